@@ -1,0 +1,238 @@
+package webhook
+
+import (
+	"context"
+	"errors"
+	"io"
+	"log/slog"
+	"net/http"
+	"sync/atomic"
+	"time"
+)
+
+// Defaults of Handler.
+const (
+	// DefaultMaxBodyBytes caps request bodies (1 MiB). Shopify's largest
+	// payloads (orders with hundreds of lines) stay well below.
+	DefaultMaxBodyBytes = 1 << 20
+	// DefaultStoreTimeout bounds Inbox.Put, inside Shopify's 5 s deadline.
+	DefaultStoreTimeout = 3 * time.Second
+)
+
+// Handler is an http.Handler that receives Shopify webhooks. For each
+// request it:
+//
+//  1. answers 405 unless the method is POST;
+//  2. reads the body through http.MaxBytesReader (413 beyond the limit);
+//  3. verifies the HMAC against the raw body with every configured secret
+//     (401 on a missing or bad signature, with no other effect);
+//  4. answers 400 if the topic or webhook id header is missing, or the body
+//     is empty;
+//  5. acknowledges (200) events of topics it does not accept, without
+//     storing them, and counts them;
+//  6. puts the event into the Inbox and answers 200 only once Put returned:
+//     503 if Put fails (so Shopify retries), 200 for a duplicate webhook id
+//     (stored once).
+//
+// No business work happens on the request path: handlers run later, from
+// the inbox, through a Dispatcher. Handler is safe for concurrent use.
+// Secrets never appear in its logs, errors or %v output.
+type Handler struct {
+	inbox        Inbox
+	keys         *keyring // pointer: printing a Handler shows no key bytes
+	maxBody      int64
+	storeTimeout time.Duration
+	topics       map[Topic]bool // nil: accept every topic
+	logger       *slog.Logger
+	now          func() time.Time
+	stats        handlerCounters
+}
+
+// Option configures a Handler.
+type Option func(*Handler)
+
+// WithSecrets sets the app secrets that may sign deliveries (the app's
+// client secret; during a rotation both the old and the new one). Required.
+func WithSecrets(secrets ...string) Option {
+	return func(h *Handler) { h.keys = newKeyring(secrets) }
+}
+
+// WithMaxBodyBytes caps request bodies (default DefaultMaxBodyBytes).
+func WithMaxBodyBytes(n int64) Option {
+	return func(h *Handler) {
+		if n > 0 {
+			h.maxBody = n
+		}
+	}
+}
+
+// WithStoreTimeout bounds each Inbox.Put (default DefaultStoreTimeout). The
+// Put runs on a context detached from the request, so a client that hangs up
+// does not abort a store in flight.
+func WithStoreTimeout(d time.Duration) Option {
+	return func(h *Handler) {
+		if d > 0 {
+			h.storeTimeout = d
+		}
+	}
+}
+
+// WithTopics sets the topics that are stored; others are acknowledged and
+// counted as unknown. The default is KnownTopics.
+func WithTopics(topics ...Topic) Option {
+	return func(h *Handler) {
+		h.topics = map[Topic]bool{}
+		for _, t := range topics {
+			h.topics[t] = true
+		}
+	}
+}
+
+// WithAllTopics stores events of every topic, known or not.
+func WithAllTopics() Option {
+	return func(h *Handler) { h.topics = nil }
+}
+
+// WithLogger sets the logger (default: discard). Rejections log at Warn,
+// storage failures at Error, accepted deliveries at Debug; entries carry
+// topic, shop and webhook id, never secrets or signatures.
+func WithLogger(l *slog.Logger) Option {
+	return func(h *Handler) {
+		if l != nil {
+			h.logger = l
+		}
+	}
+}
+
+// WithClock sets the clock used for Event.ReceivedAt (default time.Now).
+func WithClock(now func() time.Time) Option {
+	return func(h *Handler) {
+		if now != nil {
+			h.now = now
+		}
+	}
+}
+
+// NewHandler returns a Handler that stores verified deliveries in inbox. It
+// returns ErrNoSecret unless WithSecrets gives at least one non-empty
+// secret, and an error if inbox is nil.
+func NewHandler(inbox Inbox, opts ...Option) (*Handler, error) {
+	if inbox == nil {
+		return nil, errors.New("webhook: NewHandler needs an Inbox")
+	}
+	h := &Handler{
+		inbox:        inbox,
+		keys:         newKeyring(nil),
+		maxBody:      DefaultMaxBodyBytes,
+		storeTimeout: DefaultStoreTimeout,
+		logger:       slog.New(slog.DiscardHandler),
+		now:          time.Now,
+	}
+	h.topics = map[Topic]bool{}
+	for _, t := range KnownTopics() {
+		h.topics[t] = true
+	}
+	for _, o := range opts {
+		o(h)
+	}
+	if len(h.keys.keys) == 0 {
+		return nil, ErrNoSecret
+	}
+	return h, nil
+}
+
+// ServeHTTP implements http.Handler.
+func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if r.Method != http.MethodPost {
+		h.stats.methodNotAllowed.Add(1)
+		w.Header().Set("Allow", http.MethodPost)
+		http.Error(w, "method not allowed", http.StatusMethodNotAllowed)
+		return
+	}
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, h.maxBody))
+	if err != nil {
+		var tooLarge *http.MaxBytesError
+		if errors.As(err, &tooLarge) {
+			h.stats.tooLarge.Add(1)
+			h.logger.LogAttrs(r.Context(), slog.LevelWarn, "webhook body too large",
+				slog.Int64("limit", h.maxBody), slog.String("remote", r.RemoteAddr))
+			http.Error(w, "request body too large", http.StatusRequestEntityTooLarge)
+			return
+		}
+		h.stats.malformed.Add(1)
+		http.Error(w, "cannot read body", http.StatusBadRequest)
+		return
+	}
+	if err := h.keys.validate(body, header(r.Header, HeaderHmac)); err != nil {
+		h.stats.unauthorized.Add(1)
+		h.logger.LogAttrs(r.Context(), slog.LevelWarn, "webhook rejected",
+			slog.String("error", err.Error()), slog.String("topic", header(r.Header, HeaderTopic)),
+			slog.String("shop", header(r.Header, HeaderShopDomain)), slog.String("remote", r.RemoteAddr))
+		http.Error(w, "invalid signature", http.StatusUnauthorized)
+		return
+	}
+	e, err := ParseEvent(r.Header, body)
+	if err != nil {
+		h.stats.malformed.Add(1)
+		h.logger.LogAttrs(r.Context(), slog.LevelWarn, "webhook malformed",
+			slog.String("error", err.Error()), slog.String("remote", r.RemoteAddr))
+		http.Error(w, err.Error(), http.StatusBadRequest)
+		return
+	}
+	attrs := []slog.Attr{slog.String("topic", string(e.Topic)), slog.String("shop", e.ShopDomain),
+		slog.String("webhook_id", e.WebhookID)}
+	if h.topics != nil && !h.topics[e.Topic] {
+		h.stats.unknownTopic.Add(1)
+		h.logger.LogAttrs(r.Context(), slog.LevelInfo, "webhook topic not handled; acknowledged", attrs...)
+		w.WriteHeader(http.StatusOK)
+		return
+	}
+	e.ReceivedAt = h.now()
+
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(r.Context()), h.storeTimeout)
+	stored, err := h.inbox.Put(ctx, e)
+	cancel()
+	if err != nil {
+		h.stats.storeFailed.Add(1)
+		h.logger.LogAttrs(r.Context(), slog.LevelError, "webhook not stored; asking Shopify to retry",
+			append(attrs, slog.String("error", err.Error()))...)
+		http.Error(w, "temporarily unavailable", http.StatusServiceUnavailable)
+		return
+	}
+	if !stored {
+		h.stats.duplicate.Add(1)
+		h.logger.LogAttrs(r.Context(), slog.LevelDebug, "webhook duplicate; acknowledged", attrs...)
+		w.WriteHeader(http.StatusOK)
+		return
+	}
+	h.stats.stored.Add(1)
+	h.logger.LogAttrs(r.Context(), slog.LevelDebug, "webhook stored", attrs...)
+	w.WriteHeader(http.StatusOK)
+}
+
+// Stats counts a Handler's outcomes since it was created.
+type Stats struct {
+	Stored           uint64 // put into the inbox (200)
+	Duplicates       uint64 // webhook id already stored (200)
+	UnknownTopic     uint64 // topic not accepted; acknowledged, not stored (200)
+	Unauthorized     uint64 // missing or bad signature (401)
+	Malformed        uint64 // missing headers, empty or unreadable body (400)
+	TooLarge         uint64 // body over the limit (413)
+	MethodNotAllowed uint64 // not POST (405)
+	StoreFailed      uint64 // Inbox.Put failed (503)
+}
+
+type handlerCounters struct {
+	stored, duplicate, unknownTopic, unauthorized, malformed, tooLarge,
+	methodNotAllowed, storeFailed atomic.Uint64
+}
+
+// Stats returns a snapshot of the handler's counters.
+func (h *Handler) Stats() Stats {
+	c := &h.stats
+	return Stats{
+		Stored: c.stored.Load(), Duplicates: c.duplicate.Load(), UnknownTopic: c.unknownTopic.Load(),
+		Unauthorized: c.unauthorized.Load(), Malformed: c.malformed.Load(), TooLarge: c.tooLarge.Load(),
+		MethodNotAllowed: c.methodNotAllowed.Load(), StoreFailed: c.storeFailed.Load(),
+	}
+}

@@ -1,0 +1,352 @@
+// Package inboxtest is a conformance suite for implementations of
+// webhook.Inbox and webhook.Queue (a webhook.Store), in the spirit of
+// testing/fstest and River's driver tests. A durable store proves it keeps
+// the contract documented on the interfaces with one test:
+//
+//	func TestStoreConformance(t *testing.T) {
+//		inboxtest.Run(t, func(t *testing.T) webhook.Store { return newTestStore(t) })
+//	}
+//
+// newStore must return a new, empty store for each call. The suite uses the
+// wall clock: it sleeps for lease expiry (a few hundred milliseconds in all)
+// and expects the store's clock to agree with the test process's within
+// LeaseSlack.
+package inboxtest
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/wmsbridge/wmsbridge/webhook"
+)
+
+// LeaseSlack is how far the store's clock may drift from the test process's.
+const LeaseSlack = 50 * time.Millisecond
+
+// Run runs the conformance suite as subtests of t.
+func Run(t *testing.T, newStore func(t *testing.T) webhook.Store) {
+	t.Helper()
+	tests := []struct {
+		name string
+		fn   func(t *testing.T, s webhook.Store)
+	}{
+		{"PutRoundTrip", testPutRoundTrip},
+		{"PutDuplicate", testPutDuplicate},
+		{"PutConcurrentSameID", testPutConcurrent},
+		{"PutCancelledContext", testPutCancelled},
+		{"ClaimEmpty", testClaimEmpty},
+		{"ClaimLimitAndOrder", testClaimLimitOrder},
+		{"ClaimLease", testClaimLease},
+		{"ClaimConcurrent", testClaimConcurrent},
+		{"Complete", testComplete},
+		{"Retry", testRetry},
+		{"Fail", testFail},
+		{"UnknownJob", testUnknownJob},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			tc.fn(t, newStore(t))
+		})
+	}
+}
+
+var ctx = context.Background()
+
+// newEvent returns a fully populated event. Times have microsecond
+// precision, which SQL timestamps keep.
+func newEvent(id string) *webhook.Event {
+	base := time.Date(2026, 7, 1, 12, 0, 0, 123456000, time.UTC)
+	return &webhook.Event{
+		Topic:       webhook.TopicOrdersCreate,
+		ShopDomain:  "conformance.myshopify.com",
+		APIVersion:  "2026-07",
+		WebhookID:   id,
+		EventID:     "evt-" + id,
+		TriggeredAt: base,
+		Name:        "sub-name",
+		SubTopic:    "sub",
+		ReceivedAt:  base.Add(time.Second),
+		Body:        []byte(`{"id":9007199254740993,"note":"` + id + `"}`),
+	}
+}
+
+func put(t *testing.T, s webhook.Store, e *webhook.Event) bool {
+	t.Helper()
+	stored, err := s.Put(ctx, e)
+	if err != nil {
+		t.Fatalf("Put(%s): %v", e.WebhookID, err)
+	}
+	return stored
+}
+
+func claim(t *testing.T, s webhook.Store, limit int, lease time.Duration) []webhook.Job {
+	t.Helper()
+	jobs, err := s.Claim(ctx, limit, lease)
+	if err != nil {
+		t.Fatalf("Claim: %v", err)
+	}
+	return jobs
+}
+
+func ids(jobs []webhook.Job) []string {
+	out := make([]string, len(jobs))
+	for i, j := range jobs {
+		out[i] = j.Event.WebhookID
+	}
+	return out
+}
+
+func sameEvent(a, b *webhook.Event) error {
+	switch {
+	case a.Topic != b.Topic, a.ShopDomain != b.ShopDomain, a.APIVersion != b.APIVersion,
+		a.WebhookID != b.WebhookID, a.EventID != b.EventID, a.Name != b.Name, a.SubTopic != b.SubTopic:
+		return fmt.Errorf("metadata differs:\n got %+v\nwant %+v", *a, *b)
+	case !a.TriggeredAt.Equal(b.TriggeredAt), !a.ReceivedAt.Equal(b.ReceivedAt):
+		return fmt.Errorf("times differ: got %v/%v, want %v/%v", a.TriggeredAt, a.ReceivedAt, b.TriggeredAt, b.ReceivedAt)
+	case !bytes.Equal(a.Body, b.Body):
+		return fmt.Errorf("body differs: got %q, want %q", a.Body, b.Body)
+	}
+	return nil
+}
+
+func testPutRoundTrip(t *testing.T, s webhook.Store) {
+	want := newEvent("w1")
+	if !put(t, s, want) {
+		t.Fatal("first Put returned stored=false")
+	}
+	jobs := claim(t, s, 10, time.Minute)
+	if len(jobs) != 1 {
+		t.Fatalf("Claim returned %d jobs, want 1", len(jobs))
+	}
+	if err := sameEvent(jobs[0].Event, newEvent("w1")); err != nil {
+		t.Fatal(err)
+	}
+	if jobs[0].Attempt != 1 {
+		t.Errorf("Attempt = %d, want 1", jobs[0].Attempt)
+	}
+}
+
+func testPutDuplicate(t *testing.T, s webhook.Store) {
+	put(t, s, newEvent("dup"))
+	again := newEvent("dup")
+	again.Body = []byte(`{"changed":true}`)
+	if put(t, s, again) {
+		t.Fatal("second Put with the same WebhookID returned stored=true")
+	}
+	jobs := claim(t, s, 10, time.Minute)
+	if len(jobs) != 1 {
+		t.Fatalf("Claim returned %d jobs, want 1", len(jobs))
+	}
+	if err := sameEvent(jobs[0].Event, newEvent("dup")); err != nil {
+		t.Fatalf("the first event must be kept: %v", err)
+	}
+}
+
+func testPutConcurrent(t *testing.T, s webhook.Store) {
+	const n = 50
+	var wg sync.WaitGroup
+	var mu sync.Mutex
+	storedCount := 0
+	var errs []error
+	for range n {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			stored, err := s.Put(ctx, newEvent("same"))
+			mu.Lock()
+			defer mu.Unlock()
+			if err != nil {
+				errs = append(errs, err)
+			}
+			if stored {
+				storedCount++
+			}
+		}()
+	}
+	wg.Wait()
+	if len(errs) > 0 {
+		t.Fatalf("concurrent Put errors: %v", errors.Join(errs...))
+	}
+	if storedCount != 1 {
+		t.Fatalf("%d of %d concurrent Puts returned stored=true, want exactly 1", storedCount, n)
+	}
+	if jobs := claim(t, s, 100, time.Minute); len(jobs) != 1 {
+		t.Fatalf("Claim returned %d jobs, want 1", len(jobs))
+	}
+}
+
+func testPutCancelled(t *testing.T, s webhook.Store) {
+	c, cancel := context.WithCancel(ctx)
+	cancel()
+	stored, err := s.Put(c, newEvent("cancelled"))
+	if err == nil && stored {
+		// Storing despite a cancelled context is allowed only if it is
+		// reported as stored, which it was; then a new Put must dedupe.
+		if put(t, s, newEvent("cancelled")) {
+			t.Fatal("event stored twice")
+		}
+		return
+	}
+	if err == nil {
+		t.Fatal("Put with a cancelled context returned stored=false and no error")
+	}
+	if !put(t, s, newEvent("cancelled")) {
+		t.Fatal("a failed Put must leave nothing behind: the retry must store the event")
+	}
+}
+
+func testClaimEmpty(t *testing.T, s webhook.Store) {
+	jobs := claim(t, s, 10, time.Minute)
+	if len(jobs) != 0 {
+		t.Fatalf("Claim on an empty store returned %d jobs", len(jobs))
+	}
+}
+
+func testClaimLimitOrder(t *testing.T, s webhook.Store) {
+	for i := range 5 {
+		put(t, s, newEvent(fmt.Sprintf("o%d", i)))
+		time.Sleep(2 * time.Millisecond) // distinct insertion times for stores ordering by time
+	}
+	first := claim(t, s, 2, time.Minute)
+	if got := fmt.Sprint(ids(first)); got != "[o0 o1]" {
+		t.Fatalf("first Claim(2) = %s, want [o0 o1] (oldest first)", got)
+	}
+	rest := claim(t, s, 10, time.Minute)
+	if got := fmt.Sprint(ids(rest)); got != "[o2 o3 o4]" {
+		t.Fatalf("second Claim = %s, want [o2 o3 o4]", got)
+	}
+}
+
+func testClaimLease(t *testing.T, s webhook.Store) {
+	put(t, s, newEvent("lease"))
+	const lease = 100 * time.Millisecond
+	if jobs := claim(t, s, 10, lease); len(jobs) != 1 {
+		t.Fatalf("Claim returned %d jobs, want 1", len(jobs))
+	}
+	if jobs := claim(t, s, 10, lease); len(jobs) != 0 {
+		t.Fatalf("a leased event was claimed again: %v", ids(jobs))
+	}
+	time.Sleep(lease + 2*LeaseSlack)
+	jobs := claim(t, s, 10, time.Minute)
+	if len(jobs) != 1 {
+		t.Fatalf("after the lease expired Claim returned %d jobs, want 1", len(jobs))
+	}
+	if jobs[0].Attempt != 2 {
+		t.Fatalf("Attempt = %d after a second claim, want 2", jobs[0].Attempt)
+	}
+}
+
+func testClaimConcurrent(t *testing.T, s webhook.Store) {
+	const events, workers = 30, 4
+	for i := range events {
+		put(t, s, newEvent(fmt.Sprintf("c%02d", i)))
+	}
+	var mu sync.Mutex
+	seen := map[string]int{}
+	var wg sync.WaitGroup
+	for range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				jobs, err := s.Claim(ctx, 3, time.Minute)
+				if err != nil {
+					t.Errorf("Claim: %v", err)
+					return
+				}
+				if len(jobs) == 0 {
+					return
+				}
+				mu.Lock()
+				for _, j := range jobs {
+					seen[j.Event.WebhookID]++
+				}
+				mu.Unlock()
+			}
+		}()
+	}
+	wg.Wait()
+	if len(seen) != events {
+		t.Fatalf("claimed %d distinct events, want %d", len(seen), events)
+	}
+	for id, n := range seen {
+		if n != 1 {
+			t.Errorf("event %s claimed %d times under one lease", id, n)
+		}
+	}
+}
+
+func testComplete(t *testing.T, s webhook.Store) {
+	put(t, s, newEvent("done"))
+	claim(t, s, 10, 10*time.Millisecond)
+	if err := s.Complete(ctx, "done"); err != nil {
+		t.Fatalf("Complete: %v", err)
+	}
+	if err := s.Complete(ctx, "done"); err != nil {
+		t.Fatalf("second Complete: %v", err)
+	}
+	time.Sleep(10*time.Millisecond + 2*LeaseSlack)
+	if jobs := claim(t, s, 10, time.Minute); len(jobs) != 0 {
+		t.Fatalf("a completed event was claimed: %v", ids(jobs))
+	}
+	if put(t, s, newEvent("done")) {
+		t.Fatal("Put of a completed WebhookID returned stored=true")
+	}
+}
+
+func testRetry(t *testing.T, s webhook.Store) {
+	put(t, s, newEvent("later"))
+	put(t, s, newEvent("now"))
+	jobs := claim(t, s, 10, time.Minute)
+	if len(jobs) != 2 {
+		t.Fatalf("Claim returned %d jobs, want 2", len(jobs))
+	}
+	if err := s.Retry(ctx, "later", time.Now().Add(time.Hour), "boom later"); err != nil {
+		t.Fatalf("Retry: %v", err)
+	}
+	if err := s.Retry(ctx, "now", time.Now().Add(-time.Second), "boom now"); err != nil {
+		t.Fatalf("Retry: %v", err)
+	}
+	jobs = claim(t, s, 10, time.Minute)
+	if got := fmt.Sprint(ids(jobs)); got != "[now]" {
+		t.Fatalf("Claim after Retry = %s, want [now] (later is due in an hour)", got)
+	}
+	if jobs[0].Attempt != 2 || jobs[0].LastError != "boom now" {
+		t.Fatalf("retried job: Attempt %d LastError %q, want 2 and %q", jobs[0].Attempt, jobs[0].LastError, "boom now")
+	}
+	if put(t, s, newEvent("later")) {
+		t.Fatal("Put of a WebhookID waiting for retry returned stored=true")
+	}
+}
+
+func testFail(t *testing.T, s webhook.Store) {
+	put(t, s, newEvent("dead"))
+	claim(t, s, 10, 10*time.Millisecond)
+	if err := s.Fail(ctx, "dead", "bad payload"); err != nil {
+		t.Fatalf("Fail: %v", err)
+	}
+	time.Sleep(10*time.Millisecond + 2*LeaseSlack)
+	if jobs := claim(t, s, 10, time.Minute); len(jobs) != 0 {
+		t.Fatalf("a failed event was claimed: %v", ids(jobs))
+	}
+	if put(t, s, newEvent("dead")) {
+		t.Fatal("Put of a failed WebhookID returned stored=true")
+	}
+}
+
+func testUnknownJob(t *testing.T, s webhook.Store) {
+	for name, err := range map[string]error{
+		"Complete": s.Complete(ctx, "nope"),
+		"Retry":    s.Retry(ctx, "nope", time.Now(), "x"),
+		"Fail":     s.Fail(ctx, "nope", "x"),
+	} {
+		if !errors.Is(err, webhook.ErrUnknownJob) {
+			t.Errorf("%s of an unknown id: %v, want ErrUnknownJob", name, err)
+		}
+	}
+}

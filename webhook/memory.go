@@ -1,0 +1,232 @@
+package webhook
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"sync"
+	"time"
+)
+
+// MemoryInbox is an in-process Store: it implements Inbox and Queue with a
+// mutex-guarded map, honouring their contracts except durability (events
+// are lost with the process). Use it in tests and for trying things out;
+// production wants a durable Store such as the sync store.
+//
+// MemoryInbox remembers the WebhookID of every event it ever stored, so
+// memory grows with traffic; Forget drops finished events. It is safe for
+// concurrent use. The zero value is not usable; call NewMemoryInbox.
+type MemoryInbox struct {
+	now func() time.Time
+
+	mu      sync.Mutex
+	seq     uint64
+	entries map[string]*memEntry // by WebhookID, finished ones included
+	active  []*memEntry          // pending or claimed, in insertion order
+}
+
+type memState int
+
+const (
+	memPending memState = iota
+	memClaimed
+	memCompleted
+	memFailed
+)
+
+type memEntry struct {
+	event      *Event
+	seq        uint64
+	state      memState
+	due        time.Time // pending: due time; claimed: lease end
+	attempt    int
+	lastError  string
+	finishedAt time.Time
+}
+
+// MemoryInboxOption configures a MemoryInbox.
+type MemoryInboxOption func(*MemoryInbox)
+
+// WithMemoryClock sets the clock MemoryInbox uses for due times and leases
+// (default time.Now), for tests.
+func WithMemoryClock(now func() time.Time) MemoryInboxOption {
+	return func(m *MemoryInbox) { m.now = now }
+}
+
+// NewMemoryInbox returns an empty MemoryInbox.
+func NewMemoryInbox(opts ...MemoryInboxOption) *MemoryInbox {
+	m := &MemoryInbox{now: time.Now, entries: map[string]*memEntry{}}
+	for _, o := range opts {
+		o(m)
+	}
+	return m
+}
+
+// Put implements Inbox. It stores a copy of e (the body is shared, not
+// copied).
+func (m *MemoryInbox) Put(ctx context.Context, e *Event) (bool, error) {
+	if err := ctx.Err(); err != nil {
+		return false, err
+	}
+	if e == nil || e.WebhookID == "" {
+		return false, fmt.Errorf("%w: event without webhook id", ErrMissingHeader)
+	}
+	cp := *e
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if _, dup := m.entries[e.WebhookID]; dup {
+		return false, nil
+	}
+	m.seq++
+	ent := &memEntry{event: &cp, seq: m.seq, state: memPending, due: m.now()}
+	m.entries[e.WebhookID] = ent
+	m.active = append(m.active, ent)
+	return true, nil
+}
+
+// Claim implements Queue.
+func (m *MemoryInbox) Claim(ctx context.Context, limit int, lease time.Duration) ([]Job, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	if limit <= 0 {
+		return []Job{}, nil
+	}
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	now := m.now()
+	var due []*memEntry
+	for _, ent := range m.active {
+		if !ent.due.After(now) {
+			due = append(due, ent)
+		}
+	}
+	slices.SortStableFunc(due, func(a, b *memEntry) int {
+		if c := a.due.Compare(b.due); c != 0 {
+			return c
+		}
+		return int(a.seq) - int(b.seq)
+	})
+	if len(due) > limit {
+		due = due[:limit]
+	}
+	jobs := make([]Job, 0, len(due))
+	for _, ent := range due {
+		ent.state = memClaimed
+		ent.attempt++
+		ent.due = now.Add(lease)
+		ev := *ent.event
+		jobs = append(jobs, Job{Event: &ev, Attempt: ent.attempt, LastError: ent.lastError})
+	}
+	return jobs, nil
+}
+
+// Complete implements Queue.
+func (m *MemoryInbox) Complete(ctx context.Context, webhookID string) error {
+	return m.finish(ctx, webhookID, memCompleted, "")
+}
+
+// Fail implements Queue.
+func (m *MemoryInbox) Fail(ctx context.Context, webhookID, reason string) error {
+	return m.finish(ctx, webhookID, memFailed, reason)
+}
+
+func (m *MemoryInbox) finish(ctx context.Context, webhookID string, state memState, reason string) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	ent, ok := m.entries[webhookID]
+	if !ok {
+		return fmt.Errorf("%w: %q", ErrUnknownJob, webhookID)
+	}
+	if ent.state == memCompleted || ent.state == memFailed {
+		return nil
+	}
+	ent.state = state
+	if reason != "" {
+		ent.lastError = reason
+	}
+	ent.finishedAt = m.now()
+	m.active = slices.DeleteFunc(m.active, func(x *memEntry) bool { return x == ent })
+	return nil
+}
+
+// Retry implements Queue.
+func (m *MemoryInbox) Retry(ctx context.Context, webhookID string, at time.Time, reason string) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	ent, ok := m.entries[webhookID]
+	if !ok {
+		return fmt.Errorf("%w: %q", ErrUnknownJob, webhookID)
+	}
+	if ent.state == memCompleted || ent.state == memFailed {
+		return nil // finished for good; a late Retry does not revive it
+	}
+	ent.state = memPending
+	ent.due = at
+	ent.lastError = reason
+	return nil
+}
+
+// MemoryInboxStats counts the events of a MemoryInbox by state.
+type MemoryInboxStats struct {
+	Pending, Claimed, Completed, Failed int
+}
+
+// Stats returns the number of events in each state.
+func (m *MemoryInbox) Stats() MemoryInboxStats {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	var s MemoryInboxStats
+	for _, ent := range m.entries {
+		switch ent.state {
+		case memPending:
+			s.Pending++
+		case memClaimed:
+			s.Claimed++
+		case memCompleted:
+			s.Completed++
+		case memFailed:
+			s.Failed++
+		}
+	}
+	return s
+}
+
+// Failed returns the failed (dead-lettered) events, oldest first, with
+// their attempt count and last error.
+func (m *MemoryInbox) Failed() []Job {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	var out []Job
+	for _, ent := range m.entries {
+		if ent.state == memFailed {
+			ev := *ent.event
+			out = append(out, Job{Event: &ev, Attempt: ent.attempt, LastError: ent.lastError})
+		}
+	}
+	slices.SortFunc(out, func(a, b Job) int { return a.Event.ReceivedAt.Compare(b.Event.ReceivedAt) })
+	return out
+}
+
+// Forget drops completed and failed events finished before t, and with them
+// the memory of their WebhookIDs: a redelivery of a forgotten event would be
+// stored again. Shopify retries for 4 hours and rarely delivers a day late,
+// so keep at least a few days. It returns the number of events dropped.
+func (m *MemoryInbox) Forget(before time.Time) int {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	n := 0
+	for id, ent := range m.entries {
+		if (ent.state == memCompleted || ent.state == memFailed) && ent.finishedAt.Before(before) {
+			delete(m.entries, id)
+			n++
+		}
+	}
+	return n
+}
