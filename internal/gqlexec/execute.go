@@ -17,6 +17,13 @@ type Stats struct {
 	// Object a resolver returned and the executor descended into), for
 	// actual-cost accounting.
 	Objects int
+	// ActualCost is Shopify's actual query cost of the execution, by the
+	// rules of RequestedCost applied to what was returned: 1 per object,
+	// 2 per connection plus 1 per node returned (edges, edge and pageInfo
+	// objects are free), 10 per mutation root field with its payload free.
+	// It equals the requested cost when every connection returns a full
+	// page and no object is null.
+	ActualCost int
 }
 
 // Execute runs one operation of doc, which must already be validated
@@ -51,6 +58,11 @@ func Execute(ctx context.Context, schema *ast.Schema, doc *ast.QueryDocument, op
 	}
 	ctx = context.WithValue(ctx, opKey, op.Operation)
 	plans := e.plan(rootDef, nil, op.SelectionSet)
+	if op.Operation == ast.Mutation {
+		for _, p := range plans {
+			p.mutationRoot = true
+		}
+	}
 	if !e.execObject(ctx, rootDef, root, plans) {
 		e.buf = append(e.buf[:0], "null"...)
 	}
@@ -179,7 +191,12 @@ type fieldPlan struct {
 	call     FieldCall // template; Path is set per call
 	err      *gqlerror.Error
 	typename bool
-	conn     *connInfo // non-nil for connection types (bulk)
+	conn     *connInfo // non-nil for connection types
+	// wrapper marks edges and pageInfo of a connection: their objects
+	// cost nothing (the connection's 2 points cover them).
+	wrapper bool
+	// mutationRoot marks a mutation root field: 10 points, payload free.
+	mutationRoot bool
 }
 
 type executor struct {
@@ -191,6 +208,7 @@ type executor struct {
 	errs   gqlerror.List
 	stats  Stats
 	bulk   bool
+	free   int // >0 inside a mutation payload (not charged)
 	// hook, when set, takes over connection fields (bulk JSONL). It
 	// reports whether it handled the field; handled fields are omitted
 	// from the enclosing object.
@@ -231,6 +249,7 @@ func (e *executor) plan(def *ast.Definition, parent *fieldPlan, sets ...ast.Sele
 			p.call.Directives, p.err = e.coerceDirectives(f.Directives, f.Position)
 		}
 		p.conn = connectionOf(e.schema, p.def.Type)
+		p.wrapper = parent != nil && parent.conn != nil && parent.conn.def == def && (f.Name == "edges" || f.Name == "pageInfo")
 		plans = append(plans, p)
 	}
 	e.cache[k] = plans
@@ -400,6 +419,11 @@ func (e *executor) resolve(ctx context.Context, obj Object, p *fieldPlan) (v any
 // field resolves and writes one field; false means a null in a non-null
 // position that must bubble.
 func (e *executor) field(ctx context.Context, obj Object, p *fieldPlan) bool {
+	if p.mutationRoot {
+		e.stats.ActualCost += MutationCost
+		e.free++
+		defer func() { e.free-- }()
+	}
 	v, err := e.resolve(ctx, obj, p)
 	if err != nil {
 		e.fieldError(err, p.fields[0])
@@ -462,6 +486,13 @@ func (e *executor) complete(ctx context.Context, typ *ast.Type, p *fieldPlan, v 
 		return true
 	}
 	e.stats.Objects++
+	switch {
+	case e.free > 0 || p.wrapper:
+	case p.conn != nil:
+		e.stats.ActualCost += ConnectionCost
+	default:
+		e.stats.ActualCost++
+	}
 	if !e.execObject(ctx, objDef, obj, e.plan(objDef, p, p.call.Selection)) {
 		e.buf = append(e.buf[:start], "null"...)
 		return true
