@@ -31,11 +31,7 @@ func (m *WMS) CreatePurchaseOrder(ctx context.Context, po wms.PurchaseOrder) (wm
 	}
 	var out wms.PurchaseOrder
 	err := m.update(ctx, func(t *tx) error {
-		if po.ID == "" {
-			m.poSeq++
-			po.ID = fmt.Sprintf("PO-%d", m.poSeq)
-		}
-		if _, ok := m.pos[po.ID]; ok {
+		if _, ok := m.pos[po.ID]; ok && po.ID != "" {
 			return &wms.ValidationError{Field: "id", Reason: fmt.Sprintf("purchase order %q exists", po.ID)}
 		}
 		po.Warehouse = cmp.Or(po.Warehouse, m.defaultWarehouse())
@@ -44,7 +40,11 @@ func (m *WMS) CreatePurchaseOrder(ctx context.Context, po wms.PurchaseOrder) (wm
 			m.known(&missing, l.SKU, po.Warehouse)
 		}
 		if missing.Err() != nil {
-			return fmt.Errorf("memwms: purchase order %q: %s: %w", po.ID, missing.Error(), wms.ErrNotFound)
+			return fmt.Errorf("memwms: purchase order: %s: %w", missing.Error(), wms.ErrNotFound)
+		}
+		for po.ID == "" || m.pos[po.ID] != nil {
+			m.poSeq++
+			po.ID = fmt.Sprintf("PO-%d", m.poSeq)
 		}
 		po.Status, po.ClosedAt = wms.PurchaseOrderStatusOpen, time.Time{}
 		stored := clonePO(po)
@@ -55,9 +55,10 @@ func (m *WMS) CreatePurchaseOrder(ctx context.Context, po wms.PurchaseOrder) (wm
 	return out, err
 }
 
-// ReceivePurchaseOrder books qty units of the purchase order's line for sku
-// into its warehouse and re-evaluates held orders. Receiving more than was
-// ordered is allowed. Each call receives more goods. An unknown purchase
+// ReceivePurchaseOrder books qty units of sku on the purchase order into
+// its warehouse and re-evaluates held orders. When the purchase order has
+// several lines for sku, units fill them in line order; receiving more than
+// was ordered is allowed and counts on the last of them. Each call receives more goods. An unknown purchase
 // order or a SKU not on it returns [wms.ErrNotFound]; a closed purchase
 // order or qty < 1 an error matching [wms.ErrInvalid].
 func (m *WMS) ReceivePurchaseOrder(ctx context.Context, id, sku string, qty int64) error {
@@ -72,15 +73,38 @@ func (m *WMS) ReceivePurchaseOrder(ctx context.Context, id, sku string, qty int6
 		if po.Status != wms.PurchaseOrderStatusOpen {
 			return &wms.ValidationError{Field: "id", Reason: fmt.Sprintf("purchase order %q is closed", id)}
 		}
-		for i := range po.Lines {
-			if po.Lines[i].SKU == sku {
-				po.Lines[i].Received += qty
-				t.level(sku, po.Warehouse).OnHand += qty
-				t.eval = true
-				return nil
+		// Fill the SKU's lines in order; what is left over goes to the last.
+		target := -1
+		for i, l := range po.Lines {
+			if l.SKU != sku {
+				continue
+			}
+			target = i
+			if l.Received < l.Quantity {
+				break
 			}
 		}
-		return fmt.Errorf("memwms: purchase order %q has no line for SKU %q: %w", id, sku, wms.ErrNotFound)
+		if target < 0 {
+			return fmt.Errorf("memwms: purchase order %q has no line for SKU %q: %w", id, sku, wms.ErrNotFound)
+		}
+		for i := range po.Lines {
+			if qty == 0 {
+				break
+			}
+			l := &po.Lines[i]
+			if l.SKU != sku || i < target {
+				continue
+			}
+			take := qty
+			if i != lastLine(po.Lines, sku) {
+				take = min(qty, max(l.Quantity-l.Received, 0))
+			}
+			l.Received += take
+			qty -= take
+			t.level(sku, po.Warehouse).OnHand += take
+		}
+		t.eval = true
+		return nil
 	})
 }
 
@@ -175,4 +199,14 @@ func (m *WMS) PurchaseOrder(ctx context.Context, id string) (wms.PurchaseOrder, 
 func clonePO(po wms.PurchaseOrder) wms.PurchaseOrder {
 	po.Lines = append([]wms.PurchaseOrderLine(nil), po.Lines...)
 	return po
+}
+
+func lastLine(lines []wms.PurchaseOrderLine, sku string) int {
+	last := -1
+	for i, l := range lines {
+		if l.SKU == sku {
+			last = i
+		}
+	}
+	return last
 }
