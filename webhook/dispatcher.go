@@ -19,10 +19,11 @@ const (
 
 // Dispatcher drains a Queue into a Router: it claims due events, runs their
 // handlers, and completes each event whose handler returned nil. A handler
-// error schedules a retry after Backoff(attempt); a permanent error (see
-// IsPermanent; including ErrNoRoute and *DecodeError), a handler panic
-// after MaxAttempts, or simply reaching MaxAttempts fails the event (dead
-// letter) so it stops blocking nothing and stays inspectable.
+// error (or panic, recovered and turned into an error) schedules a retry
+// after Backoff(attempt). A permanent error (see IsPermanent; this includes
+// ErrNoRoute and *DecodeError) fails the event at once, and so does any
+// error on attempt MaxAttempts: a failed event is never retried but stays in
+// the Queue for inspection (dead letter).
 //
 // Set Queue and Router; other fields have defaults. Run one Dispatcher or
 // several (in one or many processes) on one Queue: the Queue's leases keep

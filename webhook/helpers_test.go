@@ -1,7 +1,9 @@
 package webhook_test
 
 import (
+	"encoding/base64"
 	"encoding/json"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -44,3 +46,7 @@ func allSamples(t testing.TB) map[string][]byte {
 	}
 	return out
 }
+
+func nopCloser(r io.Reader) io.ReadCloser { return io.NopCloser(r) }
+
+func base64Std(s string) string { return base64.StdEncoding.EncodeToString([]byte(s)) }

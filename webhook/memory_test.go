@@ -1,0 +1,73 @@
+package webhook_test
+
+import (
+	"context"
+	"errors"
+	"testing"
+	"time"
+
+	"github.com/wmsbridge/wmsbridge/webhook"
+)
+
+func TestMemoryInboxForgetAndStats(t *testing.T) {
+	clock := &fakeClock{t: time.Date(2026, 7, 1, 0, 0, 0, 0, time.UTC)}
+	inbox := webhook.NewMemoryInbox(webhook.WithMemoryClock(clock.Now))
+	ctx := context.Background()
+	putEvent(t, inbox, "a", webhook.TopicOrdersCreate, `{}`)
+	putEvent(t, inbox, "b", webhook.TopicOrdersCreate, `{}`)
+	putEvent(t, inbox, "c", webhook.TopicOrdersCreate, `{}`)
+	if _, err := inbox.Claim(ctx, 2, time.Minute); err != nil {
+		t.Fatal(err)
+	}
+	if err := inbox.Complete(ctx, "a"); err != nil {
+		t.Fatal(err)
+	}
+	if err := inbox.Fail(ctx, "b", "bad"); err != nil {
+		t.Fatal(err)
+	}
+	// A late Retry does not revive a finished event.
+	if err := inbox.Retry(ctx, "a", clock.Now(), "late"); err != nil {
+		t.Fatal(err)
+	}
+	if st := inbox.Stats(); st != (webhook.MemoryInboxStats{Pending: 1, Completed: 1, Failed: 1}) {
+		t.Fatalf("stats %+v", st)
+	}
+	if n := inbox.Forget(clock.Now()); n != 0 {
+		t.Fatalf("forgot %d events finished at the cut-off", n)
+	}
+	clock.Advance(time.Hour)
+	if n := inbox.Forget(clock.Now()); n != 2 {
+		t.Fatalf("forgot %d, want 2", n)
+	}
+	if ok, _ := inbox.Put(ctx, &webhook.Event{WebhookID: "a", Topic: webhook.TopicOrdersCreate, Body: []byte(`{}`)}); !ok {
+		t.Fatal("a forgotten id must be storable again")
+	}
+	if ok, _ := inbox.Put(ctx, &webhook.Event{WebhookID: "c", Topic: webhook.TopicOrdersCreate, Body: []byte(`{}`)}); ok {
+		t.Fatal("a pending id must stay deduplicated")
+	}
+	if _, err := inbox.Put(ctx, &webhook.Event{Topic: webhook.TopicOrdersCreate}); !errors.Is(err, webhook.ErrMissingHeader) {
+		t.Fatalf("event without id: %v", err)
+	}
+}
+
+func TestMemoryInboxCopiesEvents(t *testing.T) {
+	inbox := webhook.NewMemoryInbox()
+	e := &webhook.Event{WebhookID: "x", Topic: webhook.TopicOrdersCreate, ShopDomain: "a"}
+	putEvent(t, inbox, "y", webhook.TopicOrdersCreate, `{}`)
+	if _, err := inbox.Put(context.Background(), e); err != nil {
+		t.Fatal(err)
+	}
+	e.ShopDomain = "changed"
+	jobs, _ := inbox.Claim(context.Background(), 10, time.Minute)
+	for _, j := range jobs {
+		if j.Event.WebhookID == "x" && j.Event.ShopDomain != "a" {
+			t.Fatal("inbox shares the caller's event")
+		}
+		j.Event.ShopDomain = "mutated by consumer"
+	}
+	inbox.Retry(context.Background(), "x", time.Time{}, "")
+	jobs, _ = inbox.Claim(context.Background(), 10, time.Minute)
+	if len(jobs) != 1 || jobs[0].Event.ShopDomain != "a" {
+		t.Fatalf("claimed copies are not independent: %+v", jobs)
+	}
+}
