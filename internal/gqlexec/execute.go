@@ -411,9 +411,19 @@ func (e *executor) resolve(ctx context.Context, obj Object, p *fieldPlan) (v any
 	if p.err != nil {
 		return nil, p.err
 	}
-	call := p.call
-	call.Path = e.pathCopy()
-	return obj.Field(ctx, &call)
+	// One allocation for the call and (usually) its path.
+	c := &callFrame{FieldCall: p.call}
+	if len(e.path) <= len(c.pathBuf) {
+		c.Path = append(c.pathBuf[:0:len(e.path)], e.path...)
+	} else {
+		c.Path = e.pathCopy()
+	}
+	return obj.Field(ctx, &c.FieldCall)
+}
+
+type callFrame struct {
+	FieldCall
+	pathBuf [8]any
 }
 
 // field resolves and writes one field; false means a null in a non-null
