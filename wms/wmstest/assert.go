@@ -68,3 +68,13 @@ func sameKeys(t *testing.T, want, got []wms.Key) {
 	slices.SortFunc(got, order)
 	equal(t, want, got, "missing keys")
 }
+
+// wantInvalid checks that err matches wms.ErrInvalid, skipping the test
+// when the capability turns out not to be supported.
+func wantInvalid(t *testing.T, err error, msgAndArgs ...any) {
+	t.Helper()
+	if errors.Is(err, wms.ErrNotSupported) {
+		t.Skipf("not supported: %v", err)
+	}
+	errorIs(t, err, wms.ErrInvalid, msgAndArgs...)
+}

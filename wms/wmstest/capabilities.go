@@ -67,7 +67,7 @@ func (k *kit) customsTests() []test {
 		{"Invalid", func(t *testing.T) {
 			ctx, b := k.stockedBackend(t)
 			c := capability[wms.CustomsImporter](t, b)
-			errorIs(t, c.ImportCustoms(ctx, []wms.CustomsUpdate{{SKU: ""}}), wms.ErrInvalid)
+			wantInvalid(t, c.ImportCustoms(ctx, []wms.CustomsUpdate{{SKU: ""}}))
 		}},
 	}
 }
@@ -99,7 +99,7 @@ func (k *kit) costTests() []test {
 			ctx, b := k.stockedBackend(t)
 			c := capability[wms.CostImporter](t, b)
 			for _, u := range []wms.CostUpdate{{SKU: "", Cost: "1"}, {SKU: "SKU-1", Cost: "-1"}, {SKU: "SKU-1", Cost: "abc"}, {SKU: "SKU-1"}} {
-				errorIs(t, c.ImportCosts(ctx, []wms.CostUpdate{u}), wms.ErrInvalid, "%+v", u)
+				wantInvalid(t, c.ImportCosts(ctx, []wms.CostUpdate{u}), "%+v", u)
 			}
 			isTrue(t, mustItem(ctx, t, b, "SKU-1").Cost.IsZero(), "nothing written")
 		}},
