@@ -358,3 +358,77 @@ func (w *countingWriter) Write(p []byte) (int, error) {
 	w.n += int64(len(p))
 	return len(p), nil
 }
+
+func TestWriteBulkJSONLInterleavedSiblingAndDeepConnections(t *testing.T) {
+	const n = 150
+	products := make([]Object, n)
+	for i := range products {
+		pid := productGID(i + 1)
+		products[i] = Map{Type: "Product", Fields: map[string]any{
+			"id": pid,
+			"variants": func(ctx context.Context, f *FieldCall) (any, error) {
+				var vs []Object
+				for j := 0; j < i%4; j++ { // 0..3 variants: some parents have none
+					vid := fmt.Sprintf("%s/variant/%d", pid, j)
+					vs = append(vs, Map{Type: "ProductVariant", Fields: map[string]any{
+						"id": vid,
+						"inventoryItem": Map{Type: "InventoryItem", Fields: map[string]any{
+							"inventoryLevels": func(ctx context.Context, f *FieldCall) (any, error) {
+								return connection(ctx, f, "InventoryLevel", []Object{
+									Map{Type: "InventoryLevel", Fields: map[string]any{"id": vid + "/level/1"}},
+									Map{Type: "InventoryLevel", Fields: map[string]any{"id": vid + "/level/2"}},
+								}), nil
+							},
+						}},
+					}})
+				}
+				return connection(ctx, f, "ProductVariant", vs), nil
+			},
+			"collections": func(ctx context.Context, f *FieldCall) (any, error) {
+				return connection(ctx, f, "Collection", []Object{
+					Map{Type: "Collection", Fields: map[string]any{"id": pid + "/collection"}},
+				}), nil
+			},
+		}}
+	}
+	root := Map{Type: "QueryRoot", Fields: map[string]any{
+		"products": func(ctx context.Context, f *FieldCall) (any, error) {
+			return connection(ctx, f, "Product", products), nil
+		},
+	}}
+	q := `{ products { edges { node { id variants { edges { node { id inventoryItem { inventoryLevels { edges { node { id } } } } } } } collections { edges { node { id } } } } } } }`
+	wantLines := 0
+	for i := 0; i < n; i++ {
+		wantLines += 1 + 1 + (i%4)*3
+	}
+	for _, interleave := range []bool{true, false} {
+		var buf bytes.Buffer
+		objects, roots, err := WriteBulkJSONL(context.Background(), &buf, testSchema(t), mustDoc(t, q), nil, root, interleave)
+		require.NoError(t, err)
+		assert.Equal(t, int64(wantLines), objects)
+		assert.Equal(t, int64(n), roots)
+		lines := readLines(t, &buf)
+		require.Len(t, lines, wantLines)
+		seen := map[string]int{}
+		adjacent := 0
+		for i, l := range lines {
+			id := l.obj["id"].(string)
+			if parent, ok := l.obj["__parentId"].(string); ok {
+				pi, found := seen[parent]
+				require.True(t, found, "child %s before parent %s", id, parent)
+				if pi == i-1 {
+					adjacent++
+				}
+				assert.True(t, strings.HasPrefix(id, parent+"/"), "%s belongs to %s", id, parent)
+			} else {
+				assert.True(t, strings.HasPrefix(id, "gid://shopify/Product/"))
+			}
+			seen[id] = i
+		}
+		if interleave {
+			assert.Equal(t, 0, adjacent)
+		} else {
+			assert.True(t, adjacent > n, "grouped output puts children right after parents")
+		}
+	}
+}

@@ -202,9 +202,38 @@ func coerceScalarInput(name string, v any) (any, *inputError) {
 		}
 		return bad()
 	}
-	// Custom scalars (DateTime, Decimal, Money, URL, JSON, ...): normalised
-	// but not parsed; resolvers interpret them.
+	if name == "JSON" {
+		return normalize(v), nil
+	}
+	// Other custom scalars (Decimal, Money, DateTime, URL, UnsignedInt64,
+	// BigInt, ...) are text: numbers become their exact decimal text so that
+	// money never passes through float64 (json.Number keeps the request's
+	// digits; a float64 is formatted in its shortest exact form).
+	switch x := v.(type) {
+	case json.Number:
+		return x.String(), nil
+	case float64:
+		return strconv.FormatFloat(x, 'f', -1, 64), nil
+	case float32:
+		return strconv.FormatFloat(float64(x), 'f', -1, 32), nil
+	}
+	if s, ok := stringOf(v); ok {
+		return s, nil
+	}
+	if i, _, isInt, ok := numberOf(v); ok && isInt {
+		return strconv.FormatInt(i, 10), nil
+	}
 	return normalize(v), nil
+}
+
+// customTextScalar reports whether a scalar is one of the schema's custom
+// scalars other than JSON, whose literals are passed on as text.
+func customTextScalar(name string) bool {
+	switch name {
+	case "Int", "Float", "String", "Boolean", "ID", "JSON":
+		return false
+	}
+	return true
 }
 
 func describe(v any) string {
@@ -360,6 +389,9 @@ func coerceLiteral(s *ast.Schema, typ *ast.Type, val *ast.Value, vars map[string
 		return val.Raw, nil
 	}
 	// Scalars.
+	if customTextScalar(def.Name) && (val.Kind == ast.IntValue || val.Kind == ast.FloatValue) {
+		return val.Raw, nil // e.g. Decimal 10.10 stays "10.10"
+	}
 	switch val.Kind {
 	case ast.IntValue:
 		i, err := strconv.ParseInt(val.Raw, 10, 64)

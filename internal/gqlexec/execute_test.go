@@ -374,3 +374,45 @@ func TestIsBulk(t *testing.T) {
 	require.Empty(t, errs)
 	assert.Equal(t, `{"products":{"nodes":[{"id":"gid://shopify/Product/1"},{"id":"gid://shopify/Product/2"},{"id":"gid://shopify/Product/3"},{"id":"gid://shopify/Product/4"}]}}`, string(data))
 }
+
+func TestExecuteCustomScalarArgumentsStayExactText(t *testing.T) {
+	var got []map[string]any
+	root := Map{Type: "QueryRoot", Fields: map[string]any{
+		"inventoryItemUpdate": func(ctx context.Context, f *FieldCall) (any, error) {
+			got = append(got, f.Args["input"].(map[string]any))
+			return nil, nil
+		},
+	}}
+	q := `mutation M($input: InventoryItemInput!) { inventoryItemUpdate(id: "gid://shopify/InventoryItem/1", input: $input) { userErrors { message } } }`
+	for _, v := range []any{json.Number("10.10"), 0.3, int64(7), "12.00"} {
+		_, errs, _ := run(t, root, q, map[string]any{"input": map[string]any{"cost": v}})
+		require.Empty(t, errs)
+	}
+	_, errs, _ := run(t, root, `mutation { inventoryItemUpdate(id: "gid://shopify/InventoryItem/1", input: {cost: 10.10, tracked: true}) { userErrors { message } } }`, nil)
+	require.Empty(t, errs)
+	_, errs, _ = run(t, root, `mutation { inventoryItemUpdate(id: "gid://shopify/InventoryItem/1", input: {cost: 3}) { userErrors { message } } }`, nil)
+	require.Empty(t, errs)
+	require.Len(t, got, 6)
+	var costs []any
+	for _, g := range got {
+		costs = append(costs, g["cost"])
+	}
+	assert.Equal(t, []any{"10.10", "0.3", "7", "12.00", "10.10", "3"}, costs, "Decimal arrives as exact text, never float64")
+	assert.Equal(t, true, got[4]["tracked"])
+}
+
+func TestFieldCallSelects(t *testing.T) {
+	var call *FieldCall
+	root := Map{Type: "QueryRoot", Fields: map[string]any{
+		"products": func(ctx context.Context, f *FieldCall) (any, error) {
+			call = f
+			return connection(ctx, f, "Product", nil), nil
+		},
+	}}
+	_, errs, _ := run(t, root, `query Q { products(first: 1) { ... on ProductConnection { ...F } } } fragment F on ProductConnection { pageInfo { hasNextPage } nodes { id } }`, nil)
+	require.Empty(t, errs)
+	assert.True(t, call.Selects("nodes"))
+	assert.True(t, call.Selects("pageInfo"))
+	assert.False(t, call.Selects("edges"))
+	assert.False(t, call.Selects("id"), "only the first level")
+}

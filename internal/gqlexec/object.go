@@ -36,10 +36,13 @@ type FieldCall struct {
 	// Alias is the response key (equal to Name without an alias).
 	Alias string
 	// Args holds the coerced arguments: variables substituted and schema
-	// defaults applied. Values are nil, string (also enums, IDs and custom
-	// scalars given as strings), bool, int64, float64, []any and
-	// map[string]any. An argument that is neither given nor defaulted is
-	// absent from the map; one given as null is present with a nil value.
+	// defaults applied (also inside input objects). Values are nil, string
+	// (enums, IDs, and custom scalars such as Decimal, Money, DateTime and
+	// UnsignedInt64, numbers included, as their exact text), bool, int64
+	// (Int), float64 (Float), []any and map[string]any; a JSON scalar is
+	// any of these. An argument or input field that is neither given nor
+	// defaulted is absent; one given as null is present with a nil value.
+	// Args is shared by all calls of the same field: treat it as read-only.
 	Args map[string]any
 	// Directives holds the directives of this field occurrence with their
 	// coerced arguments, e.g. {"idempotent": {"key": "abc"}}. @skip and
@@ -48,8 +51,7 @@ type FieldCall struct {
 	// Definition is the schema definition of the field.
 	Definition *ast.FieldDefinition
 	// Selection is the sub-selection (merged over all occurrences of the
-	// response key), for resolvers that want to look ahead. Use
-	// SelectedFields to read it with fragments and directives applied.
+	// response key), for resolvers that want to look ahead; see Selects.
 	Selection ast.SelectionSet
 	// Path is the response path of this field: strings and ints.
 	Path []any
@@ -67,6 +69,38 @@ func (f *FieldCall) ArgString(name string) string {
 func (f *FieldCall) ArgInt(name string) (int64, bool) {
 	n, ok := f.Args[name].(int64)
 	return n, ok
+}
+
+// Selects reports whether the sub-selection selects a field with the
+// schema name name at its first level, looking through fragments and
+// inline fragments whatever their type condition and ignoring
+// @skip/@include. It is meant for cheap look-ahead (e.g. skip computing
+// edges when only nodes are selected); a false positive is harmless.
+func (f *FieldCall) Selects(name string) bool {
+	return selects(f.Selection, name, 0)
+}
+
+func selects(set ast.SelectionSet, name string, depth int) bool {
+	if depth > 32 {
+		return false
+	}
+	for _, sel := range set {
+		switch s := sel.(type) {
+		case *ast.Field:
+			if s.Name == name {
+				return true
+			}
+		case *ast.InlineFragment:
+			if selects(s.SelectionSet, name, depth+1) {
+				return true
+			}
+		case *ast.FragmentSpread:
+			if s.Definition != nil && selects(s.Definition.SelectionSet, name, depth+1) {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // Resolver is the function form of a field accepted by Map.
