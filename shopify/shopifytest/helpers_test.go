@@ -25,8 +25,8 @@ type gqlResult struct {
 	Errors     []map[string]any `json:"errors"`
 	Extensions struct {
 		Cost struct {
-			RequestedQueryCost int      `json:"requestedQueryCost"`
-			ActualQueryCost    *int     `json:"actualQueryCost"`
+			RequestedQueryCost int  `json:"requestedQueryCost"`
+			ActualQueryCost    *int `json:"actualQueryCost"`
 			ThrottleStatus     struct {
 				MaximumAvailable   float64 `json:"maximumAvailable"`
 				CurrentlyAvailable float64 `json:"currentlyAvailable"`
