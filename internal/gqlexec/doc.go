@@ -42,6 +42,10 @@
 // Execute is safe for concurrent use with distinct roots or with roots that
 // are themselves safe for concurrent use; one execution calls resolvers
 // sequentially on the caller's goroutine. The schema and document are only
-// read. Introspection fields (__schema, __type) are not supported and fail
-// as field errors.
+// read.
+//
+// # Introspection
+//
+// __schema and __type on the query root are answered by the executor from
+// the schema; the root Object never sees them.
 package gqlexec

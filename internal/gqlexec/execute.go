@@ -197,6 +197,8 @@ type fieldPlan struct {
 	wrapper bool
 	// mutationRoot marks a mutation root field: 10 points, payload free.
 	mutationRoot bool
+	// introspection marks __schema and __type on the query root.
+	introspection bool
 }
 
 type executor struct {
@@ -249,6 +251,7 @@ func (e *executor) plan(def *ast.Definition, parent *fieldPlan, sets ...ast.Sele
 			p.call.Directives, p.err = e.coerceDirectives(f.Directives, f.Position)
 		}
 		p.conn = connectionOf(e.schema, p.def.Type)
+		p.introspection = parent == nil && introspectionField(def == e.schema.Query, f.Name)
 		p.wrapper = parent != nil && parent.conn != nil && parent.conn.def == def && (f.Name == "edges" || f.Name == "pageInfo")
 		plans = append(plans, p)
 	}
@@ -410,6 +413,9 @@ func (e *executor) execObject(ctx context.Context, def *ast.Definition, obj Obje
 func (e *executor) resolve(ctx context.Context, obj Object, p *fieldPlan) (v any, err error) {
 	if p.err != nil {
 		return nil, p.err
+	}
+	if p.introspection {
+		return e.introspect(&p.call), nil
 	}
 	// One allocation for the call and (usually) its path.
 	c := &callFrame{FieldCall: p.call}
