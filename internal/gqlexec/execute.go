@@ -417,6 +417,14 @@ func (e *executor) resolve(ctx context.Context, obj Object, p *fieldPlan) (v any
 	if p.introspection {
 		return e.introspect(&p.call), nil
 	}
+	if isNil(obj) {
+		return nil, errors.New("gqlexec: nil Object")
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			v, err = nil, NewError("INTERNAL_SERVER_ERROR", fmt.Sprintf("gqlexec: resolver of %s panicked: %v", p.call.Name, r))
+		}
+	}()
 	// One allocation for the call and (usually) its path.
 	c := &callFrame{FieldCall: p.call}
 	if len(e.path) <= len(c.pathBuf) {

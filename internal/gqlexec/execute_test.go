@@ -415,3 +415,24 @@ func TestFieldCallSelects(t *testing.T) {
 	assert.False(t, call.Selects("edges"))
 	assert.False(t, call.Selects("id"), "only the first level")
 }
+
+func TestExecuteResolverPanicAndNilRoot(t *testing.T) {
+	root := Map{Type: "QueryRoot", Fields: map[string]any{
+		"shop": Map{Type: "Shop", Fields: map[string]any{"name": func(ctx context.Context, f *FieldCall) (any, error) {
+			var m map[string]int
+			m["x"] = 1 // panics
+			return "never", nil
+		}}},
+		"product": func(ctx context.Context, f *FieldCall) (any, error) { return nil, nil },
+	}}
+	data, errs, _ := run(t, root, `{ product(id: "x") { id } shop { name } }`, nil)
+	assert.Equal(t, `null`, data, "Shop.name is String! and shop is non-null")
+	require.Len(t, errs, 1)
+	assert.Contains(t, errs[0].Message, "resolver of name panicked: assignment to entry in nil map")
+	assert.Equal(t, "INTERNAL_SERVER_ERROR", errs[0].Extensions["code"])
+
+	raw, errs, _ := Execute(context.Background(), testSchema(t), mustDoc(t, `{ product(id: "x") { id } }`), "", nil, nil)
+	assert.Equal(t, `{"product":null}`, string(raw))
+	require.Len(t, errs, 1)
+	assert.Contains(t, errs[0].Message, "nil Object")
+}
