@@ -39,19 +39,27 @@ func ParseDecimal(s string) (Decimal, error) {
 }
 
 // Valid reports whether d is "" or a well-formed decimal.
-func (d Decimal) Valid() bool {
-	if d == "" {
-		return true
-	}
-	_, err := decRat(string(d))
-	return err == nil
-}
+func (d Decimal) Valid() bool { return d == "" || decSyntax(string(d)) }
 
 // IsZero reports whether d is absent or numerically zero.
-func (d Decimal) IsZero() bool { return d.rat().Sign() == 0 }
+func (d Decimal) IsZero() bool { return d.Sign() == 0 }
 
-// Sign returns -1, 0 or +1.
-func (d Decimal) Sign() int { return d.rat().Sign() }
+// Sign returns -1, 0 or +1 (0 for an invalid d).
+func (d Decimal) Sign() int {
+	s := string(d)
+	if !decSyntax(s) {
+		return 0
+	}
+	for i := 0; i < len(s); i++ {
+		if s[i] >= '1' && s[i] <= '9' {
+			if s[0] == '-' {
+				return -1
+			}
+			return 1
+		}
+	}
+	return 0
+}
 
 // Cmp compares d and o numerically and returns -1, 0 or +1.
 func (d Decimal) Cmp(o Decimal) int { return d.rat().Cmp(o.rat()) }
@@ -131,16 +139,24 @@ func (d Decimal) rat() *big.Rat {
 	return r
 }
 
-func decRat(s string) (*big.Rat, error) {
+// decSyntax reports whether s is [+-]digits[.digits], or [+-].digits.
+func decSyntax(s string) bool {
 	if s == "" {
-		return new(big.Rat), nil
+		return false
 	}
 	body := s
 	if body[0] == '-' || body[0] == '+' {
 		body = body[1:]
 	}
 	intPart, frac, hasPoint := strings.Cut(body, ".")
-	if (intPart == "" && frac == "") || (hasPoint && frac == "") || !allDigits(intPart) || !allDigits(frac) {
+	return !(intPart == "" && frac == "") && !(hasPoint && frac == "") && allDigits(intPart) && allDigits(frac)
+}
+
+func decRat(s string) (*big.Rat, error) {
+	if s == "" {
+		return new(big.Rat), nil
+	}
+	if !decSyntax(s) {
 		return nil, fmt.Errorf("wms: %q is not a decimal number", s)
 	}
 	r, ok := new(big.Rat).SetString(s)
