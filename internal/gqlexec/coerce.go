@@ -142,6 +142,9 @@ func numberOf(v any) (i int64, f float64, isInt bool, ok bool) {
 			return i, float64(i), true, true
 		}
 		if f, err := n.Float64(); err == nil {
+			if f == math.Trunc(f) && math.Abs(f) <= 1<<53 {
+				return int64(f), f, true, true // e.g. 1e2
+			}
 			return 0, f, false, true
 		}
 		return 0, 0, false, false

@@ -122,7 +122,7 @@ func TestExecuteArgsDefaultsAndCoercion(t *testing.T) {
 		"variable default applied, unset nullable variable absent, schema defaults applied")
 
 	_, errs, _ = run(t, root, `query Q($q: String, $n: Int = 7) { products(first: $n, query: $q, sortKey: TITLE) { nodes { id } } }`,
-		map[string]any{"n": json.Number("3"), "q": nil})
+		map[string]any{"n": json.Number("3e0"), "q": nil})
 	require.Empty(t, errs)
 	assert.Equal(t, map[string]any{"first": int64(3), "query": nil, "reverse": false, "sortKey": "TITLE"}, got.Args)
 }
