@@ -37,7 +37,8 @@ import "context"
 // the call later with the same data. Methods return ctx.Err() (possibly
 // wrapped) when the context ends before they finish.
 //
-// [wmstest.Run] checks an implementation against this contract.
+// [github.com/wmsbridge/wmsbridge/wms/wmstest.Run] checks an implementation
+// against this contract.
 type Backend interface {
 	// Warehouses lists the warehouses that hold stock, in the backend's
 	// order. The first is the default warehouse. The engine maps shop
@@ -71,11 +72,14 @@ type Backend interface {
 	Item(ctx context.Context, sku string) (Item, error)
 
 	// UpsertOrder creates or updates the order keyed by (Shop, ExternalID).
-	// The stored order takes the given fields; its lines are replaced, not
-	// merged, except that an order whose Status is not open and which has
-	// no lines keeps its stored lines (a deletion carries only the id). An
-	// order not seen before is stored whatever its status, so a deletion
-	// that arrives before the creation leaves a deleted order behind.
+	// The stored order takes the given fields, and its lines are replaced,
+	// not merged. One exception: an order whose Status is not open and
+	// which has no lines is a status change (a deletion carries only the
+	// id): only the stored order's Status, and UpdatedAt when given,
+	// change. An order not seen before is stored whatever its status, so a
+	// deletion that arrives before the creation leaves a deleted order
+	// behind. Whether a later, older creation may reopen it is the engine's
+	// call (its per-entity staleness check), not the backend's.
 	//
 	// Orders for SKUs the warehouse does not know are accepted: the
 	// warehouse holds them until the items exist (S11). Cancelling or

@@ -26,7 +26,7 @@ const (
 	// stock reserved for it is freed.
 	OrderCancelled OrderStatus = "cancelled"
 	// OrderDeleted is an order the shop deleted: treated like a cancelled
-	// order, and kept as a tombstone so a late create cannot bring it back.
+	// order. The backend keeps the record, with its deleted status.
 	OrderDeleted OrderStatus = "deleted"
 )
 
@@ -66,7 +66,7 @@ type Order struct {
 	Warehouse string `json:"warehouse,omitempty"`
 	// Lines are the lines the warehouse ships. An upsert replaces the
 	// stored lines, except that an upsert with a status other than open and
-	// no lines keeps them (a deletion carries only the id).
+	// no lines only changes the status (a deletion carries only the id).
 	Lines []OrderLine `json:"lines"`
 	// Email is the customer's e-mail address.
 	Email string `json:"email,omitempty"`

@@ -54,8 +54,13 @@ func (m *WMS) UpsertOrder(ctx context.Context, o wms.Order) error {
 			m.orders[key] = rec
 		} else {
 			old := rec.order
-			if !o.Open() && len(o.Lines) == 0 {
-				o.Lines = old.Lines
+			if !o.Open() && len(o.Lines) == 0 { // a status change
+				status, updated := o.Status, o.UpdatedAt
+				o = old.Clone()
+				o.Status = status
+				if !updated.IsZero() {
+					o.UpdatedAt = updated
+				}
 			}
 			if old.Stage == wms.StagePacked {
 				o.Lines, o.Warehouse = old.Lines, old.Warehouse
