@@ -1,0 +1,109 @@
+package sync
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"time"
+
+	"github.com/wmsbridge/wmsbridge/wms"
+)
+
+// Defaults of Config.
+const (
+	DefaultWorkers           = 4
+	DefaultReconcileInterval = 5 * time.Minute
+	DefaultReconcileOverlap  = 10 * time.Minute
+	DefaultAuditInterval     = time.Hour
+	DefaultBatchSize         = 250
+	DefaultSalesHistoryDays  = 365
+)
+
+// Config configures an [Engine]. Backend, Store and Connect are required;
+// every other field has a default, applied by [NewEngine].
+type Config struct {
+	// Backend is the warehouse. Required.
+	Backend wms.Backend
+	// Store keeps the engine's state and the webhook inbox. Required.
+	Store Store
+	// Connect returns the connector for a shop, with the credentials the
+	// host keeps for it (secrets never go into Settings or the Store).
+	// The engine calls it when it first needs the shop and again after
+	// the shop's settings changed, and keeps the result meanwhile; it may
+	// be called concurrently. Required.
+	Connect func(ctx context.Context, s Settings) (Connector, error)
+
+	// NormalizeAdminURL validates and normalises Settings.AdminURL.
+	// Default [NormalizeAdminURL]; a shop connector package offers a
+	// stricter one (Shopify: NAME.myshopify.com only).
+	NormalizeAdminURL func(raw string) (string, error)
+	// Logger receives the engine's structured logs. Default: discard.
+	Logger *slog.Logger
+	// Now is the engine's clock. Default time.Now. Tests set it so that
+	// nothing sleeps.
+	Now func() time.Time
+
+	// Workers is the number of inbox events handled at once by Run
+	// (default DefaultWorkers). Events of one entity are applied one at a
+	// time whatever the number.
+	Workers int
+	// BatchSize caps the products written to the backend per call
+	// (default DefaultBatchSize).
+	BatchSize int
+	// ReconcileInterval is the pause between reconciliation sweeps in Run
+	// (default DefaultReconcileInterval).
+	ReconcileInterval time.Duration
+	// ReconcileOverlap is how far before the last watermark a sweep starts
+	// reading, to cover clock skew and changes committed late (default
+	// DefaultReconcileOverlap).
+	ReconcileOverlap time.Duration
+	// AuditInterval is the pause between webhook subscription audits in
+	// Run (default DefaultAuditInterval).
+	AuditInterval time.Duration
+	// SalesHistoryDays is how far back the sales history goes when
+	// Settings.SalesHistorySince is zero (default DefaultSalesHistoryDays).
+	SalesHistoryDays int
+}
+
+func (c *Config) withDefaults() (Config, error) {
+	cfg := *c
+	switch {
+	case cfg.Backend == nil:
+		return cfg, errors.New("sync: Config.Backend is required")
+	case cfg.Store == nil:
+		return cfg, errors.New("sync: Config.Store is required")
+	case cfg.Connect == nil:
+		return cfg, errors.New("sync: Config.Connect is required")
+	case cfg.Workers < 0, cfg.BatchSize < 0, cfg.ReconcileInterval < 0, cfg.ReconcileOverlap < 0,
+		cfg.AuditInterval < 0, cfg.SalesHistoryDays < 0:
+		return cfg, errors.New("sync: Config has a negative number")
+	}
+	if cfg.NormalizeAdminURL == nil {
+		cfg.NormalizeAdminURL = NormalizeAdminURL
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.DiscardHandler)
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	if cfg.Workers == 0 {
+		cfg.Workers = DefaultWorkers
+	}
+	if cfg.BatchSize == 0 {
+		cfg.BatchSize = DefaultBatchSize
+	}
+	if cfg.ReconcileInterval == 0 {
+		cfg.ReconcileInterval = DefaultReconcileInterval
+	}
+	if cfg.ReconcileOverlap == 0 {
+		cfg.ReconcileOverlap = DefaultReconcileOverlap
+	}
+	if cfg.AuditInterval == 0 {
+		cfg.AuditInterval = DefaultAuditInterval
+	}
+	if cfg.SalesHistoryDays == 0 {
+		cfg.SalesHistoryDays = DefaultSalesHistoryDays
+	}
+	return cfg, nil
+}

@@ -1,0 +1,224 @@
+package sync
+
+import (
+	"fmt"
+	"maps"
+	"net/url"
+	"regexp"
+	"slices"
+	"strings"
+
+	"github.com/wmsbridge/wmsbridge/wms"
+)
+
+// Settings are one shop's connection settings (S1-S5, S13), chosen by the
+// merchant and kept in the [Store]. They hold no secret: the host gives the
+// engine a [Connector] with the credentials through [Config.Connect].
+//
+// Change settings at run time with [Engine.SaveSettings]; the engine picks
+// the change up at once (the next event, sweep or step uses it).
+type Settings struct {
+	// Shop is the shop's stable id in the engine and the WMS (it becomes
+	// wms.Product.Shop and wms.Order.Shop), such as "MyShopDK". Required;
+	// letters, digits, '-', '_' and '.', at most 64 characters. It never
+	// changes once orders have flowed.
+	Shop string `json:"shop"`
+	// DisplayName is the merchant's label for the shop; defaults to Shop.
+	DisplayName string `json:"display_name,omitempty"`
+	// Country is the shop's country or market, ISO 3166-1 alpha-2 ("DK");
+	// optional, upper-cased on save.
+	Country string `json:"country,omitempty"`
+	// AdminURL is the shop's admin address, such as
+	// "https://myshop-dk.myshopify.com". Required. The engine normalises it
+	// (https, lower-case host, no path) with [Config.NormalizeAdminURL];
+	// its host is the shop domain webhook events carry.
+	AdminURL string `json:"admin_url"`
+	// APIVersion is the shop API version to use, such as "2026-10"; ""
+	// means the connector's default.
+	APIVersion string `json:"api_version,omitempty"`
+	// Main marks the main shop (S2): its product data is the master for
+	// SKUs several shops sell. At most one shop is the main shop.
+	Main bool `json:"main,omitempty"`
+	// VendorAsSupplier (S3, default off): off puts the shop's vendor into
+	// the WMS product's brand; on makes it the supplier.
+	VendorAsSupplier bool `json:"vendor_as_supplier,omitempty"`
+	// POS (S4, default off): on turns point-of-sale orders into stock
+	// movements at the mapped warehouse and sales records; off ignores
+	// them. POS orders never become pick orders either way.
+	POS bool `json:"pos,omitempty"`
+	// Locations maps shop location ids to WMS warehouse ids (S5). Stock at
+	// unmapped locations is not imported, orders fulfilled from them and
+	// POS sales at them are ignored, and the connection test lists them.
+	Locations map[string]string `json:"locations,omitempty"`
+	// Outbound switches outbound messages per kind (S13); a kind not in
+	// the map takes its default (see [DefaultOutbound]).
+	Outbound map[wms.EventKind]bool `json:"outbound,omitempty"`
+	// SalesHistorySince is the first day of the sales history import
+	// (S12). Zero means one year before the day the step runs; a day on
+	// or after today means no import (the step is skipped).
+	SalesHistorySince wms.Date `json:"sales_history_since,omitzero"`
+}
+
+// DefaultOutbound returns the seed's recommended outbound choices (S13):
+// stock adjustments, EAN updates, order packed and payment captured on;
+// average cost, purchase order closed and refunds off.
+func DefaultOutbound() map[wms.EventKind]bool {
+	return map[wms.EventKind]bool{
+		wms.KindStockChanged:        true,
+		wms.KindBarcodeChanged:      true,
+		wms.KindOrderPacked:         true,
+		wms.KindPaymentCaptured:     true,
+		wms.KindPurchaseOrderClosed: false,
+		wms.KindRefundCreated:       false,
+	}
+}
+
+// OutboundEnabled reports whether messages of kind go to the shop: the
+// shop's choice, or the default.
+func (s Settings) OutboundEnabled(kind wms.EventKind) bool {
+	if on, ok := s.Outbound[kind]; ok {
+		return on
+	}
+	return DefaultOutbound()[kind]
+}
+
+// OutboundKinds returns the kinds switched on, sorted.
+func (s Settings) OutboundKinds() []wms.EventKind {
+	all := DefaultOutbound()
+	maps.Copy(all, s.Outbound)
+	var out []wms.EventKind
+	for k, on := range all {
+		if on {
+			out = append(out, k)
+		}
+	}
+	slices.Sort(out)
+	return out
+}
+
+// Domain returns the host of AdminURL, the shop domain webhook events
+// carry ("" if AdminURL does not parse).
+func (s Settings) Domain() string {
+	u, err := url.Parse(s.AdminURL)
+	if err != nil {
+		return ""
+	}
+	return strings.ToLower(u.Hostname())
+}
+
+// Warehouse returns the warehouse mapped to the shop location id, and
+// whether there is one.
+func (s Settings) Warehouse(locationID string) (string, bool) {
+	wh, ok := s.Locations[locationID]
+	return wh, ok && wh != ""
+}
+
+// Clone returns a deep copy of s.
+func (s Settings) Clone() Settings {
+	s.Locations = maps.Clone(s.Locations)
+	s.Outbound = maps.Clone(s.Outbound)
+	return s
+}
+
+var (
+	shopIDPattern  = regexp.MustCompile(`^[A-Za-z0-9._-]{1,64}$`)
+	countryPattern = regexp.MustCompile(`^[A-Z]{2}$`)
+	versionPattern = regexp.MustCompile(`^(\d{4}-\d{2}|unstable)$`)
+)
+
+// NormalizeAdminURL is the default of [Config.NormalizeAdminURL]: it
+// accepts "https://host", "host" or "https://host/admin..." and returns
+// "https://host" with the host lower-cased. It rejects other schemes,
+// credentials in the URL, ports, queries and hosts that are not a domain
+// name. Shop-specific rules (Shopify's NAME.myshopify.com, never the
+// storefront domain) belong to the connector package's own normaliser.
+func NormalizeAdminURL(raw string) (string, error) {
+	raw = strings.TrimSpace(raw)
+	if raw == "" {
+		return "", fmt.Errorf("empty")
+	}
+	if !strings.Contains(raw, "://") {
+		raw = "https://" + raw
+	}
+	u, err := url.Parse(raw)
+	if err != nil {
+		return "", fmt.Errorf("not a URL")
+	}
+	switch {
+	case u.Scheme != "https":
+		return "", fmt.Errorf("scheme %q: must be https", u.Scheme)
+	case u.User != nil:
+		return "", fmt.Errorf("must not carry credentials")
+	case u.Port() != "":
+		return "", fmt.Errorf("must not carry a port")
+	case u.RawQuery != "" || u.Fragment != "":
+		return "", fmt.Errorf("must not carry a query or fragment")
+	}
+	host := strings.ToLower(u.Hostname())
+	if !validHost(host) {
+		return "", fmt.Errorf("host %q is not a domain name", host)
+	}
+	return "https://" + host, nil
+}
+
+func validHost(h string) bool {
+	if len(h) > 253 || !strings.Contains(h, ".") {
+		return false
+	}
+	for _, label := range strings.Split(h, ".") {
+		if label == "" || len(label) > 63 || label[0] == '-' || label[len(label)-1] == '-' {
+			return false
+		}
+		for _, r := range label {
+			if !(r >= 'a' && r <= 'z' || r >= '0' && r <= '9' || r == '-') {
+				return false
+			}
+		}
+	}
+	return true
+}
+
+// normalize validates s and returns it normalised. warehouses, when not
+// nil, are the backend's warehouse ids the location mapping must use.
+func (s Settings) normalize(normURL func(string) (string, error), warehouses map[string]bool) (Settings, error) {
+	s = s.Clone()
+	if !shopIDPattern.MatchString(s.Shop) {
+		return s, &SettingsError{Field: "shop", Reason: fmt.Sprintf("%q: want 1-64 letters, digits, '.', '-' or '_'", s.Shop)}
+	}
+	s.DisplayName = strings.TrimSpace(s.DisplayName)
+	if s.DisplayName == "" {
+		s.DisplayName = s.Shop
+	}
+	s.Country = strings.ToUpper(strings.TrimSpace(s.Country))
+	if s.Country != "" && !countryPattern.MatchString(s.Country) {
+		return s, &SettingsError{Field: "country", Reason: fmt.Sprintf("%q is not an ISO 3166-1 alpha-2 code", s.Country)}
+	}
+	u, err := normURL(s.AdminURL)
+	if err != nil {
+		return s, &SettingsError{Field: "admin_url", Reason: err.Error()}
+	}
+	s.AdminURL = u
+	if s.APIVersion != "" && !versionPattern.MatchString(s.APIVersion) {
+		return s, &SettingsError{Field: "api_version", Reason: fmt.Sprintf("%q: want YYYY-MM", s.APIVersion)}
+	}
+	for loc, wh := range s.Locations {
+		switch {
+		case loc == "":
+			return s, &SettingsError{Field: "locations", Reason: "empty location id"}
+		case wh == "":
+			delete(s.Locations, loc) // an empty mapping means unmapped
+		case warehouses != nil && !warehouses[wh]:
+			return s, &SettingsError{Field: "locations[" + loc + "]", Reason: fmt.Sprintf("unknown warehouse %q", wh)}
+		}
+	}
+	known := DefaultOutbound()
+	for k := range s.Outbound {
+		if _, ok := known[k]; !ok {
+			return s, &SettingsError{Field: "outbound", Reason: fmt.Sprintf("unknown message kind %q", k)}
+		}
+	}
+	if !s.SalesHistorySince.IsZero() && !s.SalesHistorySince.Valid() {
+		return s, &SettingsError{Field: "sales_history_since", Reason: "not a calendar day"}
+	}
+	return s, nil
+}
