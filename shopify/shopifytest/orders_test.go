@@ -171,7 +171,7 @@ func TestRefundRestocksAndIsIdempotent(t *testing.T) {
 	require.Empty(t, path(r.Data, "fulfillmentCreate", "userErrors"), string(r.raw))
 	require.Equal(t, 8, s.Quantity(v.InventoryItemID, loc, "on_hand"))
 	in := map[string]any{
-		"orderId": gid("Order", o.ID),
+		"orderId":         gid("Order", o.ID),
 		"refundLineItems": []any{map[string]any{"lineItemId": gid("LineItem", o.LineItems[0].ID), "quantity": 1, "restockType": "RETURN", "locationId": gid("Location", loc)}},
 		"transactions":    []any{map[string]any{"orderId": gid("Order", o.ID), "amount": "10.00", "gateway": "shopify_payments", "kind": "REFUND", "parentId": gid("OrderTransaction", o.Transactions[0].ID)}},
 	}
