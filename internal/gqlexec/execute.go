@@ -133,7 +133,6 @@ func prepare(ctx context.Context, schema *ast.Schema, doc *ast.QueryDocument, op
 		cache:  map[planKey][]*fieldPlan{},
 		buf:    make([]byte, 0, 1024),
 		path:   make([]any, 0, 16),
-		bulk:   IsBulk(ctx),
 	}
 	return e, op, nil
 }
@@ -209,7 +208,6 @@ type executor struct {
 	path   []any
 	errs   gqlerror.List
 	stats  Stats
-	bulk   bool
 	free   int // >0 inside a mutation payload (not charged)
 	// hook, when set, takes over connection fields (bulk JSONL). It
 	// reports whether it handled the field; handled fields are omitted
