@@ -30,6 +30,10 @@ type orExpr []searchExpr
 type notExpr struct{ e searchExpr }
 type termExpr struct {
 	field, op, value string
+	// the value pre-parsed once: as a time, or as a number
+	wantTime      time.Time
+	isTime, isNum bool
+	wantNum       float64
 }
 
 func (a andExpr) match(f fieldsFunc) bool {
@@ -67,18 +71,31 @@ func (t termExpr) match(f fieldsFunc) bool {
 		return false
 	}
 	for _, v := range vals {
-		if compareTerm(v, t.op, t.value) {
+		if t.compare(v) {
 			return true
 		}
 	}
 	return false
 }
 
-func compareTerm(have, op, want string) bool {
+func (t termExpr) compare(have string) bool {
+	op, want := t.op, t.value
 	if op == ":" && want == "*" {
 		return have != ""
 	}
-	c, ok := compareValues(have, want)
+	c, ok := 0, false
+	switch {
+	case t.isTime:
+		if ht, err := time.Parse(time.RFC3339, have); err == nil {
+			c, ok = ht.Compare(t.wantTime), true
+		} else if ht, isT := parseSearchTime(have); isT {
+			c, ok = ht.Compare(t.wantTime), true
+		}
+	case t.isNum:
+		if hn, err := strconv.ParseFloat(have, 64); err == nil {
+			c, ok = cmpFloat(hn, t.wantNum), true
+		}
+	}
 	if !ok { // string comparison
 		h, w := strings.ToLower(have), strings.ToLower(want)
 		if op == ":" {
@@ -104,25 +121,14 @@ func compareTerm(have, op, want string) bool {
 	return false
 }
 
-// compareValues compares as times or numbers when both sides parse.
-func compareValues(a, b string) (int, bool) {
-	if ta, ok := parseSearchTime(a); ok {
-		if tb, ok := parseSearchTime(b); ok {
-			return ta.Compare(tb), true
-		}
+func cmpFloat(a, b float64) int {
+	switch {
+	case a < b:
+		return -1
+	case a > b:
+		return 1
 	}
-	if na, err := strconv.ParseFloat(a, 64); err == nil {
-		if nb, err := strconv.ParseFloat(b, 64); err == nil {
-			switch {
-			case na < nb:
-				return -1, true
-			case na > nb:
-				return 1, true
-			}
-			return 0, true
-		}
-	}
-	return 0, false
+	return 0
 }
 
 func parseSearchTime(s string) (time.Time, bool) {
@@ -223,12 +229,12 @@ func (p *searchParser) parseUnary() searchExpr {
 	return parseTerm(t)
 }
 
-func parseTerm(t string) searchExpr {
-	i := strings.IndexByte(t, ':')
+func parseTerm(tok string) searchExpr {
+	i := strings.IndexByte(tok, ':')
 	if i <= 0 {
-		return termExpr{value: unquote(t)}
+		return termExpr{value: unquote(tok)}
 	}
-	field, rest := strings.ToLower(t[:i]), t[i+1:]
+	field, rest := strings.ToLower(tok[:i]), tok[i+1:]
 	op := ":"
 	for _, c := range []string{"<=", ">=", "<", ">"} {
 		if strings.HasPrefix(rest, c) {
@@ -236,7 +242,13 @@ func parseTerm(t string) searchExpr {
 			break
 		}
 	}
-	return termExpr{field: field, op: op, value: unquote(rest)}
+	t := termExpr{field: field, op: op, value: unquote(rest)}
+	if wt, ok := parseSearchTime(t.value); ok {
+		t.wantTime, t.isTime = wt, true
+	} else if n, err := strconv.ParseFloat(t.value, 64); err == nil {
+		t.wantNum, t.isNum = n, true
+	}
+	return t
 }
 
 func unquote(s string) string {

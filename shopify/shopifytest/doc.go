@@ -1,0 +1,119 @@
+// Package shopifytest is a simulated Shopify Admin API for tests: an
+// httptest server that executes GraphQL against an in-memory shop, rejects
+// what Shopify would reject and rate-limits like Shopify, so code that passes
+// against it has a fair chance of working against a real shop.
+//
+// # Starting a server
+//
+//	srv := shopifytest.NewServer()                 // one shop, "test-shop"
+//	defer srv.Close()
+//	shop := srv.DefaultShop()
+//	shop.Seed(shopifytest.SeedOptions{Products: 100, Orders: 20})
+//
+// Every shop lives under its own path prefix, so one server holds several
+// shops (WithShop). Point a client at ShopURL(name) (it is what
+// shopify.WithBaseURL takes); the client then POSTs to
+// ShopURL(name)+"/admin/api/{version}/graphql.json" with
+// X-Shopify-Access-Token: Shop.AccessToken(). WithClientCredentials enables
+// the client-credentials grant at ShopURL(name)+"/admin/oauth/access_token"
+// (form-encoded grant_type, client_id, client_secret → JSON access_token,
+// scope, expires_in).
+//
+// # What is faithful
+//
+//   - Every document is parsed and validated against Shopify's 2026-10
+//     Admin schema. Invalid documents get HTTP 200 with Shopify-shaped
+//     errors (message, locations, extensions.code such as undefinedField,
+//     argumentNotAccepted, missingRequiredArguments); an unknown or missing
+//     token gets 401 with Shopify's body.
+//   - Valid documents are executed (internal/gqlexec) against the shop:
+//     aliases, fragments, variables, __typename, node/nodes, connections
+//     with nodes, edges, cursors and pageInfo, first/last/after/before,
+//     reverse and sortKey, and query: filters in Shopify's search syntax
+//     (field:value, :<, :<=, :>, :>=, AND/OR/NOT/-, quotes, prefix*) over
+//     updated_at, created_at, sku, barcode, status, vendor, product_type,
+//     tag, source_name, financial_status, fulfillment_status and more.
+//     Connections without first/last and pages above 250 are rejected, as
+//     are input arrays longer than 250 (MAX_INPUT_SIZE_EXCEEDED).
+//   - Cost: requested cost by Shopify's documented rules (objects 1,
+//     scalars 0, connections 2 + n × node cost, mutations 10), actual cost
+//     from what was returned, extensions.cost with throttleStatus on every
+//     response, a leaky bucket per shop with plan presets (PlanStandard
+//     2000/100 per s, PlanAdvanced, PlanPlus 20000/1000, PlanEnterprise,
+//     PlanDevelopment 40/2) or WithBucket, THROTTLED when the bucket cannot
+//     pay the requested cost (unused points are refunded after execution),
+//     MAX_COST_EXCEEDED above 1000. Counters per shop: requests, points
+//     spent, throttled responses, faults.
+//   - Semantics Shopify enforces: inventorySetQuantities,
+//     inventoryAdjustQuantities, inventoryActivate and refundCreate require
+//     @idempotent(key:); the same key with the same arguments replays the
+//     first result, with different arguments it fails with
+//     IDEMPOTENCY_KEY_PARAMETER_MISMATCH. changeFromQuantity must be passed
+//     for every quantity (null skips the check) and a mismatch fails the
+//     whole mutation with CHANGE_FROM_QUANTITY_STALE. Quantities follow
+//     Shopify's states: on_hand is available plus committed, reserved,
+//     damaged, safety_stock and quality_control; orders move units from available to
+//     committed, fulfilments take them out of committed and on_hand,
+//     refunds with RETURN put them back. fulfillmentCreate works on
+//     fulfillment orders (remaining quantities, fulfillment order and order
+//     fulfilment status, over-fulfilment errors); orderCapture captures at
+//     most the authorised amount; orderMarkAsPaid; refundCreate per line
+//     with restock type and location and refund transactions limited to
+//     what was paid; productVariantsBulkUpdate (barcode, price, SKU and cost
+//     through inventoryItem); inventoryItemUpdate (write cost, read
+//     unitCost); webhookSubscriptionCreate/Update/Delete and the
+//     webhookSubscriptions query. Access scopes are checked per operation
+//     (ACCESS_DENIED naming the scope; write_X implies read_X), and orders
+//     older than 60 days are invisible without read_all_orders.
+//   - IDs are int64 legacy IDs above 2^53 by default (WithIDBase), so code
+//     that lets an ID pass through a float64 fails in tests.
+//
+// # What is simplified
+//
+//   - One schema (2026-10) serves every API version in the URL; unknown
+//     versions fall forward to the oldest supported one, as on Shopify.
+//   - Only the types and fields the library uses are modelled (Shop,
+//     AppInstallation, Location, Product, ProductVariant, InventoryItem,
+//     InventoryLevel, Order, LineItem, OrderTransaction, FulfillmentOrder,
+//     Fulfillment, Refund, WebhookSubscription, InventoryAdjustmentGroup).
+//     Selecting another field fails that field with a NOT_SIMULATED error
+//     instead of inventing a value. No taxes, discounts, shipping lines,
+//     customers, currencies other than the shop's, or multi-location order
+//     routing (an order has one fulfillment order at one location).
+//   - Exact error wording of Shopify is matched where known; elsewhere the
+//     codes are Shopify's and the messages are close. A missing @idempotent
+//     directive or a missing changeFromQuantity are reported as errors with
+//     our own wording. Idempotency keys never expire.
+//   - Refunds with NO_RESTOCK of unfulfilled units release them from
+//     committed without returning them to available.
+//   - The time scale (WithTimeScale) multiplies the restore rate and
+//     divides every simulated duration; throttleStatus reports the scaled
+//     restore rate so clients wait the scaled time.
+//
+// # Control API
+//
+// The methods of *Shop change and read state directly, bypassing tokens,
+// scopes, cost and faults: Seed (deterministic catalog and orders: unique
+// SKUs, valid EAN-13 barcodes, vendors, weights, prices, costs, HS codes,
+// countries of origin, stock per location; 30,000 products × 3 variants in
+// a few seconds), AddLocation, CreateProduct, EditProduct, EditVariant,
+// DeleteProduct, SetQuantity, CreateOrder (web or POS, pending, authorised
+// or paid, any number of lines), CancelOrder, DeleteOrder, SetScopes,
+// SetBucket, DrainBucket, RevokeTokens, and readers (Products, Variant,
+// InventoryItem, Quantity, Order, FulfillmentOrder, Refund,
+// WebhookSubscriptions, Counters, ThrottleStatus, ...) that return copies.
+// Server.InjectFault adds HTTP faults (5xx or 429 status, slow responses,
+// connection resets) for the next K requests or at a rate, per shop or for
+// all.
+//
+// Every change, from a mutation or the control API, records an Event
+// (topic in webhook spelling such as "inventory_levels/update", the
+// resource and a copy of it) in the shop's log (Shop.Events) and passes it
+// to Shop.Subscribe listeners; webhook emission is built on that hook.
+// Seeding records no events.
+//
+// # Concurrency
+//
+// Server and Shop are safe for concurrent use. Queries of one shop run in
+// parallel; mutations and control-API changes of one shop are serialised.
+package shopifytest
