@@ -1,0 +1,274 @@
+package sync
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+
+	"github.com/wmsbridge/wmsbridge/webhook"
+	"github.com/wmsbridge/wmsbridge/wms"
+)
+
+// outcome is what applying one change did.
+type outcome int
+
+const (
+	outApplied outcome = iota
+	outStale
+	outIgnored
+)
+
+// HandleEvent applies one webhook event from the inbox: it finds the shop by
+// the event's shop domain, has the shop's connector decode the event, and
+// applies the change to the backend if it is newer than what was applied
+// for the entity (staleness protection). [Engine.Run] calls it for every
+// inbox event; call it yourself only when you drain the inbox your own way.
+//
+// It returns nil when the event is done (applied, stale, or nothing to do),
+// an error for which [webhook.IsPermanent] is true when retrying cannot
+// help (unknown shop, undecodable payload, data the warehouse rejects), and
+// any other error when a retry may succeed. It is idempotent: handling an
+// event again changes nothing. Changes of one entity are applied one at a
+// time within the process.
+func (e *Engine) HandleEvent(ctx context.Context, ev *webhook.Event) error {
+	out, err := e.handleEvent(ctx, ev)
+	switch {
+	case err != nil:
+		e.stats.eventsFailed.Add(1)
+		if !retryable(err) || errors.Is(err, ErrUnknownShop) {
+			return webhook.Permanent(err)
+		}
+		return err
+	case out == outApplied:
+		e.stats.eventsApplied.Add(1)
+	case out == outStale:
+		e.stats.eventsStale.Add(1)
+	default:
+		e.stats.eventsIgnored.Add(1)
+	}
+	return nil
+}
+
+func (e *Engine) handleEvent(ctx context.Context, ev *webhook.Event) (outcome, error) {
+	s, err := e.shopByDomain(ctx, ev.ShopDomain)
+	if err != nil {
+		return outIgnored, err
+	}
+	conn, err := e.connector(ctx, s)
+	if err != nil {
+		return outIgnored, err
+	}
+	ch, err := conn.Decode(ctx, ev)
+	if err != nil {
+		return outIgnored, fmt.Errorf("sync: decode %s event %s of %s: %w", ev.Topic, ev.WebhookID, s.Shop, err)
+	}
+	log := e.log.With(slog.String("shop", s.Shop), slog.String("topic", string(ev.Topic)),
+		slog.String("webhook_id", ev.WebhookID), slog.String("id", ch.ID))
+	out, err := e.applyChange(ctx, s, conn, ch)
+	if err == nil {
+		log.LogAttrs(ctx, slog.LevelDebug, "webhook event handled", slog.Int("outcome", int(out)))
+	}
+	return out, err
+}
+
+// applyChange applies one decoded change.
+func (e *Engine) applyChange(ctx context.Context, s Settings, conn Connector, ch Change) (outcome, error) {
+	switch ch.Kind {
+	case ChangeProduct:
+		if ch.Product == nil {
+			return outIgnored, fmt.Errorf("%w: product change without product", ErrInvalidPayload)
+		}
+		p, v := *ch.Product, ch.Version
+		if ch.Partial {
+			page, err := conn.Products(ctx, ProductQuery{IDs: []string{ch.ID}}, "")
+			if err != nil {
+				return outIgnored, fmt.Errorf("sync: fetch product %s of %s: %w", ch.ID, s.Shop, err)
+			}
+			if len(page.Items) == 0 {
+				return outIgnored, nil // deleted meanwhile; its delete event follows
+			}
+			p = page.Items[0]
+			v.UpdatedAt = p.UpdatedAt
+		}
+		n, err := e.applyProducts(ctx, s, conn, []Product{p}, []webhook.Version{v}, applyIfNewer, false)
+		if err != nil || n == 0 {
+			return outStale, err
+		}
+		return outApplied, nil
+	case ChangeProductDeleted:
+		return e.deleteProduct(ctx, s, ch)
+	case ChangeOrder:
+		if ch.Order == nil {
+			return outIgnored, fmt.Errorf("%w: order change without order", ErrInvalidPayload)
+		}
+		return e.applyOrder(ctx, s, conn, *ch.Order, ch.Version)
+	case ChangeOrderDeleted:
+		o := Order{Order: wms.Order{ExternalID: ch.ID, Status: wms.OrderDeleted}}
+		return e.applyOrder(ctx, s, conn, o, ch.Version)
+	}
+	return outIgnored, nil
+}
+
+func (e *Engine) deleteProduct(ctx context.Context, s Settings, ch Change) (outcome, error) {
+	key := EntityKey{Shop: s.Shop, Kind: KindProduct, ID: ch.ID}
+	unlock := e.locks.Lock(key.String())
+	defer unlock()
+	applied, rev, err := e.store.Version(ctx, key)
+	if err != nil {
+		return outIgnored, err
+	}
+	if !ch.Version.Supersedes(applied) {
+		return outStale, nil
+	}
+	if d, ok := e.backend.(wms.ProductDeleter); ok {
+		err := d.DeleteProduct(ctx, wms.ProductRef{Shop: s.Shop, ExternalID: ch.ID})
+		if err != nil && !errors.Is(err, wms.ErrNotSupported) {
+			return outIgnored, fmt.Errorf("sync: delete product %s of %s: %w", ch.ID, s.Shop, err)
+		}
+	}
+	if _, err := e.store.SetVersion(ctx, key, merge(applied, ch.Version), rev); err != nil {
+		return outIgnored, err
+	}
+	// A lost race here is harmless: a deletion is final in the shop.
+	return outApplied, nil
+}
+
+// ordersStarted reports whether the orders step of shop has started
+// (orders flow from then on, S10).
+func (e *Engine) ordersStarted(ctx context.Context, shop string) (bool, error) {
+	st, err := e.stepState(ctx, shop, StepOrders)
+	if err != nil {
+		return false, err
+	}
+	return st.Status != StepPending, nil
+}
+
+// applyOrder applies one order (or a deletion) if it is newer than what
+// was applied: a POS order becomes stock movements and sales records (S4),
+// any other order goes to the backend at the mapped warehouse (S5).
+func (e *Engine) applyOrder(ctx context.Context, s Settings, conn Connector, o Order, v webhook.Version) (outcome, error) {
+	key := EntityKey{Shop: s.Shop, Kind: KindOrder, ID: o.ExternalID}
+	for range maxConflicts {
+		out, lost, err := e.applyOrderOnce(ctx, s, key, o, v)
+		if err != nil || !lost {
+			return out, err
+		}
+		// Another process applied this order meanwhile: apply the shop's
+		// current order so the newest data ends up in the backend.
+		page, err := conn.Orders(ctx, OrderQuery{IDs: []string{o.ExternalID}}, "")
+		if err != nil {
+			return outIgnored, fmt.Errorf("sync: re-read order %s of %s: %w", o.ExternalID, s.Shop, err)
+		}
+		if len(page.Items) == 0 {
+			o = Order{Order: wms.Order{ExternalID: o.ExternalID, Status: wms.OrderDeleted}}
+			v = webhook.Version{TriggeredAt: e.now()}
+		} else {
+			o, v = page.Items[0], webhook.Version{UpdatedAt: page.Items[0].UpdatedAt}
+		}
+	}
+	return outIgnored, fmt.Errorf("sync: order %s kept changing concurrently", key)
+}
+
+func (e *Engine) applyOrderOnce(ctx context.Context, s Settings, key EntityKey, o Order, v webhook.Version) (out outcome, lost bool, err error) {
+	started, err := e.ordersStarted(ctx, s.Shop)
+	if err != nil || !started {
+		return outIgnored, false, err
+	}
+	unlock := e.locks.Lock(key.String())
+	defer unlock()
+	applied, rev, err := e.store.Version(ctx, key)
+	if err != nil {
+		return outIgnored, false, fmt.Errorf("sync: read version of %s: %w", key, err)
+	}
+	if !v.Supersedes(applied) {
+		return outStale, false, nil
+	}
+	if o.POS {
+		out, err = e.applyPOS(ctx, s, o)
+	} else {
+		out, err = e.upsertOrder(ctx, s, o)
+	}
+	if err != nil || out == outIgnored {
+		return out, false, err
+	}
+	ok, err := e.store.SetVersion(ctx, key, merge(applied, v), rev)
+	if err != nil {
+		return outIgnored, false, fmt.Errorf("sync: record version of %s: %w", key, err)
+	}
+	return out, !ok, nil
+}
+
+func (e *Engine) upsertOrder(ctx context.Context, s Settings, o Order) (outcome, error) {
+	wo := o.Order.Clone()
+	wo.Shop = s.Shop
+	wo.Warehouse = ""
+	if o.LocationID != "" && wo.Open() {
+		wh, ok := s.Warehouse(o.LocationID)
+		if !ok {
+			e.stats.unmapped.Add(1)
+			e.log.LogAttrs(ctx, slog.LevelInfo, "order ignored: its location maps to no warehouse",
+				slog.String("shop", s.Shop), slog.String("order", o.ExternalID), slog.String("location", o.LocationID))
+			return outIgnored, nil
+		}
+		wo.Warehouse = wh
+	}
+	if err := e.backend.UpsertOrder(ctx, wo); err != nil {
+		return outIgnored, fmt.Errorf("sync: upsert order %s of %s: %w", o.ExternalID, s.Shop, err)
+	}
+	e.stats.orders.Add(1)
+	return outApplied, nil
+}
+
+// applyPOS turns a point-of-sale order into stock movements at the mapped
+// warehouse and sales records (S4); it never becomes a pick order.
+func (e *Engine) applyPOS(ctx context.Context, s Settings, o Order) (outcome, error) {
+	if !s.POS || !o.Open() {
+		return outIgnored, nil
+	}
+	wh, ok := s.Warehouse(o.LocationID)
+	if !ok {
+		e.stats.unmapped.Add(1)
+		e.log.LogAttrs(ctx, slog.LevelInfo, "POS sale ignored: its location maps to no warehouse",
+			slog.String("shop", s.Shop), slog.String("order", o.ExternalID), slog.String("location", o.LocationID))
+		return outIgnored, nil
+	}
+	mover, canMove := e.backend.(wms.StockMover)
+	rec, canRecord := e.backend.(wms.SalesRecorder)
+	if !canMove && !canRecord {
+		return outIgnored, nil
+	}
+	day := wms.DateOf(o.CreatedAt)
+	var moves []wms.StockMovement
+	var sales []wms.SalesRecord
+	for _, l := range o.Lines {
+		moves = append(moves, wms.StockMovement{
+			Shop: s.Shop, ExternalID: o.ExternalID + "/" + l.ExternalID, SKU: l.SKU, Warehouse: wh,
+			Delta: -l.Quantity, Reason: wms.ReasonPOSSale, OrderID: o.ExternalID, At: o.CreatedAt,
+		})
+		amount := wms.Decimal("")
+		if l.Price != "" {
+			amount = l.Price.MulInt(l.Quantity)
+		}
+		sales = append(sales, wms.SalesRecord{Shop: s.Shop, SKU: l.SKU, Day: day, Ref: o.ExternalID + "/" + l.ExternalID,
+			Quantity: l.Quantity, Amount: amount})
+	}
+	if canMove && len(moves) > 0 {
+		err := mover.MoveStock(ctx, moves)
+		var nf *wms.NotFoundError
+		switch {
+		case errors.As(err, &nf):
+			e.log.LogAttrs(ctx, slog.LevelWarn, "POS sale: stock not moved for unknown keys",
+				slog.String("shop", s.Shop), slog.String("order", o.ExternalID), slog.String("error", err.Error()))
+		case err != nil && !errors.Is(err, wms.ErrNotSupported):
+			return outIgnored, fmt.Errorf("sync: POS stock movement of %s/%s: %w", s.Shop, o.ExternalID, err)
+		}
+	}
+	if canRecord && len(sales) > 0 {
+		if err := rec.RecordSales(ctx, sales); err != nil && !errors.Is(err, wms.ErrNotSupported) {
+			return outIgnored, fmt.Errorf("sync: POS sales of %s/%s: %w", s.Shop, o.ExternalID, err)
+		}
+	}
+	e.stats.posSales.Add(1)
+	return outApplied, nil
+}

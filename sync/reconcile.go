@@ -1,0 +1,183 @@
+package sync
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/wmsbridge/wmsbridge/webhook"
+)
+
+// SweepResult is what one reconciliation sweep of one shop did.
+type SweepResult struct {
+	Shop string `json:"shop"`
+	// OrdersSeen and ProductsSeen count what the shop listed as updated
+	// since the watermark minus the overlap; OrdersApplied and
+	// ProductsApplied what had not been applied yet (missed or late
+	// webhooks), so the sweep wrote it.
+	OrdersSeen      int `json:"orders_seen"`
+	OrdersApplied   int `json:"orders_applied"`
+	ProductsSeen    int `json:"products_seen"`
+	ProductsApplied int `json:"products_applied"`
+}
+
+// Reconcile runs one reconciliation sweep of shop: it lists the orders (once
+// the orders step started) and products (once the product import finished)
+// updated since the last sweep's watermark minus [Config.ReconcileOverlap],
+// applies those newer than what was applied (so a dropped webhook only
+// delays a change), and advances the watermarks to the sweep's start. It is
+// idempotent, safe to run concurrently with webhooks and in several
+// processes. [Engine.Run] calls it every [Config.ReconcileInterval].
+func (e *Engine) Reconcile(ctx context.Context, shop string) (SweepResult, error) {
+	res := SweepResult{Shop: shop}
+	s, conn, err := e.shop(ctx, shop)
+	if err != nil {
+		return res, err
+	}
+	start := e.now()
+	err = e.sweepOrders(ctx, s, conn, start, &res)
+	if err == nil {
+		err = e.sweepProducts(ctx, s, conn, start, &res)
+	}
+	attrs := []slog.Attr{slog.String("shop", shop), slog.Int("orders_seen", res.OrdersSeen),
+		slog.Int("orders_applied", res.OrdersApplied), slog.Int("products_seen", res.ProductsSeen),
+		slog.Int("products_applied", res.ProductsApplied)}
+	e.stats.sweepApplied.Add(uint64(res.OrdersApplied + res.ProductsApplied))
+	if err != nil {
+		e.stats.sweepErrors.Add(1)
+		e.log.LogAttrs(ctx, slog.LevelError, "reconciliation sweep failed", append(attrs, slog.String("error", err.Error()))...)
+		return res, fmt.Errorf("sync: reconcile %s: %w", shop, err)
+	}
+	e.stats.sweeps.Add(1)
+	level := slog.LevelInfo
+	if res.OrdersApplied+res.ProductsApplied > 0 {
+		level = slog.LevelWarn // webhooks were missed
+	}
+	e.log.LogAttrs(ctx, level, "reconciliation sweep done", attrs...)
+	return res, nil
+}
+
+func (e *Engine) sweepOrders(ctx context.Context, s Settings, conn Connector, start time.Time, res *SweepResult) error {
+	wm, err := e.store.Watermark(ctx, s.Shop, WatermarkOrders)
+	if err != nil || wm.IsZero() {
+		return err // zero: the orders step has not started
+	}
+	q := OrderQuery{UpdatedSince: wm.Add(-e.cfg.ReconcileOverlap)}
+	cursor := ""
+	for {
+		page, err := conn.Orders(ctx, q, cursor)
+		if err != nil {
+			return fmt.Errorf("list orders: %w", err)
+		}
+		for _, o := range page.Items {
+			res.OrdersSeen++
+			out, err := e.applyOrder(ctx, s, conn, o, webhook.Version{UpdatedAt: o.UpdatedAt})
+			if err != nil {
+				if retryable(err) {
+					return err
+				}
+				e.log.LogAttrs(ctx, slog.LevelError, "sweep: order rejected by the warehouse",
+					slog.String("shop", s.Shop), slog.String("order", o.ExternalID), slog.String("error", err.Error()))
+				continue
+			}
+			if out == outApplied {
+				res.OrdersApplied++
+			}
+		}
+		if page.Next == "" {
+			break
+		}
+		cursor = page.Next
+	}
+	_, err = e.store.AdvanceWatermark(ctx, s.Shop, WatermarkOrders, start)
+	return err
+}
+
+func (e *Engine) sweepProducts(ctx context.Context, s Settings, conn Connector, start time.Time, res *SweepResult) error {
+	wm, err := e.store.Watermark(ctx, s.Shop, WatermarkProducts)
+	if err != nil || wm.IsZero() {
+		return err // zero: the product import has not finished
+	}
+	q := ProductQuery{UpdatedSince: wm.Add(-e.cfg.ReconcileOverlap)}
+	cursor := ""
+	for {
+		page, err := conn.Products(ctx, q, cursor)
+		if err != nil {
+			return fmt.Errorf("list products: %w", err)
+		}
+		res.ProductsSeen += len(page.Items)
+		n, err := e.applyProducts(ctx, s, conn, page.Items, nil, applyIfNewer, false)
+		if err != nil {
+			return err
+		}
+		res.ProductsApplied += n
+		if page.Next == "" {
+			break
+		}
+		cursor = page.Next
+	}
+	_, err = e.store.AdvanceWatermark(ctx, s.Shop, WatermarkProducts, start)
+	return err
+}
+
+// AuditResult is what one webhook subscription audit of one shop did.
+type AuditResult struct {
+	Shop string `json:"shop"`
+	// Recreated lists the subscriptions the shop had lost and the audit
+	// created again, per webhook group.
+	Recreated map[WebhookGroup][]string `json:"recreated,omitempty"`
+}
+
+// AuditWebhooks makes sure the shop still has the webhook subscriptions of
+// the finished setup steps (product webhooks after the product step, order
+// webhooks once the orders step started) and re-creates those the shop
+// removed (Shopify deletes a subscription after repeated failed
+// deliveries). Re-created subscriptions are logged at Warn and counted.
+// A connector without [WebhookRegistrar] has nothing to audit.
+func (e *Engine) AuditWebhooks(ctx context.Context, shop string) (AuditResult, error) {
+	res := AuditResult{Shop: shop}
+	_, conn, err := e.shop(ctx, shop)
+	if err != nil {
+		return res, err
+	}
+	reg, ok := conn.(WebhookRegistrar)
+	if !ok {
+		return res, nil
+	}
+	states, err := e.StepStates(ctx, shop)
+	if err != nil {
+		return res, err
+	}
+	var groups []WebhookGroup
+	if st := states[StepProducts.index()]; st.Status.Finished() {
+		groups = append(groups, ProductWebhooks)
+	}
+	if st := states[StepOrders.index()]; st.Status != StepPending {
+		groups = append(groups, OrderWebhooks)
+	}
+	var errs []error
+	for _, g := range groups {
+		created, err := reg.EnsureWebhooks(ctx, g)
+		if err != nil {
+			errs = append(errs, fmt.Errorf("%s webhooks: %w", g, err))
+			continue
+		}
+		if len(created) > 0 {
+			if res.Recreated == nil {
+				res.Recreated = map[WebhookGroup][]string{}
+			}
+			res.Recreated[g] = created
+			e.stats.recreated.Add(uint64(len(created)))
+			e.log.LogAttrs(ctx, slog.LevelWarn, "webhook subscriptions were missing; re-created",
+				slog.String("shop", shop), slog.String("group", string(g)), slog.Any("topics", created))
+		}
+	}
+	if err := errors.Join(errs...); err != nil {
+		e.log.LogAttrs(ctx, slog.LevelError, "webhook audit failed", slog.String("shop", shop), slog.String("error", err.Error()))
+		return res, fmt.Errorf("sync: audit webhooks of %s: %w", shop, err)
+	}
+	e.stats.audits.Add(1)
+	return res, nil
+}

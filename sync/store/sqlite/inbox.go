@@ -1,0 +1,370 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/wmsbridge/wmsbridge/webhook"
+)
+
+// Inbox states in wmsbridge_inbox.state.
+const (
+	statePending   = 0
+	stateClaimed   = 1
+	stateCompleted = 2
+	stateFailed    = 3
+)
+
+type putReq struct {
+	ctx context.Context
+	e   *webhook.Event
+	res chan putRes // buffered: the loop never blocks answering
+}
+
+type putRes struct {
+	stored bool
+	err    error
+}
+
+const insertEvent = `INSERT INTO wmsbridge_inbox
+	(webhook_id, topic, shop_domain, api_version, event_id, triggered_at, name, sub_topic, received_at, body, due)
+	VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+	ON CONFLICT (webhook_id) DO NOTHING`
+
+// Put implements [webhook.Inbox]. Concurrent Puts are committed together:
+// a Put waits for the transaction in progress, then the Puts that queued
+// meanwhile share the next one, so one disk flush serves many webhooks.
+// When Put returns stored=true the event is on disk. A Put whose context
+// ends before its transaction starts returns the context's error and
+// stores nothing; once its transaction started, Put waits for it.
+func (s *Store) Put(ctx context.Context, e *webhook.Event) (bool, error) {
+	if err := ctx.Err(); err != nil {
+		return false, err
+	}
+	if e == nil || e.WebhookID == "" {
+		return false, fmt.Errorf("%w: event without webhook id", webhook.ErrMissingHeader)
+	}
+	req := &putReq{ctx: ctx, e: e, res: make(chan putRes, 1)}
+	select {
+	case s.puts <- req:
+	case <-ctx.Done():
+		return false, ctx.Err()
+	case <-s.closing:
+		return false, ErrClosed
+	}
+	r := <-req.res
+	return r.stored, r.err
+}
+
+// putLoop is the group-commit writer: it takes one Put, then every Put
+// already waiting (up to the batch size), and commits them in one
+// transaction.
+func (s *Store) putLoop() {
+	defer close(s.loopDone)
+	batch := make([]*putReq, 0, s.batch)
+	for {
+		batch = batch[:0]
+		select {
+		case req := <-s.puts:
+			batch = append(batch, req)
+		case <-s.closing:
+			return
+		}
+	more:
+		for len(batch) < s.batch {
+			select {
+			case req := <-s.puts:
+				batch = append(batch, req)
+			default:
+				break more
+			}
+		}
+		s.commitPuts(batch)
+	}
+}
+
+func (s *Store) commitPuts(batch []*putReq) {
+	live := batch[:0:0]
+	for _, req := range batch {
+		if err := req.ctx.Err(); err != nil {
+			req.res <- putRes{err: err}
+			continue
+		}
+		live = append(live, req)
+	}
+	if len(live) == 0 {
+		return
+	}
+	results := make([]putRes, len(live))
+	err := func() error {
+		// The transaction is not bound to any one Put's context: it
+		// commits for all of them or for none.
+		ctx := context.Background()
+		tx, err := s.w.BeginTx(ctx, nil)
+		if err != nil {
+			return err
+		}
+		defer tx.Rollback()
+		stmt, err := tx.PrepareContext(ctx, insertEvent)
+		if err != nil {
+			return err
+		}
+		defer stmt.Close()
+		due := s.now().UnixMicro()
+		for i, req := range live {
+			e := req.e
+			res, err := stmt.ExecContext(ctx, e.WebhookID, string(e.Topic), e.ShopDomain, e.APIVersion, e.EventID,
+				micro(e.TriggeredAt), e.Name, e.SubTopic, micro(e.ReceivedAt), nonNil(e.Body), due)
+			if err != nil {
+				results[i].err = wrap("put", err)
+				continue
+			}
+			n, err := res.RowsAffected()
+			results[i] = putRes{stored: n == 1, err: wrap("put", err)}
+		}
+		return tx.Commit()
+	}()
+	for i, req := range live {
+		if err != nil {
+			req.res <- putRes{err: wrap("put", err)}
+			continue
+		}
+		req.res <- results[i]
+	}
+}
+
+func nonNil(b []byte) []byte {
+	if b == nil {
+		return []byte{}
+	}
+	return b
+}
+
+const jobColumns = `seq, webhook_id, topic, shop_domain, api_version, event_id, triggered_at, name, sub_topic, received_at, body, attempt, last_error`
+
+type jobRow struct {
+	seq int64
+	job webhook.Job
+}
+
+func scanJob(sc interface{ Scan(...any) error }) (jobRow, error) {
+	var (
+		r                  jobRow
+		e                  webhook.Event
+		topic              string
+		triggered, receive sql.NullInt64
+	)
+	err := sc.Scan(&r.seq, &e.WebhookID, &topic, &e.ShopDomain, &e.APIVersion, &e.EventID, &triggered,
+		&e.Name, &e.SubTopic, &receive, &e.Body, &r.job.Attempt, &r.job.LastError)
+	if err != nil {
+		return r, err
+	}
+	e.Topic = webhook.Topic(topic)
+	e.TriggeredAt = fromMicro(triggered)
+	e.ReceivedAt = fromMicro(receive)
+	r.job.Event = &e
+	return r, nil
+}
+
+// Claim implements [webhook.Queue]: it leases up to limit due events, oldest
+// due first, in one write transaction.
+func (s *Store) Claim(ctx context.Context, limit int, lease time.Duration) ([]webhook.Job, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	if err := s.checkOpen(); err != nil {
+		return nil, err
+	}
+	if limit <= 0 {
+		return []webhook.Job{}, nil
+	}
+	tx, err := s.w.BeginTx(ctx, nil)
+	if err != nil {
+		return nil, wrap("claim", err)
+	}
+	defer tx.Rollback()
+	now := s.now()
+	rows, err := tx.QueryContext(ctx, `SELECT `+jobColumns+` FROM wmsbridge_inbox
+		WHERE state < 2 AND due <= ? ORDER BY due, seq LIMIT ?`, now.UnixMicro(), limit)
+	if err != nil {
+		return nil, wrap("claim", err)
+	}
+	var got []jobRow
+	for rows.Next() {
+		r, err := scanJob(rows)
+		if err != nil {
+			rows.Close()
+			return nil, wrap("claim", err)
+		}
+		got = append(got, r)
+	}
+	if err := rows.Close(); err != nil {
+		return nil, wrap("claim", err)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, wrap("claim", err)
+	}
+	jobs := make([]webhook.Job, 0, len(got))
+	if len(got) == 0 {
+		return jobs, nil
+	}
+	args := make([]any, 0, len(got)+1)
+	args = append(args, now.Add(lease).UnixMicro())
+	for _, r := range got {
+		args = append(args, r.seq)
+	}
+	q := `UPDATE wmsbridge_inbox SET state = 1, attempt = attempt + 1, due = ? WHERE seq IN (?` +
+		strings.Repeat(",?", len(got)-1) + `)`
+	if _, err := tx.ExecContext(ctx, q, args...); err != nil {
+		return nil, wrap("claim", err)
+	}
+	if err := tx.Commit(); err != nil {
+		return nil, wrap("claim", err)
+	}
+	for _, r := range got {
+		r.job.Attempt++
+		jobs = append(jobs, r.job)
+	}
+	return jobs, nil
+}
+
+// Complete implements [webhook.Queue].
+func (s *Store) Complete(ctx context.Context, webhookID string) error {
+	return s.finish(ctx, "complete", webhookID,
+		`UPDATE wmsbridge_inbox SET state = 2, finished_at = ? WHERE webhook_id = ? AND state < 2`,
+		s.now().UnixMicro(), webhookID)
+}
+
+// Fail implements [webhook.Queue]: the event is parked for good with
+// reason; see [Store.Failed].
+func (s *Store) Fail(ctx context.Context, webhookID, reason string) error {
+	return s.finish(ctx, "fail", webhookID,
+		`UPDATE wmsbridge_inbox SET state = 3, finished_at = ?, last_error = ? WHERE webhook_id = ? AND state < 2`,
+		s.now().UnixMicro(), reason, webhookID)
+}
+
+// Retry implements [webhook.Queue]. Retrying a finished event changes
+// nothing.
+func (s *Store) Retry(ctx context.Context, webhookID string, at time.Time, reason string) error {
+	return s.finish(ctx, "retry", webhookID,
+		`UPDATE wmsbridge_inbox SET state = 0, due = ?, last_error = ? WHERE webhook_id = ? AND state < 2`,
+		at.UnixMicro(), reason, webhookID)
+}
+
+// finish runs an update of one event and reports ErrUnknownJob when no row
+// holds webhookID.
+func (s *Store) finish(ctx context.Context, op, webhookID, q string, args ...any) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	if err := s.checkOpen(); err != nil {
+		return err
+	}
+	res, err := s.w.ExecContext(ctx, q, args...)
+	if err != nil {
+		return wrap(op, err)
+	}
+	if n, err := res.RowsAffected(); err != nil || n > 0 {
+		return wrap(op, err)
+	}
+	var one int
+	err = s.r.QueryRowContext(ctx, `SELECT 1 FROM wmsbridge_inbox WHERE webhook_id = ?`, webhookID).Scan(&one)
+	if err == sql.ErrNoRows {
+		return fmt.Errorf("sqlite store: %s: %w: %q", op, webhook.ErrUnknownJob, webhookID)
+	}
+	return wrap(op, err)
+}
+
+// InboxStats counts the inbox's events by state.
+type InboxStats struct {
+	Pending, Claimed, Completed, Failed int
+}
+
+// Stats returns the number of inbox events in each state. A claimed event
+// whose lease ended counts as claimed until it is claimed again.
+func (s *Store) Stats(ctx context.Context) (InboxStats, error) {
+	rows, err := s.r.QueryContext(ctx, `SELECT state, count(*) FROM wmsbridge_inbox GROUP BY state`)
+	if err != nil {
+		return InboxStats{}, wrap("stats", err)
+	}
+	defer rows.Close()
+	var st InboxStats
+	for rows.Next() {
+		var state, n int
+		if err := rows.Scan(&state, &n); err != nil {
+			return InboxStats{}, wrap("stats", err)
+		}
+		switch state {
+		case statePending:
+			st.Pending = n
+		case stateClaimed:
+			st.Claimed = n
+		case stateCompleted:
+			st.Completed = n
+		case stateFailed:
+			st.Failed = n
+		}
+	}
+	return st, wrap("stats", rows.Err())
+}
+
+// Failed returns up to limit failed (dead-lettered) events, oldest first,
+// with their attempt count and the reason given to Fail.
+func (s *Store) Failed(ctx context.Context, limit int) ([]webhook.Job, error) {
+	rows, err := s.r.QueryContext(ctx, `SELECT `+jobColumns+` FROM wmsbridge_inbox
+		WHERE state = 3 ORDER BY seq LIMIT ?`, limit)
+	if err != nil {
+		return nil, wrap("failed", err)
+	}
+	defer rows.Close()
+	out := []webhook.Job{}
+	for rows.Next() {
+		r, err := scanJob(rows)
+		if err != nil {
+			return nil, wrap("failed", err)
+		}
+		out = append(out, r.job)
+	}
+	return out, wrap("failed", rows.Err())
+}
+
+// Replay makes a failed event pending again, due now, with its attempt
+// count kept; use it once the cause of the failure is fixed. It returns an
+// error wrapping [webhook.ErrUnknownJob] if webhookID is not a failed
+// event.
+func (s *Store) Replay(ctx context.Context, webhookID string) error {
+	if err := s.checkOpen(); err != nil {
+		return err
+	}
+	res, err := s.w.ExecContext(ctx, `UPDATE wmsbridge_inbox SET state = 0, due = ?, finished_at = NULL
+		WHERE webhook_id = ? AND state = 3`, s.now().UnixMicro(), webhookID)
+	if err != nil {
+		return wrap("replay", err)
+	}
+	if n, err := res.RowsAffected(); err != nil || n == 0 {
+		if err == nil {
+			err = fmt.Errorf("%w: no failed event %q", webhook.ErrUnknownJob, webhookID)
+		}
+		return wrap("replay", err)
+	}
+	return nil
+}
+
+// Forget deletes completed and failed events that finished before t, and
+// with them the memory of their webhook ids: a redelivery of a forgotten
+// event would be stored again. Shopify retries a delivery for up to 4
+// hours, so keep a few days. It returns the number of events deleted.
+func (s *Store) Forget(ctx context.Context, before time.Time) (int64, error) {
+	if err := s.checkOpen(); err != nil {
+		return 0, err
+	}
+	res, err := s.w.ExecContext(ctx, `DELETE FROM wmsbridge_inbox WHERE state >= 2 AND finished_at < ?`, before.UnixMicro())
+	if err != nil {
+		return 0, wrap("forget", err)
+	}
+	n, err := res.RowsAffected()
+	return n, wrap("forget", err)
+}

@@ -1,0 +1,109 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"embed"
+	"fmt"
+	"io/fs"
+	"path"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+)
+
+//go:embed migrations/*.sql
+var migrationFS embed.FS
+
+// Migration is one embedded schema migration.
+type Migration struct {
+	// Version is the number the file name starts with ("0001_init.sql" is
+	// version 1).
+	Version int
+	// Name is the file name.
+	Name string
+	// SQL is the file's text.
+	SQL string
+}
+
+// Migrations returns the embedded migrations in version order, for a host
+// that wants to review or apply them with its own tool. [Open] applies the
+// pending ones itself.
+func Migrations() ([]Migration, error) {
+	entries, err := fs.ReadDir(migrationFS, "migrations")
+	if err != nil {
+		return nil, err
+	}
+	var out []Migration
+	for _, e := range entries {
+		name := e.Name()
+		num, _, ok := strings.Cut(name, "_")
+		v, err := strconv.Atoi(num)
+		if !ok || err != nil || v <= 0 {
+			return nil, fmt.Errorf("sqlite store: migration file %q: want NNNN_name.sql", name)
+		}
+		b, err := migrationFS.ReadFile(path.Join("migrations", name))
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, Migration{Version: v, Name: name, SQL: string(b)})
+	}
+	slices.SortFunc(out, func(a, b Migration) int { return a.Version - b.Version })
+	return out, nil
+}
+
+// migrate applies the pending migrations, each in its own IMMEDIATE
+// transaction, so two processes opening a new file at once apply each
+// migration once: the second waits for the first's write lock, then sees
+// the version recorded.
+func migrate(ctx context.Context, db *sql.DB) error {
+	ms, err := Migrations()
+	if err != nil {
+		return err
+	}
+	if _, err := db.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS wmsbridge_schema_migrations (
+		version    INTEGER PRIMARY KEY,
+		name       TEXT NOT NULL,
+		applied_at INTEGER NOT NULL
+	)`); err != nil {
+		return wrap("migrate", err)
+	}
+	for _, m := range ms {
+		if err := applyMigration(ctx, db, m); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func applyMigration(ctx context.Context, db *sql.DB, m Migration) error {
+	tx, err := db.BeginTx(ctx, nil) // BEGIN IMMEDIATE (the DSN's _txlock)
+	if err != nil {
+		return wrap("migrate", err)
+	}
+	defer tx.Rollback()
+	var n int
+	if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM wmsbridge_schema_migrations WHERE version = ?`, m.Version).Scan(&n); err != nil {
+		return wrap("migrate", err)
+	}
+	if n > 0 {
+		return nil
+	}
+	if _, err := tx.ExecContext(ctx, m.SQL); err != nil {
+		return wrap("migrate "+m.Name, err)
+	}
+	if _, err := tx.ExecContext(ctx, `INSERT INTO wmsbridge_schema_migrations (version, name, applied_at) VALUES (?, ?, ?)`,
+		m.Version, m.Name, time.Now().UnixMicro()); err != nil {
+		return wrap("migrate "+m.Name, err)
+	}
+	return wrap("migrate "+m.Name, tx.Commit())
+}
+
+// SchemaVersion returns the highest migration version applied to the
+// database.
+func (s *Store) SchemaVersion(ctx context.Context) (int, error) {
+	var v sql.NullInt64
+	err := s.r.QueryRowContext(ctx, `SELECT max(version) FROM wmsbridge_schema_migrations`).Scan(&v)
+	return int(v.Int64), wrap("schema version", err)
+}
