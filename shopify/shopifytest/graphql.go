@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"net/http"
 	"regexp"
+	"strings"
 	"sync"
 
 	"github.com/vektah/gqlparser/v2/ast"
@@ -14,6 +15,7 @@ import (
 	"github.com/vektah/gqlparser/v2/parser"
 	"github.com/vektah/gqlparser/v2/validator"
 
+	"github.com/wmsbridge/wmsbridge/internal/adminschema"
 	"github.com/wmsbridge/wmsbridge/internal/gqlexec"
 )
 
@@ -32,9 +34,10 @@ type graphQLRequest struct {
 
 // costExt is extensions.cost.
 type costExt struct {
-	RequestedQueryCost int            `json:"requestedQueryCost"`
-	ActualQueryCost    *int           `json:"actualQueryCost"`
-	ThrottleStatus     ThrottleStatus `json:"throttleStatus"`
+	RequestedQueryCost int                 `json:"requestedQueryCost"`
+	ActualQueryCost    *int                `json:"actualQueryCost"`
+	ThrottleStatus     ThrottleStatus      `json:"throttleStatus"`
+	Fields             []gqlexec.FieldCost `json:"fields,omitempty"`
 }
 
 type graphQLResponse struct {
@@ -43,6 +46,8 @@ type graphQLResponse struct {
 	Extensions struct {
 		Cost costExt `json:"cost"`
 	} `json:"extensions"`
+
+	deprecated []string // deprecated fields used, for X-Shopify-API-Deprecated-Reason
 }
 
 // docCache keeps validated documents by query text.
@@ -154,7 +159,10 @@ func (srv *Server) handleGraphQL(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusBadRequest, map[string]any{"errors": map[string]any{"query": "Required parameter missing or invalid"}})
 		return
 	}
-	resp := srv.serveGraphQL(r.Context(), s, &req)
+	resp := srv.serveGraphQL(r.Context(), s, &req, r.Header.Get("Shopify-GraphQL-Cost-Debug") == "1")
+	if len(resp.deprecated) > 0 {
+		w.Header().Set("X-Shopify-API-Deprecated-Reason", strings.Join(resp.deprecated, ", "))
+	}
 	w.Header().Set("Content-Type", "application/json; charset=utf-8")
 	w.WriteHeader(http.StatusOK)
 	var buf bytes.Buffer
@@ -165,8 +173,9 @@ func (srv *Server) handleGraphQL(w http.ResponseWriter, r *http.Request) {
 }
 
 // serveGraphQL runs one request against a shop: validation, cost, bucket,
-// execution, refund of unused points.
-func (srv *Server) serveGraphQL(ctx context.Context, s *Shop, req *graphQLRequest) *graphQLResponse {
+// execution, refund of unused points. costDebug adds the per-field cost
+// breakdown (header Shopify-GraphQL-Cost-Debug: 1).
+func (srv *Server) serveGraphQL(ctx context.Context, s *Shop, req *graphQLRequest, costDebug bool) *graphQLResponse {
 	resp := &graphQLResponse{}
 	s.mu.Lock()
 	s.counter.Requests++
@@ -183,6 +192,9 @@ func (srv *Server) serveGraphQL(ctx context.Context, s *Shop, req *graphQLReques
 		status(0, ptr(0))
 		return resp
 	}
+	for _, d := range adminschema.Deprecated(doc) {
+		resp.deprecated = append(resp.deprecated, d.Path)
+	}
 	op, gerr := selectOperation(doc, req.OperationName)
 	if gerr != nil {
 		resp.Errors = gqlerror.List{gerr}
@@ -194,7 +206,7 @@ func (srv *Server) serveGraphQL(ctx context.Context, s *Shop, req *graphQLReques
 		status(0, ptr(0))
 		return resp
 	}
-	requested, err := gqlexec.RequestedCost(srv.schema, doc, req.OperationName, req.Variables)
+	requested, fields, err := gqlexec.RequestedCostFields(srv.schema, doc, req.OperationName, req.Variables)
 	if err != nil {
 		// Invalid variables: let the executor report them in its words
 		// (it fails before calling any resolver).
@@ -240,6 +252,9 @@ func (srv *Server) serveGraphQL(ctx context.Context, s *Shop, req *graphQLReques
 	s.counter.PointsSpent += int64(actual)
 	resp.Extensions.Cost = costExt{RequestedQueryCost: requested, ActualQueryCost: &actual, ThrottleStatus: s.bucket.status(srv.now())}
 	s.mu.Unlock()
+	if costDebug {
+		resp.Extensions.Cost.Fields = fields
+	}
 	return resp
 }
 

@@ -1,6 +1,7 @@
 package shopifytest
 
 import (
+	"encoding/json"
 	"net/http"
 	"strings"
 	"testing"
@@ -59,4 +60,44 @@ func TestValidationErrorsAreShopifyShaped(t *testing.T) {
 	r = do(t, srv, DefaultShopName, `query Q($id: ID!) { product(id: $id) { id } }`, nil)
 	require.NotEmpty(t, r.Errors, string(r.raw))
 	assert.Nil(t, r.Data)
+}
+
+func TestDeprecatedReasonHeaderAndCostDebug(t *testing.T) {
+	srv, _ := newTestServer(t)
+	body := strings.NewReader(`{"query":"{ shop { name plan { displayName } } }"}`)
+	req, _ := http.NewRequest(http.MethodPost, srv.GraphQLURL(DefaultShopName, "2026-10"), body)
+	req.Header.Set("X-Shopify-Access-Token", srv.DefaultShop().AccessToken())
+	req.Header.Set("Shopify-GraphQL-Cost-Debug", "1")
+	resp, err := srv.HTTPClient().Do(req)
+	require.NoError(t, err)
+	defer resp.Body.Close()
+	assert.Equal(t, "ShopPlan.displayName", resp.Header.Get("X-Shopify-API-Deprecated-Reason"))
+	assert.Equal(t, "2026-10", resp.Header.Get("X-Shopify-API-Version"))
+	assert.NotEmpty(t, resp.Header.Get("X-Request-Id"))
+	var out struct {
+		Extensions struct {
+			Cost struct {
+				Fields []struct {
+					Path               []string `json:"path"`
+					RequestedTotalCost int      `json:"requestedTotalCost"`
+				} `json:"fields"`
+			} `json:"cost"`
+		} `json:"extensions"`
+	}
+	require.NoError(t, json.NewDecoder(resp.Body).Decode(&out))
+	require.NotEmpty(t, out.Extensions.Cost.Fields)
+	assert.Equal(t, []string{"shop"}, out.Extensions.Cost.Fields[0].Path)
+	assert.Equal(t, 2, out.Extensions.Cost.Fields[0].RequestedTotalCost)
+}
+
+func TestUnsupportedVersionFallsForward(t *testing.T) {
+	srv, _ := newTestServer(t)
+	body := strings.NewReader(`{"query":"{ shop { name } }"}`)
+	req, _ := http.NewRequest(http.MethodPost, srv.GraphQLURL(DefaultShopName, "2019-04"), body)
+	req.Header.Set("X-Shopify-Access-Token", srv.DefaultShop().AccessToken())
+	resp, err := srv.HTTPClient().Do(req)
+	require.NoError(t, err)
+	resp.Body.Close()
+	assert.Equal(t, 200, resp.StatusCode)
+	assert.Equal(t, "2025-10", resp.Header.Get("X-Shopify-API-Version"))
 }

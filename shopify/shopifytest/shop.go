@@ -56,7 +56,8 @@ type Shop struct {
 	eventLog  []Event
 	listeners map[int]func(Event)
 	nextLis   int
-	dispatch  sync.Mutex // serializes listener calls in event order
+	queue     []Event // events waiting for delivery to listeners
+	draining  bool    // a goroutine is delivering the queue
 }
 
 type levelKey struct{ item, loc int64 }
@@ -170,35 +171,45 @@ func (s *Shop) emit(topic, resource string, id int64, obj any) {
 	s.pending = append(s.pending, ev)
 }
 
-// unlock releases the write lock and delivers pending events to listeners.
+// unlock releases the write lock and delivers pending events to
+// listeners, outside the lock and in order. One goroutine at a time drains
+// the queue: events recorded meanwhile (also by a listener that calls the
+// control API) are delivered by the draining goroutine after the current
+// batch, so delivery never deadlocks and never reorders.
 func (s *Shop) unlock() {
-	evs := s.pending
+	s.eventLog = append(s.eventLog, s.pending...)
+	if len(s.listeners) > 0 {
+		s.queue = append(s.queue, s.pending...)
+	}
 	s.pending = nil
-	s.eventLog = append(s.eventLog, evs...)
-	var lis []func(Event)
-	if len(evs) > 0 && len(s.listeners) > 0 {
+	if s.draining {
+		s.mu.Unlock()
+		return
+	}
+	s.draining = true
+	for len(s.queue) > 0 && len(s.listeners) > 0 {
+		batch := s.queue
+		s.queue = nil
 		keys := make([]int, 0, len(s.listeners))
 		for k := range s.listeners {
 			keys = append(keys, k)
 		}
 		sort.Ints(keys)
-		for _, k := range keys {
-			lis = append(lis, s.listeners[k])
+		lis := make([]func(Event), len(keys))
+		for i, k := range keys {
+			lis[i] = s.listeners[k]
 		}
+		s.mu.Unlock()
+		for _, ev := range batch {
+			for _, fn := range lis {
+				fn(ev)
+			}
+		}
+		s.mu.Lock()
 	}
-	if len(lis) > 0 {
-		s.dispatch.Lock()
-	}
+	s.queue = nil
+	s.draining = false
 	s.mu.Unlock()
-	if len(lis) == 0 {
-		return
-	}
-	defer s.dispatch.Unlock()
-	for _, ev := range evs {
-		for _, fn := range lis {
-			fn(ev)
-		}
-	}
 }
 
 // ---- scopes -----------------------------------------------------------------
