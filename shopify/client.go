@@ -36,6 +36,7 @@ type Client struct {
 	backoff    Backoff
 	userAgent  string
 	warned     *warnings
+	ops        *opCache
 }
 
 // NewClient returns a Client for shop, given as "name",
@@ -89,6 +90,7 @@ func NewClient(shop string, opts ...Option) (*Client, error) {
 		userAgent:  o.userAgent,
 		limiter:    o.limiter,
 		warned:     &warnings{seen: map[string]bool{}},
+		ops:        &opCache{},
 	}
 	if c.logger == nil {
 		c.logger = slog.Default()

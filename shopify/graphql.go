@@ -10,6 +10,7 @@ import (
 	"log/slog"
 	"net/http"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/hashicorp/go-retryablehttp"
@@ -85,6 +86,39 @@ func parseOperation(query, name string) (operation, error) {
 		}
 	}
 	return o, nil
+}
+
+// opCache remembers parsed operations per Client: documents are usually
+// constants, and parsing costs more than the rest of a request's overhead.
+type opCache struct {
+	mu sync.RWMutex
+	m  map[string]operation
+}
+
+// maxCachedOps bounds the cache for programs that build documents at run time.
+const maxCachedOps = 1024
+
+func (oc *opCache) parse(query, name string) (operation, error) {
+	key := name + "\x00" + query
+	oc.mu.RLock()
+	op, ok := oc.m[key]
+	oc.mu.RUnlock()
+	if ok {
+		return op, nil
+	}
+	op, err := parseOperation(query, name)
+	if err != nil {
+		return op, err
+	}
+	oc.mu.Lock()
+	if oc.m == nil {
+		oc.m = map[string]operation{}
+	}
+	if len(oc.m) < maxCachedOps {
+		oc.m[key] = op
+	}
+	oc.mu.Unlock()
+	return op, nil
 }
 
 // opLabel names an operation in logs and errors.
@@ -177,7 +211,7 @@ func (c *Client) Do(ctx context.Context, req *Request, out any) (*Response, erro
 	if req == nil || strings.TrimSpace(req.Query) == "" {
 		return nil, errors.New("shopify: Do: empty request")
 	}
-	op, err := parseOperation(req.Query, req.OperationName)
+	op, err := c.ops.parse(req.Query, req.OperationName)
 	if err != nil {
 		return nil, err
 	}

@@ -28,7 +28,9 @@ const minRestoreRate = 1.0
 // throttled.
 //
 // The model is seeded by the first answer: until then one request goes
-// alone and the others queue behind it. Every answer corrects it:
+// alone and the others queue behind it. (If a successful answer carries no
+// cost report, as from some proxies and test servers, requests are not
+// paced until one does.) Every answer corrects it:
 // maximumAvailable and restoreRate are taken as reported (they differ by
 // plan and have changed before, so nothing is hard-coded), the difference
 // between the estimated and the actual cost is refunded or charged, and the
@@ -59,6 +61,7 @@ type Limiter struct {
 	shop      string
 	seeded    bool
 	probing   bool
+	unmetered bool // answers carry no cost report: do not pace
 	max       float64 // maximumAvailable
 	rate      float64 // restoreRate, points per second
 	level     float64 // modelled currentlyAvailable minus what we sent and await
@@ -161,6 +164,12 @@ func (l *Limiter) acquire(ctx context.Context, op string) (*reservation, time.Du
 		var fire <-chan time.Time
 		if l.queue.Front() == el {
 			if !l.seeded {
+				if l.unmetered {
+					l.queue.Remove(el)
+					l.broadcast()
+					l.mu.Unlock()
+					return &reservation{}, l.now().Sub(start), nil
+				}
 				if !l.probing {
 					l.probing = true
 					l.queue.Remove(el)
@@ -246,6 +255,12 @@ func (l *Limiter) settle(r *reservation, op string, cost *QueryCost, executed bo
 		}
 	}
 	if cost == nil || cost.ThrottleStatus.MaximumAvailable <= 0 {
+		if r.probe && executed && !l.seeded {
+			// A successful answer without a cost report (a proxy or test
+			// server that sends none): there is nothing to pace by, so stop
+			// sending requests one at a time until a report arrives.
+			l.unmetered = true
+		}
 		return
 	}
 	ts := cost.ThrottleStatus

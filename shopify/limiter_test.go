@@ -190,3 +190,40 @@ func TestLimiterSharedBetweenClients(t *testing.T) {
 		t.Fatal("a limiter of one shop was accepted for another")
 	}
 }
+
+func TestLimiterWithoutCostReports(t *testing.T) {
+	t.Parallel()
+	// A server that sends no extensions.cost: requests must still overlap
+	// instead of going one at a time as probes.
+	var inFlight, maxInFlight atomic.Int32
+	c, _ := newTestClient(t, func(w http.ResponseWriter, r *http.Request) {
+		n := inFlight.Add(1)
+		defer inFlight.Add(-1)
+		for {
+			m := maxInFlight.Load()
+			if n <= m || maxInFlight.CompareAndSwap(m, n) {
+				break
+			}
+		}
+		time.Sleep(20 * time.Millisecond)
+		writeJSON(w, http.StatusOK, okShop)
+	})
+	if _, err := c.Do(context.Background(), shopReq, nil); err != nil {
+		t.Fatal(err)
+	}
+	var wg sync.WaitGroup
+	for range 8 {
+		wg.Go(func() {
+			if _, err := c.Do(context.Background(), shopReq, nil); err != nil {
+				t.Error(err)
+			}
+		})
+	}
+	wg.Wait()
+	if maxInFlight.Load() < 2 {
+		t.Fatalf("requests ran one at a time (max %d in flight)", maxInFlight.Load())
+	}
+	if _, ok := c.Limiter().Status(); ok {
+		t.Fatal("seeded without a cost report")
+	}
+}

@@ -165,15 +165,15 @@ func (c *Client) shouldRetry(ctx context.Context, resp *http.Response, err error
 // waitBeforeRetry is the Backoff the retrying client runs.
 func (c *Client) waitBeforeRetry(minWait, maxWait time.Duration, attemptNum int, resp *http.Response) time.Duration {
 	d := max(c.backoff(minWait, maxWait, attemptNum, resp), 0)
-	var cl *call
-	if resp != nil && resp.Request != nil {
-		cl = callFrom(resp.Request.Context())
+	if resp == nil || resp.Request == nil {
+		return d
 	}
-	if cl != nil {
+	ctx := resp.Request.Context()
+	if cl := callFrom(ctx); cl != nil {
 		if cl.last.throttled {
 			cl.throttleWait += d
 		}
-		c.logger.LogAttrs(context.Background(), slog.LevelDebug, "shopify: retrying",
+		c.logger.LogAttrs(ctx, slog.LevelDebug, "shopify: retrying",
 			slog.String("shop", c.shop), slog.String("operation", opLabel(cl.op.name)),
 			slog.Int("attempt", cl.attempts), slog.Int("status", cl.last.status),
 			slog.Bool("throttled", cl.last.throttled), slog.Duration("wait", d))

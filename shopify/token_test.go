@@ -87,6 +87,7 @@ func TestRedaction(t *testing.T) {
 		"*Client creds":      creds,
 		"Client creds":       *creds,
 		"[]*Client":          []*Client{static, creds},
+		"*Request":           &Request{Query: "query shop { shop { name } }", Variables: map[string]any{"first": 1}},
 	}
 	for name, v := range values {
 		t.Run(name, func(t *testing.T) {
