@@ -61,7 +61,7 @@ type Limiter struct {
 	shop      string
 	seeded    bool
 	probing   bool
-	unmetered bool // answers carry no cost report: do not pace
+	unmetered bool    // answers carry no cost report: do not pace
 	max       float64 // maximumAvailable
 	rate      float64 // restoreRate, points per second
 	level     float64 // modelled currentlyAvailable minus what we sent and await
