@@ -1,0 +1,284 @@
+package connector
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"iter"
+	"strconv"
+	gosync "sync"
+
+	"github.com/wmsbridge/wmsbridge/shopify"
+	wmssync "github.com/wmsbridge/wmsbridge/sync"
+)
+
+// exportState is an open bulk export: the grouped reader positioned after
+// offset root objects, the stock of every inventory item (products with
+// stock), and the last page handed out (the engine asks for a page again
+// when applying it failed).
+type exportState struct {
+	mu     gosync.Mutex
+	next   func() (shopify.BulkGroup, error, bool)
+	stop   func()
+	body   io.Closer
+	offset int
+	stock  map[string][]wmssync.LocationStock
+
+	lastOffset int
+	lastPage   any // a wmssync.Page[T]
+}
+
+func (e *exportState) close() {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	e.release()
+}
+
+// release closes the reader; callers hold e.mu.
+func (e *exportState) release() {
+	if e.stop != nil {
+		e.stop()
+	}
+	if e.body != nil {
+		e.body.Close()
+	}
+	e.next, e.stop, e.body, e.stock = nil, nil, nil, nil
+}
+
+// bulkCursor is "bulk:<op>|<stock op or ->|<offset>|<total>".
+func bulkCursor(op, stockOp string, offset int, total int64) string {
+	return bulkPrefix + op + "|" + stockOp + "|" + strconv.Itoa(offset) + "|" + strconv.FormatInt(total, 10)
+}
+
+// startBulk starts the bulk query doc (with its search) and, when
+// withStock, the inventory levels export, and returns the first cursor.
+func (c *Connector) startBulk(ctx context.Context, what, doc, search string, withStock bool, total int64) (string, error) {
+	bulk := c.client.BulkOperations()
+	vars := map[string]any{}
+	if search != "" {
+		vars["query"] = search
+	}
+	query, err := shopify.InlineBulkQuery(doc, vars)
+	if err != nil {
+		return "", err
+	}
+	op, err := bulk.RunQuery(ctx, query, nil)
+	if err != nil {
+		return "", fmt.Errorf("shopify/connector: start %s export: %w", what, classify(ctx, err))
+	}
+	stockOp := "-"
+	if withStock {
+		sq, err := shopify.BulkInventoryLevelsQuery("", "on_hand")
+		if err != nil {
+			return "", err
+		}
+		sop, err := bulk.RunQuery(ctx, sq, nil)
+		if err != nil {
+			return "", fmt.Errorf("shopify/connector: start stock export: %w", classify(ctx, err))
+		}
+		stockOp = sop.ID
+	}
+	c.log.InfoContext(ctx, "shopify connector: bulk export started", "shop", c.client.Shop(), "what", what,
+		"operation", op.ID, "stock_operation", stockOp, "total", total)
+	return bulkCursor(op.ID, stockOp, 0, total), nil
+}
+
+// bulkPage hands out the page of the export named by cursor, decoding each
+// root object with decode; size is the page size.
+func bulkPage[T any](ctx context.Context, c *Connector, cursor string, size int,
+	decode func(g shopify.BulkGroup, stock map[string][]wmssync.LocationStock) (T, error)) (wmssync.Page[T], error) {
+	var page wmssync.Page[T]
+	parts, err := splitCursor(cursor, bulkPrefix, 4)
+	if err != nil {
+		return page, err
+	}
+	offset, err := parseOffset(parts[2], cursor)
+	if err != nil {
+		return page, err
+	}
+	total, err := strconv.ParseInt(parts[3], 10, 64)
+	if err != nil {
+		return page, fmt.Errorf("%w: malformed cursor %q", wmssync.ErrCursorExpired, cursor)
+	}
+	key := parts[0] + "|" + parts[1]
+
+	c.mu.Lock()
+	st := c.exports[key]
+	c.mu.Unlock()
+	if st != nil {
+		st.mu.Lock()
+		if p, ok := st.lastPage.(wmssync.Page[T]); ok && st.lastOffset == offset {
+			st.mu.Unlock()
+			return p, nil
+		}
+		if st.next == nil || st.offset != offset {
+			st.release()
+			st.mu.Unlock()
+			st = nil
+		} else {
+			st.mu.Unlock()
+		}
+	}
+	if st == nil {
+		if st, err = c.openExport(ctx, parts[0], parts[1]); err != nil {
+			return page, err
+		}
+		c.mu.Lock()
+		if old := c.exports[key]; old != nil && old != st {
+			defer old.close()
+		}
+		c.exports[key] = st
+		c.mu.Unlock()
+	}
+
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	for st.offset < offset && st.next != nil { // resuming: skip what was applied
+		_, err, ok := st.next()
+		if !ok {
+			break
+		}
+		if err != nil {
+			return page, fmt.Errorf("shopify/connector: read bulk export: %w", err)
+		}
+		st.offset++
+	}
+	page.Total = total
+	for len(page.Items) < size && st.next != nil {
+		g, err, ok := st.next()
+		if !ok {
+			break
+		}
+		if err != nil {
+			return wmssync.Page[T]{}, fmt.Errorf("shopify/connector: read bulk export: %w", err)
+		}
+		item, err := decode(g, st.stock)
+		if err != nil {
+			return wmssync.Page[T]{}, err
+		}
+		page.Items = append(page.Items, item)
+	}
+	st.lastOffset = offset
+	st.offset = offset + len(page.Items)
+	if len(page.Items) == size {
+		page.Next = bulkCursor(parts[0], parts[1], st.offset, total)
+	}
+	st.lastPage = page
+	if page.Next == "" {
+		st.release() // done; the last page stays for a repeat
+	}
+	return page, nil
+}
+
+// openExport waits for the export operations to finish and opens them.
+func (c *Connector) openExport(ctx context.Context, opID, stockOp string) (*exportState, error) {
+	bulk := c.client.BulkOperations()
+	op, err := c.waitBulk(ctx, opID)
+	if err != nil {
+		return nil, err
+	}
+	st := &exportState{}
+	if stockOp != "-" && stockOp != "" {
+		sop, err := c.waitBulk(ctx, stockOp)
+		if err != nil {
+			return nil, err
+		}
+		st.stock = map[string][]wmssync.LocationStock{}
+		if sop.URL != "" {
+			r, err := bulk.Open(ctx, sop)
+			if err != nil {
+				return nil, c.bulkOpenErr(ctx, err)
+			}
+			for row, err := range shopify.ReadInventoryLevelsExport(r) {
+				if err != nil {
+					r.Close()
+					return nil, fmt.Errorf("shopify/connector: read stock export: %w", err)
+				}
+				if row.Level == nil || row.Level.Location.ID == "" {
+					continue
+				}
+				for _, qn := range row.Level.Quantities {
+					if qn.Name == "on_hand" {
+						st.stock[row.ParentID] = append(st.stock[row.ParentID], wmssync.LocationStock{LocationID: row.Level.Location.ID, OnHand: int64(qn.Quantity)})
+					}
+				}
+			}
+			r.Close()
+		}
+	}
+	if op.URL == "" {
+		return st, nil // nothing matched
+	}
+	body, err := bulk.Open(ctx, op)
+	if err != nil {
+		return nil, c.bulkOpenErr(ctx, err)
+	}
+	st.body = body
+	st.next, st.stop = iter.Pull2(shopify.GroupBulkRows(body, nil))
+	return st, nil
+}
+
+// waitBulk waits for a bulk operation; one Shopify no longer knows or that
+// did not complete makes the cursor expired.
+func (c *Connector) waitBulk(ctx context.Context, id string) (*shopify.BulkOperation, error) {
+	op, err := c.client.BulkOperations().Wait(ctx, id, c.cfg.BulkWait)
+	if err != nil {
+		if errors.Is(err, shopify.ErrBulkOperationNotFound) || errors.Is(err, shopify.ErrBulkOperationFailed) {
+			return nil, fmt.Errorf("%w: bulk operation %s: %w", wmssync.ErrCursorExpired, id, err)
+		}
+		return nil, fmt.Errorf("shopify/connector: wait for bulk operation %s: %w", id, classify(ctx, err))
+	}
+	return op, nil
+}
+
+func (c *Connector) bulkOpenErr(ctx context.Context, err error) error {
+	var he *shopify.HTTPError
+	if errors.As(err, &he) && (he.StatusCode == 403 || he.StatusCode == 404 || he.StatusCode == 410) {
+		return fmt.Errorf("%w: bulk result no longer available: %w", wmssync.ErrCursorExpired, err)
+	}
+	return fmt.Errorf("shopify/connector: download bulk result: %w", classify(ctx, err))
+}
+
+// bulkProduct assembles one product of the products export.
+func bulkProduct(g shopify.BulkGroup, stock map[string][]wmssync.LocationStock) (wmssync.Product, error) {
+	var gp gqlProduct
+	if err := g.Root.Decode(&gp); err != nil {
+		return wmssync.Product{}, fmt.Errorf("shopify/connector: products export line %d: %w", g.Root.Line, err)
+	}
+	p := gp.product()
+	for _, row := range g.Descendants {
+		if row.Type() != "ProductVariant" {
+			continue
+		}
+		var v gqlVariant
+		if err := row.Decode(&v); err != nil {
+			return wmssync.Product{}, fmt.Errorf("shopify/connector: products export line %d: %w", row.Line, err)
+		}
+		p.Variants = append(p.Variants, v.wms())
+	}
+	if stock != nil {
+		p.Stock = stockOf(p, stock)
+	}
+	return p, nil
+}
+
+// bulkOrder assembles one order of the orders export.
+func bulkOrder(g shopify.BulkGroup, _ map[string][]wmssync.LocationStock) (wmssync.Order, error) {
+	var o gqlOrder
+	if err := g.Root.Decode(&o); err != nil {
+		return wmssync.Order{}, fmt.Errorf("shopify/connector: orders export line %d: %w", g.Root.Line, err)
+	}
+	o.LineItems = &shopify.Connection[gqlLineItem]{}
+	for _, row := range g.Descendants {
+		if row.Type() != "LineItem" {
+			continue
+		}
+		var li gqlLineItem
+		if err := row.Decode(&li); err != nil {
+			return wmssync.Order{}, fmt.Errorf("shopify/connector: orders export line %d: %w", row.Line, err)
+		}
+		o.LineItems.Nodes = append(o.LineItems.Nodes, li)
+	}
+	return o.order(), nil
+}

@@ -1,0 +1,174 @@
+package connector
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"time"
+
+	"github.com/wmsbridge/wmsbridge/shopify"
+	wmssync "github.com/wmsbridge/wmsbridge/sync"
+	"github.com/wmsbridge/wmsbridge/webhook"
+	"github.com/wmsbridge/wmsbridge/wms"
+)
+
+// Decode translates a webhook event into a [wmssync.Change]. It does no I/O.
+//
+//   - products/create, products/update: a ChangeProduct with the product's
+//     variants; Partial when Shopify left variants out (beyond 100), so the
+//     engine fetches the whole product.
+//   - products/delete: a ChangeProductDeleted.
+//   - orders/create, orders/updated, orders/cancelled, orders/paid,
+//     orders/fulfilled, orders/partially_fulfilled: a ChangeOrder with the
+//     whole order (cancelled orders carry wms.OrderCancelled).
+//   - orders/delete: a ChangeOrderDeleted.
+//   - every other topic: ChangeNone.
+//
+// IDs are GIDs ("gid://shopify/Order/123"), as the listings return them.
+// The Change's version is the payload's updated_at with the delivery's
+// triggered-at time (deletions carry only the latter). A payload that does
+// not decode, or has no id, returns an error matching
+// [wmssync.ErrInvalidPayload].
+func (c *Connector) Decode(ctx context.Context, e *webhook.Event) (wmssync.Change, error) {
+	return Decode(e)
+}
+
+// Decode is [Connector.Decode] without a connector: the translation needs
+// no shop access.
+func Decode(e *webhook.Event) (wmssync.Change, error) {
+	switch e.Topic {
+	case webhook.TopicProductsCreate, webhook.TopicProductsUpdate:
+		var p shopify.ProductPayload
+		if err := decodeBody(e, &p); err != nil {
+			return wmssync.Change{}, err
+		}
+		if p.ID == 0 {
+			return wmssync.Change{}, invalid(e, "no product id")
+		}
+		prod := productFromPayload(&p)
+		return wmssync.Change{
+			Kind: wmssync.ChangeProduct, ID: prod.ExternalID, Version: webhook.VersionOf(e, p.UpdatedAt),
+			Product: &prod, Partial: p.Truncated(),
+		}, nil
+	case webhook.TopicProductsDelete:
+		var p shopify.ProductDeletePayload
+		if err := decodeBody(e, &p); err != nil {
+			return wmssync.Change{}, err
+		}
+		if p.ID == 0 {
+			return wmssync.Change{}, invalid(e, "no product id")
+		}
+		return wmssync.Change{Kind: wmssync.ChangeProductDeleted, ID: shopify.GID("Product", p.ID), Version: webhook.VersionOf(e, time.Time{})}, nil
+	case webhook.TopicOrdersCreate, webhook.TopicOrdersUpdated, webhook.TopicOrdersCancelled, webhook.TopicOrdersPaid,
+		webhook.TopicOrdersFulfilled, webhook.TopicOrdersPartiallyFulfilled:
+		var p shopify.OrderPayload
+		if err := decodeBody(e, &p); err != nil {
+			return wmssync.Change{}, err
+		}
+		if p.ID == 0 {
+			return wmssync.Change{}, invalid(e, "no order id")
+		}
+		var presence struct {
+			LineItems []struct {
+				CurrentQuantity *int64 `json:"current_quantity"`
+			} `json:"line_items"`
+		}
+		_ = json.Unmarshal(e.Body, &presence) // decoded above already
+		o := orderFromPayload(&p, presence.LineItems)
+		return wmssync.Change{Kind: wmssync.ChangeOrder, ID: o.ExternalID, Version: webhook.VersionOf(e, p.UpdatedAt), Order: &o}, nil
+	case webhook.TopicOrdersDelete:
+		var p shopify.OrderDeletePayload
+		if err := decodeBody(e, &p); err != nil {
+			return wmssync.Change{}, err
+		}
+		if p.ID == 0 {
+			return wmssync.Change{}, invalid(e, "no order id")
+		}
+		return wmssync.Change{Kind: wmssync.ChangeOrderDeleted, ID: shopify.GID("Order", p.ID), Version: webhook.VersionOf(e, time.Time{})}, nil
+	}
+	return wmssync.Change{Kind: wmssync.ChangeNone}, nil
+}
+
+func decodeBody(e *webhook.Event, v any) error {
+	if err := e.Decode(v); err != nil {
+		return fmt.Errorf("%w: %w", wmssync.ErrInvalidPayload, err)
+	}
+	return nil
+}
+
+func invalid(e *webhook.Event, why string) error {
+	return fmt.Errorf("%w: %s: %s", wmssync.ErrInvalidPayload, e.Topic, why)
+}
+
+func gidOr(gid, resource string, id int64) string {
+	if gid != "" {
+		return gid
+	}
+	return shopify.GID(resource, id)
+}
+
+// productFromPayload translates a REST product payload.
+func productFromPayload(p *shopify.ProductPayload) wmssync.Product {
+	out := wmssync.Product{Vendor: p.Vendor, UpdatedAt: p.UpdatedAt}
+	out.ExternalID = gidOr(p.AdminGraphQLAPIID, "Product", p.ID)
+	out.Title = p.Title
+	for _, v := range p.Variants {
+		wv := wms.Variant{
+			SKU: v.SKU, ExternalID: gidOr(v.AdminGraphQLAPIID, "ProductVariant", v.ID),
+			Title: v.Title, Barcode: v.Barcode, Price: dec(v.Price),
+		}
+		if v.InventoryItemID != 0 {
+			wv.InventoryItemID = shopify.GID("InventoryItem", v.InventoryItemID)
+		}
+		if w := dec(v.Weight); w != "" && weightUnit(v.WeightUnit) != "" {
+			wv.Weight = wms.Weight{Value: w, Unit: weightUnit(v.WeightUnit)}
+		}
+		out.Variants = append(out.Variants, wv)
+	}
+	return out
+}
+
+// orderFromPayload translates a REST order payload. presence tells, per
+// line, whether the payload carried current_quantity (older API versions
+// do not; quantity is used then).
+func orderFromPayload(p *shopify.OrderPayload, presence []struct {
+	CurrentQuantity *int64 `json:"current_quantity"`
+}) wmssync.Order {
+	var out wmssync.Order
+	out.ExternalID = gidOr(p.AdminGraphQLAPIID, "Order", p.ID)
+	out.Name = p.Name
+	out.Email = p.Email
+	if out.Email == "" {
+		out.Email = p.ContactEmail
+	}
+	out.Note = p.Note
+	out.Currency = p.Currency
+	out.Total = dec(p.TotalPriceSet.ShopMoney.Amount)
+	if out.Total == "" {
+		out.Total = dec(p.TotalPrice)
+	}
+	out.CreatedAt, out.UpdatedAt = p.CreatedAt, p.UpdatedAt
+	out.Status = wms.OrderOpen
+	if !p.CancelledAt.IsZero() {
+		out.Status = wms.OrderCancelled
+	}
+	out.POS = isPOS(p.SourceName, "", false) || p.AppID == posAppID
+	if out.POS && p.LocationID != 0 {
+		out.LocationID = shopify.GID("Location", p.LocationID)
+	}
+	if a := p.ShippingAddress; a != nil {
+		out.ShippingAddress = wms.Address{Name: a.Name, Company: a.Company, Address1: a.Address1, Address2: a.Address2,
+			City: a.City, Province: a.ProvinceCode, Zip: a.Zip, CountryCode: a.CountryCode, Phone: a.Phone}
+	}
+	out.Lines = []wms.OrderLine{}
+	for i, li := range p.LineItems {
+		qty := int64(li.CurrentQuantity)
+		if i < len(presence) && presence[i].CurrentQuantity == nil {
+			qty = int64(li.Quantity)
+		}
+		if l, ok := orderLine(gidOr(li.AdminGraphQLAPIID, "LineItem", li.ID), li.SKU, li.Name, qty, li.Price); ok {
+			out.Lines = append(out.Lines, l)
+		}
+	}
+	return out
+}

@@ -1,0 +1,28 @@
+package connector
+
+import _ "embed"
+
+// The GraphQL documents of the connector, one operation per file, named like
+// the file (internal/adminschema checks them against the Admin schema).
+var (
+	//go:embed graphql/connectorProducts.graphql
+	opProducts string
+	//go:embed graphql/connectorProductVariants.graphql
+	opProductVariants string
+	//go:embed graphql/connectorProductsCount.graphql
+	opProductsCount string
+	//go:embed graphql/connectorStock.graphql
+	opStock string
+	//go:embed graphql/connectorBulkProducts.graphql
+	opBulkProducts string
+	//go:embed graphql/connectorOrders.graphql
+	opOrders string
+	//go:embed graphql/connectorOrderLineItems.graphql
+	opOrderLineItems string
+	//go:embed graphql/connectorOrdersCount.graphql
+	opOrdersCount string
+	//go:embed graphql/connectorBulkOrders.graphql
+	opBulkOrders string
+	//go:embed graphql/connectorInventoryItems.graphql
+	opInventoryItems string
+)
