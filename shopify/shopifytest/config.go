@@ -94,10 +94,15 @@ func WithAccessToken(token string) ShopOption {
 
 // WithClientCredentials enables the client-credentials grant at
 // /admin/oauth/access_token for this client ID and secret. Issued tokens
-// expire after ttl (simulated time; default 24h, Shopify's documented
-// lifetime is about a day).
+// expire after ttl of simulated time (ttl <= 0: 24h, about the lifetime
+// Shopify documents).
 func WithClientCredentials(clientID, clientSecret string, ttl time.Duration) ShopOption {
-	return func(c *shopConfig) { c.clientID, c.clientSecret, c.tokenTTL = clientID, clientSecret, ttl }
+	return func(c *shopConfig) {
+		if ttl <= 0 {
+			ttl = 24 * time.Hour
+		}
+		c.clientID, c.clientSecret, c.tokenTTL = clientID, clientSecret, ttl
+	}
 }
 
 // WithPlan selects a plan preset (default PlanStandard).
