@@ -65,9 +65,14 @@ func DefaultBackoff(attempt int) time.Duration {
 	return min(d, time.Hour)
 }
 
-// Run dispatches until ctx is done, then returns nil. It returns an error
-// only when the Queue's Claim fails, or the Dispatcher is not set up.
+// Run dispatches until ctx is done, then returns nil. Errors of the Queue
+// (a failed Claim, Complete, Retry or Fail) are logged and retried after
+// PollInterval: a storage outage pauses dispatching but does not end it.
+// Run returns an error only if the Dispatcher has no Queue or Router.
 func (d *Dispatcher) Run(ctx context.Context) error {
+	if d.Queue == nil || d.Router == nil {
+		return errNotConfigured
+	}
 	poll := d.PollInterval
 	if poll <= 0 {
 		poll = DefaultPollInterval
@@ -81,26 +86,35 @@ func (d *Dispatcher) Run(ctx context.Context) error {
 		case <-t.C:
 		}
 		n, err := d.RunOnce(ctx)
-		if err != nil {
-			if ctx.Err() != nil {
-				return nil
-			}
-			return err
-		}
-		if n > 0 {
+		switch {
+		case err != nil && ctx.Err() == nil:
+			d.logger().LogAttrs(ctx, slog.LevelError, "webhook dispatcher: queue error; pausing",
+				slog.String("error", err.Error()), slog.Duration("pause", poll))
+			t.Reset(poll)
+		case n > 0:
 			t.Reset(0)
-		} else {
+		default:
 			t.Reset(poll)
 		}
 	}
 }
 
+var errNotConfigured = errors.New("webhook: Dispatcher needs a Queue and a Router")
+
+func (d *Dispatcher) logger() *slog.Logger {
+	if d.Logger == nil {
+		return slog.New(slog.DiscardHandler)
+	}
+	return d.Logger
+}
+
 // RunOnce claims one batch of due events, handles them and settles each
-// (complete, retry or fail). It returns the number of events handled. Use it
-// from a cron job or in tests; Run calls it in a loop.
+// (complete, retry or fail). It returns the number of events handled and
+// any Queue errors (joined). Use it from a cron job or in tests; Run calls
+// it in a loop.
 func (d *Dispatcher) RunOnce(ctx context.Context) (int, error) {
 	if d.Queue == nil || d.Router == nil {
-		return 0, errors.New("webhook: Dispatcher needs a Queue and a Router")
+		return 0, errNotConfigured
 	}
 	batch, lease := d.BatchSize, d.Lease
 	if batch <= 0 {
@@ -136,10 +150,7 @@ func (d *Dispatcher) RunOnce(ctx context.Context) (int, error) {
 
 // handle runs one job and settles it; the error is from settling only.
 func (d *Dispatcher) handle(ctx context.Context, j Job) error {
-	logger := d.Logger
-	if logger == nil {
-		logger = slog.New(slog.DiscardHandler)
-	}
+	logger := d.logger()
 	now := d.Now
 	if now == nil {
 		now = time.Now

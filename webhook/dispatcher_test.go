@@ -174,3 +174,48 @@ func TestEndToEnd(t *testing.T) {
 		t.Fatalf("handled %q", got)
 	}
 }
+
+// failingQueue fails every Claim until told otherwise.
+type failingQueue struct {
+	*webhook.MemoryInbox
+	failing atomic.Bool
+	claims  atomic.Int64
+}
+
+func (q *failingQueue) Claim(ctx context.Context, limit int, lease time.Duration) ([]webhook.Job, error) {
+	q.claims.Add(1)
+	if q.failing.Load() {
+		return nil, errors.New("database unavailable")
+	}
+	return q.MemoryInbox.Claim(ctx, limit, lease)
+}
+
+func TestDispatcherRunSurvivesQueueOutage(t *testing.T) {
+	q := &failingQueue{MemoryInbox: webhook.NewMemoryInbox()}
+	q.failing.Store(true)
+	r := webhook.NewRouter()
+	done := make(chan struct{})
+	r.Handle(webhook.TopicOrdersCreate, func(context.Context, *webhook.Event) error { close(done); return nil })
+	putEvent(t, q, "x", webhook.TopicOrdersCreate, `{}`)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	result := make(chan error, 1)
+	go func() { result <- (&webhook.Dispatcher{Queue: q, Router: r, PollInterval: time.Millisecond}).Run(ctx) }()
+	for q.claims.Load() < 3 {
+		select {
+		case err := <-result:
+			t.Fatalf("Run ended during the outage: %v", err)
+		case <-time.After(time.Millisecond):
+		}
+	}
+	q.failing.Store(false)
+	select {
+	case <-done:
+	case <-time.After(5 * time.Second):
+		t.Fatal("event not dispatched after the outage")
+	}
+	cancel()
+	if err := <-result; err != nil {
+		t.Fatal(err)
+	}
+}

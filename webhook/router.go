@@ -26,10 +26,15 @@ type Router struct {
 // NewRouter returns an empty Router.
 func NewRouter() *Router { return &Router{} }
 
-// Handle registers fn for topic, replacing any earlier handler.
+// Handle registers fn for topic, replacing any earlier handler; a nil fn
+// removes the topic's handler.
 func (r *Router) Handle(topic Topic, fn HandlerFunc) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
+	if fn == nil {
+		delete(r.routes, topic)
+		return
+	}
 	if r.routes == nil {
 		r.routes = map[Topic]HandlerFunc{}
 	}

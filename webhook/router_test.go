@@ -99,3 +99,15 @@ func TestTopics(t *testing.T) {
 		t.Error("KnownTopics shares its slice")
 	}
 }
+
+func TestRouterHandleNilRemoves(t *testing.T) {
+	r := webhook.NewRouter()
+	r.Handle(webhook.TopicShopRedact, func(context.Context, *webhook.Event) error { return nil })
+	r.Handle(webhook.TopicShopRedact, nil)
+	if len(r.Topics()) != 0 {
+		t.Fatalf("topics %v", r.Topics())
+	}
+	if err := r.Dispatch(context.Background(), &webhook.Event{Topic: webhook.TopicShopRedact}); !errors.Is(err, webhook.ErrNoRoute) {
+		t.Fatal(err)
+	}
+}
