@@ -1,0 +1,71 @@
+package connector_test
+
+import (
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/wmsbridge/wmsbridge/shopify/connector"
+	"github.com/wmsbridge/wmsbridge/shopify/shopifytest"
+	wmssync "github.com/wmsbridge/wmsbridge/sync"
+	"github.com/wmsbridge/wmsbridge/wms"
+)
+
+func TestCustomsAndCosts(t *testing.T) {
+	srv := newServer(t)
+	shop := srv.DefaultShop()
+	_, err := shop.Seed(shopifytest.SeedOptions{Seed: 4, Products: 25, VariantsPerProduct: 2})
+	require.NoError(t, err)
+	_, err = shop.CreateProduct(shopifytest.ProductSpec{Title: "Mug", Variants: []shopifytest.VariantSpec{
+		{SKU: "MUG-1", Price: "12.00", Cost: "4.25", HarmonizedSystemCode: "691200", CountryCodeOfOrigin: "PT", ProvinceCodeOfOrigin: ""},
+		{SKU: "MUG-2", Price: "12.00"},
+		{Title: "no sku", Price: "1.00", Cost: "0.50"},
+	}})
+	require.NoError(t, err)
+	c := newConnector(t, srv, shop, connector.Config{})
+	ctx := ctxT(t)
+	got := map[string]wmssync.ItemDetails{}
+	cursor, pages := "", 0
+	for {
+		p, err := c.CustomsAndCosts(ctx, cursor)
+		require.NoError(t, err)
+		pages++
+		for _, d := range p.Items {
+			_, dup := got[d.SKU]
+			require.False(t, dup, d.SKU)
+			got[d.SKU] = d
+		}
+		if p.Next == "" {
+			break
+		}
+		cursor = p.Next
+	}
+	assert.Greater(t, pages, 1)
+	assert.Len(t, got, 52, "every item with a SKU, the one without left out")
+	assert.Equal(t, wms.Decimal("4.25"), got["MUG-1"].Cost)
+	assert.Equal(t, wms.Customs{HSCode: "691200", CountryOfOrigin: "PT"}, got["MUG-1"].Customs)
+	assert.Equal(t, wms.Decimal(""), got["MUG-2"].Cost, "no cost: empty, the WMS keeps its own")
+	assert.True(t, got["MUG-2"].Customs.IsZero())
+	for _, p := range shop.Products() {
+		for _, vid := range p.VariantIDs {
+			v, _ := shop.Variant(vid)
+			it, _ := shop.InventoryItem(v.InventoryItemID)
+			if it.SKU == "" {
+				continue
+			}
+			d := got[it.SKU]
+			assert.Equal(t, it.HarmonizedSystemCode, d.Customs.HSCode, it.SKU)
+			assert.Equal(t, it.CountryCodeOfOrigin, d.Customs.CountryOfOrigin, it.SKU)
+			if it.UnitCost != "" {
+				assert.Zero(t, wmsCmp(d.Cost, it.UnitCost.String()), "%s: %s vs %s", it.SKU, d.Cost, it.UnitCost)
+			}
+			for _, cc := range it.CountryHarmonizedSystemCodes {
+				assert.Equal(t, cc.HarmonizedSystemCode, d.Customs.CountryHSCodes[cc.CountryCode], it.SKU)
+			}
+		}
+	}
+}
+
+// wmsCmp compares a wms decimal with decimal text.
+func wmsCmp(a wms.Decimal, b string) int { return a.Cmp(wms.Decimal(b)) }
