@@ -31,7 +31,9 @@ var idempotentMutations = map[string]string{
 // without running again; the same key with different arguments (or another
 // mutation) fails with IDEMPOTENCY_KEY_PARAMETER_MISMATCH. Keys are kept for
 // the life of the shop. Callers hold s.mu.
-func (s *Shop) idempotent(f *gqlexec.FieldCall, payloadType string, run func() gqlexec.Object) (any, error) {
+// A run that fails with an error (a malformed request) is not remembered,
+// so the key stays usable.
+func (s *Shop) idempotent(f *gqlexec.FieldCall, payloadType string, run func() (gqlexec.Object, error)) (any, error) {
 	d, ok := f.Directives["idempotent"]
 	key, _ := d["key"].(string)
 	if !ok || key == "" {
@@ -54,7 +56,10 @@ func (s *Shop) idempotent(f *gqlexec.FieldCall, payloadType string, run func() g
 		}
 		return nil, &gqlerror.Error{Message: msg, Extensions: map[string]any{"code": "IDEMPOTENCY_KEY_PARAMETER_MISMATCH"}}
 	}
-	res := run()
+	res, err := run()
+	if err != nil {
+		return nil, err
+	}
 	s.idempotency[key] = &idemEntry{field: f.Name, args: string(args), result: res}
 	return res, nil
 }

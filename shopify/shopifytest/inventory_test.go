@@ -46,6 +46,7 @@ func TestInventorySetQuantitiesCAS(t *testing.T) {
 	require.Empty(t, r.Errors, string(r.raw))
 	assert.Nil(t, path(r.Data, "inventorySetQuantities", "inventoryAdjustmentGroup"))
 	assert.Equal(t, "CHANGE_FROM_QUANTITY_STALE", path(r.Data, "inventorySetQuantities", "userErrors", 0, "code"))
+	assert.Empty(t, r.Errors)
 	assert.Equal(t, []any{"input", "quantities", "0", "changeFromQuantity"}, path(r.Data, "inventorySetQuantities", "userErrors", 0, "field"))
 	assert.Equal(t, cur, s.Quantity(item, loc, "available"), "nothing applied")
 
@@ -69,9 +70,14 @@ func TestInventorySetQuantitiesCAS(t *testing.T) {
 
 	// omitting changeFromQuantity is an error
 	r = do(t, srv, DefaultShopName, setQty, map[string]any{"input": setInput(item, loc, 9, "omit"), "key": "k4"})
-	require.NotEmpty(t, path(r.Data, "inventorySetQuantities", "userErrors"), string(r.raw))
-	assert.Contains(t, path(r.Data, "inventorySetQuantities", "userErrors", 0, "message"), "changeFromQuantity")
+	require.Len(t, r.Errors, 1, string(r.raw))
+	assert.Contains(t, r.Errors[0]["message"], "changeFromQuantity is required at input.quantities.0")
+	assert.Nil(t, path(r.Data, "inventorySetQuantities"))
 	assert.Equal(t, 3, s.Quantity(item, loc, "available"))
+	// the failed request did not use up its key
+	r = do(t, srv, DefaultShopName, setQty, map[string]any{"input": setInput(item, loc, 9, 3), "key": "k4"})
+	require.Empty(t, r.Errors, string(r.raw))
+	assert.Equal(t, 9, s.Quantity(item, loc, "available"))
 }
 
 func TestInventoryIdempotency(t *testing.T) {
@@ -94,6 +100,7 @@ func TestInventoryIdempotency(t *testing.T) {
 	}}
 	r3 := do(t, srv, DefaultShopName, adjustQty, map[string]any{"input": in2, "key": "same"})
 	assert.Equal(t, "IDEMPOTENCY_KEY_PARAMETER_MISMATCH", path(r3.Data, "inventoryAdjustQuantities", "userErrors", 0, "code"), string(r3.raw))
+	assert.Empty(t, r3.Errors, "user error codes are valid enum values")
 	assert.Equal(t, cur+4, s.Quantity(item, loc, "available"))
 	// without the directive
 	r4 := do(t, srv, DefaultShopName, `mutation($input: InventoryAdjustQuantitiesInput!) { inventoryAdjustQuantities(input: $input) { userErrors { code } } }`, map[string]any{"input": in2})
@@ -127,8 +134,10 @@ func TestInventoryAdjustValidation(t *testing.T) {
 	}
 	r := do(t, srv, DefaultShopName, adjustQty, map[string]any{"input": change("damaged", nil), "key": "a"})
 	assert.Equal(t, "INVALID_LEDGER_DOCUMENT", path(r.Data, "inventoryAdjustQuantities", "userErrors", 0, "code"), string(r.raw))
+	assert.Empty(t, r.Errors, "user error codes are valid enum values")
 	r = do(t, srv, DefaultShopName, adjustQty, map[string]any{"input": change("damaged", "gid://shopify/Order/1"), "key": "b"})
 	assert.Equal(t, "INTERNAL_LEDGER_DOCUMENT", path(r.Data, "inventoryAdjustQuantities", "userErrors", 0, "code"))
+	assert.Empty(t, r.Errors, "user error codes are valid enum values")
 	onHand := s.Quantity(item, loc, "on_hand")
 	r = do(t, srv, DefaultShopName, adjustQty, map[string]any{"input": change("damaged", "gid://wms/Damage/9"), "key": "c"})
 	require.Empty(t, path(r.Data, "inventoryAdjustQuantities", "userErrors"), string(r.raw))
@@ -138,10 +147,12 @@ func TestInventoryAdjustValidation(t *testing.T) {
 	in["reason"] = "not-a-reason"
 	r = do(t, srv, DefaultShopName, adjustQty, map[string]any{"input": in, "key": "d"})
 	assert.Equal(t, "INVALID_REASON", path(r.Data, "inventoryAdjustQuantities", "userErrors", 0, "code"))
+	assert.Empty(t, r.Errors, "user error codes are valid enum values")
 	in = change("available", nil)
 	in["changes"].([]any)[0].(map[string]any)["inventoryItemId"] = "gid://shopify/InventoryItem/1"
 	r = do(t, srv, DefaultShopName, adjustQty, map[string]any{"input": in, "key": "e"})
 	assert.Equal(t, "INVALID_INVENTORY_ITEM", path(r.Data, "inventoryAdjustQuantities", "userErrors", 0, "code"))
+	assert.Empty(t, r.Errors, "user error codes are valid enum values")
 }
 
 func TestInventoryActivate(t *testing.T) {
@@ -201,6 +212,7 @@ func TestInventoryItemUpdateAndVariantsBulkUpdate(t *testing.T) {
 		map[string]any{"id": gid("ProductVariant", other.ID), "barcode": "x"},
 	}})
 	assert.Equal(t, "MUST_BE_FOR_THIS_PRODUCT", path(r.Data, "productVariantsBulkUpdate", "userErrors", 0, "code"), string(r.raw))
+	assert.Empty(t, r.Errors, "user error codes are valid enum values")
 	o2, _ := s.Variant(other.ID)
 	assert.Equal(t, other.Barcode, o2.Barcode)
 	// a top-level sku field does not exist on the input type (schema validation)

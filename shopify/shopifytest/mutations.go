@@ -20,13 +20,13 @@ func (r *rootObject) mutation(ctx context.Context, f *gqlexec.FieldCall) (any, e
 	}
 	switch f.Name {
 	case "inventorySetQuantities":
-		return s.idempotent(f, "InventorySetQuantitiesPayload", func() gqlexec.Object { return s.mutInventory(f, true) })
+		return s.idempotent(f, "InventorySetQuantitiesPayload", func() (gqlexec.Object, error) { return s.mutInventory(f, true) })
 	case "inventoryAdjustQuantities":
-		return s.idempotent(f, "InventoryAdjustQuantitiesPayload", func() gqlexec.Object { return s.mutInventory(f, false) })
+		return s.idempotent(f, "InventoryAdjustQuantitiesPayload", func() (gqlexec.Object, error) { return s.mutInventory(f, false) })
 	case "inventoryActivate":
-		return s.idempotent(f, "InventoryActivatePayload", func() gqlexec.Object { return s.mutActivate(f) })
+		return s.idempotent(f, "InventoryActivatePayload", func() (gqlexec.Object, error) { return s.mutActivate(f), nil })
 	case "refundCreate":
-		return s.idempotent(f, "RefundCreatePayload", func() gqlexec.Object { return s.mutRefund(f) })
+		return s.idempotent(f, "RefundCreatePayload", func() (gqlexec.Object, error) { return s.mutRefund(f), nil })
 	case "inventoryItemUpdate":
 		return s.mutItemUpdate(f), nil
 	case "productVariantsBulkUpdate":
@@ -82,7 +82,10 @@ func payload(typ, errType string, errs []userError, kv ...any) gqlexec.Object {
 
 // ---- inventory ------------------------------------------------------------------
 
-func (s *Shop) mutInventory(f *gqlexec.FieldCall, set bool) gqlexec.Object {
+// mutInventory runs inventorySetQuantities (set) or inventoryAdjustQuantities.
+// A missing changeFromQuantity fails the whole field (not a user error: the
+// 2026-10 code enums have no value for it).
+func (s *Shop) mutInventory(f *gqlexec.FieldCall, set bool) (gqlexec.Object, error) {
 	in := mapArg(f.Args, "input")
 	typ, errType, list := "InventoryAdjustQuantitiesPayload", "InventoryAdjustQuantitiesUserError", "changes"
 	if set {
@@ -103,11 +106,10 @@ func (s *Shop) mutInventory(f *gqlexec.FieldCall, set bool) gqlexec.Object {
 		}
 		cf, present := m["changeFromQuantity"]
 		if !present {
-			return payload(typ, errType, []userError{{
-				Field:   []string{"input", list, strconv.Itoa(i), "changeFromQuantity"},
-				Message: "changeFromQuantity must be provided for every " + list[:len(list)-1] + ": pass the quantity you expect, or null to skip the compare-and-swap check.",
-				Code:    "INVALID_QUANTITY_DOCUMENT",
-			}}, "inventoryAdjustmentGroup", nil)
+			return nil, &gqlerror.Error{
+				Message:    fmt.Sprintf("changeFromQuantity is required at input.%s.%d: pass the quantity you expect, or null to skip the compare-and-swap check.", list, i),
+				Extensions: map[string]any{"code": "BAD_REQUEST", "argumentName": "changeFromQuantity"},
+			}
 		}
 		if cf != nil {
 			n, _ := intArg(m, "changeFromQuantity")
@@ -120,7 +122,7 @@ func (s *Shop) mutInventory(f *gqlexec.FieldCall, set bool) gqlexec.Object {
 	if g != nil {
 		group = adjustmentGroupObj{s, g}
 	}
-	return payload(typ, errType, errs, "inventoryAdjustmentGroup", group)
+	return payload(typ, errType, errs, "inventoryAdjustmentGroup", group), nil
 }
 
 func (s *Shop) mutActivate(f *gqlexec.FieldCall) gqlexec.Object {
@@ -507,5 +509,3 @@ func (s *Shop) mutRefund(f *gqlexec.FieldCall) gqlexec.Object {
 	}
 	return payload("RefundCreatePayload", "UserError", errs, "refund", out, "order", orderObj{s, s.orders[oid]})
 }
-
-var _ = gqlerror.List{}
