@@ -37,6 +37,8 @@ func (r *rootObject) mutation(ctx context.Context, f *gqlexec.FieldCall) (any, e
 		return s.mutOrderCapture(f), nil
 	case "orderMarkAsPaid":
 		return s.mutMarkAsPaid(f), nil
+	case "bulkOperationRunQuery", "bulkOperationCancel":
+		return s.bulkMutation(ctx, f) // bulk.go
 	case "webhookSubscriptionCreate":
 		in := parseWebhookInput(mapArg(f.Args, "webhookSubscription"))
 		w, errs := s.createWebhookLocked(strArg(f.Args, "topic"), in, true)

@@ -204,6 +204,8 @@ func (r *rootObject) query(ctx context.Context, f *gqlexec.FieldCall) (any, erro
 		}
 		slices.SortFunc(fos, func(a, b *FulfillmentOrder) int { return compareInt64(a.ID, b.ID) })
 		return s.foConnection(ctx, f, fos)
+	case "bulkOperation", "bulkOperations", "currentBulkOperation":
+		return s.bulkQuery(ctx, f) // bulk.go
 	case "webhookSubscription":
 		if id, ok := parseID(f.Args["id"], "WebhookSubscription"); ok && s.webhooks[id] != nil {
 			return webhookObj{s, s.webhooks[id]}, nil

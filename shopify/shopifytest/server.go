@@ -46,6 +46,9 @@ type Server struct {
 	docs   docCache
 	faults faults
 	reqSeq atomic.Int64
+
+	bulk  *bulkManager     // bulk operations (bulk.go)
+	hooks *webhookDelivery // webhook delivery (webhook_delivery.go)
 }
 
 type serverConfig struct {
@@ -53,6 +56,7 @@ type serverConfig struct {
 	clock func() time.Time
 	seed  uint64
 	shops []shopDecl
+	ext   extOptions // bulk and webhook options (bulk.go, webhook_delivery.go)
 }
 
 type shopDecl struct {
@@ -112,6 +116,7 @@ func NewServer(opts ...Option) *Server {
 	srv.routes()
 	srv.ts = httptest.NewServer(srv.mux)
 	srv.URL = srv.ts.URL
+	srv.startExtensions(cfg.ext) // bulk operations and webhook delivery (bulk.go, webhook_delivery.go)
 	if len(cfg.shops) == 0 {
 		cfg.shops = []shopDecl{{name: DefaultShopName}}
 	}
@@ -122,7 +127,10 @@ func NewServer(opts ...Option) *Server {
 }
 
 // Close shuts the server down.
-func (srv *Server) Close() { srv.ts.Close() }
+func (srv *Server) Close() {
+	srv.stopExtensions() // bulk operations and webhook delivery (bulk.go, webhook_delivery.go)
+	srv.ts.Close()
+}
 
 // HTTPClient returns an HTTP client for the server (httptest's).
 func (srv *Server) HTTPClient() *http.Client { return srv.ts.Client() }
@@ -180,6 +188,7 @@ func (srv *Server) AddShop(name string, opts ...ShopOption) *Shop {
 	}
 	srv.shops[name] = s
 	srv.order = append(srv.order, name)
+	srv.hooks.addShop(s) // webhook delivery (webhook_delivery.go)
 	return s
 }
 

@@ -1,0 +1,597 @@
+package shopifytest
+
+import (
+	"context"
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/wmsbridge/wmsbridge/shopify"
+)
+
+// received is one webhook request seen by a receiver.
+type received struct {
+	Header http.Header
+	Body   []byte
+	At     time.Time
+}
+
+func (r received) topic() string { return r.Header.Get("X-Shopify-Topic") }
+
+// receiver is a webhook endpoint that records requests and answers with
+// status(n) for the n-th request (0-based), default 200.
+type receiver struct {
+	*httptest.Server
+	mu     sync.Mutex
+	got    []received
+	status func(n int, r received) int
+}
+
+func newReceiver(t *testing.T) *receiver {
+	t.Helper()
+	rc := &receiver{}
+	rc.Server = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		body, _ := io.ReadAll(r.Body)
+		rec := received{Header: r.Header.Clone(), Body: body, At: time.Now()}
+		rc.mu.Lock()
+		n := len(rc.got)
+		rc.got = append(rc.got, rec)
+		st := rc.status
+		rc.mu.Unlock()
+		code := http.StatusOK
+		if st != nil {
+			code = st(n, rec)
+		}
+		w.WriteHeader(code)
+	}))
+	t.Cleanup(rc.Close)
+	return rc
+}
+
+func (rc *receiver) all() []received {
+	rc.mu.Lock()
+	defer rc.mu.Unlock()
+	return slices.Clone(rc.got)
+}
+
+func (rc *receiver) byTopic(topic string) []received {
+	var out []received
+	for _, r := range rc.all() {
+		if r.topic() == topic {
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
+func (rc *receiver) setStatus(f func(n int, r received) int) {
+	rc.mu.Lock()
+	rc.status = f
+	rc.mu.Unlock()
+}
+
+func waitHooks(t *testing.T, srv *Server) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	require.NoError(t, srv.WaitWebhooks(ctx))
+}
+
+// independentHMAC recomputes the signature without the package's Sign.
+func independentHMAC(secret string, body []byte) string {
+	m := hmac.New(sha256.New, []byte(secret))
+	m.Write(body)
+	return base64.StdEncoding.EncodeToString(m.Sum(nil))
+}
+
+// allTopics are the topics the simulator delivers.
+var allTopics = []string{
+	"products/create", "products/update", "products/delete",
+	"orders/create", "orders/updated", "orders/cancelled", "orders/delete", "orders/paid", "orders/fulfilled", "orders/partially_fulfilled",
+	"refunds/create",
+	"inventory_items/create", "inventory_items/update", "inventory_items/delete",
+	"inventory_levels/connect", "inventory_levels/update", "inventory_levels/disconnect",
+	"fulfillments/create", "fulfillments/update",
+	"app/uninstalled", "bulk_operations/finish",
+}
+
+const subscribeMutation = `mutation($topic: WebhookSubscriptionTopic!, $uri: String!) {
+  webhookSubscriptionCreate(topic: $topic, webhookSubscription: {uri: $uri}) { webhookSubscription { id } userErrors { field message } } }`
+
+func subscribeAPI(t *testing.T, srv *Server, shop, topic, uri string) int64 {
+	t.Helper()
+	r := do(t, srv, shop, subscribeMutation, map[string]any{"topic": topicEnum(topic), "uri": uri})
+	require.Empty(t, path(r.Data, "webhookSubscriptionCreate", "userErrors"), string(r.raw))
+	id, err := parseGIDForTest(path(r.Data, "webhookSubscriptionCreate", "webhookSubscription", "id"), "WebhookSubscription")
+	require.NoError(t, err)
+	return id
+}
+
+func parseGIDForTest(v any, typ string) (int64, error) {
+	s, _ := v.(string)
+	id, ok := parseID(s, typ)
+	if !ok {
+		return 0, fmt.Errorf("not a %s gid: %v", typ, v)
+	}
+	return id, nil
+}
+
+// TestWebhookPayloadsMatchSchemas drives every simulated topic through
+// mutations and the control API and validates each delivered payload
+// against Shopify's 2026-07 JSON schema for its topic, and each signature
+// with an independent HMAC computation.
+func TestWebhookPayloadsMatchSchemas(t *testing.T) {
+	srv := NewServer(WithTimeScale(1000), WithWebhookSecret("hush-test-secret"), WithBulkDurations(0, 0))
+	t.Cleanup(srv.Close)
+	s := srv.DefaultShop()
+	rc := newReceiver(t)
+	for i, topic := range allTopics {
+		if i%2 == 0 {
+			subscribeAPI(t, srv, DefaultShopName, topic, rc.URL+"/hooks")
+		} else {
+			s.AddWebhookSubscription(topicEnum(topic), rc.URL+"/hooks")
+		}
+	}
+	res, err := s.Seed(SeedOptions{Seed: 5, Products: 2})
+	require.NoError(t, err)
+	loc := res.Locations[0]
+
+	// products, items, levels (with and without cost)
+	p, err := s.CreateProduct(ProductSpec{Title: "Webhook Tee", Vendor: "Acme", Variants: []VariantSpec{
+		{Title: "S", SKU: "WH-S", Barcode: "4006381333931", Price: "19.99", Cost: "7.50", WeightGrams: 200, HarmonizedSystemCode: "610910", CountryCodeOfOrigin: "PT", Stock: map[int64]int{loc: 5}},
+		{Title: "M", SKU: "WH-M", Price: "19.99", Stock: map[int64]int{loc: 3}},
+	}})
+	require.NoError(t, err)
+	_, err = s.EditProduct(p.ID, ProductEdit{Title: ptr("Webhook Tee 2")})
+	require.NoError(t, err)
+	_, err = s.EditVariant(p.VariantIDs[0], VariantEdit{Cost: ptr(shopify.Decimal("8.00"))})
+	require.NoError(t, err)
+	v0, _ := s.Variant(p.VariantIDs[0])
+	require.NoError(t, s.SetQuantity(v0.InventoryItemID, loc, "available", 40))
+
+	// orders: paid web order, fulfilled partly then fully, refunded, cancelled, deleted
+	o, err := s.CreateOrder(OrderSpec{Location: loc, Email: "jane@example.com", Lines: []OrderLineSpec{{VariantID: p.VariantIDs[0], Quantity: 2}, {VariantID: p.VariantIDs[1], Quantity: 1}}})
+	require.NoError(t, err)
+	fo, _ := s.FulfillmentOrder(o.FulfillmentOrderIDs[0])
+	r := do(t, srv, DefaultShopName, fulfillMutation, map[string]any{"f": map[string]any{
+		"lineItemsByFulfillmentOrder": []any{map[string]any{"fulfillmentOrderId": gid("FulfillmentOrder", fo.ID),
+			"fulfillmentOrderLineItems": []any{map[string]any{"id": gid("FulfillmentOrderLineItem", fo.LineItems[0].ID), "quantity": 1}}}},
+		"trackingInfo": map[string]any{"company": "DHL", "number": "JJD01", "url": "https://dhl.example/JJD01"},
+	}})
+	require.Empty(t, path(r.Data, "fulfillmentCreate", "userErrors"), string(r.raw))
+	r = do(t, srv, DefaultShopName, fulfillMutation, map[string]any{"f": map[string]any{
+		"lineItemsByFulfillmentOrder": []any{map[string]any{"fulfillmentOrderId": gid("FulfillmentOrder", fo.ID)}},
+	}})
+	require.Empty(t, path(r.Data, "fulfillmentCreate", "userErrors"), string(r.raw))
+	r = do(t, srv, DefaultShopName, refundMutation, map[string]any{"k": "wh-refund", "in": map[string]any{
+		"orderId": gid("Order", o.ID), "note": "damaged",
+		"refundLineItems": []any{map[string]any{"lineItemId": gid("LineItem", o.LineItems[0].ID), "quantity": 1, "restockType": "RETURN", "locationId": gid("Location", loc)}},
+		"transactions":    []any{map[string]any{"orderId": gid("Order", o.ID), "amount": "19.99", "gateway": "shopify_payments", "kind": "REFUND"}},
+	}})
+	require.Empty(t, path(r.Data, "refundCreate", "userErrors"), string(r.raw))
+	pos, err := s.CreateOrder(OrderSpec{POS: true, Location: loc, Lines: []OrderLineSpec{{VariantID: p.VariantIDs[1], Quantity: 1}}})
+	require.NoError(t, err)
+	require.NoError(t, s.CancelOrder(pos.ID))
+	require.NoError(t, s.DeleteOrder(pos.ID))
+
+	// bulk operation
+	r = do(t, srv, DefaultShopName, `mutation { bulkOperationRunQuery(query: "{ products { edges { node { id } } } }") { bulkOperation { id } userErrors { message } } }`, nil)
+	require.Empty(t, path(r.Data, "bulkOperationRunQuery", "userErrors"), string(r.raw))
+	bulkID, err := parseGIDForTest(path(r.Data, "bulkOperationRunQuery", "bulkOperation", "id"), "BulkOperation")
+	require.NoError(t, err)
+	_, err = s.WaitBulkOperation(context.Background(), bulkID)
+	require.NoError(t, err)
+
+	require.NoError(t, s.DeleteProduct(p.ID))
+	waitHooks(t, srv)
+	s.UninstallApp()
+	waitHooks(t, srv)
+
+	got := rc.all()
+	require.NotEmpty(t, got)
+	seen := map[string]int{}
+	for _, d := range got {
+		topic := d.topic()
+		seen[topic]++
+		require.Contains(t, allTopics, topic)
+		assert.Equal(t, independentHMAC("hush-test-secret", d.Body), d.Header.Get("X-Shopify-Hmac-Sha256"), topic)
+		errs := validate(map[string]any(withOverrides(t, topic)), decodeJSON(t, d.Body), "$")
+		if !assert.Empty(t, errs, "%s payload violates its schema", topic) {
+			t.Logf("%s payload: %.2000s", topic, d.Body)
+		}
+	}
+	// Topics the simulator's state changes do not record (no disconnect or
+	// fulfillment update in the model) are rendered from synthetic events.
+	for _, topic := range allTopics {
+		if topic == "inventory_levels/disconnect" || topic == "fulfillments/update" {
+			continue
+		}
+		assert.Positive(t, seen[topic], "no delivery for %s", topic)
+	}
+	assert.Empty(t, s.WebhookSubscriptions(), "app/uninstalled removes every subscription")
+	assert.False(t, s.tokenValid(s.AccessToken()), "uninstall revokes tokens")
+}
+
+func TestWebhookPayloadsOfUnrecordedTopics(t *testing.T) {
+	srv := NewServer()
+	t.Cleanup(srv.Close)
+	s := srv.DefaultShop()
+	res, err := s.Seed(SeedOptions{Seed: 1, Products: 1, Orders: 0})
+	require.NoError(t, err)
+	v, _ := s.Variant(res.VariantIDs[0])
+	lv, _ := s.InventoryLevel(v.InventoryItemID, res.Locations[0])
+	raw := s.WebhookPayload(Event{Topic: "inventory_levels/disconnect", Object: &lv})
+	assert.Empty(t, validate(map[string]any(loadSchema(t, "inventory_levels/disconnect")), decodeJSON(t, raw), "$"), string(raw))
+	assert.JSONEq(t, fmt.Sprintf(`{"inventory_item_id":%d,"location_id":%d}`, lv.InventoryItemID, lv.LocationID), string(raw))
+
+	o, err := s.CreateOrder(OrderSpec{Email: "a@b.example", Lines: []OrderLineSpec{{VariantID: v.ID, Quantity: 1}}})
+	require.NoError(t, err)
+	fo, _ := s.FulfillmentOrder(o.FulfillmentOrderIDs[0])
+	r := do(t, srv, DefaultShopName, fulfillMutation, map[string]any{"f": map[string]any{"lineItemsByFulfillmentOrder": []any{map[string]any{"fulfillmentOrderId": gid("FulfillmentOrder", fo.ID)}}}})
+	require.Empty(t, path(r.Data, "fulfillmentCreate", "userErrors"), string(r.raw))
+	got, _ := s.Order(o.ID)
+	f, _ := s.Fulfillment(got.FulfillmentIDs[0])
+	raw = s.WebhookPayload(Event{Topic: "fulfillments/update", Object: &f})
+	assert.Empty(t, validate(map[string]any(withOverrides(t, "fulfillments/update")), decodeJSON(t, raw), "$"), string(raw))
+}
+
+func TestWebhookHeadersAndSignature(t *testing.T) {
+	srv := NewServer(WithTimeScale(1000))
+	t.Cleanup(srv.Close)
+	s := srv.DefaultShop()
+	rc := newReceiver(t)
+	named := do(t, srv, DefaultShopName, `mutation($uri: String!) { webhookSubscriptionCreate(topic: PRODUCTS_UPDATE, webhookSubscription: {uri: $uri, name: "catalog-sync"}) { userErrors { message } } }`, map[string]any{"uri": rc.URL + "/a"})
+	require.Empty(t, path(named.Data, "webhookSubscriptionCreate", "userErrors"), string(named.raw))
+	s.AddWebhookSubscription("PRODUCTS_UPDATE", rc.URL+"/b")
+	res, err := s.Seed(SeedOptions{Seed: 2, Products: 1})
+	require.NoError(t, err)
+	_, err = s.EditProduct(res.ProductIDs[0], ProductEdit{Vendor: ptr("Changed")})
+	require.NoError(t, err)
+	waitHooks(t, srv)
+
+	got := rc.all()
+	require.Len(t, got, 2, "one delivery per subscription")
+	h0, h1 := got[0].Header, got[1].Header
+	for _, d := range got {
+		h := d.Header
+		assert.Equal(t, "products/update", h.Get("X-Shopify-Topic"))
+		assert.Equal(t, "test-shop.myshopify.com", h.Get("X-Shopify-Shop-Domain"))
+		assert.Equal(t, "2026-10", h.Get("X-Shopify-API-Version"))
+		assert.Equal(t, independentHMAC(DefaultWebhookSecret, d.Body), h.Get("X-Shopify-Hmac-Sha256"))
+		assert.NotEqual(t, independentHMAC("wrong", d.Body), h.Get("X-Shopify-Hmac-Sha256"))
+		_, err := time.Parse(time.RFC3339Nano, h.Get("X-Shopify-Triggered-At"))
+		assert.NoError(t, err)
+		assert.Regexp(t, `^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$`, h.Get("X-Shopify-Webhook-Id"))
+		var body map[string]any
+		d := json.NewDecoder(strings.NewReader(string(d.Body)))
+		d.UseNumber()
+		require.NoError(t, d.Decode(&body))
+		assert.Equal(t, json.Number(fmt.Sprint(res.ProductIDs[0])), body["id"], "ids are exact integers")
+		assert.Equal(t, "Changed", body["vendor"])
+	}
+	assert.Equal(t, h0.Get("X-Shopify-Event-Id"), h1.Get("X-Shopify-Event-Id"), "one event")
+	assert.NotEqual(t, h0.Get("X-Shopify-Webhook-Id"), h1.Get("X-Shopify-Webhook-Id"), "two deliveries")
+	names := []string{h0.Get("X-Shopify-Name"), h1.Get("X-Shopify-Name")}
+	assert.ElementsMatch(t, []string{"catalog-sync", ""}, names)
+	assert.Equal(t, DefaultWebhookSecret, srv.WebhookSecret())
+}
+
+func TestWebhookSecretIsNotPrinted(t *testing.T) {
+	srv := NewServer(WithWebhookSecret("top-secret-value"))
+	t.Cleanup(srv.Close)
+	for _, format := range []string{"%v", "%+v", "%#v", "%s"} {
+		assert.NotContains(t, fmt.Sprintf(format, srv.hooks.opts), "top-secret-value")
+		assert.NotContains(t, fmt.Sprintf(format, srv.hooks.opts.secret), "top-secret-value")
+		assert.NotContains(t, fmt.Sprintf(format, WithWebhookSecret("top-secret-value")), "top-secret-value")
+	}
+	assert.Equal(t, "top-secret-value", srv.WebhookSecret())
+}
+
+func TestWebhookPayloadShapes(t *testing.T) {
+	srv := NewServer(WithTimeScale(1000))
+	t.Cleanup(srv.Close)
+	s := srv.DefaultShop()
+	rc := newReceiver(t)
+	for _, topic := range []string{"products/update", "orders/delete", "inventory_levels/update"} {
+		s.AddWebhookSubscription(topicEnum(topic), rc.URL)
+	}
+	loc := s.AddLocation(LocationSpec{Name: "Main"})
+	spec := ProductSpec{Title: "Many"}
+	for i := range 120 {
+		spec.Variants = append(spec.Variants, VariantSpec{Title: fmt.Sprint("V", i), SKU: fmt.Sprint("MANY-", i), Price: "1.00", Stock: map[int64]int{loc.ID: 1}})
+	}
+	p, err := s.CreateProduct(spec)
+	require.NoError(t, err)
+	_, err = s.EditProduct(p.ID, ProductEdit{Title: ptr("Many v2")})
+	require.NoError(t, err)
+	v, _ := s.Variant(p.VariantIDs[0])
+	require.NoError(t, s.SetQuantity(v.InventoryItemID, loc.ID, "available", 7))
+	o, err := s.CreateOrder(OrderSpec{Lines: []OrderLineSpec{{VariantID: v.ID, Quantity: 1}}})
+	require.NoError(t, err)
+	require.NoError(t, s.DeleteOrder(o.ID))
+	waitHooks(t, srv)
+
+	up := rc.byTopic("products/update")
+	require.NotEmpty(t, up)
+	var prod struct {
+		Variants    []json.RawMessage `json:"variants"`
+		VariantGIDs []struct {
+			ID string `json:"admin_graphql_api_id"`
+		} `json:"variant_gids"`
+	}
+	require.NoError(t, json.Unmarshal(up[0].Body, &prod))
+	assert.Len(t, prod.Variants, 100, "full variants only for the first 100")
+	assert.Len(t, prod.VariantGIDs, 120, "variant_gids for all")
+
+	del := rc.byTopic("orders/delete")
+	require.Len(t, del, 1)
+	assert.JSONEq(t, fmt.Sprintf(`{"id":%d}`, o.ID), string(del[0].Body))
+
+	lv := rc.byTopic("inventory_levels/update")
+	require.NotEmpty(t, lv)
+	var level map[string]any
+	require.NoError(t, json.Unmarshal(lv[0].Body, &level))
+	assert.NotContains(t, level, "on_hand")
+	assert.Contains(t, level, "available")
+	assert.EqualValues(t, 7, level["available"])
+}
+
+func TestWebhookIncludeFields(t *testing.T) {
+	srv := NewServer(WithTimeScale(1000))
+	t.Cleanup(srv.Close)
+	s := srv.DefaultShop()
+	rc := newReceiver(t)
+	r := do(t, srv, DefaultShopName, `mutation($uri: String!) { webhookSubscriptionCreate(topic: PRODUCTS_UPDATE, webhookSubscription: {uri: $uri, includeFields: ["id", "updated_at"]}) { userErrors { message } } }`, map[string]any{"uri": rc.URL})
+	require.Empty(t, path(r.Data, "webhookSubscriptionCreate", "userErrors"), string(r.raw))
+	res, err := s.Seed(SeedOptions{Seed: 2, Products: 1})
+	require.NoError(t, err)
+	_, err = s.EditProduct(res.ProductIDs[0], ProductEdit{Vendor: ptr("X")})
+	require.NoError(t, err)
+	waitHooks(t, srv)
+	got := rc.all()
+	require.Len(t, got, 1)
+	var body map[string]any
+	require.NoError(t, json.Unmarshal(got[0].Body, &body))
+	assert.ElementsMatch(t, []string{"id", "updated_at"}, mapKeys(body))
+	assert.Equal(t, independentHMAC(DefaultWebhookSecret, got[0].Body), got[0].Header.Get("X-Shopify-Hmac-Sha256"))
+}
+
+func mapKeys(m map[string]any) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	return out
+}
+
+// TestWebhookRetriesAndRemoval: a failing endpoint gets the first attempt
+// and 8 retries (same webhook id and body) on a growing schedule; the
+// API-created subscription is then removed, the control-API one is kept.
+func TestWebhookRetriesAndRemoval(t *testing.T) {
+	srv := NewServer(WithTimeScale(100000))
+	t.Cleanup(srv.Close)
+	s := srv.DefaultShop()
+	failing := newReceiver(t)
+	failing.setStatus(func(int, received) int { return http.StatusInternalServerError })
+	kept := newReceiver(t)
+	kept.setStatus(func(int, received) int { return http.StatusServiceUnavailable })
+	apiSub := subscribeAPI(t, srv, DefaultShopName, "products/update", failing.URL)
+	s.AddWebhookSubscription("PRODUCTS_UPDATE", kept.URL)
+	res, err := s.Seed(SeedOptions{Seed: 2, Products: 1})
+	require.NoError(t, err)
+	_, err = s.EditProduct(res.ProductIDs[0], ProductEdit{Vendor: ptr("X")})
+	require.NoError(t, err)
+	waitHooks(t, srv)
+
+	got := failing.all()
+	require.Len(t, got, 9, "first attempt + 8 retries")
+	for _, d := range got[1:] {
+		assert.Equal(t, got[0].Header.Get("X-Shopify-Webhook-Id"), d.Header.Get("X-Shopify-Webhook-Id"))
+		assert.Equal(t, got[0].Body, d.Body, "retries carry the original payload")
+	}
+	// the gaps grow like the schedule (10s ... 2h scaled by 1e5: 0.1ms ... 72ms)
+	assert.Greater(t, got[8].At.Sub(got[7].At), got[2].At.Sub(got[1].At))
+	assert.Greater(t, got[8].At.Sub(got[7].At), 50*time.Millisecond)
+	subs := s.WebhookSubscriptions()
+	require.Len(t, subs, 1)
+	assert.NotEqual(t, apiSub, subs[0].ID, "API subscription removed")
+	assert.False(t, subs[0].CreatedViaAPI)
+	assert.Len(t, kept.all(), 9)
+	st := s.WebhookStats()
+	assert.EqualValues(t, 18, st.Attempts)
+	assert.EqualValues(t, 18, st.Failed)
+	assert.EqualValues(t, 16, st.Retries)
+	assert.EqualValues(t, 2, st.Abandoned)
+	assert.EqualValues(t, 1, st.Removed)
+	assert.Equal(t, st, srv.WebhookStats())
+}
+
+func TestWebhookRetrySucceedsAndTimeoutFails(t *testing.T) {
+	srv := NewServer(WithTimeScale(1000))
+	t.Cleanup(srv.Close)
+	s := srv.DefaultShop()
+	rc := newReceiver(t)
+	// first attempt too slow (5s scaled = 5ms), second a 302, third OK
+	rc.setStatus(func(n int, _ received) int {
+		switch n {
+		case 0:
+			time.Sleep(100 * time.Millisecond)
+			return http.StatusOK
+		case 1:
+			return http.StatusFound
+		}
+		return http.StatusOK
+	})
+	subscribeAPI(t, srv, DefaultShopName, "products/update", rc.URL)
+	res, err := s.Seed(SeedOptions{Seed: 2, Products: 1})
+	require.NoError(t, err)
+	_, err = s.EditProduct(res.ProductIDs[0], ProductEdit{Vendor: ptr("X")})
+	require.NoError(t, err)
+	waitHooks(t, srv)
+	got := rc.all()
+	for _, g := range got {
+		t.Logf("%s %s", g.At.Format("15:04:05.000000"), g.topic())
+	}
+	assert.Len(t, got, 3)
+	st := s.WebhookStats()
+	assert.EqualValues(t, 1, st.Delivered)
+	assert.EqualValues(t, 2, st.Failed)
+	assert.EqualValues(t, 0, st.Removed)
+	assert.Len(t, s.WebhookSubscriptions(), 1)
+}
+
+func TestWebhookDeliveryDoesNotBlockMutations(t *testing.T) {
+	srv := NewServer() // real time: a hanging endpoint would block for 5s per attempt
+	t.Cleanup(srv.Close)
+	s := srv.DefaultShop()
+	release := make(chan struct{})
+	slow := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		select {
+		case <-release:
+		case <-r.Context().Done():
+		}
+	}))
+	t.Cleanup(slow.Close)
+	t.Cleanup(func() { close(release) })
+	s.AddWebhookSubscription("PRODUCTS_UPDATE", slow.URL)
+	res, err := s.Seed(SeedOptions{Seed: 2, Products: 1})
+	require.NoError(t, err)
+	start := time.Now()
+	for i := range 20 {
+		_, err = s.EditProduct(res.ProductIDs[0], ProductEdit{Vendor: ptr(fmt.Sprint("V", i))})
+		require.NoError(t, err)
+	}
+	r := do(t, srv, DefaultShopName, `{ shop { name } }`, nil)
+	require.Empty(t, r.Errors)
+	assert.Less(t, time.Since(start), 2*time.Second, "mutations return while the endpoint hangs")
+}
+
+func TestWebhookFaults(t *testing.T) {
+	run := func(t *testing.T, faults ...WebhookFault) (*receiver, WebhookStats, []string) {
+		srv := NewServer(WithTimeScale(1000), WithSeed(42))
+		t.Cleanup(srv.Close)
+		s := srv.DefaultShop()
+		rc := newReceiver(t)
+		s.AddWebhookSubscription("PRODUCTS_UPDATE", rc.URL)
+		res, err := s.Seed(SeedOptions{Seed: 2, Products: 1})
+		require.NoError(t, err)
+		for _, f := range faults {
+			srv.InjectWebhookFault(f)
+		}
+		for i := range 10 {
+			vendor := fmt.Sprint("V", i)
+			_, err = s.EditProduct(res.ProductIDs[0], ProductEdit{Vendor: ptr(vendor)})
+			require.NoError(t, err)
+			waitHooks(t, srv) // one event at a time, so order is observable
+		}
+		var order []string
+		for _, d := range rc.all() {
+			var body struct {
+				Vendor string `json:"vendor"`
+			}
+			require.NoError(t, json.Unmarshal(d.Body, &body))
+			order = append(order, body.Vendor)
+		}
+		return rc, s.WebhookStats(), order
+	}
+	t.Run("none", func(t *testing.T) {
+		_, st, order := run(t)
+		assert.Equal(t, []string{"V0", "V1", "V2", "V3", "V4", "V5", "V6", "V7", "V8", "V9"}, order)
+		assert.EqualValues(t, 10, st.Delivered)
+	})
+	t.Run("drop next 2", func(t *testing.T) {
+		_, st, order := run(t, WebhookFault{Kind: WebhookDrop, Count: 2})
+		assert.Equal(t, []string{"V2", "V3", "V4", "V5", "V6", "V7", "V8", "V9"}, order)
+		assert.EqualValues(t, 2, st.Dropped)
+	})
+	t.Run("duplicate next 1", func(t *testing.T) {
+		rc, st, order := run(t, WebhookFault{Kind: WebhookDuplicate, Count: 1, Topic: "products/update"})
+		assert.Equal(t, []string{"V0", "V0", "V1", "V2", "V3", "V4", "V5", "V6", "V7", "V8", "V9"}, order)
+		got := rc.all()
+		assert.Equal(t, got[0].Header.Get("X-Shopify-Webhook-Id"), got[1].Header.Get("X-Shopify-Webhook-Id"))
+		assert.Equal(t, got[0].Header.Get("X-Shopify-Event-Id"), got[1].Header.Get("X-Shopify-Event-Id"))
+		assert.EqualValues(t, 1, st.Duplicated)
+	})
+	t.Run("reorder next 1", func(t *testing.T) {
+		_, st, order := run(t, WebhookFault{Kind: WebhookReorder, Count: 1})
+		// held back for one simulated second, then sent: here after its
+		// successor has been sent or after the hold expired
+		assert.ElementsMatch(t, []string{"V0", "V1", "V2", "V3", "V4", "V5", "V6", "V7", "V8", "V9"}, order)
+		assert.EqualValues(t, 1, st.Reordered)
+	})
+	t.Run("other topic unaffected", func(t *testing.T) {
+		_, st, order := run(t, WebhookFault{Kind: WebhookDrop, Count: 5, Topic: "orders/create"})
+		assert.Len(t, order, 10)
+		assert.Zero(t, st.Dropped)
+	})
+	t.Run("rate is deterministic", func(t *testing.T) {
+		_, st1, order1 := run(t, WebhookFault{Kind: WebhookDrop, Rate: 0.5})
+		_, st2, order2 := run(t, WebhookFault{Kind: WebhookDrop, Rate: 0.5})
+		assert.Equal(t, order1, order2)
+		assert.Equal(t, st1.Dropped, st2.Dropped)
+		assert.Positive(t, st1.Dropped)
+		assert.Less(t, st1.Dropped, int64(10))
+	})
+}
+
+// TestWebhookReorderAndDelay sends several events without waiting, so the
+// held or delayed delivery is overtaken by the next one.
+func TestWebhookReorderAndDelay(t *testing.T) {
+	for _, f := range []WebhookFault{{Kind: WebhookReorder, Count: 1}, {Kind: WebhookDelay, Count: 1, Delay: 2 * time.Second}} {
+		t.Run(fmt.Sprint(f.Kind), func(t *testing.T) {
+			srv := NewServer(WithTimeScale(10)) // hold 100ms, delay 6s
+			t.Cleanup(srv.Close)
+			s := srv.DefaultShop()
+			rc := newReceiver(t)
+			s.AddWebhookSubscription("PRODUCTS_UPDATE", rc.URL)
+			res, err := s.Seed(SeedOptions{Seed: 2, Products: 1})
+			require.NoError(t, err)
+			srv.InjectWebhookFault(f)
+			for i := range 3 {
+				_, err = s.EditProduct(res.ProductIDs[0], ProductEdit{Vendor: ptr(fmt.Sprint("V", i))})
+				require.NoError(t, err)
+			}
+			waitHooks(t, srv)
+			var order []string
+			for _, d := range rc.all() {
+				var body struct {
+					Vendor string `json:"vendor"`
+				}
+				require.NoError(t, json.Unmarshal(d.Body, &body))
+				order = append(order, body.Vendor)
+			}
+			require.Len(t, order, 3)
+			assert.Equal(t, "V1", order[0], "the first event is overtaken: %v", order)
+			assert.ElementsMatch(t, []string{"V0", "V1", "V2"}, order)
+		})
+	}
+}
+
+func TestWaitWebhooksHonoursContext(t *testing.T) {
+	srv := NewServer() // real time: the retry waits 10s
+	t.Cleanup(srv.Close)
+	s := srv.DefaultShop()
+	rc := newReceiver(t)
+	rc.setStatus(func(int, received) int { return http.StatusInternalServerError })
+	s.AddWebhookSubscription("PRODUCTS_UPDATE", rc.URL)
+	res, err := s.Seed(SeedOptions{Seed: 2, Products: 1})
+	require.NoError(t, err)
+	_, err = s.EditProduct(res.ProductIDs[0], ProductEdit{Vendor: ptr("X")})
+	require.NoError(t, err)
+	ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
+	defer cancel()
+	assert.ErrorIs(t, srv.WaitWebhooks(ctx), context.DeadlineExceeded)
+}
