@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"slices"
 	"strconv"
 	"strings"
@@ -28,6 +29,7 @@ type fakeShop struct {
 	mu        gosync.Mutex
 	info      wmssync.ShopInfo
 	products  map[string]wmssync.Product
+	ids       []string // sorted product ids; nil when stale
 	orders    map[string]wmssync.Order
 	pageSize  int
 	webhooks  map[wmssync.WebhookGroup]map[string]bool
@@ -85,7 +87,47 @@ func (f *fakeShop) String() string { return "fakeShop(" + f.domain + ", token re
 func (f *fakeShop) putProduct(p wmssync.Product) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
+	if _, ok := f.products[p.ExternalID]; !ok {
+		f.ids = nil
+	}
 	f.products[p.ExternalID] = p
+}
+
+// sortedIDs returns the product ids in order; f.mu must be held.
+func (f *fakeShop) sortedIDs() []string {
+	if f.ids == nil {
+		f.ids = slices.Sorted(maps.Keys(f.products))
+	}
+	return f.ids
+}
+
+// window returns the ids of the page at cursor, and the next cursor.
+func (f *fakeShop) window(cursor string) ([]string, string, int64, error) {
+	ids := f.sortedIDs()
+	off, err := f.offset(cursor)
+	if err != nil {
+		return nil, "", 0, err
+	}
+	end := min(off+f.pageSize, len(ids))
+	next := ""
+	if end < len(ids) {
+		next = "o:" + strconv.Itoa(end)
+	}
+	return ids[min(off, end):end], next, int64(len(ids)), nil
+}
+
+func (f *fakeShop) offset(cursor string) (int, error) {
+	if cursor == "" {
+		return 0, nil
+	}
+	if f.expireAll {
+		return 0, fmt.Errorf("fake: cursor %q: %w", cursor, wmssync.ErrCursorExpired)
+	}
+	n, err := strconv.Atoi(strings.TrimPrefix(cursor, "o:"))
+	if err != nil || !strings.HasPrefix(cursor, "o:") {
+		return 0, fmt.Errorf("fake: bad cursor %q", cursor)
+	}
+	return n, nil
 }
 
 func (f *fakeShop) putOrder(o wmssync.Order) {
@@ -139,16 +181,9 @@ func (f *fakeShop) Inspect(ctx context.Context, feat wmssync.Features) (wmssync.
 
 // page serves items[offset:offset+pageSize] with the cursor "o:<next>".
 func page[T any](f *fakeShop, items []T, cursor string) (wmssync.Page[T], error) {
-	off := 0
-	if cursor != "" {
-		if f.expireAll {
-			return wmssync.Page[T]{}, fmt.Errorf("fake: cursor %q: %w", cursor, wmssync.ErrCursorExpired)
-		}
-		n, err := strconv.Atoi(strings.TrimPrefix(cursor, "o:"))
-		if err != nil || !strings.HasPrefix(cursor, "o:") {
-			return wmssync.Page[T]{}, fmt.Errorf("fake: bad cursor %q", cursor)
-		}
-		off = n
+	off, err := f.offset(cursor)
+	if err != nil {
+		return wmssync.Page[T]{}, err
 	}
 	end := min(off+f.pageSize, len(items))
 	pg := wmssync.Page[T]{Items: slices.Clone(items[min(off, end):end]), Total: int64(len(items))}
@@ -170,6 +205,23 @@ func (f *fakeShop) Products(ctx context.Context, q wmssync.ProductQuery, cursor 
 	}
 	f.productPages.Add(1)
 	f.mu.Lock()
+	if len(q.IDs) == 0 && q.UpdatedSince.IsZero() { // the import: page by id
+		defer f.mu.Unlock()
+		ids, next, total, err := f.window(cursor)
+		if err != nil {
+			return wmssync.Page[wmssync.Product]{}, err
+		}
+		pg := wmssync.Page[wmssync.Product]{Next: next, Total: total}
+		for _, id := range ids {
+			p := f.products[id]
+			p.Product = p.Product.Clone()
+			if !q.Stock {
+				p.Stock = nil
+			}
+			pg.Items = append(pg.Items, p)
+		}
+		return pg, nil
+	}
 	var items []wmssync.Product
 	for _, p := range f.products {
 		if len(q.IDs) > 0 && !slices.Contains(q.IDs, p.ExternalID) {
@@ -299,15 +351,18 @@ func (f *fakeShop) CustomsAndCosts(ctx context.Context, cursor string) (wmssync.
 		return wmssync.Page[wmssync.ItemDetails]{}, err
 	}
 	f.mu.Lock()
-	var items []wmssync.ItemDetails
-	for _, p := range f.products {
-		for _, v := range p.Variants {
-			items = append(items, wmssync.ItemDetails{SKU: v.SKU, Customs: v.Customs.Clone(), Cost: v.Cost})
+	defer f.mu.Unlock()
+	ids, next, total, err := f.window(cursor) // a page of products' variants
+	if err != nil {
+		return wmssync.Page[wmssync.ItemDetails]{}, err
+	}
+	pg := wmssync.Page[wmssync.ItemDetails]{Next: next, Total: total}
+	for _, id := range ids {
+		for _, v := range f.products[id].Variants {
+			pg.Items = append(pg.Items, wmssync.ItemDetails{SKU: v.SKU, Customs: v.Customs.Clone(), Cost: v.Cost})
 		}
 	}
-	f.mu.Unlock()
-	slices.SortFunc(items, func(a, b wmssync.ItemDetails) int { return cmp.Compare(a.SKU, b.SKU) })
-	return page(f, items, cursor)
+	return pg, nil
 }
 
 // salesShop wraps a fakeShop to offer SalesSource too.

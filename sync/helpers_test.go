@@ -29,7 +29,6 @@ type clock struct {
 	t  time.Time
 }
 
-
 func newClock() *clock { return &clock{t: time.Date(2026, 11, 26, 12, 0, 0, 0, time.UTC)} }
 
 func (c *clock) Now() time.Time {
