@@ -116,8 +116,8 @@ func TestInspectErrors(t *testing.T) {
 
 func TestNormalizeAdminURL(t *testing.T) {
 	for in, want := range map[string]string{
-		"myshop":                                    "https://myshop.myshopify.com",
-		"MyShop.myshopify.com":                      "https://myshop.myshopify.com",
+		"myshop":               "https://myshop.myshopify.com",
+		"MyShop.myshopify.com": "https://myshop.myshopify.com",
 		"https://myshop.myshopify.com/admin/orders": "https://myshop.myshopify.com",
 	} {
 		got, err := connector.NormalizeAdminURL(in)
