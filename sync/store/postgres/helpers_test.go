@@ -1,0 +1,62 @@
+package postgres_test
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"os"
+	"testing"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/stretchr/testify/require"
+
+	"github.com/wmsbridge/wmsbridge/sync/store/postgres"
+)
+
+var ctx = context.Background()
+
+// dsnEnv names the environment variable that enables the PostgreSQL tests.
+const dsnEnv = "WMSBRIDGE_POSTGRES_DSN"
+
+// testDSN returns the DSN of the test database, or skips the test.
+func testDSN(t testing.TB) string {
+	t.Helper()
+	dsn := os.Getenv(dsnEnv)
+	if dsn == "" {
+		t.Skip("PostgreSQL tests skipped: set " + dsnEnv +
+			"=postgres://USER@HOST:5432/DB?sslmode=disable to run them (each test uses a fresh schema wmsbridge_test_*, dropped afterwards)")
+	}
+	return dsn
+}
+
+// newSchema returns a fresh schema name and drops the schema when the test
+// ends.
+func newSchema(t testing.TB, dsn string) string {
+	t.Helper()
+	var b [6]byte
+	_, _ = rand.Read(b[:])
+	name := "wmsbridge_test_" + hex.EncodeToString(b[:])
+	t.Cleanup(func() {
+		conn, err := pgx.Connect(context.Background(), dsn)
+		if err != nil {
+			t.Logf("drop schema %s: %v", name, err)
+			return
+		}
+		defer conn.Close(context.Background())
+		if _, err := conn.Exec(context.Background(), `DROP SCHEMA IF EXISTS `+pgx.Identifier{name}.Sanitize()+` CASCADE`); err != nil {
+			t.Logf("drop schema %s: %v", name, err)
+		}
+	})
+	return name
+}
+
+// newStore opens a Store in a fresh schema.
+func newStore(t testing.TB, opts ...postgres.Option) *postgres.Store {
+	t.Helper()
+	dsn := testDSN(t)
+	schema := newSchema(t, dsn)
+	s, err := postgres.Open(ctx, dsn, append([]postgres.Option{postgres.WithSchema(schema)}, opts...)...)
+	require.NoError(t, err)
+	t.Cleanup(s.Close)
+	return s
+}

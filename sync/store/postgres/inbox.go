@@ -1,0 +1,265 @@
+package postgres
+
+import (
+	"cmp"
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgtype"
+
+	"github.com/wmsbridge/wmsbridge/webhook"
+)
+
+// Inbox states in wmsbridge_inbox.state.
+const (
+	statePending   = 0
+	stateClaimed   = 1
+	stateCompleted = 2
+	stateFailed    = 3
+)
+
+// Put implements [webhook.Inbox] with one INSERT ... ON CONFLICT DO NOTHING:
+// one round trip and one commit. Concurrent Puts run on separate pool
+// connections and PostgreSQL flushes their commits together (its own group
+// commit), so ingest scales with the pool size. When Put returns
+// stored=true the event is committed.
+func (s *Store) Put(ctx context.Context, e *webhook.Event) (bool, error) {
+	if err := ctx.Err(); err != nil {
+		return false, err
+	}
+	if e == nil || e.WebhookID == "" {
+		return false, fmt.Errorf("%w: event without webhook id", webhook.ErrMissingHeader)
+	}
+	body := e.Body
+	if body == nil {
+		body = []byte{}
+	}
+	tag, err := s.pool.Exec(ctx, s.q(`INSERT INTO wmsbridge_inbox
+		(webhook_id, topic, shop_domain, api_version, event_id, triggered_at, name, sub_topic, received_at, body, due)
+		VALUES ($2, $3, $4, $5, $6, $7, $8, $9, $10, $11, `+nowSQL+`)
+		ON CONFLICT (webhook_id) DO NOTHING`),
+		s.now(), e.WebhookID, string(e.Topic), e.ShopDomain, e.APIVersion, e.EventID, ts(e.TriggeredAt),
+		e.Name, e.SubTopic, ts(e.ReceivedAt), body)
+	if err != nil {
+		return false, wrap("put", err)
+	}
+	return tag.RowsAffected() == 1, nil
+}
+
+const jobColumns = `i.seq, i.webhook_id, i.topic, i.shop_domain, i.api_version, i.event_id, i.triggered_at,
+	i.name, i.sub_topic, i.received_at, i.body, i.attempt, i.last_error`
+
+type jobRow struct {
+	seq    int64
+	oldDue time.Time
+	job    webhook.Job
+}
+
+func scanJob(row pgx.Row, extra ...any) (jobRow, error) {
+	var (
+		r                  jobRow
+		e                  webhook.Event
+		topic              string
+		triggered, receive pgtype.Timestamptz
+		attempt            int32
+	)
+	dest := append([]any{&r.seq, &e.WebhookID, &topic, &e.ShopDomain, &e.APIVersion, &e.EventID, &triggered,
+		&e.Name, &e.SubTopic, &receive, &e.Body, &attempt, &r.job.LastError}, extra...)
+	if err := row.Scan(dest...); err != nil {
+		return r, err
+	}
+	e.Topic = webhook.Topic(topic)
+	e.TriggeredAt = fromTS(triggered)
+	e.ReceivedAt = fromTS(receive)
+	r.job.Attempt = int(attempt)
+	r.job.Event = &e
+	return r, nil
+}
+
+// Claim implements [webhook.Queue] in one statement: it selects up to limit
+// due events with FOR UPDATE SKIP LOCKED (so concurrent claimers, in any
+// process, take disjoint events without waiting for each other) and leases
+// them until now+lease. Events come back oldest due first.
+func (s *Store) Claim(ctx context.Context, limit int, lease time.Duration) ([]webhook.Job, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	if limit <= 0 {
+		return []webhook.Job{}, nil
+	}
+	rows, err := s.pool.Query(ctx, s.q(`WITH c AS (
+			SELECT seq, due FROM wmsbridge_inbox
+			WHERE state < 2 AND due <= `+nowSQL+`
+			ORDER BY due, seq
+			LIMIT $2
+			FOR UPDATE SKIP LOCKED
+		)
+		UPDATE wmsbridge_inbox i
+		SET state = 1, attempt = i.attempt + 1, due = `+nowSQL+` + $3::bigint * interval '1 microsecond'
+		FROM c WHERE i.seq = c.seq
+		RETURNING `+jobColumns+`, c.due`), s.now(), limit, lease.Microseconds())
+	if err != nil {
+		return nil, wrap("claim", err)
+	}
+	defer rows.Close()
+	var got []jobRow
+	for rows.Next() {
+		var due time.Time
+		r, err := scanJob(rows, &due)
+		if err != nil {
+			return nil, wrap("claim", err)
+		}
+		r.oldDue = due
+		got = append(got, r)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, wrap("claim", err)
+	}
+	slices.SortFunc(got, func(a, b jobRow) int {
+		if c := a.oldDue.Compare(b.oldDue); c != 0 {
+			return c
+		}
+		return cmp.Compare(a.seq, b.seq)
+	})
+	jobs := make([]webhook.Job, len(got))
+	for i, r := range got {
+		jobs[i] = r.job
+	}
+	return jobs, nil
+}
+
+// Complete implements [webhook.Queue].
+func (s *Store) Complete(ctx context.Context, webhookID string) error {
+	return s.finish(ctx, "complete", webhookID,
+		`UPDATE wmsbridge_inbox SET state = 2, finished_at = `+nowSQL+` WHERE webhook_id = $2 AND state < 2`,
+		s.now(), webhookID)
+}
+
+// Fail implements [webhook.Queue]: the event is parked for good with
+// reason; see [Store.Failed] and [Store.Replay].
+func (s *Store) Fail(ctx context.Context, webhookID, reason string) error {
+	return s.finish(ctx, "fail", webhookID,
+		`UPDATE wmsbridge_inbox SET state = 3, finished_at = `+nowSQL+`, last_error = $3 WHERE webhook_id = $2 AND state < 2`,
+		s.now(), webhookID, reason)
+}
+
+// Retry implements [webhook.Queue]. Retrying a finished event changes
+// nothing.
+func (s *Store) Retry(ctx context.Context, webhookID string, at time.Time, reason string) error {
+	return s.finish(ctx, "retry", webhookID,
+		`UPDATE wmsbridge_inbox SET state = 0, due = $1, last_error = $3 WHERE webhook_id = $2 AND state < 2`,
+		at, webhookID, reason)
+}
+
+func (s *Store) finish(ctx context.Context, op, webhookID, query string, args ...any) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	tag, err := s.pool.Exec(ctx, s.q(query), args...)
+	if err != nil {
+		return wrap(op, err)
+	}
+	if tag.RowsAffected() > 0 {
+		return nil
+	}
+	var exists bool
+	if err := s.pool.QueryRow(ctx, s.q(`SELECT EXISTS (SELECT 1 FROM wmsbridge_inbox WHERE webhook_id = $1)`), webhookID).Scan(&exists); err != nil {
+		return wrap(op, err)
+	}
+	if !exists {
+		return fmt.Errorf("postgres store: %s: %w: %q", op, webhook.ErrUnknownJob, webhookID)
+	}
+	return nil
+}
+
+// InboxStats counts the inbox's events by state.
+type InboxStats struct {
+	Pending, Claimed, Completed, Failed int
+}
+
+// Stats returns the number of inbox events in each state. A claimed event
+// whose lease ended counts as claimed until it is claimed again.
+func (s *Store) Stats(ctx context.Context) (InboxStats, error) {
+	rows, err := s.pool.Query(ctx, s.q(`SELECT state, count(*) FROM wmsbridge_inbox GROUP BY state`))
+	if err != nil {
+		return InboxStats{}, wrap("stats", err)
+	}
+	defer rows.Close()
+	var st InboxStats
+	for rows.Next() {
+		var (
+			state int16
+			n     int64
+		)
+		if err := rows.Scan(&state, &n); err != nil {
+			return InboxStats{}, wrap("stats", err)
+		}
+		switch state {
+		case statePending:
+			st.Pending = int(n)
+		case stateClaimed:
+			st.Claimed = int(n)
+		case stateCompleted:
+			st.Completed = int(n)
+		case stateFailed:
+			st.Failed = int(n)
+		}
+	}
+	return st, wrap("stats", rows.Err())
+}
+
+// Failed returns up to limit failed (dead-lettered) events, oldest first,
+// with their attempt count and the reason given to Fail.
+func (s *Store) Failed(ctx context.Context, limit int) ([]webhook.Job, error) {
+	rows, err := s.pool.Query(ctx, s.q(`SELECT `+jobColumns+` FROM wmsbridge_inbox i
+		WHERE state = 3 ORDER BY seq LIMIT $1`), limit)
+	if err != nil {
+		return nil, wrap("failed", err)
+	}
+	defer rows.Close()
+	out := []webhook.Job{}
+	for rows.Next() {
+		r, err := scanJob(rows)
+		if err != nil {
+			return nil, wrap("failed", err)
+		}
+		out = append(out, r.job)
+	}
+	return out, wrap("failed", rows.Err())
+}
+
+// Replay makes a failed event pending again, due now, with its attempt
+// count kept; use it once the cause of the failure is fixed. It returns an
+// error wrapping [webhook.ErrUnknownJob] if webhookID is not a failed
+// event.
+func (s *Store) Replay(ctx context.Context, webhookID string) error {
+	tag, err := s.pool.Exec(ctx, s.q(`UPDATE wmsbridge_inbox SET state = 0, due = `+nowSQL+`, finished_at = NULL
+		WHERE webhook_id = $2 AND state = 3`), s.now(), webhookID)
+	if err != nil {
+		return wrap("replay", err)
+	}
+	if tag.RowsAffected() == 0 {
+		return wrap("replay", fmt.Errorf("%w: no failed event %q", webhook.ErrUnknownJob, webhookID))
+	}
+	return nil
+}
+
+// Forget deletes completed and failed events that finished before t, and
+// with them the memory of their webhook ids: a redelivery of a forgotten
+// event would be stored again. Shopify retries a delivery for up to 4
+// hours, so keep a few days. It returns the number of events deleted.
+func (s *Store) Forget(ctx context.Context, before time.Time) (int64, error) {
+	tag, err := s.pool.Exec(ctx, s.q(`DELETE FROM wmsbridge_inbox WHERE state >= 2 AND finished_at < $1`), before)
+	if err != nil {
+		return 0, wrap("forget", err)
+	}
+	return tag.RowsAffected(), nil
+}
+
+var errNoRows = pgx.ErrNoRows
+
+func isNoRows(err error) bool { return errors.Is(err, errNoRows) }

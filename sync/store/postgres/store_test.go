@@ -1,0 +1,273 @@
+package postgres_test
+
+import (
+	"fmt"
+	gosync "sync"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	wmssync "github.com/wmsbridge/wmsbridge/sync"
+	"github.com/wmsbridge/wmsbridge/sync/store/postgres"
+	"github.com/wmsbridge/wmsbridge/webhook"
+	"github.com/wmsbridge/wmsbridge/webhook/inboxtest"
+)
+
+func TestInboxConformance(t *testing.T) {
+	testDSN(t)
+	inboxtest.Run(t, func(t *testing.T) webhook.Store { return newStore(t) })
+}
+
+func TestSettingsRoundTrip(t *testing.T) {
+	s := newStore(t)
+	_, err := s.Settings(ctx, "nope")
+	require.ErrorIs(t, err, wmssync.ErrNotFound)
+	b := wmssync.Settings{Shop: "b", AdminURL: "https://b.myshopify.com", Main: true,
+		Locations: map[string]string{"gid://shopify/Location/1": "WH1"}}
+	a := wmssync.Settings{Shop: "a", AdminURL: "https://a.myshopify.com", POS: true}
+	require.NoError(t, s.SaveSettings(ctx, b))
+	require.NoError(t, s.SaveSettings(ctx, a))
+	got, err := s.Settings(ctx, "b")
+	require.NoError(t, err)
+	assert.Equal(t, b, got)
+	b.DisplayName = "Bee"
+	require.NoError(t, s.SaveSettings(ctx, b))
+	all, err := s.ListSettings(ctx)
+	require.NoError(t, err)
+	require.Len(t, all, 2)
+	assert.Equal(t, "a", all[0].Shop)
+	assert.Equal(t, "Bee", all[1].DisplayName)
+	require.NoError(t, s.DeleteSettings(ctx, "b"))
+	require.NoError(t, s.DeleteSettings(ctx, "b"))
+	_, err = s.Settings(ctx, "b")
+	require.ErrorIs(t, err, wmssync.ErrNotFound)
+}
+
+func TestStepsRoundTrip(t *testing.T) {
+	s := newStore(t)
+	steps, err := s.Steps(ctx, "shop")
+	require.NoError(t, err)
+	require.Empty(t, steps)
+	start := time.Date(2026, 11, 26, 10, 0, 0, 123456000, time.UTC)
+	st := wmssync.StepState{Shop: "shop", Step: wmssync.StepProducts, Status: wmssync.StepRunning,
+		Checkpoint: "cursor:abc", Done: 250, Total: 30000, StartedAt: start, UpdatedAt: start.Add(time.Minute)}
+	require.NoError(t, s.SaveStep(ctx, st))
+	st.Done, st.Checkpoint = 500, "cursor:def"
+	require.NoError(t, s.SaveStep(ctx, st))
+	require.NoError(t, s.SaveStep(ctx, wmssync.StepState{Shop: "other", Step: wmssync.StepOrders, Status: wmssync.StepDone}))
+	steps, err = s.Steps(ctx, "shop")
+	require.NoError(t, err)
+	require.Len(t, steps, 1)
+	assert.Equal(t, st, steps[0])
+}
+
+func TestVersionCAS(t *testing.T) {
+	s := newStore(t)
+	key := wmssync.EntityKey{Shop: "s", Kind: wmssync.KindOrder, ID: "42"}
+	v, rev, err := s.Version(ctx, key)
+	require.NoError(t, err)
+	require.Zero(t, rev)
+	require.True(t, v.IsZero())
+	v1 := webhook.Version{UpdatedAt: time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)}
+	ok, err := s.SetVersion(ctx, key, v1, 0)
+	require.NoError(t, err)
+	require.True(t, ok)
+	ok, err = s.SetVersion(ctx, key, v1, 0)
+	require.NoError(t, err)
+	require.False(t, ok, "rev 0 again after an insert")
+
+	// Concurrent writers with the same rev: exactly one wins.
+	const n = 20
+	var wg gosync.WaitGroup
+	wins := make(chan int, n)
+	for i := range n {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			vi := webhook.Version{UpdatedAt: v1.UpdatedAt.Add(time.Duration(i+1) * time.Second), TriggeredAt: v1.UpdatedAt}
+			ok, err := s.SetVersion(ctx, key, vi, 1)
+			assert.NoError(t, err)
+			if ok {
+				wins <- i
+			}
+		}()
+	}
+	wg.Wait()
+	close(wins)
+	require.Len(t, wins, 1)
+	w := <-wins
+	v, rev, err = s.Version(ctx, key)
+	require.NoError(t, err)
+	assert.Equal(t, int64(2), rev)
+	assert.True(t, v.UpdatedAt.Equal(v1.UpdatedAt.Add(time.Duration(w+1)*time.Second)))
+	assert.True(t, v.TriggeredAt.Equal(v1.UpdatedAt))
+}
+
+func TestWatermarkNeverMovesBack(t *testing.T) {
+	s := newStore(t)
+	at, err := s.Watermark(ctx, "s", "orders")
+	require.NoError(t, err)
+	require.True(t, at.IsZero())
+	base := time.Date(2026, 5, 1, 0, 0, 0, 0, time.UTC)
+	var wg gosync.WaitGroup
+	for i := range 30 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			_, err := s.AdvanceWatermark(ctx, "s", "orders", base.Add(time.Duration(i)*time.Minute))
+			assert.NoError(t, err)
+		}()
+	}
+	wg.Wait()
+	at, err = s.Watermark(ctx, "s", "orders")
+	require.NoError(t, err)
+	assert.True(t, at.Equal(base.Add(29*time.Minute)), "got %v", at)
+	got, err := s.AdvanceWatermark(ctx, "s", "orders", base)
+	require.NoError(t, err)
+	assert.True(t, got.Equal(base.Add(29*time.Minute)), "moved back to %v", got)
+}
+
+func TestLeases(t *testing.T) {
+	now := time.Date(2026, 11, 26, 12, 0, 0, 0, time.UTC)
+	var mu gosync.Mutex
+	clock := func() time.Time { mu.Lock(); defer mu.Unlock(); return now }
+	advance := func(d time.Duration) { mu.Lock(); now = now.Add(d); mu.Unlock() }
+	s := newStore(t, postgres.WithClock(clock))
+
+	ok, err := s.AcquireLease(ctx, "shop/products", "p1", time.Minute)
+	require.NoError(t, err)
+	require.True(t, ok)
+	ok, err = s.AcquireLease(ctx, "shop/products", "p2", time.Minute)
+	require.NoError(t, err)
+	require.False(t, ok, "held by p1")
+	owner, exp, err := s.LeaseHolder(ctx, "shop/products")
+	require.NoError(t, err)
+	assert.Equal(t, "p1", owner)
+	assert.True(t, exp.Equal(now.Add(time.Minute)))
+
+	advance(50 * time.Second)
+	ok, err = s.AcquireLease(ctx, "shop/products", "p1", time.Minute) // renew
+	require.NoError(t, err)
+	require.True(t, ok)
+	advance(50 * time.Second)
+	ok, err = s.AcquireLease(ctx, "shop/products", "p2", time.Minute)
+	require.NoError(t, err)
+	require.False(t, ok, "renewed lease still held")
+
+	advance(11 * time.Second) // p1 "died": its lease expires
+	ok, err = s.AcquireLease(ctx, "shop/products", "p2", time.Minute)
+	require.NoError(t, err)
+	require.True(t, ok, "expired lease taken over")
+	require.NoError(t, s.ReleaseLease(ctx, "shop/products", "p1"), "not the holder: no-op")
+	owner, _, err = s.LeaseHolder(ctx, "shop/products")
+	require.NoError(t, err)
+	assert.Equal(t, "p2", owner)
+	require.NoError(t, s.ReleaseLease(ctx, "shop/products", "p2"))
+	owner, _, err = s.LeaseHolder(ctx, "shop/products")
+	require.NoError(t, err)
+	assert.Empty(t, owner)
+
+	// Concurrent acquirers of a free lease: exactly one wins.
+	var wg gosync.WaitGroup
+	wins := make(chan string, 10)
+	for i := range 10 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			o := fmt.Sprintf("c%d", i)
+			ok, err := s.AcquireLease(ctx, "shop/reconcile", o, time.Minute)
+			assert.NoError(t, err)
+			if ok {
+				wins <- o
+			}
+		}()
+	}
+	wg.Wait()
+	assert.Len(t, wins, 1)
+}
+
+func TestFailedReplayForgetStats(t *testing.T) {
+	s := newStore(t)
+	for _, id := range []string{"a", "b", "c"} {
+		stored, err := s.Put(ctx, &webhook.Event{WebhookID: id, Topic: webhook.TopicOrdersCreate, Body: []byte(`{}`)})
+		require.NoError(t, err)
+		require.True(t, stored)
+	}
+	jobs, err := s.Claim(ctx, 10, time.Minute)
+	require.NoError(t, err)
+	require.Len(t, jobs, 3)
+	require.NoError(t, s.Complete(ctx, "a"))
+	require.NoError(t, s.Fail(ctx, "b", "bad payload"))
+	st, err := s.Stats(ctx)
+	require.NoError(t, err)
+	assert.Equal(t, postgres.InboxStats{Claimed: 1, Completed: 1, Failed: 1}, st)
+	failed, err := s.Failed(ctx, 10)
+	require.NoError(t, err)
+	require.Len(t, failed, 1)
+	assert.Equal(t, "b", failed[0].Event.WebhookID)
+	assert.Equal(t, "bad payload", failed[0].LastError)
+	assert.Equal(t, 1, failed[0].Attempt)
+
+	require.ErrorIs(t, s.Replay(ctx, "a"), webhook.ErrUnknownJob, "completed, not failed")
+	require.NoError(t, s.Replay(ctx, "b"))
+	jobs, err = s.Claim(ctx, 10, time.Minute)
+	require.NoError(t, err)
+	require.Len(t, jobs, 1)
+	assert.Equal(t, 2, jobs[0].Attempt)
+
+	n, err := s.Forget(ctx, time.Now().Add(time.Second))
+	require.NoError(t, err)
+	assert.Equal(t, int64(1), n, "only the completed event is finished")
+	stored, err := s.Put(ctx, &webhook.Event{WebhookID: "a", Topic: webhook.TopicOrdersCreate, Body: []byte(`{}`)})
+	require.NoError(t, err)
+	assert.True(t, stored, "a forgotten id is stored again")
+}
+
+func TestMigrationsConcurrentOpen(t *testing.T) {
+	dsn := testDSN(t)
+	schema := newSchema(t, dsn)
+	ms, err := postgres.Migrations()
+	require.NoError(t, err)
+	require.NotEmpty(t, ms)
+	var wg gosync.WaitGroup
+	stores := make([]*postgres.Store, 4)
+	errs := make([]error, len(stores))
+	for i := range stores {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			stores[i], errs[i] = postgres.Open(ctx, dsn, postgres.WithSchema(schema))
+		}()
+	}
+	wg.Wait()
+	for i, s := range stores {
+		require.NoError(t, errs[i])
+		t.Cleanup(s.Close)
+	}
+	v, err := stores[0].SchemaVersion(ctx)
+	require.NoError(t, err)
+	assert.Equal(t, ms[len(ms)-1].Version, v)
+	var n int
+	require.NoError(t, stores[0].Pool().QueryRow(ctx,
+		`SELECT count(*) FROM `+schema+`.wmsbridge_schema_migrations`).Scan(&n))
+	assert.Equal(t, len(ms), n, "each migration recorded once")
+
+	// All four share the data.
+	stored, err := stores[1].Put(ctx, &webhook.Event{WebhookID: "w", Topic: webhook.TopicOrdersCreate, Body: []byte("{}")})
+	require.NoError(t, err)
+	require.True(t, stored)
+	stored, err = stores[2].Put(ctx, &webhook.Event{WebhookID: "w", Topic: webhook.TopicOrdersCreate, Body: []byte("{}")})
+	require.NoError(t, err)
+	require.False(t, stored)
+}
+
+func TestRejectsBadSchemaAndDSN(t *testing.T) {
+	_, err := postgres.Open(ctx, "postgres://u:s3cret-pw@127.0.0.1:5432/db?sslmode=bogus")
+	require.Error(t, err)
+	assert.NotContains(t, err.Error(), "s3cret-pw", "DSN password must not leak into errors")
+	dsn := testDSN(t)
+	_, err = postgres.Open(ctx, dsn, postgres.WithSchema("Bad-Schema;drop"))
+	require.Error(t, err)
+}
