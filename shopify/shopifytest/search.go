@@ -33,6 +33,8 @@ type termExpr struct {
 	// the value pre-parsed once: as a time, or as a number
 	wantTime      time.Time
 	isTime, isNum bool
+	isInt         bool // integers compare exactly (IDs exceed 2^53)
+	wantInt       int64
 	wantNum       float64
 }
 
@@ -91,6 +93,12 @@ func (t termExpr) compare(have string) bool {
 		} else if ht, isT := parseSearchTime(have); isT {
 			c, ok = ht.Compare(t.wantTime), true
 		}
+	case t.isInt:
+		if hi, err := strconv.ParseInt(have, 10, 64); err == nil {
+			c, ok = cmpInt(hi, t.wantInt), true
+		} else if hn, err := strconv.ParseFloat(have, 64); err == nil {
+			c, ok = cmpFloat(hn, float64(t.wantInt)), true
+		}
 	case t.isNum:
 		if hn, err := strconv.ParseFloat(have, 64); err == nil {
 			c, ok = cmpFloat(hn, t.wantNum), true
@@ -119,6 +127,16 @@ func (t termExpr) compare(have string) bool {
 		return c >= 0
 	}
 	return false
+}
+
+func cmpInt(a, b int64) int {
+	switch {
+	case a < b:
+		return -1
+	case a > b:
+		return 1
+	}
+	return 0
 }
 
 func cmpFloat(a, b float64) int {
@@ -245,8 +263,10 @@ func parseTerm(tok string) searchExpr {
 	t := termExpr{field: field, op: op, value: unquote(rest)}
 	if wt, ok := parseSearchTime(t.value); ok {
 		t.wantTime, t.isTime = wt, true
-	} else if n, err := strconv.ParseFloat(t.value, 64); err == nil {
-		t.wantNum, t.isNum = n, true
+	} else if n, err := strconv.ParseInt(t.value, 10, 64); err == nil {
+		t.wantInt, t.isInt = n, true
+	} else if f, err := strconv.ParseFloat(t.value, 64); err == nil {
+		t.wantNum, t.isNum = f, true
 	}
 	return t
 }
