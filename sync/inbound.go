@@ -184,6 +184,17 @@ func (e *Engine) applyOrderOnce(ctx context.Context, s Settings, key EntityKey, 
 	if !v.Supersedes(applied) {
 		return outStale, false, nil
 	}
+	if rev > 0 && o.Status != wms.OrderDeleted {
+		// A deletion is final in the shop: a late create or update must
+		// not bring the order back, whatever its times say.
+		cur, err := e.backend.Order(ctx, wms.OrderKey{Shop: s.Shop, ExternalID: o.ExternalID})
+		switch {
+		case err == nil && cur.Status == wms.OrderDeleted:
+			return outStale, false, nil
+		case err != nil && !errors.Is(err, wms.ErrNotFound):
+			return outIgnored, false, fmt.Errorf("sync: read order %s: %w", key, err)
+		}
+	}
 	if o.POS {
 		out, err = e.applyPOS(ctx, s, o)
 	} else {
