@@ -103,6 +103,14 @@ func TestFulfillmentCreateArithmetic(t *testing.T) {
 	assert.Equal(t, "FULFILLED", s.OrderFulfillmentStatus(o.ID))
 	fo, _ = s.FulfillmentOrder(fo.ID)
 	assert.Equal(t, "CLOSED", fo.Status)
+	// read the fulfillment back through QueryRoot.fulfillment
+	fid := path(r.Data, "fulfillmentCreate", "fulfillment", "id")
+	r2 := do(t, srv, DefaultShopName, `query($id: ID!) { fulfillment(id: $id) { id name status totalQuantity order { id } location { id } fulfillmentLineItems(first: 5) { nodes { quantity lineItem { sku } } } } }`, map[string]any{"id": fid})
+	require.Empty(t, r2.Errors, string(r2.raw))
+	assert.Equal(t, o.Name+"-F2", path(r2.Data, "fulfillment", "name"))
+	assert.Equal(t, gid("Order", o.ID), path(r2.Data, "fulfillment", "order", "id"))
+	assert.Equal(t, gid("Location", loc), path(r2.Data, "fulfillment", "location", "id"))
+	assert.Len(t, path(r2.Data, "fulfillment", "fulfillmentLineItems", "nodes"), 2)
 	// closed fulfillment orders cannot be fulfilled again
 	r = do(t, srv, DefaultShopName, fulfillMutation, map[string]any{"f": in(1)})
 	assert.NotEmpty(t, path(r.Data, "fulfillmentCreate", "userErrors"))
@@ -184,6 +192,9 @@ func TestRefundRestocksAndIsIdempotent(t *testing.T) {
 	assert.Equal(t, "PARTIALLY_REFUNDED", path(r.Data, "refundCreate", "order", "displayFinancialStatus"))
 	assert.Equal(t, 9, s.Quantity(v.InventoryItemID, loc, "available"), "restock returns stock")
 	assert.Equal(t, 9, s.Quantity(v.InventoryItemID, loc, "on_hand"))
+	r4 := do(t, srv, DefaultShopName, `query($id: ID!) { refund(id: $id) { id order { id } refundLineItems(first: 5) { nodes { quantity lineItem { id } } } } }`, map[string]any{"id": path(r.Data, "refundCreate", "refund", "id")})
+	require.Empty(t, r4.Errors, string(r4.raw))
+	assert.Equal(t, gid("LineItem", o.LineItems[0].ID), path(r4.Data, "refund", "refundLineItems", "nodes", 0, "lineItem", "id"))
 	// replay: no second refund, no second restock
 	r2 := do(t, srv, DefaultShopName, refundMutation, map[string]any{"in": in, "k": "r1"})
 	assert.Equal(t, path(r.Data, "refundCreate", "refund", "id"), path(r2.Data, "refundCreate", "refund", "id"))

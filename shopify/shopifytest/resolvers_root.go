@@ -188,6 +188,28 @@ func (r *rootObject) query(ctx context.Context, f *gqlexec.FieldCall) (any, erro
 		}
 		sortOrders(f, os)
 		return connect(ctx, f, "OrderConnection", reverseIf(f, os), func(o *Order) int64 { return o.ID }, func(o *Order) gqlexec.Object { return orderObj{s, o} })
+	case "fulfillment":
+		if id, ok := parseID(f.Args["id"], "Fulfillment"); ok && s.fulfillments[id] != nil {
+			if o := s.orders[s.fulfillments[id].OrderID]; o != nil && s.orderVisible(o) {
+				return fulfillmentObj{s, s.fulfillments[id]}, nil
+			}
+		}
+		return nil, nil
+	case "refund":
+		if id, ok := parseID(f.Args["id"], "Refund"); ok && s.refunds[id] != nil {
+			if o := s.orders[s.refunds[id].OrderID]; o != nil && s.orderVisible(o) {
+				return refundObj{s, s.refunds[id]}, nil
+			}
+		}
+		return nil, nil
+	case "locationsCount":
+		n := 0
+		for _, id := range s.locationOrder {
+			if s.locations[id].Active {
+				n++
+			}
+		}
+		return countLimited(f, n), nil
 	case "fulfillmentOrder":
 		if id, ok := parseID(f.Args["id"], "FulfillmentOrder"); ok && s.fulfillmentOrders[id] != nil {
 			if o := s.orders[s.fulfillmentOrders[id].OrderID]; o != nil && s.orderVisible(o) {

@@ -25,7 +25,8 @@ var (
 
 // queryScopes maps root query fields to their required scopes.
 var queryScopes = map[string][]string{
-	"locations": scopeLocations, "location": scopeLocations,
+	"locations": scopeLocations, "location": scopeLocations, "locationsCount": scopeLocations,
+	"fulfillment": scopeOrders, "refund": scopeOrders,
 	"products": scopeProducts, "product": scopeProducts, "productsCount": scopeProducts,
 	"productVariants": scopeProducts, "productVariant": scopeProducts, "productVariantsCount": scopeProducts,
 	"productByIdentifier": scopeProducts, "productVariantByIdentifier": scopeProducts,
