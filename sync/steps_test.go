@@ -82,7 +82,7 @@ func salesFixture(f *fakeShop, today time.Time) map[string]int64 {
 		}
 	}
 	add("X1", day(3, 10), false, wms.OrderCancelled, line("L1", "TEE", 50)) // cancelled: not sold
-	add("X2", day(3, 11), true, "", line("L1", "TEE", 70))                 // POS with POS off: ignored
+	add("X2", day(3, 11), true, "", line("L1", "TEE", 70))                  // POS with POS off: ignored
 	return want
 }
 
