@@ -44,6 +44,8 @@ type harness struct {
 	addr  string
 	cfg   connector.Config // template for the connectors Connect builds
 
+	engCfg wmssync.Config
+
 	logMu gosync.Mutex
 	logs  bytes.Buffer
 
@@ -64,12 +66,13 @@ func newHarness(t *testing.T, o harnessOptions) *harness {
 	h.wms, err = memwms.New(&memwms.Config{Warehouses: []wms.Warehouse{{ID: whDK, Name: "Denmark"}, {ID: whDE, Name: "Germany"}}})
 	require.NoError(t, err)
 	logger := slog.New(slog.NewTextHandler(lockedWriter{h}, &slog.HandlerOptions{Level: slog.LevelDebug}))
-	h.eng, err = wmssync.NewEngine(wmssync.Config{
+	h.engCfg = wmssync.Config{
 		Backend: h.wms, Store: h.store, Connect: h.connect,
 		NormalizeAdminURL: connector.NormalizeAdminURL,
 		Logger:            logger,
 		ReconcileInterval: time.Hour, AuditInterval: time.Hour, // sweeps run when a test calls them
-	})
+	}
+	h.eng, err = wmssync.NewEngine(h.engCfg)
 	require.NoError(t, err)
 	handler, err := webhook.NewHandler(h.eng.Inbox(), webhook.WithSecrets(h.srv.WebhookSecret()), webhook.WithLogger(logger))
 	require.NoError(t, err)
@@ -231,3 +234,15 @@ func skuOf(shop *shopifytest.Shop, variantID int64) string {
 // timeNow is the tests' clock (the engine and the simulator use the real
 // one).
 func timeNow() time.Time { return time.Now() }
+
+// connector0 is the default connector configuration of the harness.
+func connector0() connector.Config { return connector.Config{} }
+
+// restartedEngine builds a new engine on the same store and WMS, as a new
+// process after a crash would: its connectors are new too.
+func (h *harness) restartedEngine() *wmssync.Engine {
+	h.t.Helper()
+	e, err := wmssync.NewEngine(h.engCfg)
+	require.NoError(h.t, err)
+	return e
+}
