@@ -11,7 +11,8 @@
 //	shop.Seed(shopifytest.SeedOptions{Products: 100, Orders: 20})
 //
 // Every shop lives under its own path prefix, so one server holds several
-// shops (WithShop). Point a client at ShopURL(name) (it is what
+// shops (WithShop). Server.Client(name) returns a ready *shopify.Client for
+// a shop. To build one yourself, point it at ShopURL(name) (it is what
 // shopify.WithBaseURL takes); the client then POSTs to
 // ShopURL(name)+"/admin/api/{version}/graphql.json" with
 // X-Shopify-Access-Token: Shop.AccessToken(). WithClientCredentials enables
