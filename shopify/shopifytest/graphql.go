@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
 	"net/http"
 	"regexp"
 	"strings"
@@ -153,9 +154,20 @@ func (srv *Server) handleGraphQL(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	var req graphQLRequest
-	dec := json.NewDecoder(r.Body)
-	dec.UseNumber()
-	if err := dec.Decode(&req); err != nil || req.Query == "" {
+	if strings.HasPrefix(r.Header.Get("Content-Type"), "application/graphql") {
+		// The raw document as body, as Shopify also accepts.
+		b, err := io.ReadAll(r.Body)
+		if err == nil {
+			req.Query = string(b)
+		}
+	} else {
+		dec := json.NewDecoder(r.Body)
+		dec.UseNumber()
+		if err := dec.Decode(&req); err != nil {
+			req.Query = ""
+		}
+	}
+	if req.Query == "" {
 		writeJSON(w, http.StatusBadRequest, map[string]any{"errors": map[string]any{"query": "Required parameter missing or invalid"}})
 		return
 	}

@@ -2,6 +2,7 @@ package shopifytest
 
 import (
 	"encoding/json"
+	"io"
 	"net/http"
 	"strings"
 	"testing"
@@ -100,4 +101,27 @@ func TestUnsupportedVersionFallsForward(t *testing.T) {
 	resp.Body.Close()
 	assert.Equal(t, 200, resp.StatusCode)
 	assert.Equal(t, "2025-10", resp.Header.Get("X-Shopify-API-Version"))
+}
+
+func TestRawGraphQLBodyAndBadRequests(t *testing.T) {
+	srv, _ := newTestServer(t)
+	post := func(ct, body string) (int, string) {
+		req, _ := http.NewRequest(http.MethodPost, srv.GraphQLURL(DefaultShopName, "2026-10"), strings.NewReader(body))
+		req.Header.Set("Content-Type", ct)
+		req.Header.Set("X-Shopify-Access-Token", srv.DefaultShop().AccessToken())
+		resp, err := srv.HTTPClient().Do(req)
+		require.NoError(t, err)
+		defer resp.Body.Close()
+		var b strings.Builder
+		_, _ = io.Copy(&b, resp.Body)
+		return resp.StatusCode, b.String()
+	}
+	code, body := post("application/graphql", `{ shop { name } }`)
+	assert.Equal(t, 200, code)
+	assert.Contains(t, body, `"name":"Test Shop"`)
+	code, body = post("application/json", `{"variables":{}}`)
+	assert.Equal(t, 400, code)
+	assert.Contains(t, body, "Required parameter missing or invalid")
+	code, _ = post("application/json", `not json`)
+	assert.Equal(t, 400, code)
 }
