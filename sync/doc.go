@@ -1,8 +1,177 @@
-// Package sync is the sync engine: it connects web shops to a warehouse
-// management system (WMS). Import it under another name, since it shadows
-// the standard library's sync:
+// Package sync is the sync engine of wmsbridge: it connects web shops to a
+// warehouse management system (WMS). A WMS vendor embeds it, implements the
+// small [wms.Backend] for its warehouse, and gets the whole integration a
+// merchant sets up in the seed's wizard: shop settings, a connection test,
+// product import with progress, webhooks, orders held and released, POS
+// sales, sales history, and reconciliation that heals missed webhooks.
+//
+// The package's name shadows the standard library's sync; import it under
+// another name:
 //
 //	import wmssync "github.com/wmsbridge/wmsbridge/sync"
 //
-// (The user guide is being written; see Engine, Connector and Store.)
+// The engine knows no shop system. A [Connector] translates one (Shopify in
+// package shopify/connector; WooCommerce or DanDomain could follow) into
+// shop-neutral terms, so every shop system gets the same engine.
+//
+// # The pieces
+//
+//   - [wms.Backend]: the warehouse, implemented by the host (package
+//     wms/memwms is the reference in memory).
+//   - [Store]: the engine's durable state and the webhook inbox (package
+//     sync/memstore in memory; SQL stores in sync/store/...).
+//   - [Connector]: one shop, with its credentials, obtained through
+//     [Config.Connect]. Secrets never enter the engine's settings, store,
+//     logs or errors.
+//   - [Engine]: built by [NewEngine] from a [Config] whose fields document
+//     their defaults.
+//
+// # Quick start
+//
+//	engine, err := wmssync.NewEngine(wmssync.Config{
+//		Backend: myWarehouse,
+//		Store:   store,
+//		Connect: func(ctx context.Context, s wmssync.Settings) (wmssync.Connector, error) {
+//			return connector.New(clientFor(s.Shop), ...) // the host keeps the token
+//		},
+//	})
+//	handler, err := webhook.NewHandler(engine.Inbox(), webhook.WithSecrets(appSecret))
+//	mux.Handle("POST /webhooks/shopify", handler)
+//	go engine.Run(ctx) // inbound events, reconciliation, webhook audits
+//
+//	report, err := engine.TestConnection(ctx, settings) // S6, before saving
+//	settings, err = engine.SaveSettings(ctx, settings)
+//	err = engine.RunSetup(ctx, settings.Shop, func(p wmssync.Progress) { fmt.Println(p) })
+//
+// # Shops and settings
+//
+// One engine serves many shops. Each has [Settings] (S1-S5, S13): a stable
+// shop id (the Shop of every product and order in the WMS), display name,
+// country, admin URL (normalised; its host is the domain webhook events
+// carry), API version, the main-shop flag (S2: the main shop's product
+// data wins for SKUs several shops sell; at most one main shop), the
+// vendor-as-supplier toggle (S3), the POS toggle (S4), the location to
+// warehouse mapping (S5), the outbound message choices with the seed's
+// defaults (S13, see [DefaultOutbound]) and the first day of the sales
+// history (S12). [Engine.SaveSettings] validates and stores them; they can
+// change at any time and the next event, sweep or step uses the change.
+//
+// [Engine.TestConnection] checks settings before they are saved (S6) and
+// returns a [ConnectionReport]: shop reached, token valid, the shop's
+// identity, each missing scope with the feature that needs it (the
+// connector knows which scopes its shop system needs; Shopify's
+// read_all_orders is flagged when the sales history reaches back more than
+// 60 days), the locations with their mapping, API version support. Print it
+// or read its fields.
+//
+// # Setup steps
+//
+// The seed's wizard is a persisted state machine per shop ([Steps]):
+//
+//  1. [StepProducts]: register product webhooks (S8), then import every
+//     product with its variants and the stock at mapped locations (S7).
+//  2. [StepCustomsCost]: customs information and unit costs (S9);
+//     skippable, and skipped by itself when the connector or the backend
+//     cannot.
+//  3. [StepOrders]: register order webhooks; from now on orders flow and
+//     the reconciliation sweep covers them (S10).
+//  4. [StepSalesHistory]: quantity sold per SKU and day since
+//     Settings.SalesHistorySince, default one year back; today means skip
+//     (S12).
+//  5. [StepOutbound]: switch outbound messages on (S13). The outbox that
+//     sends them is a later part of the engine.
+//
+// [Engine.RunSetup] runs the steps not yet finished; [Engine.RunStep] runs
+// one (the ones before must be done or skipped); [Engine.SkipStep] skips a
+// skippable one; [Engine.StepStates] shows where a shop is. A running step
+// reports [Progress] (done, total, rate, ETA; String draws a terminal
+// line) after every page, saves a checkpoint after every page the backend
+// accepted, and stops when its context ends. After a crash or a cancel,
+// running it again resumes from the checkpoint, in this process or another;
+// running a finished step again redoes it idempotently.
+//
+// # Inbound at run time
+//
+// The [webhook.Handler] puts every verified delivery into the Store's inbox
+// before it answers; [Engine.Run] drains the inbox with a
+// [webhook.Dispatcher] ([Engine.Router] for hosts that run their own) and
+// [Engine.HandleEvent] applies each event: the connector decodes it into a
+// [Change], and the engine applies the change only if its version (the
+// payload's updated-at and the delivery's trigger time) is newer than the
+// one applied for that product or order (the [VersionStore] keeps them, with
+// compare-and-swap across processes). Within a process the changes of one
+// entity are applied one at a time.
+//
+//   - Products: created and updated products are upserted (a webhook
+//     truncated at 100 variants makes the engine fetch the whole product);
+//     the vendor becomes brand or supplier (S3); the Main flag carries the
+//     main-shop rule to the backend (S2); deletions remove the shop's
+//     listings.
+//   - Orders: created, updated, cancelled and deleted orders are upserted
+//     with the warehouse mapped from their location; orders from unmapped
+//     locations are ignored (S5); a deleted order is never brought back by
+//     a late create; the backend holds and releases orders (S11).
+//   - POS orders (S4): with POS on, stock movements at the warehouse mapped
+//     to the POS location plus sales records; never pick orders; with POS
+//     off, ignored.
+//   - Orders arriving before the orders step are ignored; events of
+//     unknown shops and undecodable payloads are parked in the inbox (dead
+//     letter) with the reason.
+//
+// # Reconciliation
+//
+// Webhooks get lost. [Engine.Reconcile] (run by Run every
+// [Config.ReconcileInterval]) lists the orders and products updated since
+// the last sweep's watermark minus [Config.ReconcileOverlap] and applies
+// what was missed, so a dropped webhook only delays a change.
+// [Engine.AuditWebhooks] (every [Config.AuditInterval]) re-creates webhook
+// subscriptions the shop removed. Both log through [Config.Logger] (slog)
+// and count in [Engine.Stats], for a host to export.
+//
+// # Implementing a backend
+//
+// See package wms: five methods, every write an idempotent upsert keyed by
+// the shop's ids, optional capabilities by type assertion. Prove it with
+// wms/wmstest.Run.
+//
+// # Implementing a store
+//
+// A [Store] is five small interfaces: [SettingsStore], [StepStore],
+// [VersionStore], [WatermarkStore] and the webhook package's Inbox and
+// Queue ([webhook.Store]). Each is a table or two in SQL; versions are
+// compared by the engine, so the store only compares revision numbers
+// (UPDATE ... WHERE rev = ?). Prove it with sync/storetest.Run, which also
+// runs webhook/inboxtest on the inbox part:
+//
+//	func TestStore(t *testing.T) {
+//		storetest.Run(t, func(t *testing.T) wmssync.Store { return newEmptyStore(t) })
+//	}
+//
+// # Adding a shop connector
+//
+// Implement [Connector] (Inspect, Products, Orders, Decode) for the shop
+// system, in its own package beside shopify/connector, and the optional
+// capabilities it can offer: [WebhookRegistrar] (S8, S10 and the audit),
+// [CustomsCostSource] (S9), [SalesSource] (S12; without it the engine adds
+// up orders). The contract that matters most:
+//
+//   - listings are paged with self-contained cursor strings the engine
+//     persists and hands back after a crash ([ErrCursorExpired] makes it
+//     start over); page or bulk-export as the shop system allows;
+//   - Decode is pure: it turns an inbox event into a [Change] with the
+//     entity's id and version, without I/O;
+//   - ids are strings, money is [wms.Decimal], times any zone (the engine
+//     puts sales on the shop's days with [ShopInfo.Timezone]);
+//   - errors wrap [ErrUnauthorized], [ErrUnreachable] or
+//     [ErrInvalidPayload] where they apply, and never contain a secret.
+//
+// The engine's own tests run it against a small in-memory connector over
+// wms/memwms and sync/memstore; package shopify/connector's tests run the
+// real Shopify connector against the simulated shop (shopify/shopifytest).
+//
+// # Scale
+//
+// Several engines may share one durable Store and Backend (B4): the inbox
+// leases events, versions are compared and swapped, watermarks only move
+// forward. Run a setup step of a shop in one process at a time.
 package sync

@@ -39,6 +39,7 @@ type Engine struct {
 type connEntry struct {
 	settings Settings
 	conn     Connector
+	zone     *time.Location // the shop's time zone, once known
 }
 
 // NewEngine validates cfg, applies its defaults and returns an Engine. It
@@ -164,6 +165,49 @@ func (e *Engine) connector(ctx context.Context, s Settings) (Connector, error) {
 	e.conns[s.Shop] = &connEntry{settings: s.Clone(), conn: c}
 	e.mu.Unlock()
 	return c, nil
+}
+
+// shopZone returns the shop's time zone from [ShopInfo.Timezone], asking
+// the connector once per connection; nil when it cannot be known (the
+// times' own zone then decides the day). Zone names need the system's
+// time zone database, or the host importing time/tzdata.
+func (e *Engine) shopZone(ctx context.Context, s Settings, conn Connector) *time.Location {
+	e.mu.Lock()
+	ce := e.conns[s.Shop]
+	if ce != nil && ce.conn == conn && ce.zone != nil {
+		e.mu.Unlock()
+		return ce.zone
+	}
+	e.mu.Unlock()
+	info, err := conn.Inspect(ctx, s.Features(wms.DateOf(e.now()), e.cfg.SalesHistoryDays))
+	if err != nil {
+		e.log.LogAttrs(ctx, slog.LevelWarn, "shop time zone unknown; using the times' own zone",
+			slog.String("shop", s.Shop), slog.String("error", err.Error()))
+		return nil
+	}
+	zone := time.UTC
+	if info.Timezone != "" {
+		if z, err := time.LoadLocation(info.Timezone); err == nil {
+			zone = z
+		} else {
+			e.log.LogAttrs(ctx, slog.LevelWarn, "shop time zone not in the time zone database; using UTC",
+				slog.String("shop", s.Shop), slog.String("timezone", info.Timezone))
+		}
+	}
+	e.mu.Lock()
+	if ce := e.conns[s.Shop]; ce != nil && ce.conn == conn {
+		ce.zone = zone
+	}
+	e.mu.Unlock()
+	return zone
+}
+
+// dayIn returns the calendar day of t in zone (t's own zone if nil).
+func dayIn(t time.Time, zone *time.Location) wms.Date {
+	if zone != nil {
+		t = t.In(zone)
+	}
+	return wms.DateOf(t)
 }
 
 // shopByDomain finds the settings whose admin URL has domain.

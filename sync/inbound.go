@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"time"
 
 	"github.com/wmsbridge/wmsbridge/webhook"
 	"github.com/wmsbridge/wmsbridge/wms"
@@ -150,7 +151,7 @@ func (e *Engine) ordersStarted(ctx context.Context, shop string) (bool, error) {
 func (e *Engine) applyOrder(ctx context.Context, s Settings, conn Connector, o Order, v webhook.Version) (outcome, error) {
 	key := EntityKey{Shop: s.Shop, Kind: KindOrder, ID: o.ExternalID}
 	for range maxConflicts {
-		out, lost, err := e.applyOrderOnce(ctx, s, key, o, v)
+		out, lost, err := e.applyOrderOnce(ctx, s, conn, key, o, v)
 		if err != nil || !lost {
 			return out, err
 		}
@@ -170,7 +171,7 @@ func (e *Engine) applyOrder(ctx context.Context, s Settings, conn Connector, o O
 	return outIgnored, fmt.Errorf("sync: order %s kept changing concurrently", key)
 }
 
-func (e *Engine) applyOrderOnce(ctx context.Context, s Settings, key EntityKey, o Order, v webhook.Version) (out outcome, lost bool, err error) {
+func (e *Engine) applyOrderOnce(ctx context.Context, s Settings, conn Connector, key EntityKey, o Order, v webhook.Version) (out outcome, lost bool, err error) {
 	started, err := e.ordersStarted(ctx, s.Shop)
 	if err != nil || !started {
 		return outIgnored, false, err
@@ -196,7 +197,7 @@ func (e *Engine) applyOrderOnce(ctx context.Context, s Settings, key EntityKey, 
 		}
 	}
 	if o.POS {
-		out, err = e.applyPOS(ctx, s, o)
+		out, err = e.applyPOS(ctx, s, e.shopZone(ctx, s, conn), o)
 	} else {
 		out, err = e.upsertOrder(ctx, s, o)
 	}
@@ -233,7 +234,7 @@ func (e *Engine) upsertOrder(ctx context.Context, s Settings, o Order) (outcome,
 
 // applyPOS turns a point-of-sale order into stock movements at the mapped
 // warehouse and sales records (S4); it never becomes a pick order.
-func (e *Engine) applyPOS(ctx context.Context, s Settings, o Order) (outcome, error) {
+func (e *Engine) applyPOS(ctx context.Context, s Settings, zone *time.Location, o Order) (outcome, error) {
 	if !s.POS || !o.Open() {
 		return outIgnored, nil
 	}
@@ -249,7 +250,7 @@ func (e *Engine) applyPOS(ctx context.Context, s Settings, o Order) (outcome, er
 	if !canMove && !canRecord {
 		return outIgnored, nil
 	}
-	day := wms.DateOf(o.CreatedAt)
+	day := dayIn(o.CreatedAt, zone)
 	var moves []wms.StockMovement
 	var sales []wms.SalesRecord
 	for _, l := range o.Lines {

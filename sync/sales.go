@@ -60,6 +60,7 @@ func (r *stepRun) salesHistory(ctx context.Context) error {
 	// Midnight of since in the earliest time zone, so no order of the first
 	// day is missed; orders of earlier days are dropped by their date.
 	from := since.In(time.UTC).Add(-14 * time.Hour)
+	zone := r.e.shopZone(ctx, r.s, r.conn)
 	cp := r.checkpoint()
 	if err := listing(ctx, r, cp,
 		func(ctx context.Context, cursor string) (Page[Order], error) {
@@ -71,7 +72,7 @@ func (r *stepRun) salesHistory(ctx context.Context) error {
 			}
 			last := ""
 			for _, o := range items {
-				day := wms.DateOf(o.CreatedAt)
+				day := dayIn(o.CreatedAt, zone)
 				last = day.String()
 				if day.Before(since) || !o.Open() {
 					continue

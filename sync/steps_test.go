@@ -62,7 +62,7 @@ func salesFixture(f *fakeShop, today time.Time) map[string]int64 {
 	}
 	want := map[string]int64{}
 	add := func(id string, at time.Time, pos bool, status wms.OrderStatus, lines ...wms.OrderLine) {
-		o := order(id, "loc-cph", at, lines...)
+		o := order(id, "loc-cph", at.UTC(), lines...) // UTC, as Shopify's API gives it
 		o.POS, o.Status = pos, status
 		f.putOrder(o)
 	}
@@ -71,7 +71,8 @@ func salesFixture(f *fakeShop, today time.Time) map[string]int64 {
 		for h := range 3 {
 			n++
 			id := fmt.Sprintf("S%03d", n)
-			// 00:30 local is still the previous day in UTC: the shop's day counts.
+			// 00:30 in Copenhagen is the previous day in UTC: the shop's
+			// day (ShopInfo.Timezone) counts.
 			at := day(d, []int{0, 9, 23}[h])
 			add(id, at, false, "", line("L1", "TEE", int64(h+1)), line("L2", "CAP", 1), line("L3", "TEE", 1))
 			if d <= 10 {
