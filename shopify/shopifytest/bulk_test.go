@@ -171,7 +171,7 @@ func TestBulkExport30kProducts(t *testing.T) {
 }
 
 func TestBulkStatusesProgressOverTime(t *testing.T) {
-	srv := NewServer(WithBulkDurations(150*time.Millisecond, 150*time.Millisecond))
+	srv := NewServer(WithBulkDurations(400*time.Millisecond, 400*time.Millisecond))
 	t.Cleanup(srv.Close)
 	_, err := srv.DefaultShop().Seed(SeedOptions{Seed: 1, Products: 3})
 	require.NoError(t, err)

@@ -70,7 +70,7 @@ const webhookTimeout = 5 * time.Second
 
 // minAttemptTimeout bounds the scaled attempt timeout from below: at high
 // time scales 5s would shrink below the time a loopback request takes.
-const minAttemptTimeout = 20 * time.Millisecond
+const minAttemptTimeout = 250 * time.Millisecond
 
 // secretValue keeps a secret out of fmt output: fmt prints unexported
 // fields by reflection, so the text sits behind a pointer.
