@@ -49,6 +49,7 @@ func TestE2E_S2_MainShop(t *testing.T) {
 
 	// ... and a later change in the other shop, through its webhook, does
 	// not override the main shop's data.
+	h.tick()
 	title := "Classic mug (new)"
 	_, err = ukShop.EditProduct(ukProd.ID, shopifytest.ProductEdit{Title: &title})
 	require.NoError(t, err)
@@ -76,6 +77,7 @@ func TestE2E_S3_VendorAsSupplier(t *testing.T) {
 
 	s.VendorAsSupplier = true
 	h.save(s)
+	h.tick()
 	vendor := "Bergquelle Supply Co"
 	_, err = shop.EditProduct(p.ID, shopifytest.ProductEdit{Vendor: &vendor})
 	require.NoError(t, err)

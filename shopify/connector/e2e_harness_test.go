@@ -49,9 +49,10 @@ type harness struct {
 	logMu gosync.Mutex
 	logs  bytes.Buffer
 
-	mu    gosync.Mutex
-	conns []*connector.Connector
-	stop  func()
+	mu     gosync.Mutex
+	offset time.Duration // added to the real time by the shared clock
+	conns  []*connector.Connector
+	stop   func()
 }
 
 type harnessOptions struct {
@@ -61,7 +62,9 @@ type harnessOptions struct {
 
 func newHarness(t *testing.T, o harnessOptions) *harness {
 	t.Helper()
-	h := &harness{t: t, srv: newServer(t, o.srv...), store: memstore.New(), cfg: o.conn}
+	h := &harness{t: t, cfg: o.conn}
+	h.srv = newServer(t, append([]shopifytest.Option{shopifytest.WithClock(h.now)}, o.srv...)...)
+	h.store = memstore.New(memstore.WithClock(h.now))
 	var err error
 	h.wms, err = memwms.New(&memwms.Config{Warehouses: []wms.Warehouse{{ID: whDK, Name: "Denmark"}, {ID: whDE, Name: "Germany"}}})
 	require.NoError(t, err)
@@ -70,6 +73,7 @@ func newHarness(t *testing.T, o harnessOptions) *harness {
 		Backend: h.wms, Store: h.store, Connect: h.connect,
 		NormalizeAdminURL: connector.NormalizeAdminURL,
 		Logger:            logger,
+		Now:               h.now,
 		ReconcileInterval: time.Hour, AuditInterval: time.Hour, // sweeps run when a test calls them
 	}
 	h.eng, err = wmssync.NewEngine(h.engCfg)
@@ -245,4 +249,21 @@ func (h *harness) restartedEngine() *wmssync.Engine {
 	e, err := wmssync.NewEngine(h.engCfg)
 	require.NoError(h.t, err)
 	return e
+}
+
+// now is the clock shared by the simulator, the store and the engine: the
+// real time plus an offset tick moves forward.
+func (h *harness) now() time.Time {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return time.Now().Add(h.offset)
+}
+
+// tick moves the shared clock two seconds ahead, so that a change made
+// next carries a later updated_at (Shopify's timestamps have whole-second
+// precision) than the data imported before.
+func (h *harness) tick() {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	h.offset += 2 * time.Second
 }

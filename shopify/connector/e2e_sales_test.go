@@ -4,6 +4,7 @@ import (
 	"context"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -49,10 +50,13 @@ func TestE2E_S12_SalesHistory(t *testing.T) {
 	}
 	assert.True(t, bulkOrders, "180 days of orders are read with a bulk export")
 
+	// Days are the shop's days (its time zone).
+	loc, err := time.LoadLocation(shop.Info().IanaTimezone)
+	require.NoError(t, err)
 	want := map[string]map[wms.Date]int64{}
 	var counted int
 	for _, o := range shop.Orders() {
-		day := wms.DateOf(o.CreatedAt.UTC())
+		day := wms.DateOf(o.CreatedAt.In(loc))
 		if o.CancelledAt != nil || day.Before(since) {
 			continue
 		}

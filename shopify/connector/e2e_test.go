@@ -100,6 +100,7 @@ func TestE2E_S8_ProductWebhooks(t *testing.T) {
 	}
 	assert.Equal(t, map[string]int{"PRODUCTS_CREATE": 1, "PRODUCTS_UPDATE": 1, "PRODUCTS_DELETE": 1}, topics)
 
+	h.tick()
 	// Create.
 	np, err := shop.CreateProduct(shopifytest.ProductSpec{Title: "Wool Socks", Vendor: "Kiezwerk", Variants: []shopifytest.VariantSpec{
 		{Title: "39-42", SKU: "SOCK-1", Barcode: "5700000000017", Price: "9.95", WeightGrams: 80},
@@ -136,6 +137,7 @@ func TestE2E_S8_ProductWebhooks(t *testing.T) {
 	}
 
 	// Delete.
+	h.tick()
 	require.NoError(t, shop.DeleteProduct(np.ID))
 	h.drain()
 	it, ok = h.item("SOCK-1")
@@ -187,6 +189,7 @@ func TestE2E_S10_ReceiveOrders(t *testing.T) {
 	}
 	assert.Len(t, h.wms.Orders(), 8)
 
+	h.tick()
 	require.NoError(t, shop.CancelOrder(ids[0]))
 	require.NoError(t, shop.DeleteOrder(ids[1]))
 	h.drain()
