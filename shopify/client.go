@@ -179,6 +179,9 @@ func (c *Client) Format(f fmt.State, verb rune) { formatRedacted(f, verb, c.Stri
 
 // LogValue implements slog.LogValuer without secrets.
 func (c *Client) LogValue() slog.Value {
+	if c == nil {
+		return slog.StringValue("shopify.Client(nil)")
+	}
 	return slog.GroupValue(slog.String("shop", c.shop), slog.String("api_version", c.apiVersion), slog.String("auth", c.authKind))
 }
 

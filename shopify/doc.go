@@ -120,8 +120,8 @@
 // *HTTPError covers other HTTP failures, *GraphQLErrors top-level GraphQL
 // errors (with extensions.code; partial data is still decoded), and
 // *UserErrorsError a mutation's userErrors, built by CheckUserErrors.
-// Every error from a request carries the operation name and Shopify's
-// request ID.
+// Errors about an answer carry the operation name and Shopify's request ID
+// (X-Request-Id); context errors stay reachable with errors.Is.
 //
 // # Observability
 //

@@ -3,6 +3,8 @@ package shopify
 import (
 	"context"
 	"errors"
+	"fmt"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -339,4 +341,34 @@ func TestObserver(t *testing.T) {
 		m.Attempts != 1 || m.Retries != 0 || m.Throttle == nil || m.Throttle.RestoreRate != 50 || m.Err != nil || m.Shop != "test-shop.myshopify.com" || m.Duration <= 0 {
 		t.Fatalf("metrics %+v", m)
 	}
+}
+
+// refuseTransport fails the test if anything is sent through it.
+type refuseTransport struct{ t *testing.T }
+
+func (r refuseTransport) RoundTrip(req *http.Request) (*http.Response, error) {
+	r.t.Errorf("a request to %s was sent", req.URL)
+	return nil, errors.New("sent")
+}
+
+func TestTransportRefusesOtherHosts(t *testing.T) {
+	t.Parallel()
+	c, err := NewClient("a", WithAccessToken("shpat_x"), WithLogger(slog.New(slog.DiscardHandler)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	tr := &transport{c: c, base: refuseTransport{t}}
+	cl := &call{op: operation{name: "q"}}
+	ctx := context.WithValue(context.Background(), callKey{}, cl)
+	for _, u := range []string{"https://evil.example/admin/api/2026-10/graphql.json", "http://a.myshopify.com/admin/api/2026-10/graphql.json"} {
+		req, _ := http.NewRequestWithContext(ctx, http.MethodPost, u, nil)
+		if _, err := tr.RoundTrip(req); !errors.Is(err, errRefusedHost) {
+			t.Errorf("%s: err = %v", u, err)
+		}
+	}
+	var nilClient *Client
+	if s := fmt.Sprint(nilClient); !strings.Contains(s, "nil") {
+		t.Errorf("nil client prints %q", s)
+	}
+	_ = nilClient.LogValue()
 }
