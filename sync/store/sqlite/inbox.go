@@ -18,122 +18,38 @@ const (
 	stateFailed    = 3
 )
 
-type putReq struct {
-	ctx context.Context
-	e   *webhook.Event
-	res chan putRes // buffered: the loop never blocks answering
-}
-
-type putRes struct {
-	stored bool
-	err    error
-}
-
 const insertEvent = `INSERT INTO wmsbridge_inbox
 	(webhook_id, topic, shop_domain, api_version, event_id, triggered_at, name, sub_topic, received_at, body, due)
 	VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 	ON CONFLICT (webhook_id) DO NOTHING`
 
 // Put implements [webhook.Inbox]. Concurrent Puts are committed together:
-// a Put waits for the transaction in progress, then the Puts that queued
-// meanwhile share the next one, so one disk flush serves many webhooks.
-// When Put returns stored=true the event is on disk. A Put whose context
-// ends before its transaction starts returns the context's error and
-// stores nothing; once its transaction started, Put waits for it.
+// a Put waits for the transaction in progress, then the Puts (and other
+// writes) that queued meanwhile share the next one, so one disk flush
+// serves many webhooks. When Put returns stored=true the event is on disk.
+// A Put whose context ends before its transaction starts returns the
+// context's error and stores nothing; once its transaction started, Put
+// waits for it.
 func (s *Store) Put(ctx context.Context, e *webhook.Event) (bool, error) {
-	if err := ctx.Err(); err != nil {
-		return false, err
-	}
 	if e == nil || e.WebhookID == "" {
 		return false, fmt.Errorf("%w: event without webhook id", webhook.ErrMissingHeader)
 	}
-	req := &putReq{ctx: ctx, e: e, res: make(chan putRes, 1)}
-	select {
-	case s.puts <- req:
-	case <-ctx.Done():
-		return false, ctx.Err()
-	case <-s.closing:
-		return false, ErrClosed
-	}
-	r := <-req.res
-	return r.stored, r.err
-}
-
-// putLoop is the group-commit writer: it takes one Put, then every Put
-// already waiting (up to the batch size), and commits them in one
-// transaction.
-func (s *Store) putLoop() {
-	defer close(s.loopDone)
-	batch := make([]*putReq, 0, s.batch)
-	for {
-		batch = batch[:0]
-		select {
-		case req := <-s.puts:
-			batch = append(batch, req)
-		case <-s.closing:
-			return
-		}
-	more:
-		for len(batch) < s.batch {
-			select {
-			case req := <-s.puts:
-				batch = append(batch, req)
-			default:
-				break more
-			}
-		}
-		s.commitPuts(batch)
-	}
-}
-
-func (s *Store) commitPuts(batch []*putReq) {
-	live := batch[:0:0]
-	for _, req := range batch {
-		if err := req.ctx.Err(); err != nil {
-			req.res <- putRes{err: err}
-			continue
-		}
-		live = append(live, req)
-	}
-	if len(live) == 0 {
-		return
-	}
-	results := make([]putRes, len(live))
-	err := func() error {
-		// The transaction is not bound to any one Put's context: it
-		// commits for all of them or for none.
-		ctx := context.Background()
-		tx, err := s.w.BeginTx(ctx, nil)
+	var stored bool
+	err := s.write(ctx, func(ctx context.Context, tx *sql.Tx) error {
+		res, err := tx.StmtContext(ctx, s.insertEvent).ExecContext(ctx, e.WebhookID, string(e.Topic), e.ShopDomain,
+			e.APIVersion, e.EventID, micro(e.TriggeredAt), e.Name, e.SubTopic, micro(e.ReceivedAt), nonNil(e.Body),
+			s.now().UnixMicro())
 		if err != nil {
 			return err
 		}
-		defer tx.Rollback()
-		stmt, err := tx.PrepareContext(ctx, insertEvent)
-		if err != nil {
-			return err
-		}
-		defer stmt.Close()
-		due := s.now().UnixMicro()
-		for i, req := range live {
-			e := req.e
-			res, err := stmt.ExecContext(ctx, e.WebhookID, string(e.Topic), e.ShopDomain, e.APIVersion, e.EventID,
-				micro(e.TriggeredAt), e.Name, e.SubTopic, micro(e.ReceivedAt), nonNil(e.Body), due)
-			if err != nil {
-				results[i].err = wrap("put", err)
-				continue
-			}
-			n, err := res.RowsAffected()
-			results[i] = putRes{stored: n == 1, err: wrap("put", err)}
-		}
-		return tx.Commit()
-	}()
-	for i, req := range live {
-		if err != nil {
-			req.res <- putRes{err: wrap("put", err)}
-			continue
-		}
-		req.res <- results[i]
+		n, err := res.RowsAffected()
+		stored = n == 1
+		return err
+	})
+	if err != nil {
+		return false, wrap("put", err)
 	}
+	return stored, nil
 }
 
 func nonNil(b []byte) []byte {
@@ -170,63 +86,56 @@ func scanJob(sc interface{ Scan(...any) error }) (jobRow, error) {
 }
 
 // Claim implements [webhook.Queue]: it leases up to limit due events, oldest
-// due first, in one write transaction.
+// due first, in one write transaction (shared with concurrent writes).
 func (s *Store) Claim(ctx context.Context, limit int, lease time.Duration) ([]webhook.Job, error) {
-	if err := ctx.Err(); err != nil {
-		return nil, err
-	}
-	if err := s.checkOpen(); err != nil {
-		return nil, err
-	}
 	if limit <= 0 {
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
 		return []webhook.Job{}, nil
 	}
-	tx, err := s.w.BeginTx(ctx, nil)
-	if err != nil {
-		return nil, wrap("claim", err)
-	}
-	defer tx.Rollback()
-	now := s.now()
-	rows, err := tx.QueryContext(ctx, `SELECT `+jobColumns+` FROM wmsbridge_inbox
-		WHERE state < 2 AND due <= ? ORDER BY due, seq LIMIT ?`, now.UnixMicro(), limit)
-	if err != nil {
-		return nil, wrap("claim", err)
-	}
-	var got []jobRow
-	for rows.Next() {
-		r, err := scanJob(rows)
+	var jobs []webhook.Job
+	err := s.write(ctx, func(ctx context.Context, tx *sql.Tx) error {
+		jobs = make([]webhook.Job, 0, limit)
+		now := s.now()
+		rows, err := tx.QueryContext(ctx, `SELECT `+jobColumns+` FROM wmsbridge_inbox
+			WHERE state < 2 AND due <= ? ORDER BY due, seq LIMIT ?`, now.UnixMicro(), limit)
 		if err != nil {
-			rows.Close()
-			return nil, wrap("claim", err)
+			return err
 		}
-		got = append(got, r)
-	}
-	if err := rows.Close(); err != nil {
+		var got []jobRow
+		for rows.Next() {
+			r, err := scanJob(rows)
+			if err != nil {
+				rows.Close()
+				return err
+			}
+			got = append(got, r)
+		}
+		if err := rows.Close(); err != nil {
+			return err
+		}
+		if err := rows.Err(); err != nil || len(got) == 0 {
+			return err
+		}
+		args := make([]any, 0, len(got)+1)
+		args = append(args, now.Add(lease).UnixMicro())
+		for _, r := range got {
+			args = append(args, r.seq)
+		}
+		q := `UPDATE wmsbridge_inbox SET state = 1, attempt = attempt + 1, due = ? WHERE seq IN (?` +
+			strings.Repeat(",?", len(got)-1) + `)`
+		if _, err := tx.ExecContext(ctx, q, args...); err != nil {
+			return err
+		}
+		for _, r := range got {
+			r.job.Attempt++
+			jobs = append(jobs, r.job)
+		}
+		return nil
+	})
+	if err != nil {
 		return nil, wrap("claim", err)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, wrap("claim", err)
-	}
-	jobs := make([]webhook.Job, 0, len(got))
-	if len(got) == 0 {
-		return jobs, nil
-	}
-	args := make([]any, 0, len(got)+1)
-	args = append(args, now.Add(lease).UnixMicro())
-	for _, r := range got {
-		args = append(args, r.seq)
-	}
-	q := `UPDATE wmsbridge_inbox SET state = 1, attempt = attempt + 1, due = ? WHERE seq IN (?` +
-		strings.Repeat(",?", len(got)-1) + `)`
-	if _, err := tx.ExecContext(ctx, q, args...); err != nil {
-		return nil, wrap("claim", err)
-	}
-	if err := tx.Commit(); err != nil {
-		return nil, wrap("claim", err)
-	}
-	for _, r := range got {
-		r.job.Attempt++
-		jobs = append(jobs, r.job)
 	}
 	return jobs, nil
 }
@@ -239,7 +148,7 @@ func (s *Store) Complete(ctx context.Context, webhookID string) error {
 }
 
 // Fail implements [webhook.Queue]: the event is parked for good with
-// reason; see [Store.Failed].
+// reason; see [Store.Failed] and [Store.Replay].
 func (s *Store) Fail(ctx context.Context, webhookID, reason string) error {
 	return s.finish(ctx, "fail", webhookID,
 		`UPDATE wmsbridge_inbox SET state = 3, finished_at = ?, last_error = ? WHERE webhook_id = ? AND state < 2`,
@@ -257,22 +166,24 @@ func (s *Store) Retry(ctx context.Context, webhookID string, at time.Time, reaso
 // finish runs an update of one event and reports ErrUnknownJob when no row
 // holds webhookID.
 func (s *Store) finish(ctx context.Context, op, webhookID, q string, args ...any) error {
-	if err := ctx.Err(); err != nil {
+	unknown := false
+	err := s.write(ctx, func(ctx context.Context, tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, q, args...)
+		if err != nil {
+			return err
+		}
+		if n, err := res.RowsAffected(); err != nil || n > 0 {
+			return err
+		}
+		var one int
+		err = tx.QueryRowContext(ctx, `SELECT 1 FROM wmsbridge_inbox WHERE webhook_id = ?`, webhookID).Scan(&one)
+		if err == sql.ErrNoRows {
+			unknown = true
+			return nil
+		}
 		return err
-	}
-	if err := s.checkOpen(); err != nil {
-		return err
-	}
-	res, err := s.w.ExecContext(ctx, q, args...)
-	if err != nil {
-		return wrap(op, err)
-	}
-	if n, err := res.RowsAffected(); err != nil || n > 0 {
-		return wrap(op, err)
-	}
-	var one int
-	err = s.r.QueryRowContext(ctx, `SELECT 1 FROM wmsbridge_inbox WHERE webhook_id = ?`, webhookID).Scan(&one)
-	if err == sql.ErrNoRows {
+	})
+	if unknown {
 		return fmt.Errorf("sqlite store: %s: %w: %q", op, webhook.ErrUnknownJob, webhookID)
 	}
 	return wrap(op, err)
@@ -336,21 +247,20 @@ func (s *Store) Failed(ctx context.Context, limit int) ([]webhook.Job, error) {
 // error wrapping [webhook.ErrUnknownJob] if webhookID is not a failed
 // event.
 func (s *Store) Replay(ctx context.Context, webhookID string) error {
-	if err := s.checkOpen(); err != nil {
-		return err
-	}
-	res, err := s.w.ExecContext(ctx, `UPDATE wmsbridge_inbox SET state = 0, due = ?, finished_at = NULL
-		WHERE webhook_id = ? AND state = 3`, s.now().UnixMicro(), webhookID)
-	if err != nil {
-		return wrap("replay", err)
-	}
-	if n, err := res.RowsAffected(); err != nil || n == 0 {
-		if err == nil {
-			err = fmt.Errorf("%w: no failed event %q", webhook.ErrUnknownJob, webhookID)
+	var n int64
+	err := s.write(ctx, func(ctx context.Context, tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, `UPDATE wmsbridge_inbox SET state = 0, due = ?, finished_at = NULL
+			WHERE webhook_id = ? AND state = 3`, s.now().UnixMicro(), webhookID)
+		if err != nil {
+			return err
 		}
-		return wrap("replay", err)
+		n, err = res.RowsAffected()
+		return err
+	})
+	if err == nil && n == 0 {
+		err = fmt.Errorf("%w: no failed event %q", webhook.ErrUnknownJob, webhookID)
 	}
-	return nil
+	return wrap("replay", err)
 }
 
 // Forget deletes completed and failed events that finished before t, and
@@ -358,13 +268,14 @@ func (s *Store) Replay(ctx context.Context, webhookID string) error {
 // event would be stored again. Shopify retries a delivery for up to 4
 // hours, so keep a few days. It returns the number of events deleted.
 func (s *Store) Forget(ctx context.Context, before time.Time) (int64, error) {
-	if err := s.checkOpen(); err != nil {
-		return 0, err
-	}
-	res, err := s.w.ExecContext(ctx, `DELETE FROM wmsbridge_inbox WHERE state >= 2 AND finished_at < ?`, before.UnixMicro())
-	if err != nil {
-		return 0, wrap("forget", err)
-	}
-	n, err := res.RowsAffected()
+	var n int64
+	err := s.write(ctx, func(ctx context.Context, tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, `DELETE FROM wmsbridge_inbox WHERE state >= 2 AND finished_at < ?`, before.UnixMicro())
+		if err != nil {
+			return err
+		}
+		n, err = res.RowsAffected()
+		return err
+	})
 	return n, wrap("forget", err)
 }

@@ -24,15 +24,14 @@ func (s *Store) AcquireLease(ctx context.Context, name, owner string, ttl time.D
 		return false, fmt.Errorf("sqlite store: acquire lease: want a name, an owner and a positive ttl")
 	}
 	now := s.now()
-	res, err := s.w.ExecContext(ctx, `INSERT INTO wmsbridge_leases (name, owner, expires_at) VALUES (?, ?, ?)
+	n, err := s.exec(ctx, `INSERT INTO wmsbridge_leases (name, owner, expires_at) VALUES (?, ?, ?)
 		ON CONFLICT (name) DO UPDATE SET owner = excluded.owner, expires_at = excluded.expires_at
 		WHERE wmsbridge_leases.owner = excluded.owner OR wmsbridge_leases.expires_at <= ?`,
 		name, owner, now.Add(ttl).UnixMicro(), now.UnixMicro())
 	if err != nil {
 		return false, wrap("acquire lease", err)
 	}
-	n, err := res.RowsAffected()
-	return n == 1, wrap("acquire lease", err)
+	return n == 1, nil
 }
 
 // ReleaseLease frees the named lease if owner holds it; otherwise it does
@@ -41,7 +40,7 @@ func (s *Store) ReleaseLease(ctx context.Context, name, owner string) error {
 	if err := s.checkOpen(); err != nil {
 		return err
 	}
-	_, err := s.w.ExecContext(ctx, `DELETE FROM wmsbridge_leases WHERE name = ? AND owner = ?`, name, owner)
+	_, err := s.exec(ctx, `DELETE FROM wmsbridge_leases WHERE name = ? AND owner = ?`, name, owner)
 	return wrap("release lease", err)
 }
 

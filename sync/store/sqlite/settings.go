@@ -23,7 +23,7 @@ func (s *Store) SaveSettings(ctx context.Context, st wmssync.Settings) error {
 	if err != nil {
 		return wrap("save settings", err)
 	}
-	_, err = s.w.ExecContext(ctx, `INSERT INTO wmsbridge_settings (shop, data) VALUES (?, ?)
+	_, err = s.exec(ctx, `INSERT INTO wmsbridge_settings (shop, data) VALUES (?, ?)
 		ON CONFLICT (shop) DO UPDATE SET data = excluded.data`, st.Shop, string(data))
 	return wrap("save settings", err)
 }
@@ -75,6 +75,6 @@ func (s *Store) DeleteSettings(ctx context.Context, shop string) error {
 	if err := s.checkOpen(); err != nil {
 		return err
 	}
-	_, err := s.w.ExecContext(ctx, `DELETE FROM wmsbridge_settings WHERE shop = ?`, shop)
+	_, err := s.exec(ctx, `DELETE FROM wmsbridge_settings WHERE shop = ?`, shop)
 	return wrap("delete settings", err)
 }

@@ -16,7 +16,7 @@ func (s *Store) SaveStep(ctx context.Context, st wmssync.StepState) error {
 	if st.Shop == "" || st.Step == "" {
 		return fmt.Errorf("sqlite store: step state without shop or step")
 	}
-	_, err := s.w.ExecContext(ctx, `INSERT INTO wmsbridge_steps
+	_, err := s.exec(ctx, `INSERT INTO wmsbridge_steps
 		(shop, step, status, checkpoint, done, total, error, note, started_at, updated_at, finished_at)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 		ON CONFLICT (shop, step) DO UPDATE SET

@@ -23,16 +23,18 @@ var ErrClosed = errors.New("sqlite store: closed")
 // [Open]; it is safe for concurrent use by any number of goroutines.
 //
 // All writes go through one connection (SQLite has one writer at a time
-// anyway); webhook Puts arriving concurrently are committed together in one
-// transaction (group commit). Reads use a small pool of read-only
-// connections and never wait for writes (WAL mode).
+// anyway), and writes arriving concurrently, such as the webhook Puts of
+// concurrent deliveries, are committed together in one transaction (group
+// commit: one disk flush for many writes). Reads use a small pool of
+// read-only connections and never wait for writes (WAL mode).
 type Store struct {
 	w     *sql.DB // one connection: every write
 	r     *sql.DB // read-only pool
 	now   func() time.Time
 	batch int
 
-	puts      chan *putReq
+	writes      chan *writeReq
+	insertEvent *sql.Stmt
 	closing   chan struct{}
 	loopDone  chan struct{}
 	closeOnce gosync.Once
@@ -71,8 +73,8 @@ func WithSynchronousNormal() Option { return func(o *options) { o.sync = "NORMAL
 // WithReaders sets the number of read-only connections (default 4).
 func WithReaders(n int) Option { return func(o *options) { o.readers = n } }
 
-// WithMaxBatch sets how many concurrent webhook Puts one transaction may
-// commit together (default 512; 1 disables group commit).
+// WithMaxBatch sets how many concurrent writes one transaction may commit
+// together (default 512; 1 disables group commit).
 func WithMaxBatch(n int) Option { return func(o *options) { o.batch = n } }
 
 // Open opens (creating if needed) the SQLite database at path, applies the
@@ -131,23 +133,30 @@ func Open(ctx context.Context, path string, opts ...Option) (*Store, error) {
 		r.Close()
 		return nil, fmt.Errorf("sqlite store: open: %w", err)
 	}
+	ins, err := w.PrepareContext(ctx, insertEvent)
+	if err != nil {
+		w.Close()
+		r.Close()
+		return nil, fmt.Errorf("sqlite store: open: %w", err)
+	}
 	s := &Store{
 		w: w, r: r, now: o.now, batch: o.batch,
-		puts:     make(chan *putReq),
-		closing:  make(chan struct{}),
-		loopDone: make(chan struct{}),
+		writes:      make(chan *writeReq),
+		insertEvent: ins,
+		closing:     make(chan struct{}),
+		loopDone:    make(chan struct{}),
 	}
-	go s.putLoop()
+	go s.writeLoop()
 	return s, nil
 }
 
-// Close stops the group-commit loop (Puts in flight finish first) and
+// Close stops the group-commit writer (writes in flight finish first) and
 // closes the database. Calls after the first return the first's result.
 func (s *Store) Close() error {
 	s.closeOnce.Do(func() {
 		close(s.closing)
 		<-s.loopDone
-		s.closeErr = errors.Join(s.r.Close(), s.w.Close())
+		s.closeErr = errors.Join(s.insertEvent.Close(), s.r.Close(), s.w.Close())
 	})
 	return s.closeErr
 }

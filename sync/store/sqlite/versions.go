@@ -36,21 +36,20 @@ func (s *Store) SetVersion(ctx context.Context, key wmssync.EntityKey, v webhook
 		return false, err
 	}
 	var (
-		res sql.Result
+		n   int64
 		err error
 	)
 	if rev == 0 {
-		res, err = s.w.ExecContext(ctx, `INSERT INTO wmsbridge_versions (shop, kind, id, updated_at, triggered_at, rev)
+		n, err = s.exec(ctx, `INSERT INTO wmsbridge_versions (shop, kind, id, updated_at, triggered_at, rev)
 			VALUES (?, ?, ?, ?, ?, 1) ON CONFLICT DO NOTHING`,
 			key.Shop, key.Kind, key.ID, micro(v.UpdatedAt), micro(v.TriggeredAt))
 	} else {
-		res, err = s.w.ExecContext(ctx, `UPDATE wmsbridge_versions SET updated_at = ?, triggered_at = ?, rev = rev + 1
+		n, err = s.exec(ctx, `UPDATE wmsbridge_versions SET updated_at = ?, triggered_at = ?, rev = rev + 1
 			WHERE shop = ? AND kind = ? AND id = ? AND rev = ?`,
 			micro(v.UpdatedAt), micro(v.TriggeredAt), key.Shop, key.Kind, key.ID, rev)
 	}
 	if err != nil {
 		return false, wrap("set version", err)
 	}
-	n, err := res.RowsAffected()
-	return n == 1, wrap("set version", err)
+	return n == 1, nil
 }

@@ -34,9 +34,11 @@ func (s *Store) AdvanceWatermark(ctx context.Context, shop, name string, t time.
 		return s.Watermark(ctx, shop, name)
 	}
 	var at int64
-	err := s.w.QueryRowContext(ctx, `INSERT INTO wmsbridge_watermarks (shop, name, at) VALUES (?, ?, ?)
-		ON CONFLICT (shop, name) DO UPDATE SET at = max(at, excluded.at)
-		RETURNING at`, shop, name, t.UnixMicro()).Scan(&at)
+	err := s.write(ctx, func(ctx context.Context, tx *sql.Tx) error {
+		return tx.QueryRowContext(ctx, `INSERT INTO wmsbridge_watermarks (shop, name, at) VALUES (?, ?, ?)
+			ON CONFLICT (shop, name) DO UPDATE SET at = max(at, excluded.at)
+			RETURNING at`, shop, name, t.UnixMicro()).Scan(&at)
+	})
 	if err != nil {
 		return time.Time{}, wrap("advance watermark", err)
 	}
