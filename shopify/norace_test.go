@@ -1,0 +1,6 @@
+//go:build !race
+
+package shopify
+
+// raceEnabled reports that tests run under the race detector.
+const raceEnabled = false
