@@ -35,10 +35,10 @@ type Store struct {
 
 	writes      chan *writeReq
 	insertEvent *sql.Stmt
-	closing   chan struct{}
-	loopDone  chan struct{}
-	closeOnce gosync.Once
-	closeErr  error
+	closing     chan struct{}
+	loopDone    chan struct{}
+	closeOnce   gosync.Once
+	closeErr    error
 }
 
 var _ wmssync.Store = (*Store)(nil)

@@ -8,8 +8,8 @@ import (
 
 // writeReq is one write operation queued for the group-commit writer.
 type writeReq struct {
-	ctx context.Context
-	fn  func(ctx context.Context, tx *sql.Tx) error
+	ctx  context.Context
+	fn   func(ctx context.Context, tx *sql.Tx) error
 	done chan error // buffered: the writer never blocks answering
 }
 
