@@ -313,3 +313,33 @@ func TestReuseTokenSourceWaitHonoursContext(t *testing.T) {
 	}
 	close(release)
 }
+
+func TestClientCredentialsRefused(t *testing.T) {
+	t.Parallel()
+	var apiCalls, tokenCalls atomic.Int32
+	mux := http.NewServeMux()
+	mux.HandleFunc("/admin/oauth/access_token", func(w http.ResponseWriter, r *http.Request) {
+		tokenCalls.Add(1)
+		w.Header().Set("X-Request-Id", "tok-rid")
+		writeJSON(w, http.StatusBadRequest, `{"error":"invalid_client","error_description":"Client authentication failed"}`)
+	})
+	mux.HandleFunc("/admin/api/2026-10/graphql.json", func(w http.ResponseWriter, r *http.Request) { apiCalls.Add(1) })
+	srv := httptest.NewServer(mux)
+	defer srv.Close()
+	logs := &syncBuffer{}
+	c, err := NewClient("s", WithBaseURL(srv.URL), WithClientCredentials("app-client-id", secretClientSecret),
+		WithLogger(slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))))
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = c.Do(context.Background(), shopReq, nil)
+	var te *TokenError
+	if !errors.As(err, &te) || !errors.Is(err, ErrUnauthorized) || te.Code != "invalid_client" || te.RequestID != "tok-rid" {
+		t.Fatalf("err = %#v", err)
+	}
+	if apiCalls.Load() != 0 || tokenCalls.Load() != 1 {
+		t.Fatalf("API calls %d, token calls %d; a refused token must not be retried", apiCalls.Load(), tokenCalls.Load())
+	}
+	assertNoSecret(t, "error", err.Error())
+	assertNoSecret(t, "logs", logs.String())
+}
