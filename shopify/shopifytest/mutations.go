@@ -37,6 +37,8 @@ func (r *rootObject) mutation(ctx context.Context, f *gqlexec.FieldCall) (any, e
 		return s.mutOrderCapture(f), nil
 	case "orderMarkAsPaid":
 		return s.mutMarkAsPaid(f), nil
+	case "orderCancel":
+		return s.mutOrderCancel(f), nil
 	case "bulkOperationRunQuery", "bulkOperationCancel":
 		return s.bulkMutation(ctx, f) // bulk.go
 	case "webhookSubscriptionCreate":
@@ -510,4 +512,43 @@ func (s *Shop) mutRefund(f *gqlexec.FieldCall) gqlexec.Object {
 		out = refundObj{s, r}
 	}
 	return payload("RefundCreatePayload", "UserError", errs, "refund", out, "order", orderObj{s, s.orders[oid]})
+}
+
+// mutOrderCancel is orderCancel. Shopify cancels asynchronously and returns
+// a Job; the simulator cancels at once and returns a finished job.
+func (s *Shop) mutOrderCancel(f *gqlexec.FieldCall) gqlexec.Object {
+	oid, ok := parseID(f.Args["orderId"], "Order")
+	var errs []userError
+	if !ok || s.orders[oid] == nil || !s.orderVisible(s.orders[oid]) {
+		errs = []userError{{Field: []string{"orderId"}, Message: "Order does not exist", Code: "NOT_FOUND"}}
+	} else {
+		restock, _ := f.Args["restock"].(bool)
+		refund, _ := f.Args["refund"].(bool)
+		if m := mapArg(f.Args, "refundMethod"); m != nil {
+			refund, _ = m["originalPaymentMethodsRefund"].(bool)
+			if _, credit := m["storeCreditRefund"]; credit {
+				errs = []userError{{Field: []string{"refundMethod", "storeCreditRefund"}, Message: "Store credit refunds are not simulated", Code: "INVALID"}}
+			}
+		}
+		if errs == nil {
+			errs = s.cancelLocked(oid, strArg(f.Args, "reason"), restock, refund)
+		}
+	}
+	if errs != nil {
+		return gqlexec.Map{Type: "OrderCancelPayload", Fields: map[string]any{
+			"job": nil, "jobResult": nil,
+			"orderCancelUserErrors": userErrorsOf("OrderCancelUserError", errs),
+			"userErrors":            userErrorsOf("UserError", errs),
+		}}
+	}
+	jobID := s.newID()
+	return gqlexec.Map{Type: "OrderCancelPayload", Fields: map[string]any{
+		"job": gqlexec.Map{Type: "Job", Fields: map[string]any{"id": gid("Job", jobID), "done": true, "query": nil}},
+		"jobResult": gqlexec.Map{Type: "OrderCancelJobResult", Fields: map[string]any{
+			"id": gid("OrderCancelJobResult", jobID), "done": true, "status": "SUCCEEDED",
+			"errors": []gqlexec.Object{}, "order": orderObj{s, s.orders[oid]},
+		}},
+		"orderCancelUserErrors": []gqlexec.Object{},
+		"userErrors":            []gqlexec.Object{},
+	}}
 }

@@ -216,17 +216,31 @@ func (s *Shop) OrderFulfillmentStatus(id int64) string {
 	return s.fulfillmentStatusLocked(o)
 }
 
-// CancelOrder cancels an order (reason OTHER, restocking unfulfilled units)
-// and records orders/cancelled and orders/updated.
+// CancelOrder cancels an order (reason OTHER, restocking unfulfilled units,
+// no refund) and records orders/cancelled and orders/updated. Cancelling a
+// cancelled order does nothing.
 func (s *Shop) CancelOrder(id int64) error {
 	s.mu.Lock()
 	defer s.unlock()
-	o := s.orders[id]
-	if o == nil {
+	if s.orders[id] == nil {
 		return fmt.Errorf("%w: order %d", ErrNotFound, id)
 	}
+	s.cancelLocked(id, "OTHER", true, false)
+	return nil
+}
+
+// cancelLocked is orderCancel: unfulfilled units leave their fulfillment
+// orders (back to available when restock, else out of committed only),
+// open fulfillment orders are cancelled, and with refund the money
+// captured and not yet refunded is refunded to the original payment
+// method(s).
+func (s *Shop) cancelLocked(id int64, reason string, restock, refund bool) []userError {
+	o := s.orders[id]
+	if o == nil {
+		return []userError{{Field: []string{"orderId"}, Message: "Order does not exist", Code: "NOT_FOUND"}}
+	}
 	if o.CancelledAt != nil {
-		return nil
+		return []userError{{Field: []string{"orderId"}, Message: "Order has already been cancelled", Code: "INVALID"}}
 	}
 	now := s.now()
 	for _, foID := range o.FulfillmentOrderIDs {
@@ -234,7 +248,7 @@ func (s *Shop) CancelOrder(id int64) error {
 		for i := range fo.LineItems {
 			fl := &fo.LineItems[i]
 			if fl.RemainingQuantity > 0 {
-				s.releaseCommittedLocked(fo, fl, fl.RemainingQuantity, true)
+				s.releaseCommittedLocked(fo, fl, fl.RemainingQuantity, restock)
 			}
 		}
 		if fo.Status != "CLOSED" {
@@ -242,7 +256,22 @@ func (s *Shop) CancelOrder(id int64) error {
 		}
 		fo.UpdatedAt = now
 	}
-	o.CancelledAt, o.CancelReason, o.ClosedAt = &now, "OTHER", &now
+	if refund {
+		_, captured, refunded := moneyTotals(o)
+		if left := captured.Sub(refunded); left.Cmp("0") > 0 {
+			var parent int64
+			gw := "manual"
+			for _, t := range o.Transactions {
+				if t.Kind == "SALE" || t.Kind == "CAPTURE" {
+					parent, gw = t.ID, t.Gateway
+				}
+			}
+			tx := Transaction{ID: s.newID(), Kind: "REFUND", Status: "SUCCESS", Amount: left, Gateway: gw, ParentID: parent, Test: o.Test, ProcessedAt: now}
+			o.Transactions = append(o.Transactions, tx)
+			s.emit("order_transactions/create", "OrderTransaction", tx.ID, ptr(tx))
+		}
+	}
+	o.CancelledAt, o.CancelReason, o.ClosedAt = &now, reason, &now
 	o.UpdatedAt = now
 	s.emit("orders/cancelled", "Order", o.ID, ptr(copyOrder(o)))
 	s.emit("orders/updated", "Order", o.ID, ptr(copyOrder(o)))

@@ -289,3 +289,24 @@ func TestCancelAndDeleteOrderEvents(t *testing.T) {
 	require.True(t, ok)
 	assert.Equal(t, o.Name, deleted.Name)
 }
+
+func TestOrderCancelMutation(t *testing.T) {
+	srv, o, loc := orderFixture(t, FinancialPaid)
+	s := srv.DefaultShop()
+	v, _ := s.Variant(o.LineItems[0].VariantID)
+	q := `mutation($id: ID!) { orderCancel(orderId: $id, reason: CUSTOMER, restock: true, refundMethod: {originalPaymentMethodsRefund: true}) {
+	  job { id done } jobResult { status order { cancelledAt cancelReason displayFinancialStatus } } orderCancelUserErrors { code message } } }`
+	r := do(t, srv, DefaultShopName, q, map[string]any{"id": gid("Order", o.ID)})
+	require.Empty(t, r.Errors, string(r.raw))
+	require.Empty(t, path(r.Data, "orderCancel", "orderCancelUserErrors"))
+	assert.Equal(t, true, path(r.Data, "orderCancel", "job", "done"))
+	ord := path(r.Data, "orderCancel", "jobResult", "order")
+	assert.Equal(t, "CUSTOMER", path(ord, "cancelReason"))
+	assert.NotNil(t, path(ord, "cancelledAt"))
+	assert.Equal(t, "REFUNDED", path(ord, "displayFinancialStatus"))
+	assert.Equal(t, 10, s.Quantity(v.InventoryItemID, loc, "available"), "restocked")
+	assert.Equal(t, 0, s.Quantity(v.InventoryItemID, loc, "committed"))
+	r = do(t, srv, DefaultShopName, q, map[string]any{"id": gid("Order", o.ID)})
+	assert.Equal(t, "INVALID", path(r.Data, "orderCancel", "orderCancelUserErrors", 0, "code"))
+	assert.Empty(t, r.Errors)
+}
