@@ -53,14 +53,15 @@
 //     for every quantity (null skips the check) and a mismatch fails the
 //     whole mutation with CHANGE_FROM_QUANTITY_STALE. Quantities follow
 //     Shopify's states: on_hand is available plus committed, reserved,
-//     damaged, safety_stock and quality_control; orders move units from available to
-//     committed, fulfilments take them out of committed and on_hand,
+//     damaged, safety_stock and quality_control; orders move units from
+//     available to committed, fulfilments take them out of committed and on_hand,
 //     refunds with RETURN put them back. fulfillmentCreate works on
 //     fulfillment orders (remaining quantities, fulfillment order and order
 //     fulfilment status, over-fulfilment errors); orderCapture captures at
-//     most the authorised amount; orderMarkAsPaid; refundCreate per line
-//     with restock type and location and refund transactions limited to
-//     what was paid; productVariantsBulkUpdate (barcode, price, SKU and cost
+//     most the authorised amount; orderMarkAsPaid; orderCancel (restock,
+//     refund to the original payment methods; the job is finished at once);
+//     refundCreate per line with restock type and location and refund
+//     transactions limited to what was paid; productVariantsBulkUpdate (barcode, price, SKU and cost
 //     through inventoryItem); inventoryItemUpdate (write cost, read
 //     unitCost); webhookSubscriptionCreate/Update/Delete and the
 //     webhookSubscriptions query. Access scopes are checked per operation
