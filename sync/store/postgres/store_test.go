@@ -11,13 +11,15 @@ import (
 
 	wmssync "github.com/wmsbridge/wmsbridge/sync"
 	"github.com/wmsbridge/wmsbridge/sync/store/postgres"
+	"github.com/wmsbridge/wmsbridge/sync/storetest"
 	"github.com/wmsbridge/wmsbridge/webhook"
-	"github.com/wmsbridge/wmsbridge/webhook/inboxtest"
 )
 
-func TestInboxConformance(t *testing.T) {
+// TestStoreConformance runs the sync store kit, the webhook inbox part
+// included.
+func TestStoreConformance(t *testing.T) {
 	testDSN(t)
-	inboxtest.Run(t, func(t *testing.T) webhook.Store { return newStore(t) })
+	storetest.Run(t, func(t *testing.T) wmssync.Store { return newStore(t) })
 }
 
 func TestSettingsRoundTrip(t *testing.T) {

@@ -14,8 +14,8 @@ import (
 
 	wmssync "github.com/wmsbridge/wmsbridge/sync"
 	"github.com/wmsbridge/wmsbridge/sync/store/sqlite"
+	"github.com/wmsbridge/wmsbridge/sync/storetest"
 	"github.com/wmsbridge/wmsbridge/webhook"
-	"github.com/wmsbridge/wmsbridge/webhook/inboxtest"
 )
 
 var ctx = context.Background()
@@ -33,8 +33,10 @@ func newStore(t testing.TB) *sqlite.Store {
 	return openStore(t, filepath.Join(t.TempDir(), "wmsbridge.db"))
 }
 
-func TestInboxConformance(t *testing.T) {
-	inboxtest.Run(t, func(t *testing.T) webhook.Store { return newStore(t) })
+// TestStoreConformance runs the sync store kit, the webhook inbox part
+// included.
+func TestStoreConformance(t *testing.T) {
+	storetest.Run(t, func(t *testing.T) wmssync.Store { return newStore(t) })
 }
 
 func TestOpenRejectsBadPaths(t *testing.T) {
