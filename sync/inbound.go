@@ -150,11 +150,15 @@ func (e *Engine) ordersStarted(ctx context.Context, shop string) (bool, error) {
 // any other order goes to the backend at the mapped warehouse (S5).
 func (e *Engine) applyOrder(ctx context.Context, s Settings, conn Connector, o Order, v webhook.Version) (outcome, error) {
 	key := EntityKey{Shop: s.Shop, Kind: KindOrder, ID: o.ExternalID}
+	mode := applyIfNewer
 	for range maxConflicts {
-		out, lost, err := e.applyOrderOnce(ctx, s, conn, key, o, v)
+		out, lost, err := e.applyOrderOnce(ctx, s, conn, key, o, v, mode)
 		if err != nil || !lost {
 			return out, err
 		}
+		// Our backend write may have landed after the winner's: write the
+		// shop's current order even if its version equals the winner's.
+		mode = applyUnlessStale
 		// Another process applied this order meanwhile: apply the shop's
 		// current order so the newest data ends up in the backend.
 		page, err := conn.Orders(ctx, OrderQuery{IDs: []string{o.ExternalID}}, "")
@@ -171,7 +175,8 @@ func (e *Engine) applyOrder(ctx context.Context, s Settings, conn Connector, o O
 	return outIgnored, fmt.Errorf("sync: order %s kept changing concurrently", key)
 }
 
-func (e *Engine) applyOrderOnce(ctx context.Context, s Settings, conn Connector, key EntityKey, o Order, v webhook.Version) (out outcome, lost bool, err error) {
+func (e *Engine) applyOrderOnce(ctx context.Context, s Settings, conn Connector, key EntityKey, o Order,
+	v webhook.Version, mode applyMode) (out outcome, lost bool, err error) {
 	started, err := e.ordersStarted(ctx, s.Shop)
 	if err != nil || !started {
 		return outIgnored, false, err
@@ -182,7 +187,7 @@ func (e *Engine) applyOrderOnce(ctx context.Context, s Settings, conn Connector,
 	if err != nil {
 		return outIgnored, false, fmt.Errorf("sync: read version of %s: %w", key, err)
 	}
-	if !v.Supersedes(applied) {
+	if !mode.wants(v, applied) {
 		return outStale, false, nil
 	}
 	if rev > 0 && o.Status != wms.OrderDeleted {
