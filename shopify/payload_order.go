@@ -82,6 +82,9 @@ type OrderPayload struct {
 	ShippingLines []PayloadShippingLine `json:"shipping_lines"`
 	Fulfillments  []FulfillmentPayload  `json:"fulfillments"`
 	Refunds       []RefundPayload       `json:"refunds"`
+	// Transactions is present only in payloads that include it (orders
+	// webhooks usually do not; subscribe to order_transactions/create).
+	Transactions []TransactionPayload `json:"transactions,omitempty"`
 }
 
 // PayloadDiscountCode is a discount code applied to an order.

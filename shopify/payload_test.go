@@ -214,6 +214,7 @@ func TestWebhookPayloadIDsBeyondFloat64(t *testing.T) {
 	                  "price": "12345678901234567.89", "quantity": 1}],
 	  "refunds": [{"id": 9007199254740997, "order_id": 9007199254740993,
 	               "refund_line_items": [{"line_item_id": 9007199254740995, "subtotal": 12345678901234567.89}]}],
+	  "transactions": [{"id": 9007199254740999, "parent_id": 9007199254741001, "amount": "12345678901234567.89", "kind": "sale"}],
 	  "total_price": 12345678901234567.89
 	}`
 	var o OrderPayload
@@ -227,6 +228,12 @@ func TestWebhookPayloadIDsBeyondFloat64(t *testing.T) {
 	plEqual(t, int64(9007199254740997), o.Refunds[0].ID)
 	plEqual(t, int64(9007199254740995), o.Refunds[0].RefundLineItems[0].LineItemID)
 	plEqual(t, Decimal("12345678901234567.89"), o.TotalPrice)
+	if len(o.Transactions) != 1 {
+		t.Fatalf("%d transactions, want 1", len(o.Transactions))
+	}
+	plEqual(t, int64(9007199254740999), o.Transactions[0].ID)
+	plEqual(t, int64(9007199254741001), o.Transactions[0].ParentID)
+	plEqual(t, Decimal("12345678901234567.89"), o.Transactions[0].Amount)
 	plEqual(t, Decimal("12345678901234567.89"), o.Refunds[0].RefundLineItems[0].Subtotal)
 	id, err := LegacyID(o.AdminGraphQLAPIID, "Order")
 	plNoErr(t, true, err)
