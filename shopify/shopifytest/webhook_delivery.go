@@ -92,6 +92,7 @@ type webhookOptions struct {
 	secret   secretValue
 	schedule []time.Duration
 	timeout  time.Duration
+	client   *http.Client
 }
 
 func (o webhookOptions) withDefaults() webhookOptions {
@@ -122,6 +123,13 @@ func WithWebhookRetries(timeout time.Duration, delays ...time.Duration) Option {
 		c.ext.webhook.timeout = timeout
 		c.ext.webhook.schedule = append([]time.Duration{}, delays...)
 	}
+}
+
+// WithWebhookClient sets the HTTP client deliveries use (default: a plain
+// client), e.g. an httptest TLS server's Client() for https endpoints.
+// Redirects are never followed: Shopify counts them as failures.
+func WithWebhookClient(c *http.Client) Option {
+	return func(cfg *serverConfig) { cfg.ext.webhook.client = c }
 }
 
 // WebhookSecret returns the secret deliveries are signed with.
@@ -309,11 +317,19 @@ func newWebhookDelivery(srv *Server, o webhookOptions) *webhookDelivery {
 	close(idle)
 	return &webhookDelivery{
 		srv: srv, opts: o, ctx: ctx, cancel: cancel, shops: map[*Shop]*shopHooks{}, idle: idle,
-		rng: rand.New(rand.NewPCG(srv.seed, 0x3ebf00c5)),
-		client: &http.Client{
-			CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
-		},
+		rng:    rand.New(rand.NewPCG(srv.seed, 0x3ebf00c5)),
+		client: noRedirects(o.client),
 	}
+}
+
+func noRedirects(c *http.Client) *http.Client {
+	out := &http.Client{}
+	if c != nil {
+		cp := *c
+		out = &cp
+	}
+	out.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+	return out
 }
 
 func (d *webhookDelivery) addShop(s *Shop) {

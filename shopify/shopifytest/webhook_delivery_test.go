@@ -595,3 +595,128 @@ func TestWaitWebhooksHonoursContext(t *testing.T) {
 	defer cancel()
 	assert.ErrorIs(t, srv.WaitWebhooks(ctx), context.DeadlineExceeded)
 }
+
+// TestWebhookPayloadValues decodes deliveries with the library's payload
+// types and checks the values against the shop state: exact int64 IDs,
+// decimal money, quantities, statuses.
+func TestWebhookPayloadValues(t *testing.T) {
+	srv := NewServer(WithTimeScale(1000))
+	t.Cleanup(srv.Close)
+	s := srv.DefaultShop()
+	rc := newReceiver(t)
+	for _, topic := range []string{"orders/create", "orders/paid", "orders/partially_fulfilled", "refunds/create", "inventory_items/update", "inventory_levels/update", "fulfillments/create"} {
+		s.AddWebhookSubscription(topicEnum(topic), rc.URL)
+	}
+	loc := s.AddLocation(LocationSpec{Name: "Main"})
+	p, err := s.CreateProduct(ProductSpec{Title: "Tee", Vendor: "Acme", Variants: []VariantSpec{
+		{Title: "S", SKU: "TEE-S", Price: "12.50", Cost: "4.10", WeightGrams: 180, HarmonizedSystemCode: "610910", CountryCodeOfOrigin: "PT", Stock: map[int64]int{loc.ID: 10}},
+	}})
+	require.NoError(t, err)
+	v, _ := s.Variant(p.VariantIDs[0])
+	_, err = s.EditVariant(v.ID, VariantEdit{Cost: ptr(shopify.Decimal("4.25"))})
+	require.NoError(t, err)
+	o, err := s.CreateOrder(OrderSpec{Location: loc.ID, Email: "max@example.com", Lines: []OrderLineSpec{{VariantID: v.ID, Quantity: 3}}})
+	require.NoError(t, err)
+	fo, _ := s.FulfillmentOrder(o.FulfillmentOrderIDs[0])
+	r := do(t, srv, DefaultShopName, fulfillMutation, map[string]any{"f": map[string]any{
+		"lineItemsByFulfillmentOrder": []any{map[string]any{"fulfillmentOrderId": gid("FulfillmentOrder", fo.ID),
+			"fulfillmentOrderLineItems": []any{map[string]any{"id": gid("FulfillmentOrderLineItem", fo.LineItems[0].ID), "quantity": 2}}}},
+		"trackingInfo": map[string]any{"company": "DHL", "number": "JJD02"},
+	}})
+	require.Empty(t, path(r.Data, "fulfillmentCreate", "userErrors"), string(r.raw))
+	r = do(t, srv, DefaultShopName, refundMutation, map[string]any{"k": "vals", "in": map[string]any{
+		"orderId":         gid("Order", o.ID),
+		"refundLineItems": []any{map[string]any{"lineItemId": gid("LineItem", o.LineItems[0].ID), "quantity": 1, "restockType": "RETURN", "locationId": gid("Location", loc.ID)}},
+		"transactions":    []any{map[string]any{"orderId": gid("Order", o.ID), "amount": "12.50", "gateway": "shopify_payments", "kind": "REFUND"}},
+	}})
+	require.Empty(t, path(r.Data, "refundCreate", "userErrors"), string(r.raw))
+	waitHooks(t, srv)
+
+	decode := func(topic string, i int) any {
+		t.Helper()
+		got := rc.byTopic(topic)
+		require.Greater(t, len(got), i, topic)
+		out := shopify.NewWebhookPayload(topic)
+		require.NotNil(t, out, topic)
+		require.NoError(t, json.Unmarshal(got[i].Body, out), "%s: %s", topic, got[i].Body)
+		return out
+	}
+	for _, topic := range []string{"orders/create", "orders/paid"} {
+		op := decode(topic, 0).(*shopify.OrderPayload)
+		assert.Equal(t, o.ID, op.ID)
+		assert.Equal(t, "#1001", op.Name)
+		assert.EqualValues(t, 1001, op.OrderNumber)
+		assert.Equal(t, "37.50", op.TotalPrice.String())
+		assert.Equal(t, "paid", op.FinancialStatus)
+		assert.Equal(t, "max@example.com", op.Email)
+		require.Len(t, op.LineItems, 1)
+		assert.Equal(t, "TEE-S", op.LineItems[0].SKU)
+		assert.Equal(t, 3, op.LineItems[0].Quantity)
+		assert.Equal(t, v.ID, op.LineItems[0].VariantID)
+		assert.Equal(t, "12.50", op.LineItems[0].Price.String())
+	}
+	pf := decode("orders/partially_fulfilled", 0).(*shopify.OrderPayload)
+	assert.Equal(t, "partial", pf.FulfillmentStatus)
+	require.Len(t, pf.Fulfillments, 1)
+	assert.Equal(t, "DHL", pf.Fulfillments[0].TrackingCompany)
+
+	fl := decode("fulfillments/create", 0).(*shopify.FulfillmentPayload)
+	assert.Equal(t, o.ID, fl.OrderID)
+	assert.Equal(t, loc.ID, fl.LocationID)
+	require.Len(t, fl.LineItems, 1)
+	assert.Equal(t, 2, fl.LineItems[0].Quantity)
+	assert.Equal(t, "JJD02", fl.TrackingNumber)
+
+	rf := decode("refunds/create", 0).(*shopify.RefundPayload)
+	assert.Equal(t, o.ID, rf.OrderID)
+	assert.True(t, rf.Restock)
+	require.Len(t, rf.RefundLineItems, 1)
+	assert.Equal(t, "return", rf.RefundLineItems[0].RestockType)
+	assert.Equal(t, loc.ID, rf.RefundLineItems[0].LocationID)
+	assert.Equal(t, "12.50", rf.RefundLineItems[0].Subtotal.String())
+	require.Len(t, rf.Transactions, 1)
+	assert.Equal(t, "12.50", rf.Transactions[0].Amount.String())
+
+	it := decode("inventory_items/update", 0).(*shopify.InventoryItemPayload)
+	assert.Equal(t, v.InventoryItemID, it.ID)
+	assert.Equal(t, "4.25", it.Cost.String())
+	assert.Equal(t, "TEE-S", it.SKU)
+	assert.Equal(t, "610910", it.HarmonizedSystemCode)
+	assert.Equal(t, "PT", it.CountryCodeOfOrigin)
+	assert.Equal(t, "180", it.WeightValue.String())
+	assert.Equal(t, "g", it.WeightUnit)
+
+	levels := rc.byTopic("inventory_levels/update")
+	require.NotEmpty(t, levels)
+	last := shopify.NewWebhookPayload("inventory_levels/update").(*shopify.InventoryLevelPayload)
+	require.NoError(t, json.Unmarshal(levels[len(levels)-1].Body, last))
+	assert.Equal(t, v.InventoryItemID, last.InventoryItemID)
+	assert.Equal(t, loc.ID, last.LocationID)
+	require.NotNil(t, last.Available)
+	assert.EqualValues(t, s.Quantity(v.InventoryItemID, loc.ID, "available"), *last.Available, "the last update carries the current available quantity")
+}
+
+func TestWebhookHTTPSEndpoint(t *testing.T) {
+	var mu sync.Mutex
+	var bodies [][]byte
+	tlsRecv := httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		b, _ := io.ReadAll(r.Body)
+		mu.Lock()
+		bodies = append(bodies, b)
+		mu.Unlock()
+	}))
+	t.Cleanup(tlsRecv.Close)
+	srv := NewServer(WithTimeScale(1000), WithWebhookClient(tlsRecv.Client()))
+	t.Cleanup(srv.Close)
+	s := srv.DefaultShop()
+	require.True(t, strings.HasPrefix(tlsRecv.URL, "https://"))
+	subscribeAPI(t, srv, DefaultShopName, "products/create", tlsRecv.URL)
+	_, err := s.CreateProduct(ProductSpec{Title: "TLS"})
+	require.NoError(t, err)
+	waitHooks(t, srv)
+	mu.Lock()
+	defer mu.Unlock()
+	require.Len(t, bodies, 1)
+	assert.Contains(t, string(bodies[0]), `"title":"TLS"`)
+	assert.EqualValues(t, 1, s.WebhookStats().Delivered)
+}
