@@ -62,7 +62,7 @@
 //	r := webhook.NewRouter()
 //	webhook.On(r, webhook.TopicOrdersCreate,
 //		func(ctx context.Context, e *webhook.Event, o *shopify.OrderPayload) error {
-//			return wms.UpsertOrder(ctx, e.ShopDomain, o)
+//			return saveOrder(ctx, e.ShopDomain, o) // your code
 //		})
 //	d := &webhook.Dispatcher{Queue: inbox, Router: r}
 //	go d.Run(ctx)
@@ -84,7 +84,7 @@
 // Retries carry the original payload and arrive out of order, so an old
 // delivery can come after a newer one. Record the Version (payload
 // updated_at plus X-Shopify-Triggered-At) of the state you applied, and
-// apply a delivery only if VersionOf(e, payload.UpdatedAt).Supersedes(it).
+// apply a delivery only if VersionOf(e, payload.UpdatedAt).Supersedes(applied).
 // A periodic reconciliation against the Admin API covers webhooks that
 // never arrive.
 package webhook
