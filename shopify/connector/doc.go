@@ -1,0 +1,100 @@
+// Package connector is the Shopify connector of the sync engine: it
+// implements [wmssync.Connector] (package
+// github.com/wmsbridge/wmsbridge/sync, imported as wmssync) for one Shopify
+// shop, on top of the shopify client, with the optional capabilities
+// [wmssync.WebhookRegistrar] (product and order webhooks, S8 and S10) and
+// [wmssync.CustomsCostSource] (customs information and unit costs, S9).
+//
+// # Wiring it into the engine
+//
+// The engine asks the host for a shop's connector with
+// [wmssync.Config.Connect]; the host keeps the shop's credentials (never in
+// the settings or the store) and builds a client and a connector:
+//
+//	eng, err := wmssync.NewEngine(wmssync.Config{
+//		Backend: myWMS,
+//		Store:   store,
+//		NormalizeAdminURL: connector.NormalizeAdminURL, // NAME.myshopify.com only
+//		Connect: func(ctx context.Context, s wmssync.Settings) (wmssync.Connector, error) {
+//			cl, err := shopify.NewClient(s.Domain(),
+//				shopify.WithAccessToken(tokens.For(s.Shop)),
+//				shopify.WithAPIVersion(cmp.Or(s.APIVersion, shopify.DefaultAPIVersion)))
+//			if err != nil {
+//				return nil, err
+//			}
+//			return connector.New(connector.Config{Client: cl, WebhookAddress: "https://wms.example.com/webhooks/shopify"})
+//		},
+//	})
+//
+// and serves the shops' webhooks with a [webhook.Handler] over the engine's
+// inbox at WebhookAddress:
+//
+//	h, err := webhook.NewHandler(eng.Inbox(), webhook.WithSecrets(appSecret))
+//	http.Handle("/webhooks/shopify", h)
+//	go eng.Run(ctx)
+//
+// # What it reads, and how
+//
+//   - Inspect (the connection test, S6): the shop's details, the granted
+//     access scopes, the locations (active and inactive) and the supported
+//     API versions, and the scopes the enabled features need
+//     ([RequiredScopes]; read_all_orders when the sales history reaches
+//     back more than 60 days).
+//   - Products (S7, and the reconciliation sweep): below
+//     [Config.BulkThreshold] products (default [DefaultBulkThreshold]) it
+//     pages through the Admin API, reading each variant's on-hand stock
+//     per location; from the threshold on it runs a bulk export of the
+//     products and one of the inventory levels and hands the result out
+//     [Config.BulkPageSize] products at a time.
+//   - Orders (the sweep, the sales history, S10 and S12): paged by
+//     updated or created time; a listing of orders created more than
+//     [Config.BulkOrderDays] ago reads a bulk export instead. A POS order
+//     is one with source "pos", a retail location or the Point of Sale
+//     app; its location is the retail location. Lines without a SKU or
+//     with nothing left after refunds are left out.
+//   - Decode (webhooks): products/create and products/update (Partial
+//     beyond 100 variants, so the engine fetches the rest),
+//     products/delete, orders/create, orders/updated, orders/cancelled,
+//     orders/paid, orders/fulfilled, orders/partially_fulfilled and
+//     orders/delete. Both paths translate the same shop data into the same
+//     shop-neutral values; ids are GIDs ("gid://shopify/Order/1").
+//   - CustomsAndCosts (S9): HS codes (also per country), country and
+//     province of origin and unit cost of every inventory item with a SKU.
+//
+// The engine, not the connector, maps the vendor to brand or supplier
+// (S3), sets the main shop flag (S2), maps locations to warehouses (S5)
+// and decides what POS orders do (S4); the connector reports the raw
+// vendor, locations and POS flag.
+//
+// # Cursors and crashes
+//
+// Every listing cursor is a self-contained string ("page:..." with the API
+// cursor, "bulk:..." with the bulk operation ids and the number of entries
+// handed out), so the engine can persist it and resume in another process:
+// a bulk cursor reopens the finished export (Shopify keeps results for a
+// week) and skips what was applied. A cursor Shopify can no longer continue
+// returns an error matching [wmssync.ErrCursorExpired] and the engine starts
+// over, which is safe because it applies idempotently.
+//
+// # Errors and secrets
+//
+// A refused token gives an error matching both [wmssync.ErrUnauthorized]
+// and [shopify.ErrUnauthorized]; an unreachable address or one that is not a
+// shop [wmssync.ErrUnreachable]; a payload that does not decode
+// [wmssync.ErrInvalidPayload]. The connector never sees the token itself
+// (the client holds it), so no error, log line or %v output of the
+// connector can show it.
+//
+// # Concurrency
+//
+// A Connector is safe for concurrent use. It keeps open bulk exports in
+// memory between pages (released when the export has been handed out, or
+// by [Connector.Close]).
+//
+// # Shopify API calls of its own
+//
+// The connector's queries live in graphql/*.graphql (products with variants,
+// weights and stock, orders with lines and addresses, counts, inventory
+// items with customs data, and the bulk exports), embedded and validated
+// against the Admin schema like the shopify package's own documents.
+package connector
