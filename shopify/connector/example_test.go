@@ -37,7 +37,7 @@ func Example() {
 		NormalizeAdminURL: connector.NormalizeAdminURL,
 		Connect: func(ctx context.Context, s wmssync.Settings) (wmssync.Connector, error) {
 			cl, err := shopify.NewClient(s.Domain(),
-				shopify.WithAccessToken(shop.AccessToken()), // the host's secret store in real life
+				shopify.WithAccessToken(shop.AccessToken()),   // the host's secret store in real life
 				shopify.WithBaseURL(srv.ShopURL(shop.Name())), // only for the simulator
 				shopify.WithHTTPClient(srv.HTTPClient()),
 				shopify.WithLogger(slog.New(slog.DiscardHandler)))
