@@ -118,4 +118,72 @@
 //
 // Server and Shop are safe for concurrent use. Queries of one shop run in
 // parallel; mutations and control-API changes of one shop are serialised.
+//
+// # Bulk operations
+//
+// bulkOperationRunQuery validates the query against the schema and
+// Shopify's bulk rules (at least one and at most five connections, nesting
+// depth two, edges { node } rather than nodes, no top-level node, nested
+// connections under a node that selects id) and answers violations with
+// userErrors code INVALID. Accepted queries run in the background on the
+// same executor and resolvers as ordinary queries; the JSONL result holds
+// one line per connection node with exactly the selected fields and
+// "__parentId" on nested nodes, children after their parent but interleaved
+// across parents unless groupObjects is true. The status goes CREATED →
+// RUNNING → COMPLETED over time-scaled durations (WithBulkDurations;
+// objectCount grows while running); at most five operations per shop are
+// in progress (LIMIT_REACHED beyond). bulkOperationCancel moves an
+// operation to CANCELING and then CANCELED. bulkOperation(id) and
+// bulkOperations (query: status, operation_type, id, created_at; newest
+// first) read them. url and partialDataUrl are signed URLs on the server
+// that need no access token and expire after seven simulated days (the
+// operation then reads EXPIRED). A finished operation records a
+// bulk_operations/finish event. Server.InjectBulkFault makes operations
+// FAILED with errorCode INTERNAL_SERVER_ERROR or TIMEOUT after a number of
+// lines, with a partialDataUrl; ACCESS_DENIED comes from missing scopes.
+// Shop.WaitBulkOperation, BulkOperations and BulkResult are the control
+// API. Simplified: an operation reads the shop as one snapshot under the
+// shop's read lock (mutations of that shop wait for it), fails only when
+// injected or denied (no 10-day limit), keeps results in memory, and
+// bulkOperationRunMutation is not simulated.
+//
+// # Webhooks
+//
+// Every change event is delivered to each subscription of its topic
+// (webhookSubscriptionCreate, or Shop.AddWebhookSubscription for one
+// configured outside the API) as a POST of the REST-format payload shaped
+// like Shopify's 2026-07 samples: products/create|update|delete,
+// orders/create|updated|cancelled|delete|paid|fulfilled|partially_fulfilled,
+// refunds/create, inventory_items/create|update|delete,
+// inventory_levels/connect|update|disconnect, fulfillments/create|update,
+// app/uninstalled (Shop.UninstallApp) and bulk_operations/finish. IDs are
+// exact integers, products/* carry full variants for the first 100 only
+// (variant_gids for all), orders/delete carries only the id,
+// inventory_levels/update has available but no on_hand, includeFields
+// trims the payload. Each delivery has X-Shopify-Topic,
+// X-Shopify-Hmac-Sha256 (base64 HMAC-SHA256 of the raw body with the app
+// secret: WithWebhookSecret, Server.WebhookSecret, Sign),
+// X-Shopify-Shop-Domain, X-Shopify-API-Version, X-Shopify-Webhook-Id (the
+// same on retries and duplicates), X-Shopify-Event-Id (the same for every
+// subscription of an event), X-Shopify-Triggered-At and X-Shopify-Name.
+// Delivery is asynchronous per shop and never blocks a mutation. A non-2xx
+// answer (redirects included) or no answer within 5 s fails an attempt; it
+// is retried 8 times over about 4 hours (time-scaled, WithWebhookRetries)
+// with the original payload, and a subscription created through the API is
+// removed once a delivery has failed all retries. Server.InjectWebhookFault
+// adds drops, duplicates, delays and reordering for the next K deliveries
+// or at a rate drawn from the server seed. Server.WaitWebhooks waits until
+// nothing is queued, in flight or waiting for a retry; WebhookStats counts
+// attempts, deliveries, failures, retries, faults and removals. Every
+// payload validates against the topic's 2026-07 JSON schema (tests in
+// jsonschema_test.go), except where Shopify's own samples show the schema
+// is too strict (image and cost null, refunds listed on orders) and where
+// null stands for data the shop lacks (fulfillment tracking). Simplified:
+// the simulator has no customers or addresses, so orders carry a synthetic
+// customer and address derived from the email and location; payloads are
+// rendered right after the change (related objects as of then);
+// subscriptions are matched by creation second; the filter of a
+// subscription is stored but not applied; only http(s) endpoints are
+// called; the 5 s timeout never drops below 250 ms at high time scales;
+// Shopify's debouncing of identical payloads is not simulated.
 package shopifytest
