@@ -198,19 +198,23 @@ func (m *MemoryInbox) Stats() MemoryInboxStats {
 	return s
 }
 
-// Failed returns the failed (dead-lettered) events, oldest first, with
-// their attempt count and last error.
+// Failed returns the failed (dead-lettered) events in the order they were
+// stored, with their attempt count and last error.
 func (m *MemoryInbox) Failed() []Job {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	var out []Job
+	var failed []*memEntry
 	for _, ent := range m.entries {
 		if ent.state == memFailed {
-			ev := *ent.event
-			out = append(out, Job{Event: &ev, Attempt: ent.attempt, LastError: ent.lastError})
+			failed = append(failed, ent)
 		}
 	}
-	slices.SortFunc(out, func(a, b Job) int { return a.Event.ReceivedAt.Compare(b.Event.ReceivedAt) })
+	slices.SortFunc(failed, func(a, b *memEntry) int { return int(a.seq) - int(b.seq) })
+	out := make([]Job, len(failed))
+	for i, ent := range failed {
+		ev := *ent.event
+		out[i] = Job{Event: &ev, Attempt: ent.attempt, LastError: ent.lastError}
+	}
 	return out
 }
 

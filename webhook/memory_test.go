@@ -3,6 +3,7 @@ package webhook_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"testing"
 	"time"
 
@@ -69,5 +70,25 @@ func TestMemoryInboxCopiesEvents(t *testing.T) {
 	jobs, _ = inbox.Claim(context.Background(), 10, time.Minute)
 	if len(jobs) != 1 || jobs[0].Event.ShopDomain != "a" {
 		t.Fatalf("claimed copies are not independent: %+v", jobs)
+	}
+}
+
+func TestMemoryInboxFailedOrder(t *testing.T) {
+	inbox := webhook.NewMemoryInbox()
+	ctx := context.Background()
+	for _, id := range []string{"z", "a", "m"} {
+		putEvent(t, inbox, id, webhook.TopicOrdersCreate, `{}`)
+	}
+	for _, id := range []string{"m", "z", "a"} {
+		if err := inbox.Fail(ctx, id, "reason "+id); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var got []string
+	for _, j := range inbox.Failed() {
+		got = append(got, j.Event.WebhookID+":"+j.LastError)
+	}
+	if want := "[z:reason z a:reason a m:reason m]"; fmt.Sprint(got) != want {
+		t.Fatalf("Failed() = %v, want %s", got, want)
 	}
 }
