@@ -85,9 +85,10 @@ func (c *Connector) startBulk(ctx context.Context, what, doc, search string, wit
 }
 
 // bulkPage hands out the page of the export named by cursor, decoding each
-// root object with decode; size is the page size.
+// root object with decode, which may leave one out (keep false); size is
+// the page size. The cursor's offset counts root objects read.
 func bulkPage[T any](ctx context.Context, c *Connector, cursor string, size int,
-	decode func(g shopify.BulkGroup, stock map[string][]wmssync.LocationStock) (T, error)) (wmssync.Page[T], error) {
+	decode func(g shopify.BulkGroup, stock map[string][]wmssync.LocationStock) (item T, keep bool, err error)) (wmssync.Page[T], error) {
 	var page wmssync.Page[T]
 	parts, err := splitCursor(cursor, bulkPrefix, 4)
 	if err != nil {
@@ -145,23 +146,32 @@ func bulkPage[T any](ctx context.Context, c *Connector, cursor string, size int,
 		st.offset++
 	}
 	page.Total = total
-	for len(page.Items) < size && st.next != nil {
+	consumed, exhausted := 0, false
+	for len(page.Items) < size {
+		if st.next == nil {
+			exhausted = true
+			break
+		}
 		g, err, ok := st.next()
 		if !ok {
+			exhausted = true
 			break
 		}
 		if err != nil {
 			return wmssync.Page[T]{}, fmt.Errorf("shopify/connector: read bulk export: %w", err)
 		}
-		item, err := decode(g, st.stock)
+		consumed++
+		item, keep, err := decode(g, st.stock)
 		if err != nil {
 			return wmssync.Page[T]{}, err
 		}
-		page.Items = append(page.Items, item)
+		if keep {
+			page.Items = append(page.Items, item)
+		}
 	}
 	st.lastOffset = offset
-	st.offset = offset + len(page.Items)
-	if len(page.Items) == size {
+	st.offset = offset + consumed
+	if !exhausted {
 		page.Next = bulkCursor(parts[0], parts[1], st.offset, total)
 	}
 	st.lastPage = page
@@ -241,10 +251,10 @@ func (c *Connector) bulkOpenErr(ctx context.Context, err error) error {
 }
 
 // bulkProduct assembles one product of the products export.
-func bulkProduct(g shopify.BulkGroup, stock map[string][]wmssync.LocationStock) (wmssync.Product, error) {
+func bulkProduct(g shopify.BulkGroup, stock map[string][]wmssync.LocationStock) (wmssync.Product, bool, error) {
 	var gp gqlProduct
 	if err := g.Root.Decode(&gp); err != nil {
-		return wmssync.Product{}, fmt.Errorf("shopify/connector: products export line %d: %w", g.Root.Line, err)
+		return wmssync.Product{}, false, fmt.Errorf("shopify/connector: products export line %d: %w", g.Root.Line, err)
 	}
 	p := gp.product()
 	for _, row := range g.Descendants {
@@ -253,21 +263,21 @@ func bulkProduct(g shopify.BulkGroup, stock map[string][]wmssync.LocationStock) 
 		}
 		var v gqlVariant
 		if err := row.Decode(&v); err != nil {
-			return wmssync.Product{}, fmt.Errorf("shopify/connector: products export line %d: %w", row.Line, err)
+			return wmssync.Product{}, false, fmt.Errorf("shopify/connector: products export line %d: %w", row.Line, err)
 		}
 		p.Variants = append(p.Variants, v.wms())
 	}
 	if stock != nil {
 		p.Stock = stockOf(p, stock)
 	}
-	return p, nil
+	return p, true, nil
 }
 
 // bulkOrder assembles one order of the orders export.
-func bulkOrder(g shopify.BulkGroup, _ map[string][]wmssync.LocationStock) (wmssync.Order, error) {
+func bulkOrder(g shopify.BulkGroup, _ map[string][]wmssync.LocationStock) (wmssync.Order, bool, error) {
 	var o gqlOrder
 	if err := g.Root.Decode(&o); err != nil {
-		return wmssync.Order{}, fmt.Errorf("shopify/connector: orders export line %d: %w", g.Root.Line, err)
+		return wmssync.Order{}, false, fmt.Errorf("shopify/connector: orders export line %d: %w", g.Root.Line, err)
 	}
 	o.LineItems = &shopify.Connection[gqlLineItem]{}
 	for _, row := range g.Descendants {
@@ -276,9 +286,9 @@ func bulkOrder(g shopify.BulkGroup, _ map[string][]wmssync.LocationStock) (wmssy
 		}
 		var li gqlLineItem
 		if err := row.Decode(&li); err != nil {
-			return wmssync.Order{}, fmt.Errorf("shopify/connector: orders export line %d: %w", row.Line, err)
+			return wmssync.Order{}, false, fmt.Errorf("shopify/connector: orders export line %d: %w", row.Line, err)
 		}
 		o.LineItems.Nodes = append(o.LineItems.Nodes, li)
 	}
-	return o.order(), nil
+	return o.order(), true, nil
 }

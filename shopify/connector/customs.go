@@ -3,6 +3,7 @@ package connector
 import (
 	"context"
 	"fmt"
+	"strconv"
 	"strings"
 
 	"github.com/wmsbridge/wmsbridge/shopify"
@@ -13,18 +14,78 @@ import (
 // customsPage is the inventory items per customs and cost page.
 const customsPage = 32
 
+// gqlItem is an inventory item with its customs data and cost.
+type gqlItem struct {
+	ID       string `json:"id"`
+	SKU      string `json:"sku"`
+	UnitCost *struct {
+		Amount shopify.Decimal `json:"amount"`
+	} `json:"unitCost"`
+	HarmonizedSystemCode         string                                     `json:"harmonizedSystemCode"`
+	CountryCodeOfOrigin          string                                     `json:"countryCodeOfOrigin"`
+	ProvinceCodeOfOrigin         string                                     `json:"provinceCodeOfOrigin"`
+	CountryHarmonizedSystemCodes *shopify.Connection[shopify.CountryHSCode] `json:"countryHarmonizedSystemCodes"`
+}
+
+// details translates an item; ok is false for an item without SKU.
+func (it *gqlItem) details() (wmssync.ItemDetails, bool) {
+	if strings.TrimSpace(it.SKU) == "" {
+		return wmssync.ItemDetails{}, false
+	}
+	d := wmssync.ItemDetails{SKU: it.SKU}
+	d.Customs = wms.Customs{HSCode: it.HarmonizedSystemCode, CountryOfOrigin: it.CountryCodeOfOrigin, ProvinceOfOrigin: it.ProvinceCodeOfOrigin}
+	if it.CountryHarmonizedSystemCodes != nil && len(it.CountryHarmonizedSystemCodes.Nodes) > 0 {
+		d.Customs.CountryHSCodes = map[string]string{}
+		for _, cc := range it.CountryHarmonizedSystemCodes.Nodes {
+			d.Customs.CountryHSCodes[cc.CountryCode] = cc.HarmonizedSystemCode
+		}
+	}
+	if it.UnitCost != nil {
+		d.Cost = dec(it.UnitCost.Amount)
+	}
+	return d, true
+}
+
 // CustomsAndCosts returns one page of customs information (HS code,
 // per-country HS codes, country and province of origin) and unit costs,
-// one entry per inventory item with a SKU, paging through the shop's
-// inventory items in id order (S9). Page.Total is -1: Shopify has no count
-// of inventory items. Needs read_inventory or read_products.
+// one entry per inventory item with a SKU (S9). Like Products it pages
+// through the Admin API below Config.BulkThreshold products and reads a
+// bulk export of the inventory items from it on (Config.BulkPageSize items
+// per page), with the same cursor rules. Page.Total is the shop's variant
+// count. Needs read_inventory or read_products.
 func (c *Connector) CustomsAndCosts(ctx context.Context, cursor string) (wmssync.Page[wmssync.ItemDetails], error) {
 	var page wmssync.Page[wmssync.ItemDetails]
 	after := ""
-	if cursor != "" {
+	total := int64(-1)
+	switch {
+	case cursor == "":
+		n, err := c.count(ctx, opVariantsCount, "connectorVariantsCount", "productVariantsCount", "")
+		if err != nil {
+			return page, err
+		}
+		total = n
+		if c.cfg.BulkThreshold > 0 {
+			products, err := c.count(ctx, opProductsCount, "connectorProductsCount", "productsCount", "")
+			if err != nil {
+				return page, err
+			}
+			if products >= int64(c.cfg.BulkThreshold) {
+				cur, err := c.startBulk(ctx, "inventory items", opBulkInventoryItems, "", false, total)
+				if err != nil {
+					return page, err
+				}
+				return bulkPage(ctx, c, cur, c.cfg.BulkPageSize, bulkItem)
+			}
+		}
+	case strings.HasPrefix(cursor, bulkPrefix):
+		return bulkPage(ctx, c, cursor, c.cfg.BulkPageSize, bulkItem)
+	default:
 		parts, err := splitCursor(cursor, pagePrefix, 2)
 		if err != nil {
 			return page, err
+		}
+		if total, err = strconv.ParseInt(parts[0], 10, 64); err != nil {
+			return page, fmt.Errorf("%w: malformed cursor %q", wmssync.ErrCursorExpired, cursor)
 		}
 		after = parts[1]
 	}
@@ -33,45 +94,42 @@ func (c *Connector) CustomsAndCosts(ctx context.Context, cursor string) (wmssync
 		vars["after"] = after
 	}
 	var out struct {
-		Items shopify.Connection[struct {
-			ID       string `json:"id"`
-			SKU      string `json:"sku"`
-			UnitCost *struct {
-				Amount shopify.Decimal `json:"amount"`
-			} `json:"unitCost"`
-			HarmonizedSystemCode         string                                     `json:"harmonizedSystemCode"`
-			CountryCodeOfOrigin          string                                     `json:"countryCodeOfOrigin"`
-			ProvinceCodeOfOrigin         string                                     `json:"provinceCodeOfOrigin"`
-			CountryHarmonizedSystemCodes *shopify.Connection[shopify.CountryHSCode] `json:"countryHarmonizedSystemCodes"`
-		}] `json:"inventoryItems"`
+		Items shopify.Connection[gqlItem] `json:"inventoryItems"`
 	}
 	if _, err := c.client.Do(ctx, &shopify.Request{Query: opInventoryItems, OperationName: "connectorInventoryItems", Variables: vars}, &out); err != nil {
 		return page, fmt.Errorf("shopify/connector: inventory items: %w", classify(ctx, err))
 	}
-	page.Total = -1
-	for _, it := range out.Items.Nodes {
-		if strings.TrimSpace(it.SKU) == "" {
-			continue
+	page.Total = total
+	for i := range out.Items.Nodes {
+		if d, ok := out.Items.Nodes[i].details(); ok {
+			page.Items = append(page.Items, d)
 		}
-		d := wmssync.ItemDetails{SKU: it.SKU}
-		d.Customs = wms.Customs{HSCode: it.HarmonizedSystemCode, CountryOfOrigin: it.CountryCodeOfOrigin, ProvinceOfOrigin: it.ProvinceCodeOfOrigin}
-		if it.CountryHarmonizedSystemCodes != nil && len(it.CountryHarmonizedSystemCodes.Nodes) > 0 {
-			d.Customs.CountryHSCodes = map[string]string{}
-			for _, cc := range it.CountryHarmonizedSystemCodes.Nodes {
-				d.Customs.CountryHSCodes[cc.CountryCode] = cc.HarmonizedSystemCode
-			}
-		}
-		if it.UnitCost != nil {
-			d.Cost = dec(it.UnitCost.Amount)
-		}
-		page.Items = append(page.Items, d)
 	}
 	if out.Items.PageInfo.HasNextPage {
 		next := out.Items.PageInfo.EndCursor
 		if next == "" || next == after {
 			return page, fmt.Errorf("shopify/connector: inventory items cursor does not advance")
 		}
-		page.Next = pagePrefix + "-1|" + next
+		page.Next = pagePrefix + strconv.FormatInt(total, 10) + "|" + next
 	}
 	return page, nil
+}
+
+// bulkItem assembles one inventory item of the inventory items export.
+func bulkItem(g shopify.BulkGroup, _ map[string][]wmssync.LocationStock) (wmssync.ItemDetails, bool, error) {
+	var it gqlItem
+	if err := g.Root.Decode(&it); err != nil {
+		return wmssync.ItemDetails{}, false, fmt.Errorf("shopify/connector: inventory items export line %d: %w", g.Root.Line, err)
+	}
+	codes := &shopify.Connection[shopify.CountryHSCode]{}
+	for _, row := range g.Descendants {
+		var cc shopify.CountryHSCode
+		if err := row.Decode(&cc); err != nil {
+			return wmssync.ItemDetails{}, false, fmt.Errorf("shopify/connector: inventory items export line %d: %w", row.Line, err)
+		}
+		codes.Nodes = append(codes.Nodes, cc)
+	}
+	it.CountryHarmonizedSystemCodes = codes
+	d, ok := it.details()
+	return d, ok, nil
 }

@@ -24,24 +24,17 @@ func TestCustomsAndCosts(t *testing.T) {
 	}})
 	require.NoError(t, err)
 	c := newConnector(t, srv, shop, connector.Config{})
-	ctx := ctxT(t)
-	got := map[string]wmssync.ItemDetails{}
-	cursor, pages := "", 0
-	for {
-		p, err := c.CustomsAndCosts(ctx, cursor)
-		require.NoError(t, err)
-		pages++
-		for _, d := range p.Items {
-			_, dup := got[d.SKU]
-			require.False(t, dup, d.SKU)
-			got[d.SKU] = d
-		}
-		if p.Next == "" {
-			break
-		}
-		cursor = p.Next
-	}
+	got, pages := collectDetails(t, c)
 	assert.Greater(t, pages, 1)
+	assert.Empty(t, shop.BulkOperations())
+
+	// A big shop (from the bulk threshold on) gives the same through a
+	// bulk export of the inventory items.
+	bulkC := newConnector(t, srv, shop, connector.Config{BulkThreshold: 10, BulkPageSize: 20})
+	viaBulk, pages := collectDetails(t, bulkC)
+	assert.Greater(t, pages, 1)
+	assert.Len(t, shop.BulkOperations(), 1)
+	assert.Equal(t, got, viaBulk)
 	assert.Len(t, got, 52, "every item with a SKU, the one without left out")
 	assert.Equal(t, wms.Decimal("4.25"), got["MUG-1"].Cost)
 	assert.Equal(t, wms.Customs{HSCode: "691200", CountryOfOrigin: "PT"}, got["MUG-1"].Customs)
@@ -69,3 +62,26 @@ func TestCustomsAndCosts(t *testing.T) {
 
 // wmsCmp compares a wms decimal with decimal text.
 func wmsCmp(a wms.Decimal, b string) int { return a.Cmp(wms.Decimal(b)) }
+
+// collectDetails reads every page of CustomsAndCosts.
+func collectDetails(t *testing.T, c *connector.Connector) (map[string]wmssync.ItemDetails, int) {
+	t.Helper()
+	ctx := ctxT(t)
+	got := map[string]wmssync.ItemDetails{}
+	cursor, pages := "", 0
+	for {
+		p, err := c.CustomsAndCosts(ctx, cursor)
+		require.NoError(t, err)
+		pages++
+		assert.Equal(t, int64(53), p.Total, "the variant count")
+		for _, d := range p.Items {
+			_, dup := got[d.SKU]
+			require.False(t, dup, d.SKU)
+			got[d.SKU] = d
+		}
+		if p.Next == "" {
+			return got, pages
+		}
+		cursor = p.Next
+	}
+}

@@ -59,7 +59,9 @@
 //     orders/delete. Both paths translate the same shop data into the same
 //     shop-neutral values; ids are GIDs ("gid://shopify/Order/1").
 //   - CustomsAndCosts (S9): HS codes (also per country), country and
-//     province of origin and unit cost of every inventory item with a SKU.
+//     province of origin and unit cost of every inventory item with a SKU,
+//     paged below the bulk threshold and through a bulk export of the
+//     inventory items from it on.
 //
 // The engine, not the connector, maps the vendor to brand or supplier
 // (S3), sets the main shop flag (S2), maps locations to warehouses (S5)

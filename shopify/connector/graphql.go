@@ -25,4 +25,8 @@ var (
 	opBulkOrders string
 	//go:embed graphql/connectorInventoryItems.graphql
 	opInventoryItems string
+	//go:embed graphql/connectorBulkInventoryItems.graphql
+	opBulkInventoryItems string
+	//go:embed graphql/connectorVariantsCount.graphql
+	opVariantsCount string
 )
