@@ -720,3 +720,21 @@ func TestWebhookHTTPSEndpoint(t *testing.T) {
 	assert.Contains(t, string(bodies[0]), `"title":"TLS"`)
 	assert.EqualValues(t, 1, s.WebhookStats().Delivered)
 }
+
+func TestWebhookCustomRetrySchedule(t *testing.T) {
+	srv := NewServer(WithTimeScale(100), WithWebhookRetries(5*time.Second, time.Second, 2*time.Second))
+	t.Cleanup(srv.Close)
+	s := srv.DefaultShop()
+	rc := newReceiver(t)
+	rc.setStatus(func(int, received) int { return http.StatusBadGateway })
+	subscribeAPI(t, srv, DefaultShopName, "products/create", rc.URL)
+	_, err := s.CreateProduct(ProductSpec{Title: "Retry"})
+	require.NoError(t, err)
+	waitHooks(t, srv)
+	got := rc.all()
+	require.Len(t, got, 3, "first attempt + 2 retries")
+	assert.GreaterOrEqual(t, got[1].At.Sub(got[0].At), 10*time.Millisecond)
+	assert.GreaterOrEqual(t, got[2].At.Sub(got[1].At), 20*time.Millisecond)
+	assert.Empty(t, s.WebhookSubscriptions(), "removed after failing every retry")
+	assert.EqualValues(t, 1, s.WebhookStats().Removed)
+}
