@@ -39,16 +39,14 @@ func (n *BulkNotifier) Finished(id string) {
 // and wakes that operation's waiters. Verify the webhook's HMAC before
 // calling it.
 func (n *BulkNotifier) FinishedPayload(body []byte) error {
-	var p struct {
-		ID string `json:"admin_graphql_api_id"`
-	}
+	var p BulkOperationFinishPayload
 	if err := json.NewDecoder(bytes.NewReader(body)).Decode(&p); err != nil {
 		return fmt.Errorf("shopify: bulk_operations/finish payload: %w", err)
 	}
-	if p.ID == "" {
+	if p.AdminGraphQLAPIID == "" {
 		return fmt.Errorf("shopify: bulk_operations/finish payload has no admin_graphql_api_id")
 	}
-	n.Finished(p.ID)
+	n.Finished(p.AdminGraphQLAPIID)
 	return nil
 }
 
