@@ -45,9 +45,8 @@ import (
 // What is simplified: the query runs as one snapshot under the shop's read
 // lock (mutations wait for it); objectCount grows while RUNNING but there is
 // no 10-day limit and no real timeout — FAILED and TIMEOUT happen only when
-// injected with Server.InjectBulkFault; bulkOperationRunMutation and
-// node(id:) lookups of BulkOperation are not simulated; result files live in
-// memory.
+// injected with Server.InjectBulkFault; bulkOperationRunMutation is not
+// simulated; result files live in memory.
 
 // Bulk operation statuses (BulkOperationStatus).
 const (
@@ -391,6 +390,15 @@ func (s *Shop) bulkQuery(ctx context.Context, f *gqlexec.FieldCall) (any, error)
 		return connect(ctx, f, "BulkOperationConnection", reverseIf(f, list), func(b BulkOperation) int64 { return b.ID }, func(b BulkOperation) gqlexec.Object { return bulkObj{b} })
 	}
 	return nil, notSimulated("QueryRoot", f.Name)
+}
+
+// bulkNode resolves node(id:) for a bulk operation of the shop (nil when
+// unknown).
+func (s *Shop) bulkNode(id int64) gqlexec.Object {
+	if b, ok := s.BulkOperation(id); ok {
+		return bulkObj{b}
+	}
+	return nil
 }
 
 type bulkObj struct{ b BulkOperation }

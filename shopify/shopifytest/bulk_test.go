@@ -185,6 +185,21 @@ func TestBulkStatusesProgressOverTime(t *testing.T) {
 	assert.Equal(t, "3", op["rootObjectCount"])
 }
 
+func TestBulkOperationAsNode(t *testing.T) {
+	srv := NewServer(WithTimeScale(1000))
+	t.Cleanup(srv.Close)
+	id := runBulk(t, srv, productsBulkQuery, false)
+	pollBulk(t, srv, id)
+	r := do(t, srv, DefaultShopName, `query($id: ID!) { node(id: $id) { __typename ... on BulkOperation { id status } } }`, map[string]any{"id": id})
+	require.Empty(t, r.Errors, string(r.raw))
+	assert.Equal(t, "BulkOperation", path(r.Data, "node", "__typename"))
+	assert.Equal(t, id, path(r.Data, "node", "id"))
+	assert.Equal(t, "COMPLETED", path(r.Data, "node", "status"))
+	r = do(t, srv, DefaultShopName, `{ node(id: "gid://shopify/BulkOperation/1") { id } }`, nil)
+	require.Empty(t, r.Errors, string(r.raw))
+	assert.Nil(t, path(r.Data, "node"))
+}
+
 func TestBulkTimeScaleShortensDurations(t *testing.T) {
 	srv := NewServer(WithTimeScale(1000), WithBulkDurations(10*time.Second, 10*time.Second))
 	t.Cleanup(srv.Close)

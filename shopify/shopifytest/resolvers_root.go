@@ -308,6 +308,8 @@ func (s *Shop) nodeByGID(g, field string) (gqlexec.Object, error) {
 		if g := s.adjustments[id]; g != nil {
 			return adjustmentGroupObj{s, g}, nil
 		}
+	case "BulkOperation":
+		return s.bulkNode(id), nil // bulk.go
 	}
 	return nil, nil
 }
