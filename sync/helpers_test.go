@@ -47,7 +47,7 @@ func (c *clock) Advance(d time.Duration) time.Time {
 // env is an engine over memstore and memwms with fake shops, and a real
 // webhook.Handler behind an httptest server.
 type env struct {
-	t      *testing.T
+	t      testing.TB
 	clock  *clock
 	store  *memstore.Store
 	wms    *memwms.WMS
@@ -58,7 +58,7 @@ type env struct {
 	cfg    func(*wmssync.Config)
 }
 
-func newEnv(t *testing.T, cfg ...func(*wmssync.Config)) *env {
+func newEnv(t testing.TB, cfg ...func(*wmssync.Config)) *env {
 	t.Helper()
 	c := newClock()
 	w, err := memwms.New(&memwms.Config{
@@ -187,4 +187,12 @@ func (e *env) order(shop, id string) wms.Order {
 	o, err := e.wms.Order(bg, wms.OrderKey{Shop: shop, ExternalID: id})
 	require.NoError(e.t, err, "order %s/%s", shop, id)
 	return o
+}
+
+func mustJSON(v any) []byte {
+	b, err := json.Marshal(v)
+	if err != nil {
+		panic(err)
+	}
+	return b
 }
