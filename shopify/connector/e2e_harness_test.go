@@ -4,9 +4,11 @@ import (
 	"bytes"
 	"context"
 	"log/slog"
+	"net/http"
 	"net/http/httptest"
 	"strings"
 	gosync "sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -45,6 +47,7 @@ type harness struct {
 	cfg   connector.Config // template for the connectors Connect builds
 
 	engCfg wmssync.Config
+	down   atomic.Bool // the webhook endpoint answers 503
 
 	logMu gosync.Mutex
 	logs  bytes.Buffer
@@ -80,7 +83,13 @@ func newHarness(t *testing.T, o harnessOptions) *harness {
 	require.NoError(t, err)
 	handler, err := webhook.NewHandler(h.eng.Inbox(), webhook.WithSecrets(h.srv.WebhookSecret()), webhook.WithLogger(logger))
 	require.NoError(t, err)
-	h.hook = httptest.NewServer(handler)
+	h.hook = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if h.down.Load() {
+			http.Error(w, "down for maintenance", http.StatusServiceUnavailable)
+			return
+		}
+		handler.ServeHTTP(w, r)
+	}))
 	h.addr = h.hook.URL + "/webhooks/shopify"
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})

@@ -169,6 +169,8 @@ func TestE2E_S10_ReceiveOrders(t *testing.T) {
 		assert.False(t, ok, "orders from before the step are not imported")
 	}
 
+	// Shopify delivers at least once: duplicates must not duplicate orders.
+	h.srv.InjectWebhookFault(shopifytest.WebhookFault{Kind: shopifytest.WebhookDuplicate, Topic: "orders/create", Rate: 0.5})
 	var ids []int64
 	for i := range 8 {
 		o, err := shop.CreateOrder(shopifytest.OrderSpec{Email: fmt.Sprintf("c%d@example.com", i), Lines: []shopifytest.OrderLineSpec{
@@ -188,6 +190,7 @@ func TestE2E_S10_ReceiveOrders(t *testing.T) {
 		assert.Equal(t, int64(so.LineItems[0].Quantity), o.Lines[0].Quantity)
 	}
 	assert.Len(t, h.wms.Orders(), 8)
+	assert.Positive(t, shop.WebhookStats().Duplicated, "duplicates were delivered")
 
 	h.tick()
 	require.NoError(t, shop.CancelOrder(ids[0]))
