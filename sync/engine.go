@@ -226,8 +226,7 @@ func (e *Engine) shopByDomain(ctx context.Context, domain string) (Settings, err
 
 // retryable reports whether err may go away on a retry.
 func retryable(err error) bool {
-	return err != nil && !errors.Is(err, wms.ErrInvalid) && !errors.Is(err, ErrInvalidPayload) &&
-		!errors.Is(err, ErrUnauthorized)
+	return err != nil && !errors.Is(err, wms.ErrInvalid) && !errors.Is(err, ErrInvalidPayload)
 }
 
 // keyedMutex serialises work per key within the process.

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"slices"
 	"time"
 
 	"github.com/wmsbridge/wmsbridge/webhook"
@@ -220,6 +221,7 @@ func (e *Engine) upsertOrder(ctx context.Context, s Settings, o Order) (outcome,
 	wo := o.Order.Clone()
 	wo.Shop = s.Shop
 	wo.Warehouse = ""
+	wo.Lines = shippable(wo.Lines)
 	if o.LocationID != "" && wo.Open() {
 		wh, ok := s.Warehouse(o.LocationID)
 		if !ok {
@@ -258,7 +260,7 @@ func (e *Engine) applyPOS(ctx context.Context, s Settings, zone *time.Location, 
 	day := dayIn(o.CreatedAt, zone)
 	var moves []wms.StockMovement
 	var sales []wms.SalesRecord
-	for _, l := range o.Lines {
+	for _, l := range shippable(o.Lines) {
 		moves = append(moves, wms.StockMovement{
 			Shop: s.Shop, ExternalID: o.ExternalID + "/" + l.ExternalID, SKU: l.SKU, Warehouse: wh,
 			Delta: -l.Quantity, Reason: wms.ReasonPOSSale, OrderID: o.ExternalID, At: o.CreatedAt,
@@ -288,4 +290,10 @@ func (e *Engine) applyPOS(ctx context.Context, s Settings, zone *time.Location, 
 	}
 	e.stats.posSales.Add(1)
 	return outApplied, nil
+}
+
+// shippable returns the lines a warehouse can act on: with a SKU and a
+// quantity (custom items, gift cards and removed lines are left out).
+func shippable(lines []wms.OrderLine) []wms.OrderLine {
+	return slices.DeleteFunc(slices.Clone(lines), func(l wms.OrderLine) bool { return l.SKU == "" || l.Quantity < 1 })
 }

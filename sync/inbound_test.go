@@ -243,3 +243,20 @@ func TestInboundConcurrentVersions(t *testing.T) {
 	st := e.engine.Stats()
 	assert.Equal(t, uint64(versions), st.EventsApplied+st.EventsStale)
 }
+
+// Lines a warehouse cannot ship (no SKU: custom items, gift cards; no
+// quantity: removed by an edit) are left out instead of failing the order.
+func TestInboundOrderUnshippableLines(t *testing.T) {
+	e := newEnv(t)
+	f := e.addShop("dk")
+	e.throughOrders("dk")
+	o := order("1", "loc-cph", e.clock.Advance(time.Minute),
+		line("L1", "TEE", 1), wms.OrderLine{ExternalID: "L2", Title: "Gift card", Quantity: 1},
+		wms.OrderLine{ExternalID: "L3", SKU: "CAP", Quantity: 0})
+	e.deliver(f, webhook.TopicOrdersCreate, fakePayload{Order: &o})
+	e.drain()
+	got := e.order("dk", "1")
+	require.Len(t, got.Lines, 1)
+	assert.Equal(t, "TEE", got.Lines[0].SKU)
+	assert.Zero(t, e.store.Stats().Failed)
+}
