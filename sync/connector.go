@@ -236,7 +236,10 @@ type LocationStock struct {
 // Order is a shop's order as a connector delivers it: the warehouse's view
 // ([wms.Order]) plus the shop location it ships from or was sold at. The
 // engine sets Shop and Warehouse (from LocationID and the shop's location
-// mapping, S5); wms.Order.UpdatedAt is the order's version.
+// mapping, S5) and leaves out lines without a SKU or quantity;
+// wms.Order.UpdatedAt is the order's version. Times may be in any zone: the
+// engine takes the day of a sale in the shop's time zone
+// ([ShopInfo.Timezone]).
 type Order struct {
 	wms.Order
 	// LocationID is the shop location that fulfils the order, or the POS

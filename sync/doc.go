@@ -169,6 +169,17 @@
 // wms/memwms and sync/memstore; package shopify/connector's tests run the
 // real Shopify connector against the simulated shop (shopify/shopifytest).
 //
+// # Outbound messages
+//
+// Sending warehouse events back to the shops (S14-S20: stock, barcodes,
+// packed orders, captures, costs, refunds) is the next part of the engine.
+// It plugs in without changing the interfaces above: the engine will take
+// [wms.Event] values from the host, a store will keep them in an outbox (an
+// extra interface a Store implements, found by type assertion, so existing
+// stores keep compiling), and connectors will offer the shop writes as
+// optional capabilities beside [WebhookRegistrar]. Settings.Outbound and
+// [StepOutbound] already record the merchant's choices.
+//
 // # Scale
 //
 // Several engines may share one durable Store and Backend (B4): the inbox
