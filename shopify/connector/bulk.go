@@ -25,6 +25,7 @@ type exportState struct {
 	offset int
 	stock  map[string][]wmssync.LocationStock
 
+	opened     bool // the export was opened in this process
 	lastOffset int
 	lastPage   any // a wmssync.Page[T]
 }
@@ -44,6 +45,7 @@ func (e *exportState) release() {
 		e.body.Close()
 	}
 	e.next, e.stop, e.body, e.stock = nil, nil, nil, nil
+	e.opened, e.offset = false, 0
 }
 
 // bulkCursor is "bulk:<op>|<stock op or ->|<offset>|<total>".
@@ -104,37 +106,35 @@ func bulkPage[T any](ctx context.Context, c *Connector, cursor string, size int,
 	}
 	key := parts[0] + "|" + parts[1]
 
+	// One listing call at a time per export: the reader has one position.
 	c.mu.Lock()
 	st := c.exports[key]
-	c.mu.Unlock()
-	if st != nil {
-		st.mu.Lock()
-		if p, ok := st.lastPage.(wmssync.Page[T]); ok && st.lastOffset == offset {
-			st.mu.Unlock()
-			return p, nil
-		}
-		if st.next == nil || st.offset != offset {
-			st.release()
-			st.mu.Unlock()
-			st = nil
-		} else {
-			st.mu.Unlock()
-		}
-	}
 	if st == nil {
-		if st, err = c.openExport(ctx, parts[0], parts[1]); err != nil {
-			return page, err
-		}
-		c.mu.Lock()
-		if old := c.exports[key]; old != nil && old != st {
-			defer old.close()
-		}
+		st = &exportState{}
 		c.exports[key] = st
-		c.mu.Unlock()
 	}
-
+	c.mu.Unlock()
 	st.mu.Lock()
 	defer st.mu.Unlock()
+	if p, ok := st.lastPage.(wmssync.Page[T]); ok && st.lastOffset == offset {
+		return p, nil // the same page again
+	}
+	if !st.opened || st.offset > offset {
+		// Not open in this process (a resumed listing), or asked for an
+		// earlier page: open the export from its start.
+		st.release()
+		if err := c.openExport(ctx, st, parts[0], parts[1]); err != nil {
+			return page, err
+		}
+	}
+	// A failure part-way leaves the reader at an unknown position: close it,
+	// so that a retry reopens the export.
+	done := false
+	defer func() {
+		if !done {
+			st.release()
+		}
+	}()
 	for st.offset < offset && st.next != nil { // resuming: skip what was applied
 		_, err, ok := st.next()
 		if !ok {
@@ -175,58 +175,57 @@ func bulkPage[T any](ctx context.Context, c *Connector, cursor string, size int,
 		page.Next = bulkCursor(parts[0], parts[1], st.offset, total)
 	}
 	st.lastPage = page
-	if page.Next == "" {
-		st.release() // done; the last page stays for a repeat
-	}
+	done = page.Next != "" // at the end, release the reader; the last page stays for a repeat
 	return page, nil
 }
 
-// openExport waits for the export operations to finish and opens them.
-func (c *Connector) openExport(ctx context.Context, opID, stockOp string) (*exportState, error) {
+// openExport waits for the export operations to finish and opens them
+// into st (released); callers hold st.mu.
+func (c *Connector) openExport(ctx context.Context, st *exportState, opID, stockOp string) error {
 	bulk := c.client.BulkOperations()
 	op, err := c.waitBulk(ctx, opID)
 	if err != nil {
-		return nil, err
+		return err
 	}
-	st := &exportState{}
+	var stock map[string][]wmssync.LocationStock
 	if stockOp != "-" && stockOp != "" {
 		sop, err := c.waitBulk(ctx, stockOp)
 		if err != nil {
-			return nil, err
+			return err
 		}
-		st.stock = map[string][]wmssync.LocationStock{}
+		stock = map[string][]wmssync.LocationStock{}
 		if sop.URL != "" {
 			r, err := bulk.Open(ctx, sop)
 			if err != nil {
-				return nil, c.bulkOpenErr(ctx, err)
+				return c.bulkOpenErr(ctx, err)
 			}
 			for row, err := range shopify.ReadInventoryLevelsExport(r) {
 				if err != nil {
 					r.Close()
-					return nil, fmt.Errorf("shopify/connector: read stock export: %w", err)
+					return fmt.Errorf("shopify/connector: read stock export: %w", err)
 				}
 				if row.Level == nil || row.Level.Location.ID == "" {
 					continue
 				}
 				for _, qn := range row.Level.Quantities {
 					if qn.Name == "on_hand" {
-						st.stock[row.ParentID] = append(st.stock[row.ParentID], wmssync.LocationStock{LocationID: row.Level.Location.ID, OnHand: int64(qn.Quantity)})
+						stock[row.ParentID] = append(stock[row.ParentID], wmssync.LocationStock{LocationID: row.Level.Location.ID, OnHand: int64(qn.Quantity)})
 					}
 				}
 			}
 			r.Close()
 		}
 	}
-	if op.URL == "" {
-		return st, nil // nothing matched
+	if op.URL != "" {
+		body, err := bulk.Open(ctx, op)
+		if err != nil {
+			return c.bulkOpenErr(ctx, err)
+		}
+		st.body = body
+		st.next, st.stop = iter.Pull2(shopify.GroupBulkRows(body, nil))
 	}
-	body, err := bulk.Open(ctx, op)
-	if err != nil {
-		return nil, c.bulkOpenErr(ctx, err)
-	}
-	st.body = body
-	st.next, st.stop = iter.Pull2(shopify.GroupBulkRows(body, nil))
-	return st, nil
+	st.stock, st.opened, st.offset = stock, true, 0
+	return nil
 }
 
 // waitBulk waits for a bulk operation; one Shopify no longer knows or that

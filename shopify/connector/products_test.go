@@ -1,6 +1,7 @@
 package connector_test
 
 import (
+	"sync"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -145,4 +146,30 @@ func TestProductsBulkResumesInNewConnector(t *testing.T) {
 	assert.ErrorIs(t, err, wmssync.ErrCursorExpired)
 	_, err = c2.Products(ctx, wmssync.ProductQuery{}, "garbage")
 	assert.ErrorIs(t, err, wmssync.ErrCursorExpired)
+}
+
+// Concurrent calls with the same bulk cursor return the same page.
+func TestProductsBulkConcurrentSameCursor(t *testing.T) {
+	srv := newServer(t)
+	shop := srv.DefaultShop()
+	_, err := shop.Seed(shopifytest.SeedOptions{Seed: 10, Products: 40, VariantsPerProduct: 1})
+	require.NoError(t, err)
+	c := newConnector(t, srv, shop, connector.Config{BulkThreshold: 10, BulkPageSize: 10})
+	ctx := ctxT(t)
+	first, err := c.Products(ctx, wmssync.ProductQuery{}, "")
+	require.NoError(t, err)
+	pages := make([]wmssync.Page[wmssync.Product], 6)
+	errs := make([]error, 6)
+	var wg sync.WaitGroup
+	for i := range pages {
+		wg.Go(func() { pages[i], errs[i] = c.Products(ctx, wmssync.ProductQuery{}, first.Next) })
+	}
+	wg.Wait()
+	for i := range pages {
+		require.NoError(t, errs[i])
+		assert.Equal(t, pages[0].Items, pages[i].Items)
+		assert.Equal(t, pages[0].Next, pages[i].Next)
+	}
+	require.Len(t, pages[0].Items, 10)
+	assert.NotEqual(t, first.Items[0].ExternalID, pages[0].Items[0].ExternalID)
 }
