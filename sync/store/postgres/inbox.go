@@ -22,34 +22,6 @@ const (
 	stateFailed    = 3
 )
 
-// Put implements [webhook.Inbox] with one INSERT ... ON CONFLICT DO NOTHING:
-// one round trip and one commit. Concurrent Puts run on separate pool
-// connections and PostgreSQL flushes their commits together (its own group
-// commit), so ingest scales with the pool size. When Put returns
-// stored=true the event is committed.
-func (s *Store) Put(ctx context.Context, e *webhook.Event) (bool, error) {
-	if err := ctx.Err(); err != nil {
-		return false, err
-	}
-	if e == nil || e.WebhookID == "" {
-		return false, fmt.Errorf("%w: event without webhook id", webhook.ErrMissingHeader)
-	}
-	body := e.Body
-	if body == nil {
-		body = []byte{}
-	}
-	tag, err := s.pool.Exec(ctx, s.q(`INSERT INTO wmsbridge_inbox
-		(webhook_id, topic, shop_domain, api_version, event_id, triggered_at, name, sub_topic, received_at, body, due)
-		VALUES ($2, $3, $4, $5, $6, $7, $8, $9, $10, $11, `+nowSQL+`)
-		ON CONFLICT (webhook_id) DO NOTHING`),
-		s.now(), e.WebhookID, string(e.Topic), e.ShopDomain, e.APIVersion, e.EventID, ts(e.TriggeredAt),
-		e.Name, e.SubTopic, ts(e.ReceivedAt), body)
-	if err != nil {
-		return false, wrap("put", err)
-	}
-	return tag.RowsAffected() == 1, nil
-}
-
 const jobColumns = `i.seq, i.webhook_id, i.topic, i.shop_domain, i.api_version, i.event_id, i.triggered_at,
 	i.name, i.sub_topic, i.received_at, i.body, i.attempt, i.last_error`
 

@@ -27,6 +27,7 @@ type Store struct {
 	schema  string
 	repl    *strings.Replacer
 	clock   func() time.Time // nil: the database's clock
+	ingest  ingest
 }
 
 var _ wmssync.Store = (*Store)(nil)
@@ -38,6 +39,15 @@ type options struct {
 	schema    string
 	clock     func() time.Time
 	noMigrate bool
+	batch     int
+	flushers  int
+}
+
+// WithIngest sets the group commit of webhook Puts: at most maxBatch
+// events per insert and at most inFlight inserts at a time (defaults 256
+// and 4; WithIngest(1, n) inserts each event alone, n at a time).
+func WithIngest(maxBatch, inFlight int) Option {
+	return func(o *options) { o.batch, o.flushers = max(1, maxBatch), max(1, inFlight) }
 }
 
 // WithSchema puts the store's tables in the named schema, created if
@@ -83,14 +93,15 @@ func Open(ctx context.Context, dsn string, opts ...Option) (*Store, error) {
 // New returns a Store on the host's pool, applying the pending migrations
 // unless [WithoutMigrate] is given. Close does not close the pool.
 func New(ctx context.Context, pool *pgxpool.Pool, opts ...Option) (*Store, error) {
-	var o options
+	o := options{batch: 256, flushers: 4}
 	for _, f := range opts {
 		f(&o)
 	}
 	if o.schema != "" && !schemaPattern.MatchString(o.schema) {
 		return nil, fmt.Errorf("postgres store: schema %q: want lower-case letters, digits and '_'", o.schema)
 	}
-	s := &Store{pool: pool, schema: o.schema, clock: o.clock}
+	s := &Store{pool: pool, schema: o.schema, clock: o.clock,
+		ingest: ingest{maxBatch: o.batch, maxFlushers: o.flushers}}
 	prefix := ""
 	if o.schema != "" {
 		prefix = pgx.Identifier{o.schema}.Sanitize() + "."

@@ -1,0 +1,138 @@
+package postgres_test
+
+import (
+	"fmt"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/wmsbridge/wmsbridge/sync/store/postgres"
+	"github.com/wmsbridge/wmsbridge/webhook"
+)
+
+// benchBody is an orders/create-sized payload (about 2 KB).
+var benchBody = []byte(`{"id":9007199254740993,"note":"` + strings.Repeat("x", 2000) + `"}`)
+
+func benchEvent(id string) *webhook.Event {
+	return &webhook.Event{Topic: webhook.TopicOrdersCreate, ShopDomain: "bench.myshopify.com", APIVersion: "2026-10",
+		WebhookID: id, EventID: "e" + id, TriggeredAt: time.Now(), ReceivedAt: time.Now(), Body: benchBody}
+}
+
+// BenchmarkPut measures webhook ingest: Put calls per second, one at a
+// time and from 64 goroutines as webhook.Handler makes them (one per
+// delivery) on a pool of 16 connections.
+func BenchmarkPut(b *testing.B) {
+	for _, tc := range []struct {
+		name     string
+		parallel int // goroutines per GOMAXPROCS; 0: serial
+		opts     []postgres.Option
+	}{
+		{"serial", 0, nil},
+		{"concurrent64", 32, nil},
+		{"concurrent64-nogroupcommit", 32, []postgres.Option{postgres.WithIngest(1, 16)}},
+	} {
+		parallel := tc.parallel
+		b.Run(tc.name, func(b *testing.B) {
+			s := newBenchStore(b, tc.opts...)
+			var n atomic.Int64
+			b.ResetTimer()
+			start := time.Now()
+			if parallel == 0 {
+				for i := 0; i < b.N; i++ {
+					if _, err := s.Put(ctx, benchEvent(fmt.Sprint(i))); err != nil {
+						b.Fatal(err)
+					}
+				}
+			} else {
+				b.SetParallelism(parallel)
+				b.RunParallel(func(pb *testing.PB) {
+					for pb.Next() {
+						if _, err := s.Put(ctx, benchEvent(fmt.Sprint(n.Add(1)))); err != nil {
+							b.Error(err)
+							return
+						}
+					}
+				})
+			}
+			b.ReportMetric(float64(b.N)/time.Since(start).Seconds(), "puts/s")
+		})
+	}
+}
+
+// BenchmarkClaimComplete measures draining the inbox: workers Claim(limit)
+// then Complete each event, as webhook.Dispatcher's workers do.
+func BenchmarkClaimComplete(b *testing.B) {
+	for _, tc := range []struct{ workers, limit int }{{1, 1}, {1, 50}, {8, 10}} {
+		b.Run(fmt.Sprintf("workers%d-limit%d", tc.workers, tc.limit), func(b *testing.B) {
+			s := newBenchStore(b)
+			fill(b, s, b.N)
+			b.ResetTimer()
+			start := time.Now()
+			drain(b, s, tc.workers, tc.limit)
+			b.ReportMetric(float64(b.N)/time.Since(start).Seconds(), "events/s")
+		})
+	}
+}
+
+func newBenchStore(b *testing.B, opts ...postgres.Option) *postgres.Store {
+	dsn := testDSN(b)
+	sep := "?"
+	if strings.Contains(dsn, "?") {
+		sep = "&"
+	}
+	s, err := postgres.Open(ctx, dsn+sep+"pool_max_conns=16", append(opts, postgres.WithSchema(newSchema(b, dsn)))...)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(s.Close)
+	return s
+}
+
+// fill puts n events concurrently.
+func fill(b *testing.B, s webhook.Store, n int) {
+	var wg sync.WaitGroup
+	var next atomic.Int64
+	for range 32 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := next.Add(1); i <= int64(n); i = next.Add(1) {
+				if _, err := s.Put(ctx, benchEvent(fmt.Sprint(i))); err != nil {
+					b.Error(err)
+					return
+				}
+			}
+		}()
+	}
+	wg.Wait()
+}
+
+// drain claims and completes until the inbox is empty.
+func drain(b *testing.B, s webhook.Store, workers, limit int) {
+	var wg sync.WaitGroup
+	for range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				jobs, err := s.Claim(ctx, limit, time.Minute)
+				if err != nil {
+					b.Error(err)
+					return
+				}
+				if len(jobs) == 0 {
+					return
+				}
+				for _, j := range jobs {
+					if err := s.Complete(ctx, j.Event.WebhookID); err != nil {
+						b.Error(err)
+						return
+					}
+				}
+			}
+		}()
+	}
+	wg.Wait()
+}

@@ -1,0 +1,174 @@
+package postgres
+
+import (
+	"context"
+	"fmt"
+	gosync "sync"
+	"time"
+
+	"github.com/jackc/pgx/v5/pgtype"
+
+	"github.com/wmsbridge/wmsbridge/webhook"
+)
+
+// putReq is one Put waiting for a group commit.
+type putReq struct {
+	ctx   context.Context
+	e     *webhook.Event
+	taken bool // under ingest.mu: a flusher took it; Put must wait for res
+	res   chan putRes
+}
+
+type putRes struct {
+	stored bool
+	err    error
+}
+
+// ingest batches concurrent Puts: a Put queues its event and, if fewer
+// than maxFlushers flushers run, starts one; a flusher inserts everything
+// queued (up to maxBatch rows) in one statement, and goes on while events
+// are queued. No goroutine outlives the Puts that need it.
+type ingest struct {
+	maxBatch, maxFlushers int
+
+	mu       gosync.Mutex
+	pending  []*putReq
+	flushers int
+}
+
+// flushTimeout bounds one batch insert; a Put waits at most this long once
+// its batch started.
+const flushTimeout = 30 * time.Second
+
+// Put implements [webhook.Inbox]. Concurrent Puts are committed together:
+// up to 4 batches are in flight at a time (4 connections of the pool), and
+// Puts arriving meanwhile queue for the next batch, inserted with one
+// multi-row INSERT ... ON CONFLICT DO NOTHING: one round trip and one
+// commit for many webhooks. When Put returns stored=true the event is
+// committed. A Put whose context ends before its batch starts returns the
+// context's error and stores nothing; once its batch started, Put waits
+// for it (at most 30s).
+func (s *Store) Put(ctx context.Context, e *webhook.Event) (bool, error) {
+	if err := ctx.Err(); err != nil {
+		return false, err
+	}
+	if e == nil || e.WebhookID == "" {
+		return false, fmt.Errorf("%w: event without webhook id", webhook.ErrMissingHeader)
+	}
+	req := &putReq{ctx: ctx, e: e, res: make(chan putRes, 1)}
+	in := &s.ingest
+	in.mu.Lock()
+	in.pending = append(in.pending, req)
+	if in.flushers < in.maxFlushers {
+		in.flushers++
+		go s.flushLoop()
+	}
+	in.mu.Unlock()
+	select {
+	case r := <-req.res:
+		return r.stored, r.err
+	case <-ctx.Done():
+	}
+	in.mu.Lock()
+	if !req.taken {
+		for i, p := range in.pending {
+			if p == req {
+				in.pending = append(in.pending[:i], in.pending[i+1:]...)
+				break
+			}
+		}
+		in.mu.Unlock()
+		return false, ctx.Err()
+	}
+	in.mu.Unlock()
+	r := <-req.res
+	return r.stored, r.err
+}
+
+func (s *Store) flushLoop() {
+	in := &s.ingest
+	for {
+		in.mu.Lock()
+		n := min(len(in.pending), in.maxBatch)
+		if n == 0 {
+			in.flushers--
+			in.mu.Unlock()
+			return
+		}
+		batch := make([]*putReq, n)
+		copy(batch, in.pending)
+		in.pending = append(in.pending[:0], in.pending[n:]...)
+		for _, r := range batch {
+			r.taken = true
+		}
+		in.mu.Unlock()
+		s.flush(batch)
+	}
+}
+
+func (s *Store) flush(batch []*putReq) {
+	live := batch[:0:0]
+	for _, r := range batch {
+		if err := r.ctx.Err(); err != nil {
+			r.res <- putRes{err: err}
+			continue
+		}
+		live = append(live, r)
+	}
+	if len(live) == 0 {
+		return
+	}
+	n := len(live)
+	var (
+		ids, topics, shops, versions, eventIDs, names, subTopics = make([]string, n), make([]string, n),
+			make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n)
+		triggered, received = make([]pgtype.Timestamptz, n), make([]pgtype.Timestamptz, n)
+		bodies              = make([][]byte, n)
+	)
+	for i, r := range live {
+		e := r.e
+		ids[i], topics[i], shops[i], versions[i] = e.WebhookID, string(e.Topic), e.ShopDomain, e.APIVersion
+		eventIDs[i], names[i], subTopics[i] = e.EventID, e.Name, e.SubTopic
+		triggered[i] = pgtype.Timestamptz{Time: e.TriggeredAt, Valid: !e.TriggeredAt.IsZero()}
+		received[i] = pgtype.Timestamptz{Time: e.ReceivedAt, Valid: !e.ReceivedAt.IsZero()}
+		bodies[i] = e.Body
+		if bodies[i] == nil {
+			bodies[i] = []byte{}
+		}
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), flushTimeout)
+	defer cancel()
+	rows, err := s.pool.Query(ctx, s.q(`INSERT INTO wmsbridge_inbox
+		(webhook_id, topic, shop_domain, api_version, event_id, triggered_at, name, sub_topic, received_at, body, due)
+		SELECT u.id, u.topic, u.shop, u.ver, u.eid, u.trig, u.name, u.sub, u.recv, u.body, `+nowSQL+`
+		FROM unnest($2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::timestamptz[],
+			$8::text[], $9::text[], $10::timestamptz[], $11::bytea[])
+			WITH ORDINALITY AS u(id, topic, shop, ver, eid, trig, name, sub, recv, body, ord)
+		ORDER BY u.ord
+		ON CONFLICT (webhook_id) DO NOTHING
+		RETURNING webhook_id`),
+		s.now(), ids, topics, shops, versions, eventIDs, triggered, names, subTopics, received, bodies)
+	stored := map[string]bool{}
+	if err == nil {
+		for rows.Next() {
+			var id string
+			if err = rows.Scan(&id); err != nil {
+				break
+			}
+			stored[id] = true
+		}
+		rows.Close()
+		if err == nil {
+			err = rows.Err()
+		}
+	}
+	for _, r := range live {
+		if err != nil {
+			r.res <- putRes{err: wrap("put", err)}
+			continue
+		}
+		// Of several Puts of one id in the batch, the first stored it.
+		r.res <- putRes{stored: stored[r.e.WebhookID]}
+		delete(stored, r.e.WebhookID)
+	}
+}
