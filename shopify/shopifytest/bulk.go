@@ -117,7 +117,8 @@ type extOptions struct {
 
 // WithBulkDurations sets how long a bulk operation stays CREATED before it
 // starts and for how long at least it stays RUNNING (simulated time,
-// divided by the time scale; defaults 500ms and 1s).
+// divided by the time scale; defaults 200ms and 300ms: long enough to observe
+// each status by polling, short enough for test suites).
 func WithBulkDurations(queued, minRunning time.Duration) Option {
 	return func(c *serverConfig) {
 		c.ext.bulkSet, c.ext.bulkQueued, c.ext.bulkMinRunning = true, queued, minRunning
@@ -128,7 +129,7 @@ func WithBulkDurations(queued, minRunning time.Duration) Option {
 // calls it once before adding shops.
 func (srv *Server) startExtensions(o extOptions) {
 	if !o.bulkSet {
-		o.bulkQueued, o.bulkMinRunning = 500*time.Millisecond, time.Second
+		o.bulkQueued, o.bulkMinRunning = 200*time.Millisecond, 300*time.Millisecond
 	}
 	o.webhook = o.webhook.withDefaults()
 	srv.bulk = newBulkManager(srv, o)
