@@ -146,8 +146,7 @@ func (e *Engine) applyProducts(ctx context.Context, s Settings, conn Connector, 
 	}
 	e.stats.products.Add(uint64(len(write)))
 	if len(conflicts) > 0 {
-		unlock()
-		unlock = func() {}
+		unlock() // forceProduct locks each key again
 		if err := e.refreshProducts(ctx, s, conn, conflicts); err != nil {
 			return len(write), err
 		}
@@ -162,12 +161,14 @@ func (e *Engine) refreshProducts(ctx context.Context, s Settings, conn Connector
 	e.log.LogAttrs(ctx, slog.LevelInfo, "product versions changed concurrently; re-reading",
 		slog.String("shop", s.Shop), slog.Int("products", len(ids)))
 	for attempt := 0; attempt < maxConflicts; attempt++ {
-		page, err := conn.Products(ctx, ProductQuery{IDs: ids}, "")
+		current, err := readAll(ctx, func(ctx context.Context, cursor string) (Page[Product], error) {
+			return conn.Products(ctx, ProductQuery{IDs: ids}, cursor)
+		})
 		if err != nil {
 			return fmt.Errorf("sync: re-read products of %s: %w", s.Shop, err)
 		}
 		var again []string
-		for _, p := range page.Items {
+		for _, p := range current {
 			key := EntityKey{Shop: s.Shop, Kind: KindProduct, ID: p.ExternalID}
 			ok, err := e.forceProduct(ctx, s, key, p)
 			if err != nil {
@@ -269,5 +270,22 @@ func (e *Engine) lockAll(keys []string) func() {
 		for _, u := range slices.Backward(unlocks) {
 			u()
 		}
+	}
+}
+
+// readAll reads every page of a (small) listing.
+func readAll[T any](ctx context.Context, fetch func(ctx context.Context, cursor string) (Page[T], error)) ([]T, error) {
+	var out []T
+	cursor := ""
+	for {
+		pg, err := fetch(ctx, cursor)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, pg.Items...)
+		if pg.Next == "" || pg.Next == cursor {
+			return out, nil
+		}
+		cursor = pg.Next
 	}
 }

@@ -21,6 +21,16 @@ const (
 	outIgnored
 )
 
+func (o outcome) String() string {
+	switch o {
+	case outApplied:
+		return "applied"
+	case outStale:
+		return "stale"
+	}
+	return "ignored"
+}
+
 // HandleEvent applies one webhook event from the inbox: it finds the shop by
 // the event's shop domain, has the shop's connector decode the event, and
 // applies the change to the backend if it is newer than what was applied
@@ -69,7 +79,7 @@ func (e *Engine) handleEvent(ctx context.Context, ev *webhook.Event) (outcome, e
 		slog.String("webhook_id", ev.WebhookID), slog.String("id", ch.ID))
 	out, err := e.applyChange(ctx, s, conn, ch)
 	if err == nil {
-		log.LogAttrs(ctx, slog.LevelDebug, "webhook event handled", slog.Int("outcome", int(out)))
+		log.LogAttrs(ctx, slog.LevelDebug, "webhook event handled", slog.String("outcome", out.String()))
 	}
 	return out, err
 }
