@@ -43,6 +43,7 @@ type SettingsError struct {
 	Reason string
 }
 
+// Error implements error.
 func (e *SettingsError) Error() string {
 	return fmt.Sprintf("sync: invalid settings: %s: %s", e.Field, e.Reason)
 }
@@ -57,8 +58,10 @@ type StepError struct {
 	Err  error
 }
 
+// Error implements error.
 func (e *StepError) Error() string {
 	return fmt.Sprintf("sync: shop %s: step %s: %v", e.Shop, e.Step, e.Err)
 }
 
+// Unwrap returns the cause.
 func (e *StepError) Unwrap() error { return e.Err }

@@ -196,3 +196,28 @@ func TestTestConnection(t *testing.T) {
 	_, err = e.engine.TestConnection(bg, wmssync.Settings{Shop: "x", AdminURL: "http://x"})
 	assert.ErrorIs(t, err, wmssync.ErrInvalidSettings)
 }
+
+// The engine keeps a shop's connector until the shop's settings change, then
+// connects again with the new settings (runtime changes, S1).
+func TestReconnectOnSettingsChange(t *testing.T) {
+	var versions []string
+	e := newEnv(t, func(c *wmssync.Config) {
+		inner := c.Connect
+		c.Connect = func(ctx context.Context, s wmssync.Settings) (wmssync.Connector, error) {
+			versions = append(versions, s.APIVersion)
+			return inner(ctx, s)
+		}
+	})
+	e.addShop("dk", func(s *wmssync.Settings) { s.APIVersion = "2026-07" })
+	e.throughOrders("dk")
+	_, err := e.engine.Reconcile(bg, "dk")
+	require.NoError(t, err)
+	assert.Equal(t, []string{"2026-07"}, versions, "one connection for all the work")
+	s, _ := e.engine.Settings(bg, "dk")
+	s.APIVersion = "2026-10"
+	_, err = e.engine.SaveSettings(bg, s)
+	require.NoError(t, err)
+	_, err = e.engine.Reconcile(bg, "dk")
+	require.NoError(t, err)
+	assert.Equal(t, []string{"2026-07", "2026-10"}, versions)
+}
