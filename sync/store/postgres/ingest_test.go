@@ -1,0 +1,89 @@
+package postgres
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"fmt"
+	"os"
+	gosync "sync"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/wmsbridge/wmsbridge/webhook"
+)
+
+// A Put whose context ends while it waits for a batch is withdrawn and
+// stores nothing; Puts of one id in one batch store it once.
+func TestIngestWithdrawAndDuplicatesInBatch(t *testing.T) {
+	dsn := os.Getenv("WMSBRIDGE_POSTGRES_DSN")
+	if dsn == "" {
+		t.Skip("PostgreSQL tests skipped: set WMSBRIDGE_POSTGRES_DSN=postgres://USER@HOST:5432/DB?sslmode=disable to run them")
+	}
+	ctx := context.Background()
+	var b [6]byte
+	_, _ = rand.Read(b[:])
+	schema := "wmsbridge_test_" + hex.EncodeToString(b[:])
+	s, err := Open(ctx, dsn, WithSchema(schema))
+	require.NoError(t, err)
+	t.Cleanup(func() {
+		_, _ = s.pool.Exec(context.Background(), `DROP SCHEMA `+schema+` CASCADE`)
+		s.Close()
+	})
+
+	// No flusher may start: the Put waits, then withdraws.
+	s.ingest.mu.Lock()
+	s.ingest.maxFlushers = 0
+	s.ingest.mu.Unlock()
+	c, cancel := context.WithTimeout(ctx, 50*time.Millisecond)
+	defer cancel()
+	ev := &webhook.Event{WebhookID: "w1", Topic: webhook.TopicOrdersCreate, Body: []byte(`{}`)}
+	_, err = s.Put(c, ev)
+	require.ErrorIs(t, err, context.DeadlineExceeded)
+	s.ingest.mu.Lock()
+	require.Empty(t, s.ingest.pending, "the withdrawn Put left its event queued")
+	s.ingest.mu.Unlock()
+
+	// Queue 20 Puts of one id and 20 of distinct ids, then let one
+	// flusher take them all in one batch.
+	var wg gosync.WaitGroup
+	results := make(chan bool, 40)
+	for i := range 40 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			id := "same"
+			if i%2 == 1 {
+				id = fmt.Sprintf("d%d", i)
+			}
+			stored, err := s.Put(ctx, &webhook.Event{WebhookID: id, Topic: webhook.TopicOrdersCreate, Body: []byte(`{}`)})
+			assert.NoError(t, err)
+			results <- stored
+		}()
+	}
+	require.Eventually(t, func() bool {
+		s.ingest.mu.Lock()
+		defer s.ingest.mu.Unlock()
+		return len(s.ingest.pending) == 40
+	}, 5*time.Second, 5*time.Millisecond)
+	s.ingest.mu.Lock()
+	s.ingest.maxFlushers = 1
+	s.ingest.flushers++
+	go s.flushLoop()
+	s.ingest.mu.Unlock()
+	wg.Wait()
+	close(results)
+	n := 0
+	for stored := range results {
+		if stored {
+			n++
+		}
+	}
+	require.Equal(t, 21, n, "20 distinct ids and one of the 20 duplicates stored")
+	st, err := s.Stats(ctx)
+	require.NoError(t, err)
+	require.Equal(t, InboxStats{Pending: 21}, st, "w1 was withdrawn, not stored")
+}
