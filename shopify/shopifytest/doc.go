@@ -170,7 +170,8 @@
 // answer (redirects included) or no answer within 5 s fails an attempt; it
 // is retried 8 times over about 4 hours (time-scaled, WithWebhookRetries)
 // with the original payload, and a subscription created through the API is
-// removed once a delivery has failed all retries. Server.InjectWebhookFault
+// removed once a delivery has failed all retries with no successful
+// delivery to it in between (8 consecutive failures). Server.InjectWebhookFault
 // adds drops, duplicates, delays and reordering for the next K deliveries
 // or at a rate drawn from the server seed. Server.WaitWebhooks waits until
 // nothing is queued, in flight or waiting for a retry; WebhookStats counts

@@ -34,9 +34,9 @@ import (
 // endpoint does not answer within 5 s; failed deliveries are retried 8
 // times over about 4 hours (10s, 30s, 1m, 5m, 15m, 30m, 1h, 2h) with the
 // original payload and headers; a subscription created through the API is
-// removed when a delivery has failed its 8 retries (Shopify: after 8
-// consecutive failures), one configured outside the API (control API) is
-// kept; products/* carry full variants for the first 100 variants and
+// removed when a delivery has failed its 8 retries with no successful
+// delivery to the subscription in between (Shopify: after 8 consecutive
+// failures), one configured outside the API (control API) is kept; products/* carry full variants for the first 100 variants and
 // variant_gids for all; orders/delete carries only the id;
 // inventory_levels/update has no on_hand; includeFields trims the payload;
 // app/uninstalled is followed by the removal of every subscription.
@@ -294,7 +294,8 @@ type shopHooks struct {
 	queue    []Event
 	signal   chan struct{}
 	stats    WebhookStats
-	held     *delivery // WebhookReorder: waits for the next delivery
+	failures map[int64]int // subscription -> consecutive failed attempts
+	held     *delivery     // WebhookReorder: waits for the next delivery
 	unsubscr func()
 }
 
@@ -333,7 +334,7 @@ func noRedirects(c *http.Client) *http.Client {
 }
 
 func (d *webhookDelivery) addShop(s *Shop) {
-	sh := &shopHooks{s: s, signal: make(chan struct{}, 1)}
+	sh := &shopHooks{s: s, signal: make(chan struct{}, 1), failures: map[int64]int{}}
 	d.mu.Lock()
 	d.shops[s] = sh
 	d.mu.Unlock()
@@ -626,18 +627,23 @@ func (d *webhookDelivery) send(dl *delivery) {
 	st.Attempts++
 	if ok {
 		st.Delivered++
+		dl.sh.failures[dl.subID] = 0
 		d.mu.Unlock()
 		d.finish(dl)
 		return
 	}
 	st.Failed++
+	dl.sh.failures[dl.subID]++
 	exhausted := dl.duplicate || dl.attempt >= len(d.opts.schedule)
+	// Removal: an API subscription whose delivery failed every retry with
+	// no success of the subscription in between (consecutive failures).
+	remove := exhausted && !dl.duplicate && dl.viaAPI && dl.sh.failures[dl.subID] > len(d.opts.schedule)
 	if exhausted && !dl.duplicate {
 		st.Abandoned++
 	}
 	d.mu.Unlock()
 	if exhausted {
-		if !dl.duplicate && dl.viaAPI && dl.sh.s.DeleteWebhookSubscription(dl.subID) {
+		if remove && dl.sh.s.DeleteWebhookSubscription(dl.subID) {
 			d.mu.Lock()
 			st.Removed++
 			d.mu.Unlock()

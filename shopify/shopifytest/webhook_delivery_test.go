@@ -738,3 +738,32 @@ func TestWebhookCustomRetrySchedule(t *testing.T) {
 	assert.Empty(t, s.WebhookSubscriptions(), "removed after failing every retry")
 	assert.EqualValues(t, 1, s.WebhookStats().Removed)
 }
+
+// TestWebhookSuccessInBetweenKeepsSubscription: failures must be
+// consecutive; a successful delivery to the subscription resets the count.
+func TestWebhookSuccessInBetweenKeepsSubscription(t *testing.T) {
+	srv := NewServer(WithTimeScale(4), WithWebhookRetries(5*time.Second, time.Second, time.Second)) // retries after 250ms and 500ms
+	t.Cleanup(srv.Close)
+	s := srv.DefaultShop()
+	rc := newReceiver(t)
+	rc.setStatus(func(_ int, r received) int {
+		if strings.Contains(string(r.Body), `"vendor":"bad"`) {
+			return http.StatusInternalServerError
+		}
+		return http.StatusOK
+	})
+	subscribeAPI(t, srv, DefaultShopName, "products/update", rc.URL)
+	res, err := s.Seed(SeedOptions{Seed: 2, Products: 1})
+	require.NoError(t, err)
+	_, err = s.EditProduct(res.ProductIDs[0], ProductEdit{Vendor: ptr("bad")})
+	require.NoError(t, err)
+	time.Sleep(375 * time.Millisecond) // between the first and the second retry
+	_, err = s.EditProduct(res.ProductIDs[0], ProductEdit{Vendor: ptr("good")})
+	require.NoError(t, err)
+	waitHooks(t, srv)
+	st := s.WebhookStats()
+	assert.EqualValues(t, 1, st.Abandoned, "the bad delivery failed every retry")
+	assert.EqualValues(t, 1, st.Delivered)
+	assert.Zero(t, st.Removed, "a success in between: not consecutive")
+	assert.Len(t, s.WebhookSubscriptions(), 1)
+}
