@@ -103,10 +103,6 @@ var ErrBulkOperationFailed = errors.New("shopify: bulk operation did not complet
 // (5 from API 2026-01) and queueing is off or timed out.
 var ErrBulkLimitReached = errors.New("shopify: bulk operation limit reached")
 
-// BulkUserError is one userError of bulkOperationRunQuery; Code is INVALID,
-// LIMIT_REACHED or OPERATION_IN_PROGRESS.
-type BulkUserError = UserError
-
 // BulkQueryOptions tunes RunQuery and Run. The zero value is valid.
 type BulkQueryOptions struct {
 	// GroupObjects asks Shopify to write every object's children directly
