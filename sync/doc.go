@@ -114,7 +114,8 @@
 //   - POS orders (S4): with POS on, stock movements at the warehouse mapped
 //     to the POS location plus sales records; never pick orders; with POS
 //     off, ignored.
-//   - Orders arriving before the orders step are ignored; events of
+//   - Orders created before the orders step started are ignored, even
+//     when they change later (new orders flow from then on); events of
 //     unknown shops and undecodable payloads are parked in the inbox (dead
 //     letter) with the reason.
 //

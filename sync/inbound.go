@@ -147,13 +147,13 @@ func (e *Engine) deleteProduct(ctx context.Context, s Settings, ch Change) (outc
 }
 
 // ordersStarted reports whether the orders step of shop has started
-// (orders flow from then on, S10).
-func (e *Engine) ordersStarted(ctx context.Context, shop string) (bool, error) {
+// (orders flow from then on, S10), and when.
+func (e *Engine) ordersStarted(ctx context.Context, shop string) (time.Time, bool, error) {
 	st, err := e.stepState(ctx, shop, StepOrders)
 	if err != nil {
-		return false, err
+		return time.Time{}, false, err
 	}
-	return st.Status != StepPending, nil
+	return st.StartedAt, st.Status != StepPending, nil
 }
 
 // applyOrder applies one order (or a deletion) if it is newer than what
@@ -188,7 +188,7 @@ func (e *Engine) applyOrder(ctx context.Context, s Settings, conn Connector, o O
 
 func (e *Engine) applyOrderOnce(ctx context.Context, s Settings, conn Connector, key EntityKey, o Order,
 	v webhook.Version, mode applyMode) (out outcome, lost bool, err error) {
-	started, err := e.ordersStarted(ctx, s.Shop)
+	since, started, err := e.ordersStarted(ctx, s.Shop)
 	if err != nil || !started {
 		return outIgnored, false, err
 	}
@@ -200,6 +200,14 @@ func (e *Engine) applyOrderOnce(ctx context.Context, s Settings, conn Connector,
 	}
 	if !mode.wants(v, applied) {
 		return outStale, false, nil
+	}
+	if rev == 0 && !o.CreatedAt.IsZero() && o.CreatedAt.Before(since) {
+		// Orders created before the orders step started are not the
+		// warehouse's (S10: new orders flow from then on), even when they
+		// change later or a sweep's overlap meets them.
+		e.log.LogAttrs(ctx, slog.LevelDebug, "order created before the orders step; ignored",
+			slog.String("shop", s.Shop), slog.String("order", o.ExternalID))
+		return outIgnored, false, nil
 	}
 	if rev > 0 && o.Status != wms.OrderDeleted {
 		// A deletion is final in the shop: a late create or update must

@@ -92,8 +92,17 @@ func TestInboundOrders(t *testing.T) {
 	assert.ErrorIs(t, err, wms.ErrNotFound, "orders flow only once the orders step started")
 
 	require.NoError(t, e.engine.SkipStep(bg, "dk", wmssync.StepCustomsCost))
+	e.clock.Advance(time.Minute)
 	e.runStep("dk", wmssync.StepOrders)
 	assert.Equal(t, []string{"orders/cancelled", "orders/create", "orders/delete", "orders/updated"}, f.subscribed(wmssync.OrderWebhooks))
+
+	// An order created before the step, changed after it, is still not
+	// the warehouse's.
+	early.UpdatedAt = e.clock.Advance(time.Minute)
+	e.deliver(f, webhook.TopicOrdersUpdated, fakePayload{Order: &early})
+	e.drain()
+	_, err = e.wms.Order(bg, wms.OrderKey{Shop: "dk", ExternalID: "1000"})
+	assert.ErrorIs(t, err, wms.ErrNotFound, "created before the orders step")
 
 	t1 := e.clock.Advance(time.Minute)
 	o := order("1001", "loc-cph", t1, line("L1", "TEE", 2))
