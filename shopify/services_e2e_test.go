@@ -28,10 +28,15 @@ type sim struct {
 
 func newSim(t *testing.T, shopOpts ...shopifytest.ShopOption) *sim {
 	t.Helper()
-	srv := shopifytest.NewServer(
+	return newSimServer(t, nil, shopOpts...)
+}
+
+func newSimServer(t *testing.T, srvOpts []shopifytest.Option, shopOpts ...shopifytest.ShopOption) *sim {
+	t.Helper()
+	srv := shopifytest.NewServer(append([]shopifytest.Option{
 		shopifytest.WithShop("e2e-shop", shopOpts...),
 		shopifytest.WithBulkDurations(5*time.Millisecond, 5*time.Millisecond),
-	)
+	}, srvOpts...)...)
 	t.Cleanup(srv.Close)
 	shop := srv.Shop("e2e-shop")
 	return &sim{srv: srv, shop: shop, client: simClient(t, srv, shop), ctx: context.Background()}
@@ -239,13 +244,15 @@ func TestE2EProducts(t *testing.T) {
 	assert.ErrorIs(t, err, shopify.ErrAccessDenied)
 }
 
-// A product with more variants than one page (Get pages through them) and
-// an update of more than 250 variants (UpdateVariants batches them).
+// A product with Shopify's maximum of 2,048 variants: Get pages through
+// them (9 pages) and UpdateVariants batches them (9 calls of at most 250).
+// Simulated time runs 100 times faster so the rate limit does not make the
+// test wait.
 func TestE2EProductWithManyVariants(t *testing.T) {
 	t.Parallel()
-	s := newSim(t)
+	s := newSimServer(t, []shopifytest.Option{shopifytest.WithTimeScale(100)})
 	loc := s.shop.AddLocation(shopifytest.LocationSpec{Name: "WH"})
-	const n = 600
+	const n = 2048
 	p := catalog(t, s.shop, loc.ID, 1, n, "ACTIVE")[0]
 	got, err := s.client.Products().Get(s.ctx, shopify.GID("Product", p.ID))
 	require.NoError(t, err)
