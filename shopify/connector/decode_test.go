@@ -19,7 +19,7 @@ import (
 
 // lastEvent returns the simulator's last event of topic for the resource id
 // as a webhook event carrying the REST payload Shopify would deliver.
-func lastEvent(t *testing.T, shop *shopifytest.Shop, topic string, id int64) *webhook.Event {
+func lastEvent(t testing.TB, shop *shopifytest.Shop, topic string, id int64) *webhook.Event {
 	t.Helper()
 	evs := shop.Events(0)
 	for i := len(evs) - 1; i >= 0; i-- {

@@ -24,7 +24,7 @@ func newServer(t *testing.T, opts ...shopifytest.Option) *shopifytest.Server {
 }
 
 // newClient returns a client for the named simulated shop.
-func newClient(t *testing.T, srv *shopifytest.Server, shop *shopifytest.Shop) *shopify.Client {
+func newClient(t testing.TB, srv *shopifytest.Server, shop *shopifytest.Shop) *shopify.Client {
 	t.Helper()
 	c, err := shopify.NewClient(shop.Domain(),
 		shopify.WithBaseURL(srv.ShopURL(shop.Name())),
@@ -40,7 +40,7 @@ func newClient(t *testing.T, srv *shopifytest.Server, shop *shopifytest.Shop) *s
 var fastBulk = &shopify.WaitOptions{MinInterval: 5 * time.Millisecond, MaxInterval: 20 * time.Millisecond}
 
 // newConnector returns a connector for shop with cfg's other fields.
-func newConnector(t *testing.T, srv *shopifytest.Server, shop *shopifytest.Shop, cfg connector.Config) *connector.Connector {
+func newConnector(t testing.TB, srv *shopifytest.Server, shop *shopifytest.Shop, cfg connector.Config) *connector.Connector {
 	t.Helper()
 	cfg.Client = newClient(t, srv, shop)
 	if cfg.BulkWait == nil {
@@ -52,7 +52,7 @@ func newConnector(t *testing.T, srv *shopifytest.Server, shop *shopifytest.Shop,
 	return c
 }
 
-func ctxT(t *testing.T) context.Context {
+func ctxT(t testing.TB) context.Context {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	t.Cleanup(cancel)
