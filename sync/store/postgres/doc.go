@@ -1,0 +1,81 @@
+// Package postgres is the sync engine's store for several processes: a
+// [wmssync.Store] (settings, setup step checkpoints, entity versions,
+// watermarks and the webhook inbox) in a PostgreSQL database, shared by
+// any number of engine processes, using github.com/jackc/pgx/v5.
+//
+// # Choosing a store
+//
+// Use package sync/store/sqlite for a single process (zero setup, one
+// file) and this package when several engine processes, usually behind a
+// load balancer receiving the webhooks, must share the state and the work
+// without doing anything twice. PostgreSQL 11 or later (tested with 15).
+//
+// # Opening
+//
+//	store, err := postgres.Open(ctx, "postgres://wms@db.internal:5432/wms?sslmode=verify-full&pool_max_conns=16",
+//		postgres.WithSchema("wmsbridge"))
+//	if err != nil { ... }
+//	defer store.Close()
+//	engine, err := wmssync.NewEngine(wmssync.Config{Store: store, ...})
+//
+// The DSN is a postgres:// URL or a key=value string as pgx parses it,
+// including pool settings (pool_max_conns and friends). Keep the password
+// out of logs: Open's errors never repeat the DSN. A host that has a
+// *pgxpool.Pool already passes it to [New] instead (the store then does not
+// close it).
+//
+// # Migrations and schemas
+//
+// Open and New apply the embedded migrations ([Migrations]) the schema
+// does not have yet, in one transaction holding an advisory lock keyed by
+// the schema: processes starting at once apply each migration exactly once,
+// the others wait and find nothing to do. Applied versions are recorded in
+// wmsbridge_schema_migrations. [WithSchema] puts the tables in their own
+// schema (created if missing); without it they go to the connection's
+// current schema (usually public). Every table starts with "wmsbridge_". A
+// host applying migrations with its own tool passes [WithoutMigrate].
+//
+// # Several processes
+//
+// Everything the engine does concurrently is safe across processes:
+//
+//   - webhook deliveries may reach any process: Put deduplicates by
+//     webhook id with INSERT ... ON CONFLICT DO NOTHING;
+//   - inbox events are claimed with SELECT ... FOR UPDATE SKIP LOCKED, so
+//     workers in all processes take disjoint events without waiting for
+//     each other, and a claim is a lease: the events of a process that dies
+//     become claimable again when their lease ends;
+//   - entity versions compare-and-swap by revision, and watermarks only
+//     move forward, so no process applies stale data or rolls back
+//     another's progress;
+//   - named leases ([Store.AcquireLease]) keep a long task, such as a
+//     shop's product import, to one process at a time; if that process
+//     dies, its lease expires and another process resumes the task from
+//     the checkpoint in the step state.
+//
+// Due times and leases use the database's clock, which all processes
+// share ([WithClock] replaces it in tests). TestMultiProcess runs three
+// engine processes on one schema and one webhook stream, SIGKILLs the one
+// holding the step lease mid-way, and checks that every event is applied
+// exactly once and the step finishes from its checkpoint.
+//
+// # Ingest
+//
+// Put group-commits: concurrent Puts are inserted together with one
+// multi-row INSERT (up to 256 events per statement, 4 statements in
+// flight; [WithIngest]), so one commit serves many webhooks. No goroutine
+// runs in the background: a Put that finds no batch in flight starts one.
+//
+// # Beyond the Store interface
+//
+// The Store also offers inbox administration ([Store.Stats],
+// [Store.Failed], [Store.Replay], [Store.Forget]: drop finished events
+// after a few days) and the leases.
+//
+// # Tests
+//
+// The package's tests need a server: set WMSBRIDGE_POSTGRES_DSN (for
+// example postgres://postgres@127.0.0.1:5432/test?sslmode=disable); each
+// test creates its own schema wmsbridge_test_<random> and drops it at the
+// end, so runs never collide. Without the variable the tests skip.
+package postgres
