@@ -74,17 +74,17 @@ func TestValidateSignatureTable(t *testing.T) {
 
 func TestVerifyHeaderFamilies(t *testing.T) {
 	body := []byte(`{"id":1}`)
-	for name, h := range map[string]http.Header{
-		"X-Shopify":           {"X-Shopify-Hmac-Sha256": {webhook.ComputeSignature(body, testSecret)}},
-		"shopify- (Events)":   {"Shopify-Hmac-Sha256": {webhook.ComputeSignature(body, testSecret)}},
-		"lowercase set raw":   {"x-shopify-hmac-sha256": nil},
-		"padded with spaces ": {"X-Shopify-Hmac-Sha256": {" " + webhook.ComputeSignature(body, testSecret) + " "}},
+	sig := webhook.ComputeSignature(body, testSecret)
+	for name, set := range map[string]func(h http.Header){
+		"X-Shopify-Hmac-Sha256":        func(h http.Header) { h.Set("X-Shopify-Hmac-Sha256", sig) },
+		"shopify-hmac-sha256 (Events)": func(h http.Header) { h.Set("shopify-hmac-sha256", sig) },
+		"lowercase raw map key":        func(h http.Header) { h["x-shopify-hmac-sha256"] = []string{sig} },
+		"value padded with spaces":     func(h http.Header) { h.Set("X-Shopify-Hmac-Sha256", " "+sig+" ") },
+		"X- wins over unprefixed":      func(h http.Header) { h.Set("X-Shopify-Hmac-Sha256", sig); h.Set("Shopify-Hmac-Sha256", "bogus") },
 	} {
 		t.Run(name, func(t *testing.T) {
-			if name == "lowercase set raw" {
-				h = http.Header{}
-				h.Set("x-shopify-hmac-sha256", webhook.ComputeSignature(body, testSecret)) // Set canonicalizes
-			}
+			h := http.Header{}
+			set(h)
 			if err := webhook.Verify(body, h, testSecret); err != nil {
 				t.Fatal(err)
 			}
