@@ -114,8 +114,9 @@
 //   - POS orders (S4): with POS on, stock movements at the warehouse mapped
 //     to the POS location plus sales records; never pick orders; with POS
 //     off, ignored.
-//   - Orders created before the orders step started are ignored, even
-//     when they change later (new orders flow from then on); events of
+//   - Orders created before the orders step started (allowing
+//     [ClockSkew]) are ignored, even when they change later (new orders
+//     flow from then on); events of
 //     unknown shops and undecodable payloads are parked in the inbox (dead
 //     letter) with the reason.
 //

@@ -146,6 +146,11 @@ func (e *Engine) deleteProduct(ctx context.Context, s Settings, ch Change) (outc
 	return outApplied, nil
 }
 
+// ClockSkew is how far the shop's clock may be behind the engine's: an order
+// created up to ClockSkew before the orders step started still counts as
+// new (better a borderline order in the warehouse than a lost one).
+const ClockSkew = 5 * time.Minute
+
 // ordersStarted reports whether the orders step of shop has started
 // (orders flow from then on, S10), and when.
 func (e *Engine) ordersStarted(ctx context.Context, shop string) (time.Time, bool, error) {
@@ -201,10 +206,11 @@ func (e *Engine) applyOrderOnce(ctx context.Context, s Settings, conn Connector,
 	if !mode.wants(v, applied) {
 		return outStale, false, nil
 	}
-	if rev == 0 && !o.CreatedAt.IsZero() && o.CreatedAt.Before(since) {
+	if rev == 0 && !o.CreatedAt.IsZero() && o.CreatedAt.Before(since.Add(-ClockSkew)) {
 		// Orders created before the orders step started are not the
 		// warehouse's (S10: new orders flow from then on), even when they
-		// change later or a sweep's overlap meets them.
+		// change later or a sweep's overlap meets them. ClockSkew keeps an
+		// order created just after the start by the shop's clock.
 		e.log.LogAttrs(ctx, slog.LevelDebug, "order created before the orders step; ignored",
 			slog.String("shop", s.Shop), slog.String("order", o.ExternalID))
 		return outIgnored, false, nil

@@ -92,7 +92,7 @@ func TestInboundOrders(t *testing.T) {
 	assert.ErrorIs(t, err, wms.ErrNotFound, "orders flow only once the orders step started")
 
 	require.NoError(t, e.engine.SkipStep(bg, "dk", wmssync.StepCustomsCost))
-	e.clock.Advance(time.Minute)
+	e.clock.Advance(wmssync.ClockSkew + time.Second)
 	e.runStep("dk", wmssync.StepOrders)
 	assert.Equal(t, []string{"orders/cancelled", "orders/create", "orders/delete", "orders/updated"}, f.subscribed(wmssync.OrderWebhooks))
 

@@ -19,7 +19,7 @@ const (
 	StepCustomsCost Step = "customs_cost"
 	// StepOrders registers the order webhooks and starts the order flow
 	// and its reconciliation sweep (S10). Orders created before the step
-	// are not imported.
+	// started (allowing ClockSkew) are not imported.
 	StepOrders Step = "orders"
 	// StepSalesHistory imports the quantity sold per SKU and day since
 	// Settings.SalesHistorySince (S12). Skippable; skipped by itself when
