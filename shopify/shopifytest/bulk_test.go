@@ -29,7 +29,12 @@ const productsBulkQuery = `{ products { edges { node { id title variants { edges
 // runBulk starts a bulk query and returns its GID (failing on userErrors).
 func runBulk(t *testing.T, srv *Server, query string, group bool) string {
 	t.Helper()
-	r := do(t, srv, DefaultShopName, bulkRunMutation, map[string]any{"q": query, "g": group})
+	return runBulkIn(t, srv, DefaultShopName, query, group)
+}
+
+func runBulkIn(t *testing.T, srv *Server, shop, query string, group bool) string {
+	t.Helper()
+	r := do(t, srv, shop, bulkRunMutation, map[string]any{"q": query, "g": group})
 	require.Empty(t, r.Errors, string(r.raw))
 	require.Empty(t, path(r.Data, "bulkOperationRunQuery", "userErrors"), string(r.raw))
 	op := path(r.Data, "bulkOperationRunQuery", "bulkOperation")
@@ -43,10 +48,15 @@ func runBulk(t *testing.T, srv *Server, query string, group bool) string {
 // the object and every status seen.
 func pollBulk(t *testing.T, srv *Server, id string) (map[string]any, []string) {
 	t.Helper()
+	return pollBulkIn(t, srv, DefaultShopName, id)
+}
+
+func pollBulkIn(t *testing.T, srv *Server, shop, id string) (map[string]any, []string) {
+	t.Helper()
 	var seen []string
 	deadline := time.Now().Add(60 * time.Second)
 	for time.Now().Before(deadline) {
-		r := do(t, srv, DefaultShopName, bulkGetQuery, map[string]any{"id": id})
+		r := do(t, srv, shop, bulkGetQuery, map[string]any{"id": id})
 		require.Empty(t, r.Errors, string(r.raw))
 		op := path(r.Data, "bulkOperation").(map[string]any)
 		st := op["status"].(string)
@@ -119,25 +129,31 @@ func checkParents(t *testing.T, lines []jsonlLine) (children, adjacent int) {
 }
 
 // TestBulkExport30kProducts seeds 30,000 products × 3 variants through the
-// control API and exports them with a bulk query, interleaved and grouped.
+// control API and exports them with a bulk query (interleaved), and a
+// smaller shop with groupObjects: true.
 func TestBulkExport30kProducts(t *testing.T) {
 	if testing.Short() {
 		t.Skip("30k-product export in -short mode")
 	}
-	srv := NewServer(WithTimeScale(100), WithBulkDurations(0, 0))
+	srv := NewServer(WithTimeScale(100), WithBulkDurations(0, 0), WithShop(DefaultShopName), WithShop("small"))
 	t.Cleanup(srv.Close)
-	s := srv.DefaultShop()
-	_, err := s.Seed(SeedOptions{Seed: 7, Products: 30000, VariantsPerProduct: 3})
+	_, err := srv.Shop(DefaultShopName).Seed(SeedOptions{Seed: 7, Products: 30000, VariantsPerProduct: 3})
+	require.NoError(t, err)
+	_, err = srv.Shop("small").Seed(SeedOptions{Seed: 7, Products: 1000, VariantsPerProduct: 3})
 	require.NoError(t, err)
 
-	for _, group := range []bool{false, true} {
-		t.Run(fmt.Sprint("groupObjects=", group), func(t *testing.T) {
-			id := runBulk(t, srv, productsBulkQuery, group)
-			op, seen := pollBulk(t, srv, id)
+	for _, tc := range []struct {
+		shop     string
+		group    bool
+		products int
+	}{{DefaultShopName, false, 30000}, {"small", true, 1000}} {
+		t.Run(fmt.Sprint(tc.shop, " groupObjects=", tc.group), func(t *testing.T) {
+			id := runBulkIn(t, srv, tc.shop, productsBulkQuery, tc.group)
+			op, seen := pollBulkIn(t, srv, tc.shop, id)
 			assert.Equal(t, "COMPLETED", seen[len(seen)-1])
 			assert.Nil(t, op["errorCode"])
-			assert.Equal(t, "120000", op["objectCount"], "UnsignedInt64 is a string")
-			assert.Equal(t, "30000", op["rootObjectCount"])
+			assert.Equal(t, fmt.Sprint(4*tc.products), op["objectCount"], "UnsignedInt64 is a string")
+			assert.Equal(t, fmt.Sprint(tc.products), op["rootObjectCount"])
 			assert.NotNil(t, op["completedAt"])
 			assert.Nil(t, op["partialDataUrl"])
 			u, _ := op["url"].(string)
@@ -146,13 +162,13 @@ func TestBulkExport30kProducts(t *testing.T) {
 			require.Equal(t, http.StatusOK, status, string(data))
 			assert.Equal(t, fmt.Sprint(len(data)), op["fileSize"])
 			lines := parseJSONL(t, data)
-			require.Len(t, lines, 120000)
+			require.Len(t, lines, 4*tc.products)
 			children, adjacent := checkParents(t, lines)
-			assert.Equal(t, 90000, children)
+			assert.Equal(t, 3*tc.products, children)
 			first := lines[0]
 			assert.True(t, strings.HasPrefix(first.ID, "gid://shopify/Product/"), first.raw)
 			assert.NotContains(t, first.raw, "variants", "connections are not part of the parent line")
-			if group {
+			if tc.group {
 				assert.Equal(t, children, adjacent, "groupObjects: children directly follow their parent")
 			} else {
 				assert.Less(t, adjacent, children/10, "children are interleaved, not adjacent to their parent")
