@@ -269,3 +269,20 @@ func TestInboundOrderUnshippableLines(t *testing.T) {
 	assert.Equal(t, "TEE", got.Lines[0].SKU)
 	assert.Zero(t, e.store.Stats().Failed)
 }
+
+// An order the shop's clock dates just before the orders step started (the
+// clocks disagree by less than ClockSkew) is a new order, not a lost one.
+func TestOrderWithinClockSkewCounts(t *testing.T) {
+	e := newEnv(t)
+	f := e.addShop("dk")
+	e.clock.Advance(time.Hour)
+	e.throughOrders("dk")
+	o := order("1", "loc-cph", e.clock.Now().Add(-wmssync.ClockSkew+time.Second), line("L1", "X", 1))
+	old := order("2", "loc-cph", e.clock.Now().Add(-wmssync.ClockSkew-time.Second), line("L1", "X", 1))
+	e.deliver(f, webhook.TopicOrdersCreate, fakePayload{Order: &o})
+	e.deliver(f, webhook.TopicOrdersCreate, fakePayload{Order: &old})
+	e.drain()
+	e.order("dk", "1")
+	_, err := e.wms.Order(bg, wms.OrderKey{Shop: "dk", ExternalID: "2"})
+	assert.ErrorIs(t, err, wms.ErrNotFound)
+}
