@@ -218,9 +218,9 @@ func (m *MemoryInbox) Failed() []Job {
 	return out
 }
 
-// Forget drops completed and failed events finished before the given time, and with them
-// the memory of their WebhookIDs: a redelivery of a forgotten event would be
-// stored again. Shopify retries for 4 hours and rarely delivers a day late,
+// Forget drops completed and failed events finished before the given time,
+// and with them the memory of their WebhookIDs: a redelivery of a forgotten
+// event would be stored again. Shopify retries for 4 hours and rarely delivers a day late,
 // so keep at least a few days. It returns the number of events dropped.
 func (m *MemoryInbox) Forget(before time.Time) int {
 	m.mu.Lock()
