@@ -182,8 +182,8 @@
 // null stands for data the shop lacks (fulfillment tracking). Simplified:
 // the simulator has no customers or addresses, so orders carry a synthetic
 // customer and address derived from the email and location; payloads are
-// rendered right after the change (related objects as of then);
-// subscriptions are matched by creation second; the filter of a
+// rendered right after the change (related objects as of then); the
+// filter of a
 // subscription is stored but not applied; only http(s) endpoints are
 // called; the 5 s timeout never drops below 250 ms at high time scales;
 // Shopify's debouncing of identical payloads is not simulated.

@@ -42,9 +42,7 @@ import (
 // app/uninstalled is followed by the removal of every subscription.
 // All durations are divided by the server's time scale.
 //
-// What is simplified: subscriptions are matched when the delivery worker
-// handles the event, so a subscription created within the same second
-// right after a change may still receive it; the filter argument of
+// What is simplified: the filter argument of
 // subscriptions is stored but not applied; only http(s) endpoints are
 // delivered to (Pub/Sub and EventBridge subscriptions are stored, never
 // called); first attempts of a shop's deliveries are made one at a time in
@@ -294,8 +292,9 @@ type shopHooks struct {
 	queue    []Event
 	signal   chan struct{}
 	stats    WebhookStats
-	failures map[int64]int // subscription -> consecutive failed attempts
-	held     *delivery     // WebhookReorder: waits for the next delivery
+	failures map[int64]int   // subscription -> consecutive failed attempts
+	since    map[int64]int64 // subscription -> events recorded before it existed
+	held     *delivery       // WebhookReorder: waits for the next delivery
 	unsubscr func()
 }
 
@@ -334,13 +333,27 @@ func noRedirects(c *http.Client) *http.Client {
 }
 
 func (d *webhookDelivery) addShop(s *Shop) {
-	sh := &shopHooks{s: s, signal: make(chan struct{}, 1), failures: map[int64]int{}}
+	sh := &shopHooks{s: s, signal: make(chan struct{}, 1), failures: map[int64]int{}, since: map[int64]int64{}}
 	d.mu.Lock()
 	d.shops[s] = sh
 	d.mu.Unlock()
 	sh.unsubscr = s.Subscribe(func(ev Event) { d.enqueue(sh, ev) })
 	d.wg.Add(1)
 	go d.worker(sh)
+}
+
+// subscribed records how many events the shop had recorded when a
+// subscription was created, so that it receives exactly the later ones.
+// The shop's write lock is held.
+func (d *webhookDelivery) subscribed(s *Shop, subID, events int64) {
+	if d == nil {
+		return // shops are added after startExtensions; nothing to do before
+	}
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if sh := d.shops[s]; sh != nil {
+		sh.since[subID] = events
+	}
 }
 
 func (d *webhookDelivery) close() {
@@ -463,12 +476,18 @@ func (d *webhookDelivery) prepare(sh *shopHooks, ev Event) []*delivery {
 	enum := topicEnum(ev.Topic)
 	s.mu.RLock()
 	var subs []WebhookSubscription
+	d.mu.Lock()
 	for _, id := range s.webhookOrder {
 		w := s.webhooks[id]
-		if w.Topic == enum && !w.CreatedAt.After(ev.OccurredAt) {
-			subs = append(subs, copyWebhook(w))
+		if w.Topic != enum {
+			continue
 		}
+		if since, ok := sh.since[id]; ok && ev.Seq <= since {
+			continue // the event happened before the subscription existed
+		}
+		subs = append(subs, copyWebhook(w))
 	}
+	d.mu.Unlock()
 	var body jobj
 	ok := false
 	if len(subs) > 0 {

@@ -767,3 +767,29 @@ func TestWebhookSuccessInBetweenKeepsSubscription(t *testing.T) {
 	assert.Zero(t, st.Removed, "a success in between: not consecutive")
 	assert.Len(t, s.WebhookSubscriptions(), 1)
 }
+
+// TestWebhookSubscriptionGetsOnlyLaterEvents: an event recorded before a
+// subscription existed is not delivered to it, even when the delivery
+// worker handles the event only after the subscription was created.
+func TestWebhookSubscriptionGetsOnlyLaterEvents(t *testing.T) {
+	srv := NewServer(WithTimeScale(1000))
+	t.Cleanup(srv.Close)
+	s := srv.DefaultShop()
+	slow := newReceiver(t)
+	slow.setStatus(func(int, received) int { time.Sleep(150 * time.Millisecond); return http.StatusOK })
+	rc := newReceiver(t)
+	s.AddWebhookSubscription("PRODUCTS_CREATE", slow.URL) // keeps the worker busy
+	_, err := s.CreateProduct(ProductSpec{Title: "Busy"})
+	require.NoError(t, err)
+	time.Sleep(20 * time.Millisecond) // the worker is now sending to the slow endpoint
+	_, err = s.CreateProduct(ProductSpec{Title: "Before"})
+	require.NoError(t, err)
+	s.AddWebhookSubscription("PRODUCTS_CREATE", rc.URL)
+	_, err = s.CreateProduct(ProductSpec{Title: "After"})
+	require.NoError(t, err)
+	waitHooks(t, srv)
+	got := rc.all()
+	require.Len(t, got, 1)
+	assert.Contains(t, string(got[0].Body), `"title":"After"`)
+	assert.Len(t, slow.all(), 3)
+}

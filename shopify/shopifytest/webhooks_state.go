@@ -128,6 +128,7 @@ func (s *Shop) createWebhookLocked(topic string, in webhookInput, viaAPI bool) (
 	}
 	s.webhooks[w.ID] = w
 	s.webhookOrder = append(s.webhookOrder, w.ID)
+	s.srv.hooks.subscribed(s, w.ID, int64(len(s.eventLog)+len(s.pending))) // webhook_delivery.go
 	return w, nil
 }
 
