@@ -156,7 +156,9 @@
 // orders/create|updated|cancelled|delete|paid|fulfilled|partially_fulfilled,
 // refunds/create, inventory_items/create|update|delete,
 // inventory_levels/connect|update|disconnect, fulfillments/create|update,
-// app/uninstalled (Shop.UninstallApp) and bulk_operations/finish. IDs are
+// locations/create, app/uninstalled (Shop.UninstallApp) and
+// bulk_operations/finish (order_transactions/create is recorded but not
+// delivered). IDs are
 // exact integers, products/* carry full variants for the first 100 only
 // (variant_gids for all), orders/delete carries only the id,
 // inventory_levels/update has available but no on_hand, includeFields

@@ -106,6 +106,7 @@ var allTopics = []string{
 	"inventory_levels/connect", "inventory_levels/update", "inventory_levels/disconnect",
 	"fulfillments/create", "fulfillments/update",
 	"app/uninstalled", "bulk_operations/finish",
+	"locations/create",
 }
 
 const subscribeMutation = `mutation($topic: WebhookSubscriptionTopic!, $uri: String!) {
@@ -148,6 +149,7 @@ func TestWebhookPayloadsMatchSchemas(t *testing.T) {
 	res, err := s.Seed(SeedOptions{Seed: 5, Products: 2})
 	require.NoError(t, err)
 	loc := res.Locations[0]
+	s.AddLocation(LocationSpec{Name: "Outlet", City: "Hamburg"})
 
 	// products, items, levels (with and without cost)
 	p, err := s.CreateProduct(ProductSpec{Title: "Webhook Tee", Vendor: "Acme", Variants: []VariantSpec{
@@ -246,6 +248,13 @@ func TestWebhookPayloadsOfUnrecordedTopics(t *testing.T) {
 	f, _ := s.Fulfillment(got.FulfillmentIDs[0])
 	raw = s.WebhookPayload(Event{Topic: "fulfillments/update", Object: &f})
 	assert.Empty(t, validate(map[string]any(withOverrides(t, "fulfillments/update")), decodeJSON(t, raw), "$"), string(raw))
+
+	l := s.Locations()[0]
+	for _, topic := range []string{"locations/update", "locations/delete"} {
+		raw = s.WebhookPayload(Event{Topic: topic, Object: &l})
+		assert.Empty(t, validate(map[string]any(loadSchema(t, topic)), decodeJSON(t, raw), "$"), string(raw))
+	}
+	assert.JSONEq(t, fmt.Sprintf(`{"id":%d}`, l.ID), string(raw))
 }
 
 func TestWebhookHeadersAndSignature(t *testing.T) {

@@ -171,6 +171,11 @@ func (b payloadBuilder) payload(ev Event) (jobj, bool) {
 		return b.fulfillment(obj, true), true
 	case *BulkOperation:
 		return b.bulk(obj), true
+	case *Location:
+		if ev.Topic == "locations/delete" {
+			return jobj{{"id", obj.ID}}, true
+		}
+		return b.location(obj), true
 	case ShopInfo:
 		return b.shop(obj), true
 	case *ShopInfo:
@@ -893,6 +898,30 @@ func (b payloadBuilder) transaction(o *Order, t Transaction) jobj {
 		{"manual_payment_gateway", t.Gateway == "manual"},
 		{"amount_rounding", nil},
 		{"admin_graphql_api_id", gid("OrderTransaction", t.ID)},
+	}
+}
+
+// ---- locations ----------------------------------------------------------------------
+
+func (b payloadBuilder) location(l *Location) jobj {
+	return jobj{
+		{"id", l.ID},
+		{"name", l.Name},
+		{"address1", l.Address1},
+		{"address2", ""},
+		{"city", l.City},
+		{"zip", l.Zip},
+		{"province", ""},
+		{"country", l.CountryCode},
+		{"phone", ""},
+		{"created_at", b.ts(l.CreatedAt)},
+		{"updated_at", b.ts(l.UpdatedAt)},
+		{"country_code", l.CountryCode},
+		{"country_name", payloadCountryName(l.CountryCode)},
+		{"province_code", ""},
+		{"legacy", l.IsFulfillmentService},
+		{"active", l.Active},
+		{"admin_graphql_api_id", gid("Location", l.ID)},
 	}
 }
 
