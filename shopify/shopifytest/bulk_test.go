@@ -312,6 +312,10 @@ func TestBulkInjectedFailureHasPartialData(t *testing.T) {
 	require.Equal(t, http.StatusOK, status)
 	lines := parseJSONL(t, data)
 	assert.Len(t, lines, 7)
+	lid, _ := parseID(id, "BulkOperation")
+	partial, ok := srv.DefaultShop().BulkResult(lid)
+	require.True(t, ok)
+	assert.Equal(t, data, partial, "control API returns what the URL serves")
 	// the fault fired once: the next operation completes
 	id = runBulk(t, srv, productsBulkQuery, false)
 	op, _ = pollBulk(t, srv, id)
