@@ -31,6 +31,14 @@ const (
 )
 
 func TestMain(m *testing.M) {
+	if paths := os.Getenv(importChildEnv); paths != "" {
+		store, backend, _ := strings.Cut(paths, "|")
+		if err := importChild(store, backend); err != nil {
+			fmt.Fprintln(os.Stderr, "child:", err)
+			os.Exit(2)
+		}
+		os.Exit(0)
+	}
 	if path := os.Getenv(crashChildEnv); path != "" {
 		if err := crashChild(path); err != nil {
 			fmt.Fprintln(os.Stderr, "child:", err)
