@@ -63,6 +63,8 @@ type Config struct {
 	// SalesHistoryDays is how far back the sales history goes when
 	// Settings.SalesHistorySince is zero (default DefaultSalesHistoryDays).
 	SalesHistoryDays int
+	// Outbound tunes the outbox dispatcher (S13-S20); see OutboundConfig.
+	Outbound OutboundConfig
 }
 
 func (c *Config) withDefaults() (Config, error) {

@@ -34,6 +34,7 @@ type Engine struct {
 	conns map[string]*connEntry
 
 	stats counters
+	ob    outboxRuntime // outbound (outbox.go, dispatch_outbound.go)
 }
 
 type connEntry struct {

@@ -43,7 +43,11 @@ func (e *Engine) Run(ctx context.Context) error {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	var wg gosync.WaitGroup
-	wg.Add(2)
+	wg.Add(3)
+	go func() {
+		defer wg.Done()
+		e.runOutbound(ctx) // dispatch_outbound.go
+	}()
 	go func() {
 		defer wg.Done()
 		e.every(ctx, e.cfg.ReconcileInterval, e.reconcileAll)

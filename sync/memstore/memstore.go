@@ -35,6 +35,8 @@ type Store struct {
 	steps      map[stepKey]wmssync.StepState
 	versions   map[wmssync.EntityKey]versionRec
 	watermarks map[markKey]time.Time
+
+	outbox outboxTable // outbox.go
 }
 
 type stepKey struct {

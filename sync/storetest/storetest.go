@@ -58,6 +58,7 @@ func Run(t *testing.T, newStore func(t *testing.T) wmssync.Store) {
 			tc.fn(t, newStore(t))
 		})
 	}
+	t.Run("Outbox", func(t *testing.T) { runOutbox(t, newStore) }) // outbox.go
 	t.Run("Inbox", func(t *testing.T) {
 		inboxtest.Run(t, func(t *testing.T) webhook.Store { return newStore(t) })
 	})

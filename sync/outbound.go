@@ -1,0 +1,140 @@
+package sync
+
+import (
+	"context"
+	"time"
+
+	"github.com/wmsbridge/wmsbridge/wms"
+)
+
+// Outbound is the optional [Connector] capability that delivers WMS
+// events to the shop (S14-S18, S20). The engine finds it by type
+// assertion; a shop whose connector lacks it gets no outbound messages
+// (they are dead-lettered with a reason saying so).
+//
+// # Exactly once
+//
+// The engine calls Send until it returns nil, possibly in another process
+// after a crash. Every call for one message carries the same Key and Plan.
+// A mutation the shop protects with an idempotency key (stock, refunds)
+// sends Key. One it does not protect (fulfilment, capture, barcode, cost)
+// must read the shop first and send only what is still missing, measured
+// against the Plan: Prepare records, before the first attempt, what the
+// shop held (the fulfilment orders' remaining quantities, the captured
+// amount), and the engine stores it before calling Send.
+//
+// # Errors
+//
+// An error matching [ErrRejected] means the shop refused the message for
+// good: the engine parks it (dead letter). ctx.Err() means the engine is
+// stopping. Any other error is transient: the engine retries with capped
+// backoff and parks the message after [OutboundConfig.MaxAttempts].
+type Outbound interface {
+	// Prepare reads the shop and returns the plan of m (nil when the kind
+	// needs none). It must not change the shop. The engine calls it once
+	// per message, before the first Send, and never for stock.
+	Prepare(ctx context.Context, m *Outgoing) (plan []byte, err error)
+	// Send delivers m; see the type's documentation.
+	Send(ctx context.Context, m *Outgoing) error
+}
+
+// Outgoing is one message to a shop, in shop-neutral terms.
+type Outgoing struct {
+	// Kind is the event kind.
+	Kind wms.EventKind
+	// Event is the WMS event (nil for stock: see Stock).
+	Event wms.Event
+	// Stock are the coalesced stock levels to set (Kind
+	// wms.KindStockChanged), at most [MaxStockPerCall], one per
+	// (InventoryItemID, LocationID), newest value.
+	Stock []StockTarget
+	// Key is the idempotency key to send (stable across retries).
+	Key string
+	// Plan is what Prepare returned.
+	Plan []byte
+	// Retry reports that an earlier attempt may have reached the shop.
+	Retry bool
+	// Listings are the shop's variants of the SKUs the event concerns
+	// (barcode, cost).
+	Listings []wms.Listing
+	// Locations are the shop locations mapped to the event's warehouse
+	// (the packing warehouse, the refund's restock warehouse), sorted.
+	Locations []string
+}
+
+// StockTarget is the available quantity to set for one inventory item at
+// one shop location (S14).
+type StockTarget struct {
+	SKU             string
+	InventoryItemID string
+	LocationID      string
+	Available       int64
+}
+
+// MaxStockPerCall is the most stock levels in one [Outgoing]: Shopify's
+// inventorySetQuantities takes 250.
+const MaxStockPerCall = 250
+
+// Defaults of OutboundConfig.
+const (
+	DefaultOutboundPoll        = time.Second
+	DefaultOutboundLease       = 2 * time.Minute
+	DefaultOutboundMaxAttempts = 12
+	DefaultOutboundBackoff     = time.Second
+	DefaultOutboundMaxBackoff  = 10 * time.Minute
+	DefaultOutboundClaim       = 10000
+)
+
+// OutboundConfig tunes the outbox dispatcher. Zero fields take the
+// defaults.
+type OutboundConfig struct {
+	// Poll is the pause between rounds when nothing was published
+	// (default DefaultOutboundPoll); Publish wakes the dispatcher at once.
+	Poll time.Duration
+	// Lease is how long a claimed message stays with its dispatcher
+	// (default DefaultOutboundLease): after a crash, another process takes
+	// the message over once the lease ran out. It must exceed the longest
+	// shop call.
+	Lease time.Duration
+	// MaxAttempts is the number of failed attempts after which a message
+	// is parked as a dead letter (default DefaultOutboundMaxAttempts).
+	MaxAttempts int
+	// Backoff is the pause after the first failure, doubled after each
+	// further one up to MaxBackoff (defaults DefaultOutboundBackoff,
+	// DefaultOutboundMaxBackoff).
+	Backoff, MaxBackoff time.Duration
+	// Claim is the most messages of one shop handled per round (default
+	// DefaultOutboundClaim); stock messages among them coalesce.
+	Claim int
+}
+
+func (c OutboundConfig) withDefaults() OutboundConfig {
+	if c.Poll <= 0 {
+		c.Poll = DefaultOutboundPoll
+	}
+	if c.Lease <= 0 {
+		c.Lease = DefaultOutboundLease
+	}
+	if c.MaxAttempts <= 0 {
+		c.MaxAttempts = DefaultOutboundMaxAttempts
+	}
+	if c.Backoff <= 0 {
+		c.Backoff = DefaultOutboundBackoff
+	}
+	if c.MaxBackoff <= 0 {
+		c.MaxBackoff = DefaultOutboundMaxBackoff
+	}
+	if c.Claim <= 0 {
+		c.Claim = DefaultOutboundClaim
+	}
+	return c
+}
+
+// backoff returns the pause after the attempts-th failure.
+func (c OutboundConfig) backoff(attempts int) time.Duration {
+	d := c.Backoff
+	for i := 1; i < attempts && d < c.MaxBackoff; i++ {
+		d *= 2
+	}
+	return min(d, c.MaxBackoff)
+}

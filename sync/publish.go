@@ -1,0 +1,192 @@
+package sync
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"regexp"
+	"slices"
+	gosync "sync"
+
+	"github.com/wmsbridge/wmsbridge/wms"
+)
+
+// outboxRuntime is the engine's in-process outbound state.
+type outboxRuntime struct {
+	once gosync.Once
+	wake chan struct{}
+
+	mu        gosync.Mutex
+	listeners map[string]listener
+	// stockSeq is the Seq of the newest stock event sent per shop, SKU and
+	// warehouse; lastSent the available quantity last set per shop, item
+	// and location (a value the shop has is not sent again). Both are
+	// caches of this process: after a restart a value may be sent once
+	// more, which is harmless (absolute quantities).
+	stockSeq map[string]int64
+	lastSent map[string]int64
+
+	stats outboundCounters
+}
+
+type listener struct {
+	kinds []wms.EventKind
+	fn    func(context.Context, wms.Event) error
+}
+
+func (o *outboxRuntime) init() {
+	o.once.Do(func() {
+		o.wake = make(chan struct{}, 1)
+		o.listeners = map[string]listener{}
+		o.stockSeq = map[string]int64{}
+		o.lastSent = map[string]int64{}
+	})
+}
+
+func (o *outboxRuntime) notify() {
+	o.init()
+	select {
+	case o.wake <- struct{}{}:
+	default:
+	}
+}
+
+func (e *Engine) outbox() (OutboxStore, error) {
+	ob, ok := e.store.(OutboxStore)
+	if !ok {
+		return nil, ErrNoOutbox
+	}
+	return ob, nil
+}
+
+// Publish tells the engine that ev happened in the warehouse (S13-S20). It
+// stores ev durably in the outbox before it returns; the dispatcher (in
+// [Engine.Run], or [Engine.DeliverOutbound]) then sends it to every shop
+// that chose its kind and concerns it, and to the listeners registered
+// with [Engine.Listen]. Publishing an event whose ID was published before
+// is a no-op, so a host may publish again after a crash.
+//
+// Publish returns an error matching [ErrNoOutbox] when the Store has no
+// outbox, [wms.ErrInvalid] for an event without an ID, and the store's
+// error otherwise (then the event is not stored; publish it again).
+// Safe for concurrent use.
+func (e *Engine) Publish(ctx context.Context, ev wms.Event) error {
+	ob, err := e.outbox()
+	if err != nil {
+		return err
+	}
+	m, err := NewOutboxMessage(ev, e.now())
+	if err != nil {
+		return err
+	}
+	if err := ob.AddOutbox(ctx, []OutboxMessage{m}); err != nil {
+		return fmt.Errorf("sync: publish %s %s: %w", m.Kind, m.ID, err)
+	}
+	e.ob.stats.published.Add(1)
+	e.ob.notify()
+	return nil
+}
+
+// PublishTx publishes ev within the host's transaction tx, for a Store
+// that shares the host's database and implements [OutboxTxStore] for the
+// type Tx (such as *sql.Tx): the event is stored if and only if tx
+// commits. The dispatcher finds it within [OutboundConfig.Poll] after the
+// commit. A store without the capability returns an error matching
+// [ErrNoOutbox].
+func PublishTx[Tx any](ctx context.Context, e *Engine, tx Tx, ev wms.Event) error {
+	ts, ok := e.store.(OutboxTxStore[Tx])
+	if !ok {
+		return fmt.Errorf("%w: no OutboxTxStore[%T]", ErrNoOutbox, tx)
+	}
+	m, err := NewOutboxMessage(ev, e.now())
+	if err != nil {
+		return err
+	}
+	return ts.AddOutboxTx(ctx, tx, []OutboxMessage{m})
+}
+
+var listenerName = regexp.MustCompile(`^[A-Za-z0-9._-]{1,64}$`)
+
+// Listen registers fn as the listener name for events of the given kinds
+// (all kinds when none is given), such as an ERP that wants to hear of
+// closed purchase orders (S19). Listeners are not shops: their messages
+// go through the outbox like a shop's (durable, retried with backoff,
+// dead-lettered under the shop name "listener:NAME"), and fn receives each
+// event at least once, so it must be idempotent by the event's ID.
+//
+// Register listeners before Run starts: an event fanned out while a
+// listener is not registered does not reach it. Registering a name again
+// replaces its function. fn is called from the dispatcher's goroutine.
+func (e *Engine) Listen(name string, fn func(ctx context.Context, ev wms.Event) error, kinds ...wms.EventKind) error {
+	if !listenerName.MatchString(name) {
+		return fmt.Errorf("sync: listener name %q: want 1-64 letters, digits, '.', '-' or '_': %w", name, wms.ErrInvalid)
+	}
+	if fn == nil {
+		return fmt.Errorf("sync: listener %q without function: %w", name, wms.ErrInvalid)
+	}
+	e.ob.init()
+	e.ob.mu.Lock()
+	defer e.ob.mu.Unlock()
+	e.ob.listeners[name] = listener{kinds: slices.Clone(kinds), fn: fn}
+	return nil
+}
+
+func (e *Engine) listener(name string) (listener, bool) {
+	e.ob.init()
+	e.ob.mu.Lock()
+	defer e.ob.mu.Unlock()
+	l, ok := e.ob.listeners[name]
+	return l, ok
+}
+
+func (e *Engine) listenersFor(kind wms.EventKind) []string {
+	e.ob.init()
+	e.ob.mu.Lock()
+	defer e.ob.mu.Unlock()
+	var names []string
+	for n, l := range e.ob.listeners {
+		if len(l.kinds) == 0 || slices.Contains(l.kinds, kind) {
+			names = append(names, n)
+		}
+	}
+	slices.Sort(names)
+	return names
+}
+
+// DeadLetters returns the parked outbound messages of shop ("" for every
+// shop and listener), oldest first, each with the reason in LastError.
+func (e *Engine) DeadLetters(ctx context.Context, shop string) ([]OutboxMessage, error) {
+	ob, err := e.outbox()
+	if err != nil {
+		return nil, err
+	}
+	return ob.ListOutbox(ctx, OutboxFilter{Shop: shop, State: OutboxDead})
+}
+
+// ReplayDeadLetter makes the dead message (shop, id) pending again, with
+// its attempts reset, once the cause is fixed; the dispatcher sends it at
+// once, with the same idempotency key and plan as before. It returns an
+// error matching [ErrNotFound] when no such dead message exists.
+func (e *Engine) ReplayDeadLetter(ctx context.Context, shop, id string) error {
+	ob, err := e.outbox()
+	if err != nil {
+		return err
+	}
+	ms, err := ob.ListOutbox(ctx, OutboxFilter{Shop: shop, ID: id, State: OutboxDead})
+	if err != nil {
+		return err
+	}
+	if len(ms) == 0 {
+		return fmt.Errorf("sync: dead letter %s/%s: %w", shop, id, ErrNotFound)
+	}
+	m := ms[0]
+	m.State, m.Attempts, m.LastError = OutboxPending, 0, ""
+	m.NextAttempt = e.now()
+	m.LeaseUntil = m.NextAttempt.Add(-1)
+	if err := ob.UpdateOutbox(ctx, []OutboxMessage{m}); err != nil {
+		return err
+	}
+	e.log.LogAttrs(ctx, slog.LevelInfo, "outbound: dead letter replayed", slog.String("shop", shop), slog.String("id", id))
+	e.ob.notify()
+	return nil
+}
