@@ -228,11 +228,13 @@ func scanRowKeys(b []byte) (id, parent string, err error) {
 			if err != nil {
 				return "", "", err
 			}
-			v := string(b[vs:ve])
+			var v string
 			if vesc {
-				if err := json.Unmarshal(b[vs-1:ve+1], &v); err != nil {
+				if v, err = unquote(b[vs-1 : ve+1]); err != nil {
 					return "", "", err
 				}
+			} else {
+				v = string(b[vs:ve])
 			}
 			if isID {
 				id = v
@@ -261,6 +263,14 @@ func scanRowKeys(b []byte) (id, parent string, err error) {
 			return "", "", fmt.Errorf("unexpected %q", b[i])
 		}
 	}
+}
+
+// unquote decodes a JSON string literal with escapes (kept out of
+// scanRowKeys so that its strings do not escape to the heap).
+func unquote(quoted []byte) (string, error) {
+	var v string
+	err := json.Unmarshal(quoted, &v)
+	return v, err
 }
 
 func skipWS(b []byte, i int) int {
