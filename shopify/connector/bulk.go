@@ -30,6 +30,51 @@ type exportState struct {
 	lastPage   any // a wmssync.Page[T]
 }
 
+// exports are a connector's bulk exports by operation key.
+type exports struct {
+	mu gosync.Mutex
+	m  map[string]*exportState
+}
+
+// get returns the state of key, creating it.
+func (x *exports) get(key string) *exportState {
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	st := x.m[key]
+	if st == nil {
+		st = &exportState{}
+		x.m[key] = st
+	}
+	return st
+}
+
+// forgetFinished drops the finished exports other than keep (whose last
+// page is kept for a repeat). Callers may hold keep's lock.
+func (x *exports) forgetFinished(keep string) {
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	for k, e := range x.m {
+		if k == keep || !e.mu.TryLock() {
+			continue
+		}
+		if !e.opened && e.lastPage != nil { // finished (or failed) listings
+			delete(x.m, k)
+		}
+		e.mu.Unlock()
+	}
+}
+
+// closeAll releases every export.
+func (x *exports) closeAll() {
+	x.mu.Lock()
+	all := x.m
+	x.m = map[string]*exportState{}
+	x.mu.Unlock()
+	for _, e := range all {
+		e.close()
+	}
+}
+
 func (e *exportState) close() {
 	e.mu.Lock()
 	defer e.mu.Unlock()
@@ -107,13 +152,7 @@ func bulkPage[T any](ctx context.Context, c *Connector, cursor string, size int,
 	key := parts[0] + "|" + parts[1]
 
 	// One listing call at a time per export: the reader has one position.
-	c.mu.Lock()
-	st := c.exports[key]
-	if st == nil {
-		st = &exportState{}
-		c.exports[key] = st
-	}
-	c.mu.Unlock()
+	st := c.exports.get(key)
 	st.mu.Lock()
 	defer st.mu.Unlock()
 	if p, ok := st.lastPage.(wmssync.Page[T]); ok && st.lastOffset == offset {
@@ -176,6 +215,9 @@ func bulkPage[T any](ctx context.Context, c *Connector, cursor string, size int,
 	}
 	st.lastPage = page
 	done = page.Next != "" // at the end, release the reader; the last page stays for a repeat
+	if !done {
+		c.exports.forgetFinished(key)
+	}
 	return page, nil
 }
 

@@ -7,7 +7,7 @@ import (
 	"log/slog"
 	"net"
 	"net/url"
-	gosync "sync"
+	"runtime"
 
 	"github.com/wmsbridge/wmsbridge/shopify"
 	wmssync "github.com/wmsbridge/wmsbridge/sync"
@@ -78,8 +78,7 @@ type Connector struct {
 	cfg    Config
 	log    *slog.Logger
 
-	mu      gosync.Mutex
-	exports map[string]*exportState // open bulk exports by operation key
+	exports *exports // open bulk exports
 }
 
 // Interface checks.
@@ -115,12 +114,16 @@ func New(cfg Config) (*Connector, error) {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.DiscardHandler)
 	}
-	return &Connector{
+	c := &Connector{
 		client:  cfg.Client,
 		cfg:     cfg,
 		log:     cfg.Logger,
-		exports: map[string]*exportState{},
-	}, nil
+		exports: &exports{m: map[string]*exportState{}},
+	}
+	// A connector dropped without Close (the engine replaces a shop's
+	// connector when its settings change) still releases its readers.
+	runtime.AddCleanup(c, func(e *exports) { e.closeAll() }, c.exports)
+	return c, nil
 }
 
 // Client returns the connector's Shopify client.
@@ -135,13 +138,7 @@ func (c *Connector) String() string {
 // files, memory). The connector stays usable: a later call opens them
 // again from their cursors.
 func (c *Connector) Close() error {
-	c.mu.Lock()
-	exps := c.exports
-	c.exports = map[string]*exportState{}
-	c.mu.Unlock()
-	for _, e := range exps {
-		e.close()
-	}
+	c.exports.closeAll()
 	return nil
 }
 

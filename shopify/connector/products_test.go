@@ -173,3 +173,22 @@ func TestProductsBulkConcurrentSameCursor(t *testing.T) {
 	require.Len(t, pages[0].Items, 10)
 	assert.NotEqual(t, first.Items[0].ExternalID, pages[0].Items[0].ExternalID)
 }
+
+// A connector dropped without Close releases its open exports when it is
+// garbage collected; Close releases them at once and leaves it usable.
+func TestProductsBulkCloseReopens(t *testing.T) {
+	srv := newServer(t)
+	shop := srv.DefaultShop()
+	_, err := shop.Seed(shopifytest.SeedOptions{Seed: 12, Products: 30, VariantsPerProduct: 1})
+	require.NoError(t, err)
+	c := newConnector(t, srv, shop, connector.Config{BulkThreshold: 10, BulkPageSize: 10})
+	ctx := ctxT(t)
+	p1, err := c.Products(ctx, wmssync.ProductQuery{}, "")
+	require.NoError(t, err)
+	require.NoError(t, c.Close())
+	p2, err := c.Products(ctx, wmssync.ProductQuery{}, p1.Next)
+	require.NoError(t, err)
+	require.Len(t, p2.Items, 10)
+	assert.NotEqual(t, p1.Items[0].ExternalID, p2.Items[0].ExternalID)
+	assert.Len(t, shop.BulkOperations(), 1)
+}
