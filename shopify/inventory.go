@@ -50,7 +50,7 @@ func (l *InventoryLevel) Quantity(name string) (int, bool) {
 // stocked, with the named quantities (default: available, on_hand,
 // committed, incoming, reserved).
 //
-// Shopify API docs: https://shopify.dev/docs/api/admin-graphql/2026-10/objects/InventoryLevel
+// Shopify API docs: https://shopify.dev/docs/api/admin-graphql/2026-10/queries/inventoryItem
 func (s *InventoryService) Levels(ctx context.Context, inventoryItemID string, names ...string) ([]InventoryLevel, error) {
 	if len(names) == 0 {
 		names = defaultQuantityNames
