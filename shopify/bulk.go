@@ -314,6 +314,8 @@ func (s *BulkOperationsService) Cancel(ctx context.Context, id string) (*BulkOpe
 // return (op, *BulkOperationError); op.PartialDataURL, if set, has the rows
 // written before a failure (ErrorCode TIMEOUT typically leaves some).
 // When ctx ends, Wait returns ctx's error; the operation keeps running.
+//
+// Shopify API docs: https://shopify.dev/docs/api/admin-graphql/2026-10/queries/bulkOperation
 func (s *BulkOperationsService) Wait(ctx context.Context, id string, opts *WaitOptions) (*BulkOperation, error) {
 	minI, maxI := opts.intervals()
 	var wake <-chan struct{}
@@ -357,6 +359,8 @@ func (s *BulkOperationsService) Wait(ctx context.Context, id string, opts *WaitO
 // the returned operation's URL is ready for Open. See Wait for the errors of
 // a failed operation, which still come with the operation (and its partial
 // data URL).
+//
+// Shopify API docs: https://shopify.dev/docs/api/usage/bulk-operations/queries
 func (s *BulkOperationsService) Run(ctx context.Context, query string, opts *BulkQueryOptions) (*BulkOperation, error) {
 	if opts == nil {
 		opts = &BulkQueryOptions{}
@@ -372,6 +376,8 @@ func (s *BulkOperationsService) Run(ctx context.Context, query string, opts *Bul
 // body for a streaming reader; the caller must close it. An operation that
 // found nothing has no URL: Open then returns an empty reader. The
 // download is a plain GET of a signed URL (no access token is sent).
+//
+// Shopify API docs: https://shopify.dev/docs/api/admin-graphql/2026-10/objects/BulkOperation
 func (s *BulkOperationsService) Open(ctx context.Context, op *BulkOperation) (io.ReadCloser, error) {
 	if op == nil {
 		return nil, errors.New("shopify: Open: nil bulk operation")
@@ -386,6 +392,8 @@ func (s *BulkOperationsService) Open(ctx context.Context, op *BulkOperation) (io
 // BulkOperationError); an empty reader when Shopify left none. The rows of a
 // partial file are complete lines; the last root object may lack some of
 // its children.
+//
+// Shopify API docs: https://shopify.dev/docs/api/admin-graphql/2026-10/objects/BulkOperation
 func (s *BulkOperationsService) OpenPartial(ctx context.Context, op *BulkOperation) (io.ReadCloser, error) {
 	if op == nil {
 		return nil, errors.New("shopify: OpenPartial: nil bulk operation")

@@ -180,6 +180,8 @@ func (r *EnsureResult) Changed() bool {
 // existing subscriptions by (topic, URI). Ensure is idempotent: a second
 // call with the same input changes nothing. It stops at the first error and
 // returns what it did so far.
+//
+// Shopify API docs: https://shopify.dev/docs/api/admin-graphql/2026-10/queries/webhookSubscriptions
 func (s *WebhookSubscriptionsService) Ensure(ctx context.Context, address string, desired []WebhookSubscriptionSpec) (*EnsureResult, error) {
 	if address == "" {
 		return nil, errors.New("shopify: Ensure needs the address")
