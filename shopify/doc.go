@@ -123,6 +123,46 @@
 // Errors about an answer carry the operation name and Shopify's request ID
 // (X-Request-Id); context errors stay reachable with errors.Is.
 //
+// # Services
+//
+// Typed services cover what a warehouse integration needs, one file per
+// resource, each method linking Shopify's reference: ShopDetails (shop,
+// granted scopes, API versions), Locations, Products (iterate with
+// updated_at windows and status, get with all up to 2,048 variants, look up
+// variants by SKU or barcode, update barcodes, SKUs and costs), InventoryItems
+// (unit cost, HS codes, origin), Inventory (levels with named quantities,
+// SetQuantities in batches of at most 250 with an @idempotent key and an
+// explicit changeFromQuantity), Orders (windows, line items, transactions,
+// fulfillment orders, POS detection), Fulfillments, Payments (capture, mark
+// as paid), Refunds (per line, restock, @idempotent) and WebhookSubscriptions
+// (with Ensure, which converges the shop's subscriptions for one address).
+//
+//	for p, err := range client.Products().List(ctx, &shopify.ProductListOptions{Status: []string{"ACTIVE"}}) {
+//		...
+//	}
+//
+// Mutations that Shopify protects with @idempotent take a key from the
+// caller; keep the key with your job so a retry after a crash reuses it.
+// Mutations without it (fulfilment, capture, barcode and cost updates) are
+// not retried once they may have reached Shopify: re-read the order or item
+// first and send only what is missing.
+//
+// # Bulk operations
+//
+// BulkOperations runs Shopify's bulk queries, the way to export 30,000
+// products without spending the rate budget page by page: Run starts a
+// query and waits (polling with backoff, or woken by a BulkNotifier fed from
+// the bulk_operations/finish webhook), queueing while the shop already runs
+// its limit of concurrent operations; Get, List, Cancel and Wait resume work
+// on an operation by ID after a restart. Open streams the JSONL result;
+// NewBulkReader reads its rows in file order with their __parentId in
+// constant memory, and GroupBulkRows regroups children with their parents
+// without relying on adjacency (it spills to a temporary file; its memory
+// bound is stated on the function). ReadProductExport, GroupProductExport,
+// ReadInventoryLevelsExport and ReadOrdersExport decode the ready-made
+// exports of the queries built by BulkProductsQuery,
+// BulkInventoryLevelsQuery and BulkOrdersQuery.
+//
 // # Observability
 //
 // WithLogger sets the *slog.Logger (default slog.Default()). The Client
