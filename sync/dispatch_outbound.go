@@ -243,9 +243,48 @@ func (e *Engine) fanOut(ctx context.Context, m OutboxMessage, shops []Settings, 
 		key := orderOf(ev)
 		if s, ok := byShop[key.Shop]; ok && s.OutboundEnabled(m.Kind) {
 			add(s.Shop, "order:"+key.ExternalID)
+			if p, ok := ev.(wms.OrderPacked); ok {
+				// S16: after the fulfilment, capture what the order's
+				// authorisation holds (a capture without an amount).
+				o, err := e.backend.Order(ctx, key)
+				if err != nil && !errors.Is(err, wms.ErrNotFound) {
+					return nil, fmt.Errorf("sync: outbound: read order %s: %w", key, err)
+				}
+				if err == nil && o.Total.Sign() > 0 {
+					c, err := captureOnPack(m, p, o.Total)
+					if err != nil {
+						return nil, err
+					}
+					add(s.Shop, "order:"+key.ExternalID)
+					last := &kids[len(kids)-1]
+					last.ID, last.Kind, last.Data = c.ID, c.Kind, c.Data
+					last.Key = IdempotencyKey(s.Shop, c.ID)
+				}
+			}
 		}
 	}
 	return kids, nil
+}
+
+// CaptureOnPackSuffix ends the ID of the capture message the engine adds
+// after an order packed message (S16): a [wms.PaymentCaptured] of the
+// order's total, which the connector caps at what the order's
+// authorisation still holds (nothing when the shop captured at checkout).
+// It is sent when the shop has order.packed switched on.
+const CaptureOnPackSuffix = "/capture-on-pack"
+
+func captureOnPack(m OutboxMessage, p wms.OrderPacked, total wms.Decimal) (OutboxMessage, error) {
+	info := p.EventInfo
+	info.ID += CaptureOnPackSuffix
+	return NewOutboxMessage(wms.PaymentCaptured{EventInfo: info, Order: p.Order, Amount: total}, m.CreatedAt)
+}
+
+// enabledFor reports whether the shop wants message m now (S13).
+func enabledFor(s Settings, m OutboxMessage) bool {
+	if strings.HasSuffix(m.ID, CaptureOnPackSuffix) {
+		return s.OutboundEnabled(wms.KindOrderPacked)
+	}
+	return s.OutboundEnabled(m.Kind)
 }
 
 func orderOf(ev wms.Event) wms.OrderKey {
@@ -357,7 +396,7 @@ func (e *Engine) deliverBatch(ctx context.Context, ob OutboxStore, cfg OutboundC
 	for i := range msgs {
 		m := &msgs[i]
 		switch {
-		case !s.OutboundEnabled(m.Kind):
+		case !enabledFor(s, *m):
 			m.LastError = "skipped: the shop switched " + string(m.Kind) + " off (S13)"
 			if e.settle(ctx, ob, cfg, m, nil) {
 				settled++
