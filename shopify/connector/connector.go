@@ -64,8 +64,8 @@ type Config struct {
 }
 
 // Connector is the Shopify implementation of [wmssync.Connector] for one
-// shop, with the optional capabilities [wmssync.WebhookRegistrar] and
-// [wmssync.CustomsCostSource]. Build it with [New].
+// shop, with the optional capabilities [wmssync.WebhookRegistrar],
+// [wmssync.CustomsCostSource] and [wmssync.Outbound]. Build it with [New].
 //
 // A Connector is safe for concurrent use. Its reads are side-effect free
 // except that a bulk export starts a bulk operation on the shop (the

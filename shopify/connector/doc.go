@@ -3,7 +3,9 @@
 // github.com/wmsbridge/wmsbridge/sync, imported as wmssync) for one Shopify
 // shop, on top of the shopify client, with the optional capabilities
 // [wmssync.WebhookRegistrar] (product and order webhooks, S8 and S10) and
-// [wmssync.CustomsCostSource] (customs information and unit costs, S9).
+// [wmssync.CustomsCostSource] (customs information and unit costs, S9) and
+// [wmssync.Outbound] (WMS events written back to the shop, S14-S18, S20;
+// see [Connector.Send]).
 //
 // # Wiring it into the engine
 //
