@@ -2,7 +2,7 @@
 // implements [wmssync.Connector] (package
 // github.com/wmsbridge/wmsbridge/sync, imported as wmssync) for one Shopify
 // shop, on top of the shopify client, with the optional capabilities
-// [wmssync.WebhookRegistrar] (product and order webhooks, S8 and S10) and
+// [wmssync.WebhookRegistrar] (product and order webhooks, S8 and S10),
 // [wmssync.CustomsCostSource] (customs information and unit costs, S9) and
 // [wmssync.Outbound] (WMS events written back to the shop, S14-S18, S20;
 // see [Connector.Send]).
@@ -64,6 +64,12 @@
 //     province of origin and unit cost of every inventory item with a SKU,
 //     paged below the bulk threshold and through a bulk export of the
 //     inventory items from it on.
+//
+// The connector offers no [wmssync.SalesSource]: for the sales history
+// (S12) the engine adds up the lines of the orders Orders lists by creation
+// time, in the shop's time zone, leaving out POS sales it records live (S4)
+// and POS sales when POS is off, which a connector cannot know about. The
+// connector makes that cheap with the bulk export of long ranges.
 //
 // The engine, not the connector, maps the vendor to brand or supplier
 // (S3), sets the main shop flag (S2), maps locations to warehouses (S5)

@@ -22,7 +22,9 @@ const OrderWindowDays = 60
 // [wmssync.ErrUnauthorized]; a shop that cannot be reached (or an address
 // that is not a shop) one matching [wmssync.ErrUnreachable]. Missing access
 // to locations or API versions is not an error: the report lists no
-// locations, or the version as unknown.
+// locations, or the version as unknown. ShopInfo.Country is the country of
+// the first active location (the shop details the client reads carry no
+// address).
 func (c *Connector) Inspect(ctx context.Context, f wmssync.Features) (wmssync.ShopInfo, error) {
 	var info wmssync.ShopInfo
 	sd := c.client.ShopDetails()
