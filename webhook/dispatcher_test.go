@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"net/http"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -217,5 +218,55 @@ func TestDispatcherRunSurvivesQueueOutage(t *testing.T) {
 	cancel()
 	if err := <-result; err != nil {
 		t.Fatal(err)
+	}
+}
+
+// TestDispatchersShareAQueue runs two Dispatchers on one inbox, as two
+// processes would: every event is handled exactly once.
+func TestDispatchersShareAQueue(t *testing.T) {
+	inbox := webhook.NewMemoryInbox()
+	const n = 200
+	for i := range n {
+		putEvent(t, inbox, "e"+strconv.Itoa(i), webhook.TopicOrdersCreate, `{}`)
+	}
+	var mu sync.Mutex
+	handled := map[string]int{}
+	all := make(chan struct{})
+	r := webhook.NewRouter()
+	r.Handle(webhook.TopicOrdersCreate, func(_ context.Context, e *webhook.Event) error {
+		mu.Lock()
+		defer mu.Unlock()
+		handled[e.WebhookID]++
+		if len(handled) == n {
+			close(all)
+		}
+		return nil
+	})
+	ctx, cancel := context.WithCancel(context.Background())
+	var wg sync.WaitGroup
+	for range 2 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			d := &webhook.Dispatcher{Queue: inbox, Router: r, Concurrency: 3, BatchSize: 7, PollInterval: time.Millisecond}
+			if err := d.Run(ctx); err != nil {
+				t.Error(err)
+			}
+		}()
+	}
+	select {
+	case <-all:
+	case <-time.After(10 * time.Second):
+		t.Fatal("not all events handled")
+	}
+	cancel()
+	wg.Wait()
+	for id, c := range handled {
+		if c != 1 {
+			t.Errorf("%s handled %d times", id, c)
+		}
+	}
+	if st := inbox.Stats(); st.Completed != n {
+		t.Fatalf("stats %+v", st)
 	}
 }
