@@ -1,0 +1,177 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"net/url"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/wmsbridge/wmsbridge/shopify"
+	"github.com/wmsbridge/wmsbridge/shopify/connector"
+	wmssync "github.com/wmsbridge/wmsbridge/sync"
+	"github.com/wmsbridge/wmsbridge/sync/store/sqlite"
+	"github.com/wmsbridge/wmsbridge/webhook"
+	"github.com/wmsbridge/wmsbridge/wms"
+	"github.com/wmsbridge/wmsbridge/wms/memwms"
+)
+
+// runRealShop runs against a real Shopify shop. Without -write it only
+// reads: the connection test (shop, token, scopes, locations, API version)
+// and a count of the products a product import would read. With -write it
+// runs the setup steps too, which register webhook subscriptions in the
+// shop (to -webhook-address) and import into an in-memory reference WMS;
+// the webhook endpoint then listens on 127.0.0.1:8080 until interrupted,
+// for a tunnel or proxy at -webhook-address to reach.
+//
+// This path is not exercised against a real shop by the project's tests
+// (they have none); it uses the same client, connector and engine as the
+// simulated run.
+func runRealShop(ctx context.Context, o options, out io.Writer) error {
+	if err := os.MkdirAll(o.DataDir, 0o755); err != nil {
+		return err
+	}
+	logf, err := os.OpenFile(filepath.Join(o.DataDir, "real-shop.log"), os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o600)
+	if err != nil {
+		return err
+	}
+	defer logf.Close()
+	logger := slog.New(slog.NewTextHandler(logf, nil))
+
+	adminURL, err := connector.NormalizeAdminURL(o.Shop)
+	if err != nil {
+		return fmt.Errorf("-shop: %w", err)
+	}
+	opts := []shopify.Option{shopify.WithLogger(logger)}
+	if o.Token != "" {
+		opts = append(opts, shopify.WithAccessToken(o.Token)) // legacy custom app token
+	} else {
+		opts = append(opts, shopify.WithClientCredentials(o.ClientID, o.ClientSecret)) // Dev Dashboard app
+	}
+	if o.APIVersion != "" {
+		opts = append(opts, shopify.WithAPIVersion(o.APIVersion))
+	}
+	u, _ := url.Parse(adminURL)
+	client, err := shopify.NewClient(u.Host, opts...)
+	if err != nil {
+		return err
+	}
+	warehouse, err := memwms.New(nil)
+	if err != nil {
+		return err
+	}
+	storePath := filepath.Join(o.DataDir, "real-shop.db")
+	store, err := sqlite.Open(ctx, storePath)
+	if err != nil {
+		return err
+	}
+	defer store.Close()
+	var conns []*connector.Connector
+	defer func() {
+		for _, c := range conns {
+			_ = c.Close()
+		}
+	}()
+	eng, err := wmssync.NewEngine(wmssync.Config{
+		Backend: warehouse, Store: store, Logger: logger,
+		NormalizeAdminURL: connector.NormalizeAdminURL,
+		Connect: func(ctx context.Context, s wmssync.Settings) (wmssync.Connector, error) {
+			c, err := connector.New(connector.Config{Client: client, WebhookAddress: o.WebhookAddress, Logger: logger})
+			if err == nil {
+				conns = append(conns, c)
+			}
+			return c, err
+		},
+	})
+	if err != nil {
+		return err
+	}
+
+	// Read-only: the connection test, with every location mapped to the
+	// WMS's one warehouse.
+	settings := wmssync.Settings{Shop: "RealShop", AdminURL: adminURL, APIVersion: o.APIVersion, Main: true,
+		SalesHistorySince: wmsToday().AddDays(-30)}
+	probe, err := eng.TestConnection(ctx, settings)
+	if err != nil {
+		return err
+	}
+	settings.Locations = map[string]string{}
+	for _, l := range probe.Locations {
+		if l.Active {
+			settings.Locations[l.ID] = memwms.DefaultWarehouse
+		}
+	}
+	section(out, "Connection test of "+adminURL)
+	report, err := eng.TestConnection(ctx, settings)
+	if err != nil {
+		return err
+	}
+	fmt.Fprint(out, indent(report.String()))
+	if !report.Reached || !report.Authorized {
+		return errors.New("the shop cannot be read with these credentials")
+	}
+
+	section(out, "Products the import would read (read-only listing)")
+	c, err := connector.New(connector.Config{Client: client, Logger: logger, BulkThreshold: -1})
+	if err != nil {
+		return err
+	}
+	defer c.Close()
+	started := time.Now()
+	var products, variants int
+	for cursor := ""; ; {
+		page, err := c.Products(ctx, wmssync.ProductQuery{}, cursor)
+		if err != nil {
+			return err
+		}
+		products += len(page.Items)
+		for _, p := range page.Items {
+			variants += len(p.Variants)
+		}
+		fmt.Fprintf(out, "\r  %d of %d products, %d variants", products, page.Total, variants)
+		if page.Next == "" {
+			break
+		}
+		cursor = page.Next
+	}
+	fmt.Fprintf(out, "\n  listed in %s\n", time.Since(started).Round(time.Millisecond))
+	if !o.Write {
+		fmt.Fprintln(out, "\nRead-only run: nothing was written to the shop. Add -write -webhook-address https://... to run the setup steps.")
+		return nil
+	}
+
+	section(out, "Setup steps (writes: webhook subscriptions to "+o.WebhookAddress+")")
+	if _, err := eng.SaveSettings(ctx, settings); err != nil {
+		return err
+	}
+	h, err := webhook.NewHandler(eng.Inbox(), webhook.WithSecrets(o.ClientSecret), webhook.WithLogger(logger))
+	if err != nil {
+		return err
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:8080")
+	if err != nil {
+		return err
+	}
+	mux := http.NewServeMux()
+	mux.Handle("POST /webhooks/shopify", h)
+	hs := &http.Server{Handler: mux, ReadHeaderTimeout: 5 * time.Second}
+	go func() { _ = hs.Serve(ln) }()
+	defer hs.Close()
+	go func() { _ = eng.Run(ctx) }()
+	view := newProgressView(out, o.Progress)
+	if err := eng.RunSetup(ctx, settings.Shop, view.show); err != nil {
+		return err
+	}
+	view.finish()
+	fmt.Fprintf(out, "  %d items in the WMS; serving webhooks on %s until interrupted\n", len(warehouse.Items()), ln.Addr())
+	<-ctx.Done()
+	return nil
+}
+
+func wmsToday() wms.Date { return wms.DateOf(time.Now()) }
