@@ -29,4 +29,6 @@ var (
 	opBulkInventoryItems string
 	//go:embed graphql/connectorVariantsCount.graphql
 	opVariantsCount string
+	//go:embed graphql/connectorVariantBarcodes.graphql
+	opVariantBarcodes string
 )

@@ -52,10 +52,10 @@ func (c *Connector) Prepare(ctx context.Context, m *wmssync.Outgoing) ([]byte, e
 //
 //   - stock changed: inventorySetQuantities of the available quantities,
 //     with the message's idempotency key;
-//   - barcode changed: the barcode of every listed variant (an absolute
-//     value, so repeating is harmless);
+//   - barcode changed: the barcode of every listed variant that does not
+//     have it yet;
 //   - purchase order closed: the unit cost of the listed inventory items
-//     whose SKU has a new cost (S18);
+//     whose SKU has a new cost they do not have yet (S18);
 //   - payment captured: captures what is still missing of the amount,
 //     measured against the plan;
 //   - order packed: fulfils what is still missing of the packed lines,
@@ -184,7 +184,42 @@ func quantityIndex(u shopify.UserError) (int, bool) {
 }
 
 func (c *Connector) sendBarcode(ctx context.Context, m *wmssync.Outgoing, ev wms.BarcodeChanged) error {
+	if len(m.Listings) == 0 {
+		return nil
+	}
+	// Read the variants' barcodes first: a variant that has the barcode
+	// already (a retry, or the shop was changed by hand) is not written,
+	// so no products/update webhook echoes back.
+	current := map[string]string{}
+	for start := 0; start < len(m.Listings); start += shopify.MaxPageSize {
+		var ids []string
+		for _, l := range m.Listings[start:min(start+shopify.MaxPageSize, len(m.Listings))] {
+			ids = append(ids, l.VariantID)
+		}
+		var out struct {
+			Nodes []*struct {
+				ID      string `json:"id"`
+				Barcode string `json:"barcode"`
+			} `json:"nodes"`
+		}
+		if _, err := c.client.Do(ctx, &shopify.Request{Query: opVariantBarcodes, OperationName: "connectorVariantBarcodes",
+			Variables: map[string]any{"ids": ids}}, &out); err != nil {
+			return c.outboundErr(ctx, "read barcodes", err)
+		}
+		for _, n := range out.Nodes {
+			if n != nil {
+				current[n.ID] = n.Barcode
+			}
+		}
+	}
 	for _, l := range m.Listings {
+		cur, ok := current[l.VariantID]
+		if !ok {
+			continue // the variant is gone
+		}
+		if cur == ev.Barcode {
+			continue
+		}
 		barcode := ev.Barcode
 		if _, err := c.client.Products().UpdateVariants(ctx, l.ProductID, []shopify.VariantUpdate{{ID: l.VariantID, Barcode: &barcode}}); err != nil {
 			return c.outboundErr(ctx, "update barcode of "+l.VariantID, err)

@@ -64,6 +64,11 @@ func TestOutboundStockBarcodeCost(t *testing.T) {
 		Event: wms.BarcodeChanged{SKU: "TEE-M", Barcode: "5712345678906"}, Listings: []wms.Listing{m0}})
 	v, _ := shop.Variant(p.VariantIDs[1])
 	assert.Equal(t, "5712345678906", v.Barcode)
+	// The same barcode again writes nothing (no webhook echoes back).
+	updates := len(shop.Events(0))
+	require.NoError(t, c.Send(context.Background(), &wmssync.Outgoing{Kind: wms.KindBarcodeChanged, Key: "ean-2",
+		Event: wms.BarcodeChanged{SKU: "TEE-M", Barcode: "5712345678906"}, Listings: []wms.Listing{m0}}))
+	assert.Len(t, shop.Events(0), updates, "not written again: no change event")
 
 	send(t, c, &wmssync.Outgoing{Kind: wms.KindPurchaseOrderClosed, Key: "po-1",
 		Event:    wms.PurchaseOrderClosed{Costs: []wms.ItemCost{{SKU: "TEE-S", Cost: "6.40"}, {SKU: "TEE-M", Cost: "7.10"}}},
