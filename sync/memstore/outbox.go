@@ -1,6 +1,7 @@
 package memstore
 
 import (
+	"cmp"
 	"context"
 	"slices"
 	gosync "sync"
@@ -109,7 +110,7 @@ func (s *Store) UpdateOutbox(ctx context.Context, msgs []wmssync.OutboxMessage) 
 		if wasDone && r.State != wmssync.OutboxDone {
 			// Back in play: keep the open list in Pos order.
 			open := append(t.open[r.Shop], r)
-			slices.SortFunc(open, func(a, b *wmssync.OutboxMessage) int { return int(a.Pos - b.Pos) })
+			slices.SortFunc(open, func(a, b *wmssync.OutboxMessage) int { return cmp.Compare(a.Pos, b.Pos) })
 			t.open[r.Shop] = slices.CompactFunc(open, func(a, b *wmssync.OutboxMessage) bool { return a == b })
 		}
 	}
@@ -124,14 +125,31 @@ func (s *Store) ListOutbox(ctx context.Context, f wmssync.OutboxFilter) ([]wmssy
 	t := &s.outbox
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	var out []wmssync.OutboxMessage
-	for _, r := range t.rows {
-		if (f.Shop != "" && r.Shop != f.Shop) || (f.State != "" && r.State != f.State) || (f.ID != "" && r.ID != f.ID) {
-			continue
-		}
-		out = append(out, cloneMsg(*r))
+	t.init()
+	match := func(r *wmssync.OutboxMessage) bool {
+		return (f.Shop == "" || r.Shop == f.Shop) && (f.State == "" || r.State == f.State) && (f.ID == "" || r.ID == f.ID)
 	}
-	slices.SortFunc(out, func(a, b wmssync.OutboxMessage) int { return int(a.Pos - b.Pos) })
+	var out []wmssync.OutboxMessage
+	if f.State == wmssync.OutboxPending || f.State == wmssync.OutboxDead {
+		// Only messages not done are in the open lists.
+		for shop, open := range t.open {
+			if f.Shop != "" && shop != f.Shop {
+				continue
+			}
+			for _, r := range open {
+				if match(r) {
+					out = append(out, cloneMsg(*r))
+				}
+			}
+		}
+	} else {
+		for _, r := range t.rows {
+			if match(r) {
+				out = append(out, cloneMsg(*r))
+			}
+		}
+	}
+	slices.SortFunc(out, func(a, b wmssync.OutboxMessage) int { return cmp.Compare(a.Pos, b.Pos) })
 	if f.Limit > 0 && len(out) > f.Limit {
 		out = out[:f.Limit]
 	}
