@@ -18,7 +18,8 @@ import (
 
 // OutboundStats counts the outbox's work since the engine was built.
 type OutboundStats struct {
-	// Published: events stored by Publish.
+	// Published: successful Publish calls (an event published twice
+	// counts twice; the outbox stores it once).
 	Published uint64 `json:"published"`
 	// FannedOut: messages created for shops and listeners.
 	FannedOut uint64 `json:"fanned_out"`
