@@ -38,10 +38,7 @@ func MustDecimal(s string) Decimal {
 }
 
 // Valid reports whether d parses as a decimal ("" counts as valid zero).
-func (d Decimal) Valid() bool {
-	_, err := parseRat(string(d))
-	return err == nil
-}
+func (d Decimal) Valid() bool { return d == "" || plainDecimal(string(d)) }
 
 // IsZero reports whether d is zero or absent.
 func (d Decimal) IsZero() bool { return d.Cmp("0") == 0 }
@@ -92,29 +89,55 @@ func (d *Decimal) UnmarshalJSON(b []byte) error {
 		return nil
 	}
 	var s string
-	if len(b) > 0 && b[0] == '"' {
+	switch {
+	case len(b) >= 2 && b[0] == '"' && b[len(b)-1] == '"' && bytes.IndexByte(b[1:len(b)-1], '\\') < 0:
+		// The common case, a plain quoted number: no escapes to undo.
+		s = string(b[1 : len(b)-1])
+	case len(b) > 0 && b[0] == '"':
 		if err := json.Unmarshal(b, &s); err != nil {
 			return err
 		}
-	} else {
+	default:
 		s = string(b)
 	}
 	if s == "" {
 		*d = ""
 		return nil
 	}
-	if _, err := parseRat(s); err != nil {
-		return err
+	if !plainDecimal(s) {
+		return fmt.Errorf("shopify: %q is not a plain decimal number", s)
 	}
 	*d = Decimal(s)
 	return nil
+}
+
+// plainDecimal reports whether s is an optional sign, digits, and an
+// optional fraction: the only decimal form Shopify sends. It is the fast
+// check used when decoding; arithmetic parses with parseRat.
+func plainDecimal(s string) bool {
+	i := 0
+	if i < len(s) && (s[i] == '-' || s[i] == '+') {
+		i++
+	}
+	digits, dot := 0, false
+	for ; i < len(s); i++ {
+		switch c := s[i]; {
+		case c >= '0' && c <= '9':
+			digits++
+		case c == '.' && !dot:
+			dot = true
+		default:
+			return false
+		}
+	}
+	return digits > 0
 }
 
 func parseRat(s string) (*big.Rat, error) {
 	if s == "" {
 		return new(big.Rat), nil
 	}
-	if strings.ContainsAny(s, "/eEpPxX_ ") {
+	if !plainDecimal(s) {
 		return nil, fmt.Errorf("shopify: %q is not a plain decimal number", s)
 	}
 	r, ok := new(big.Rat).SetString(s)

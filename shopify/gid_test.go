@@ -65,3 +65,27 @@ func TestDecimal(t *testing.T) {
 		t.Fatalf("encoded %s", out)
 	}
 }
+
+func TestDecimalSyntax(t *testing.T) {
+	for _, tt := range []struct {
+		in string
+		ok bool
+	}{
+		{"0", true}, {"19.99", true}, {"-0.5", true}, {"+3", true}, {".5", true}, {"5.", true},
+		{"", false}, {"-", false}, {".", false}, {"1.2.3", false}, {"1e5", false}, {"0x1F", false},
+		{"1/2", false}, {"1_000", false}, {" 1", false}, {"NaN", false}, {"Inf", false}, {"١", false},
+	} {
+		if got := plainDecimal(tt.in); got != tt.ok {
+			t.Errorf("plainDecimal(%q) = %v, want %v", tt.in, got, tt.ok)
+		}
+		var d Decimal
+		err := d.UnmarshalJSON([]byte(`"` + tt.in + `"`))
+		if wantErr := !tt.ok && tt.in != ""; (err != nil) != wantErr {
+			t.Errorf("UnmarshalJSON(%q) err = %v", tt.in, err)
+		}
+	}
+	var d Decimal
+	if err := d.UnmarshalJSON([]byte(`"1\u0030.5"`)); err != nil || d != "10.5" {
+		t.Errorf("escaped string decoded as %q, %v", d, err)
+	}
+}

@@ -36,8 +36,9 @@ const minRestoreRate = 1.0
 // between the estimated and the actual cost is refunded or charged, and the
 // level is lowered to currentlyAvailable minus the cost of requests still in
 // flight whenever that is lower than the model. The model therefore errs on
-// the side of waiting. The estimate of a request is the last
-// requestedQueryCost seen for its operation name, else DefaultCostEstimate,
+// the side of waiting. The estimate of a request is the largest
+// requestedQueryCost among the last eight seen for its operation name (an
+// operation's cost varies with its variables), else DefaultCostEstimate,
 // capped at maximumAvailable. Waiters are served first come, first served;
 // a wait ends early when its context is done.
 //
@@ -67,7 +68,7 @@ type Limiter struct {
 	level     float64 // modelled currentlyAvailable minus what we sent and await
 	last      time.Time
 	inflight  float64 // estimated cost of requests sent and not yet answered
-	estimates map[string]float64
+	estimates map[string]*costWindow
 	queue     *list.List    // of *limiterWaiter, first come first served
 	wake      chan struct{} // closed and replaced on every state change
 }
@@ -76,7 +77,7 @@ type limiterWaiter struct{ cost float64 }
 
 // NewLimiter returns an unseeded Limiter.
 func NewLimiter() *Limiter {
-	return &Limiter{now: time.Now, estimates: map[string]float64{}, queue: list.New(), wake: make(chan struct{})}
+	return &Limiter{now: time.Now, estimates: map[string]*costWindow{}, queue: list.New(), wake: make(chan struct{})}
 }
 
 // ThrottleStatus is Shopify's report of the cost bucket
@@ -126,11 +127,40 @@ type reservation struct {
 	probe bool    // sent before the bucket was known
 }
 
+// costWindowSize is how many recent requestedQueryCosts of an operation the
+// estimate looks back over.
+const costWindowSize = 8
+
+// costWindow holds the most recent requestedQueryCosts of one operation. The
+// estimate is their maximum, not the last one: an operation whose cost
+// varies with its variables (pages or chunks of different sizes) would
+// otherwise be underestimated right after a small request, sent early and
+// throttled.
+type costWindow struct {
+	vals [costWindowSize]float64
+	n    int // values held, up to costWindowSize
+	next int // where the next value goes
+}
+
+func (w *costWindow) add(v float64) {
+	w.vals[w.next] = v
+	w.next = (w.next + 1) % costWindowSize
+	w.n = min(w.n+1, costWindowSize)
+}
+
+func (w *costWindow) max() float64 {
+	m := 0.0
+	for _, v := range w.vals[:w.n] {
+		m = math.Max(m, v)
+	}
+	return m
+}
+
 // estimate returns the expected cost of operation op. l.mu must be held.
 func (l *Limiter) estimate(op string) float64 {
-	e, ok := l.estimates[op]
-	if !ok || op == "" {
-		e = DefaultCostEstimate
+	e := float64(DefaultCostEstimate)
+	if w, ok := l.estimates[op]; ok && op != "" {
+		e = w.max()
 	}
 	if l.max > 0 && e > l.max {
 		e = l.max
@@ -274,8 +304,13 @@ func (l *Limiter) settle(r *reservation, op string, cost *QueryCost, executed bo
 		l.level = math.Min(l.level, observed)
 	}
 	if op != "" && cost.RequestedQueryCost > 0 {
-		if _, ok := l.estimates[op]; ok || len(l.estimates) < maxEstimates {
-			l.estimates[op] = cost.RequestedQueryCost
+		w, ok := l.estimates[op]
+		if !ok && len(l.estimates) < maxEstimates {
+			w = &costWindow{}
+			l.estimates[op] = w
+		}
+		if w != nil {
+			w.add(cost.RequestedQueryCost)
 		}
 	}
 }

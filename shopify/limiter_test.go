@@ -227,3 +227,41 @@ func TestLimiterWithoutCostReports(t *testing.T) {
 		t.Fatal("seeded without a cost report")
 	}
 }
+
+// An operation whose cost varies with its variables (pages or chunks of
+// different sizes) is estimated at its recent maximum, so a small request
+// does not make the next large one go out early and be throttled.
+func TestLimiterEstimateIsRecentMaximum(t *testing.T) {
+	t.Parallel()
+	l := NewLimiter()
+	ts := ThrottleStatus{MaximumAvailable: 2000, CurrentlyAvailable: 2000, RestoreRate: 100}
+	ctx := context.Background()
+	costs := []float64{300, 300, 300, 40}
+	for _, c := range costs {
+		r, _, err := l.acquire(ctx, "stock")
+		if err != nil {
+			t.Fatal(err)
+		}
+		l.settle(r, "stock", &QueryCost{RequestedQueryCost: c, ActualQueryCost: c, ThrottleStatus: ts}, true)
+	}
+	l.mu.Lock()
+	e := l.estimate("stock")
+	l.mu.Unlock()
+	if e != 300 {
+		t.Fatalf("estimate after costs %v = %v, want the recent maximum 300", costs, e)
+	}
+	// The window forgets: after eight cheap requests the estimate drops.
+	for range costWindowSize {
+		r, _, err := l.acquire(ctx, "stock")
+		if err != nil {
+			t.Fatal(err)
+		}
+		l.settle(r, "stock", &QueryCost{RequestedQueryCost: 40, ActualQueryCost: 40, ThrottleStatus: ts}, true)
+	}
+	l.mu.Lock()
+	e = l.estimate("stock")
+	l.mu.Unlock()
+	if e != 40 {
+		t.Fatalf("estimate after %d requests of 40 = %v, want 40", costWindowSize, e)
+	}
+}
