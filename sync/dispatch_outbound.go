@@ -145,9 +145,9 @@ func (e *Engine) fanOutAll(ctx context.Context, ob OutboxStore, cfg OutboundConf
 		if len(msgs) == 0 {
 			return settled, nil
 		}
-		shops, err := e.store.ListSettings(ctx)
+		shops, err := e.outboundShops(ctx)
 		if err != nil {
-			return settled, fmt.Errorf("sync: outbound: list shops: %w", err)
+			return settled, err
 		}
 		items := map[string]*wms.Item{} // backend reads of this batch
 		for _, m := range msgs {
@@ -163,6 +163,30 @@ func (e *Engine) fanOutAll(ctx context.Context, ob OutboxStore, cfg OutboundConf
 			}
 		}
 	}
+}
+
+// outboundShops returns the settings of the shops whose outbound step
+// (S13) is done: only they receive messages. A shop switches outbound on
+// by finishing [StepOutbound]; events published before that are not sent
+// to it.
+func (e *Engine) outboundShops(ctx context.Context) ([]Settings, error) {
+	all, err := e.store.ListSettings(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("sync: outbound: list shops: %w", err)
+	}
+	var on []Settings
+	for _, s := range all {
+		steps, err := e.store.Steps(ctx, s.Shop)
+		if err != nil {
+			return nil, fmt.Errorf("sync: outbound: steps of %s: %w", s.Shop, err)
+		}
+		for _, st := range steps {
+			if st.Step == StepOutbound && st.Status == StepDone {
+				on = append(on, s)
+			}
+		}
+	}
+	return on, nil
 }
 
 // fanOut returns the messages of the published event m: one per shop

@@ -78,8 +78,8 @@
 //  4. [StepSalesHistory]: quantity sold per SKU and day since
 //     Settings.SalesHistorySince, default one year back; today means skip
 //     (S12).
-//  5. [StepOutbound]: switch outbound messages on (S13). The outbox that
-//     sends them is a later part of the engine.
+//  5. [StepOutbound]: switch outbound messages on (S13): from then on the
+//     shop receives the events the host publishes (see below).
 //
 // [Engine.RunSetup] runs the steps not yet finished; [Engine.RunStep] runs
 // one (the ones before must be done or skipped); [Engine.SkipStep] skips a
@@ -173,14 +173,22 @@
 //
 // # Outbound messages
 //
-// Sending warehouse events back to the shops (S14-S20: stock, barcodes,
-// packed orders, captures, costs, refunds) is the next part of the engine.
-// It plugs in without changing the interfaces above: the engine will take
-// [wms.Event] values from the host, a store will keep them in an outbox (an
-// extra interface a Store implements, found by type assertion, so existing
-// stores keep compiling), and connectors will offer the shop writes as
-// optional capabilities beside [WebhookRegistrar]. Settings.Outbound and
-// [StepOutbound] already record the merchant's choices.
+// The host tells the engine what happened in the warehouse with
+// [Engine.Publish] (or [PublishTx] inside its own transaction): stock
+// changed, barcode changed, order packed, payment captured, purchase order
+// closed, refund made ([wms.Event]). Publish stores the event in the
+// outbox ([OutboxStore], an optional Store capability) before it returns;
+// Run's dispatcher ([Engine.DeliverOutbound]) fans it out to every shop
+// that finished [StepOutbound], chose its kind (Settings.Outbound, S13)
+// and sells the SKU (S2), and to the listeners registered with
+// [Engine.Listen] (S19). Messages of one order go in order; stock messages
+// coalesce (newest per SKU and warehouse) into batches of 250; failures
+// are retried with capped backoff ([OutboundConfig]) and parked as dead
+// letters ([Engine.DeadLetters], [Engine.ReplayDeadLetter]). The shop
+// writes are the connector's optional [Outbound] capability, which gets a
+// stable idempotency key and a plan read before the first send, so a
+// message is applied once even when the engine dies between sending and
+// recording it.
 //
 // # Scale
 //

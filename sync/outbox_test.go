@@ -76,6 +76,7 @@ func newOutEnv(t *testing.T, cfg wmssync.OutboundConfig) *outEnv {
 		_, err := e.eng.SaveSettings(bg, wmssync.Settings{Shop: shop, AdminURL: "https://" + shop + ".example.com",
 			Locations: map[string]string{"loc-" + shop: "cph"}, Outbound: map[wms.EventKind]bool{wms.KindRefundCreated: true}})
 		require.NoError(t, err)
+		require.NoError(t, e.store.SaveStep(bg, wmssync.StepState{Shop: shop, Step: wmssync.StepOutbound, Status: wmssync.StepDone}))
 		vs := []wms.Variant{{SKU: "S1", ExternalID: shop + "-v1", InventoryItemID: shop + "-i1", Title: "one"}}
 		if shop == "A" {
 			vs = append(vs, wms.Variant{SKU: "S2", ExternalID: "A-v2", InventoryItemID: "A-i2", Title: "two"})
@@ -262,6 +263,17 @@ func TestOutboundDeadLetters(t *testing.T) {
 	assert.Empty(t, dead)
 	last := e.shops["A"].calls()
 	assert.Equal(t, wms.KindStockChanged, last[len(last)-1].Kind)
+}
+
+// Outbound starts with the outbound setup step (S13): a shop that has not
+// finished it gets nothing.
+func TestOutboundNeedsTheStep(t *testing.T) {
+	e := newOutEnv(t, wmssync.OutboundConfig{})
+	require.NoError(t, e.store.SaveStep(bg, wmssync.StepState{Shop: "B", Step: wmssync.StepOutbound, Status: wmssync.StepPending}))
+	require.NoError(t, e.eng.Publish(bg, stock("e1", 1, "S1", 5)))
+	e.deliver(t)
+	assert.Len(t, e.shops["A"].calls(), 1)
+	assert.Empty(t, e.shops["B"].calls())
 }
 
 // S13 at run time: a kind switched off before delivery is skipped.

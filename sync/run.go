@@ -23,7 +23,8 @@ func (e *Engine) Router() *webhook.Router {
 // then returns nil: it drains the webhook inbox into the backend with
 // [Config.Workers] handlers at once (a [webhook.Dispatcher] over the Store),
 // sweeps every shop every [Config.ReconcileInterval] and audits every
-// shop's webhook subscriptions every [Config.AuditInterval]. Shops added or
+// shop's webhook subscriptions every [Config.AuditInterval], and delivers
+// the outbox (see [Engine.DeliverOutbound]) when the Store has one. Shops added or
 // changed while Run runs are picked up at the next event or tick. Setup
 // steps are not run by Run: call [Engine.RunSetup] (after a restart too, to
 // resume an interrupted step).

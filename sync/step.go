@@ -25,9 +25,8 @@ const (
 	// Settings.SalesHistorySince (S12). Skippable; skipped by itself when
 	// the date is today or later or the backend keeps no sales.
 	StepSalesHistory Step = "sales_history"
-	// StepOutbound switches the outbound messages on (S13). It records the
-	// decision; the outbox that delivers the messages is a later part of
-	// the engine.
+	// StepOutbound switches the outbound messages on (S13): once it is
+	// done, the outbox sends the shop the published events it chose.
 	StepOutbound Step = "outbound"
 )
 

@@ -239,7 +239,7 @@ func (o *outHarness) addOutShop(name string, outbound map[wms.EventKind]bool, pr
 	s := settingsFor(shop, dk, de)
 	s.Outbound = outbound
 	s = o.save(s)
-	o.runSteps(s.Shop, wmssync.StepOrders, wmssync.StepCustomsCost)
+	o.runSteps(s.Shop, wmssync.StepOutbound, wmssync.StepCustomsCost, wmssync.StepSalesHistory)
 	return outShop{shop: shop, dk: dk, de: de, settings: s}
 }
 

@@ -247,6 +247,11 @@ func TestOutbound_Echo(t *testing.T) {
 	assert.Equal(t, "4006381333931", it.Barcode)
 	assert.Equal(t, int64(7), o.wms.Level("MUG-1", whDK).OnHand)
 	assert.Equal(t, 7, o.available(a, "MUG-1", a.dk))
+	// A value the shop has is not sent again.
+	n := o.tr.count("productVariantsBulkUpdate")
+	require.NoError(t, o.engine().Publish(ctx, wms.BarcodeChanged{EventInfo: wms.EventInfo{ID: "again", Time: time.Now()}, SKU: "MUG-1", Barcode: "4006381333931"}))
+	o.drainOut()
+	assert.Equal(t, n, o.tr.count("productVariantsBulkUpdate"))
 }
 
 // Crash safety: for every kind, the engine dies after the shop applied the
