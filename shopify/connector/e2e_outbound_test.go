@@ -326,12 +326,23 @@ func TestOutbound_CrashBetweenSendAndAck(t *testing.T) {
 				if err != nil {
 					return err
 				}
-				return o.wms.Refund(context.Background(), wms.Refund{ID: "RMA-C", Order: key, Amount: "0",
-					Lines: []wms.RefundLine{{LineID: wo.Lines[0].ExternalID, Quantity: 1}}})
+				if err := o.wms.CapturePayment(context.Background(), key, "20.00"); err != nil {
+					return err
+				}
+				return o.wms.Refund(context.Background(), wms.Refund{ID: "RMA-C", Order: key, Amount: "10.00",
+					Lines: []wms.RefundLine{{LineID: wo.Lines[0].ExternalID, Quantity: 1, Amount: "10.00"}}})
 			},
 			func(t *testing.T, o *outHarness, a outShop, ord shopifytest.Order) {
 				got, _ := a.shop.Order(ord.ID)
 				assert.Len(t, got.RefundIDs, 1, "refunded once")
+				var refunded shopify.Decimal = "0"
+				for _, tx := range got.Transactions {
+					if tx.Kind == "REFUND" {
+						refunded = refunded.Add(tx.Amount)
+					}
+				}
+				assert.Equal(t, 0, refunded.Cmp("10.00"), "refunded %s", refunded)
+				assert.Equal(t, 0, capturedIn(a, ord.ID).Cmp("20.00"), "captured %s", capturedIn(a, ord.ID))
 			}},
 	}
 	for _, tc := range cases {
