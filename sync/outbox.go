@@ -147,8 +147,34 @@ type OutboxMessage struct {
 	CreatedAt time.Time `json:"created_at"`
 }
 
-// Event decodes Data.
-func (m OutboxMessage) Event() (wms.Event, error) { return wms.UnmarshalEvent(m.Kind, m.Data) }
+// Event decodes Data: the wms package's event type for its kinds, a
+// [RawEvent] for the host's own kinds (which go to listeners only).
+func (m OutboxMessage) Event() (wms.Event, error) {
+	ev, err := wms.UnmarshalEvent(m.Kind, m.Data)
+	if errors.Is(err, wms.ErrNotSupported) {
+		raw := RawEvent{EventKind: m.Kind, Data: json.RawMessage(m.Data)}
+		if err := json.Unmarshal(m.Data, &raw.EventInfo); err != nil {
+			return nil, fmt.Errorf("sync: decode %s event: %w", m.Kind, err)
+		}
+		return raw, nil
+	}
+	return ev, err
+}
+
+// RawEvent is an event of a kind the wms package does not define (the
+// host's own), as listeners receive it from the outbox: its kind, its
+// identity and its JSON encoding. Shops never receive such events.
+type RawEvent struct {
+	EventKind wms.EventKind
+	EventInfo wms.EventInfo
+	Data      json.RawMessage
+}
+
+// Kind implements wms.Event.
+func (r RawEvent) Kind() wms.EventKind { return r.EventKind }
+
+// Info implements wms.Event.
+func (r RawEvent) Info() wms.EventInfo { return r.EventInfo }
 
 // OutboxFilter selects messages for [OutboxStore.ListOutbox]. Empty fields
 // match everything.
@@ -184,9 +210,6 @@ func NewOutboxMessage(ev wms.Event, now time.Time) (OutboxMessage, error) {
 	}
 	data, err := json.Marshal(ev)
 	if err != nil {
-		return OutboxMessage{}, fmt.Errorf("sync: publish %s %s: %w", ev.Kind(), info.ID, err)
-	}
-	if _, err := wms.UnmarshalEvent(ev.Kind(), data); err != nil {
 		return OutboxMessage{}, fmt.Errorf("sync: publish %s %s: %w", ev.Kind(), info.ID, err)
 	}
 	t := info.Time

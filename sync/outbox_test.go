@@ -97,6 +97,13 @@ func stock(id string, seq int64, sku string, avail int64) wms.StockChanged {
 		SKU: sku, Warehouse: "cph", OnHand: avail, Available: avail}
 }
 
+type palletMoved struct {
+	wms.EventInfo
+	Pallet string `json:"pallet"`
+}
+
+func (palletMoved) Kind() wms.EventKind { return "host.pallet_moved" }
+
 func TestPublishWithoutOutbox(t *testing.T) {
 	w, err := memwms.New(&memwms.Config{Warehouses: []wms.Warehouse{{ID: "cph"}}})
 	require.NoError(t, err)
@@ -316,6 +323,19 @@ func TestOutboundListener(t *testing.T) {
 	e.clock.Advance(time.Second)
 	e.deliver(t)
 	assert.Equal(t, []string{"po1"}, heard, "delivered once, after one failure")
+
+	// The host's own event kinds reach listeners as RawEvent.
+	var raw []wmssync.RawEvent
+	require.NoError(t, e.eng.Listen("audit", func(ctx context.Context, ev wms.Event) error {
+		raw = append(raw, ev.(wmssync.RawEvent))
+		return nil
+	}, "host.pallet_moved"))
+	require.NoError(t, e.eng.Publish(bg, palletMoved{EventInfo: wms.EventInfo{ID: "pm1", Seq: 9}, Pallet: "P-7"}))
+	e.deliver(t)
+	require.Len(t, raw, 1)
+	assert.Equal(t, "pm1", raw[0].EventInfo.ID)
+	assert.Equal(t, int64(9), raw[0].EventInfo.Seq)
+	assert.JSONEq(t, `{"id":"pm1","time":"0001-01-01T00:00:00Z","seq":9,"pallet":"P-7"}`, string(raw[0].Data))
 	for _, shop := range []string{"A", "B"} {
 		for _, c := range e.shops[shop].calls() {
 			assert.NotEqual(t, wms.KindPurchaseOrderClosed, c.Kind, "cost is off by default")
