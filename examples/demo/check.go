@@ -64,6 +64,7 @@ func (t *table) print(out io.Writer) {
 // stockCheck compares on-hand stock per mapped location with the WMS.
 type stockCheck struct {
 	n       int      // levels compared
+	touched int      // of which the WMS changed (checkStockNow)
 	differs []string // first differences
 }
 

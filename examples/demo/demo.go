@@ -80,9 +80,7 @@ func run(ctx context.Context, o options, out io.Writer) error {
 	importCheck := w.checkStock(ctx)
 	fmt.Fprintf(out, "  WMS now: %d items, %d stock levels compared with the shops after the import: %s\n",
 		len(w.wms.Items()), importCheck.n, importCheck.verdict())
-	if w.publishing, err = w.startPublishing(runCtx, out); err != nil {
-		return err
-	}
+	w.publishing = w.startPublishing(runCtx, out)
 
 	section(out, "4. Customers order: web orders by webhook, POS sales, held and released (S4, S10, S11)")
 	cs, err := w.customers(ctx, out)
@@ -103,6 +101,9 @@ func run(ctx context.Context, o options, out io.Writer) error {
 	}
 
 	section(out, "6. Consistency: shop against WMS, from the state of both sides")
+	if o.beforeCheck != nil {
+		o.beforeCheck(w)
+	}
 	t := w.consistency(ctx, cs, ordersFrom, importCheck, outbound)
 	t.print(out)
 	st := w.eng.Stats()

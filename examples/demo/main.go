@@ -52,6 +52,10 @@ type options struct {
 	// Progress forces terminal progress bars on or off ("auto" decides by
 	// whether stdout is a terminal).
 	Progress string
+
+	// beforeCheck, when set (tests only), runs just before the
+	// consistency table is computed.
+	beforeCheck func(*world)
 }
 
 func defaultOptions() options {

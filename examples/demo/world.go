@@ -63,6 +63,7 @@ type world struct {
 	conns []*connector.Connector
 
 	publishing bool     // WMS events go to the engine's outbox
+	eventsFrom int      // index of the first WMS event published
 	received   []string // purchase orders goods were received on
 }
 
