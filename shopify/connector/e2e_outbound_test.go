@@ -226,6 +226,8 @@ func TestOutbound_Echo(t *testing.T) {
 	o.drainOut()
 	ctx := ctxT(t)
 	o.tick()
+	delivered := a.shop.WebhookStats().Delivered
+	applied := o.engine().Stats().EventsApplied + o.engine().Stats().EventsStale
 	require.NoError(t, o.wms.SetBarcode(ctx, "MUG-1", "4006381333931"))
 	require.NoError(t, o.wms.Receive(ctx, whDK, "MUG-1", 2))
 	o.drainOut()
@@ -238,6 +240,8 @@ func TestOutbound_Echo(t *testing.T) {
 	o.drainOut()
 	time.Sleep(100 * time.Millisecond) // a round of the dispatcher
 	o.drainOut()
+	assert.Greater(t, a.shop.WebhookStats().Delivered, delivered, "the barcode write came back as a products/update webhook")
+	assert.Greater(t, o.engine().Stats().EventsApplied+o.engine().Stats().EventsStale, applied, "and the engine handled it")
 	assert.Equal(t, events, len(o.wms.Events()), "the WMS changed again: %v", o.wms.Events()[events:])
 	after, err := o.store.ListOutbox(ctx, wmssync.OutboxFilter{})
 	require.NoError(t, err)
