@@ -342,3 +342,40 @@ func TestOutboundListener(t *testing.T) {
 		}
 	}
 }
+
+// txStore is a store sharing the host's "database": AddOutboxTx stages
+// rows in the host's transaction, which commits them or not.
+type txStore struct{ *memstore.Store }
+
+type hostTx struct{ staged []wmssync.OutboxMessage }
+
+func (s txStore) AddOutboxTx(ctx context.Context, tx *hostTx, msgs []wmssync.OutboxMessage) error {
+	tx.staged = append(tx.staged, msgs...)
+	return nil
+}
+
+func (s txStore) commit(tx *hostTx) error { return s.AddOutbox(bg, tx.staged) }
+
+// PublishTx publishes within the host's transaction: the event exists once
+// the transaction commits, and never if it rolls back.
+func TestPublishTx(t *testing.T) {
+	w, err := memwms.New(&memwms.Config{Warehouses: []wms.Warehouse{{ID: "cph"}}})
+	require.NoError(t, err)
+	st := txStore{memstore.New()}
+	eng, err := wmssync.NewEngine(wmssync.Config{Backend: w, Store: st,
+		Connect: func(context.Context, wmssync.Settings) (wmssync.Connector, error) { return nil, errors.New("unused") }})
+	require.NoError(t, err)
+
+	rolledBack := &hostTx{}
+	require.NoError(t, wmssync.PublishTx(bg, eng, rolledBack, stock("e1", 1, "S1", 1)))
+	committed := &hostTx{}
+	require.NoError(t, wmssync.PublishTx(bg, eng, committed, stock("e2", 2, "S1", 2)))
+	require.NoError(t, st.commit(committed))
+	ms, err := st.ListOutbox(bg, wmssync.OutboxFilter{})
+	require.NoError(t, err)
+	require.Len(t, ms, 1)
+	assert.Equal(t, "e2", ms[0].ID)
+
+	// A store without the capability for this transaction type.
+	require.ErrorIs(t, wmssync.PublishTx(bg, eng, "not a tx", stock("e3", 3, "S1", 3)), wmssync.ErrNoOutbox)
+}
