@@ -59,7 +59,7 @@ func (e *Engine) runOutbound(ctx context.Context) {
 		return
 	}
 	e.ob.init()
-	poll := e.cfg.Outbound.withDefaults().Poll
+	cfg := e.cfg.Outbound.withDefaults()
 	t := time.NewTimer(0)
 	defer t.Stop()
 	for {
@@ -68,11 +68,18 @@ func (e *Engine) runOutbound(ctx context.Context) {
 			return
 		case <-t.C:
 		case <-e.ob.wake:
+			if cfg.Linger > 0 { // let a burst gather
+				select {
+				case <-ctx.Done():
+					return
+				case <-time.After(cfg.Linger):
+				}
+			}
 		}
 		if _, err := e.DeliverOutbound(ctx); err != nil && ctx.Err() == nil {
 			e.log.LogAttrs(ctx, slog.LevelError, "outbound round failed", slog.String("error", err.Error()))
 		}
-		t.Reset(poll)
+		t.Reset(cfg.Poll)
 	}
 }
 

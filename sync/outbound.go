@@ -78,6 +78,7 @@ const MaxStockPerCall = 250
 // Defaults of OutboundConfig.
 const (
 	DefaultOutboundPoll        = time.Second
+	DefaultOutboundLinger      = 200 * time.Millisecond
 	DefaultOutboundLease       = 2 * time.Minute
 	DefaultOutboundMaxAttempts = 12
 	DefaultOutboundBackoff     = time.Second
@@ -91,6 +92,10 @@ type OutboundConfig struct {
 	// Poll is the pause between rounds when nothing was published
 	// (default DefaultOutboundPoll); Publish wakes the dispatcher at once.
 	Poll time.Duration
+	// Linger is how long the dispatcher waits after a Publish woke it, so
+	// that a burst of changes coalesces into few calls (default
+	// DefaultOutboundLinger; negative: no wait).
+	Linger time.Duration
 	// Lease is how long a claimed message stays with its dispatcher
 	// (default DefaultOutboundLease): after a crash, another process takes
 	// the message over once the lease ran out. It must exceed the longest
@@ -111,6 +116,9 @@ type OutboundConfig struct {
 func (c OutboundConfig) withDefaults() OutboundConfig {
 	if c.Poll <= 0 {
 		c.Poll = DefaultOutboundPoll
+	}
+	if c.Linger == 0 {
+		c.Linger = DefaultOutboundLinger
 	}
 	if c.Lease <= 0 {
 		c.Lease = DefaultOutboundLease

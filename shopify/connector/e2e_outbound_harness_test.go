@@ -43,7 +43,7 @@ func newOutHarness(t *testing.T, conn connector.Config) *outHarness {
 	o := &outHarness{harness: h, tr: &opTransport{base: h.srv.HTTPClient().Transport, counts: map[string]int{}}}
 	o.cfg = h.engCfg
 	o.cfg.Connect = o.connect
-	o.cfg.Outbound = wmssync.OutboundConfig{Poll: 20 * time.Millisecond, Lease: 30 * time.Second,
+	o.cfg.Outbound = wmssync.OutboundConfig{Poll: 20 * time.Millisecond, Linger: 5 * time.Millisecond, Lease: 30 * time.Second,
 		Backoff: 2 * time.Millisecond, MaxBackoff: 20 * time.Millisecond, MaxAttempts: 4}
 	o.start()
 	cancel := h.wms.OnEvent(func(ev wms.Event) {
