@@ -379,3 +379,22 @@ func TestPublishTx(t *testing.T) {
 	// A store without the capability for this transaction type.
 	require.ErrorIs(t, wmssync.PublishTx(bg, eng, "not a tx", stock("e3", 3, "S1", 3)), wmssync.ErrNoOutbox)
 }
+
+// S14: every location mapped to the warehouse gets the value.
+func TestStockEveryMappedLocation(t *testing.T) {
+	e := newOutEnv(t, wmssync.OutboundConfig{})
+	s, err := e.eng.Settings(bg, "A")
+	require.NoError(t, err)
+	s.Locations["loc-A2"] = "cph"
+	s.Locations["loc-A3"] = "aar"
+	_, err = e.eng.SaveSettings(bg, s)
+	require.NoError(t, err)
+	require.NoError(t, e.eng.Publish(bg, stock("e1", 1, "S2", 8)))
+	e.deliver(t)
+	calls := e.shops["A"].calls()
+	require.Len(t, calls, 1)
+	assert.ElementsMatch(t, []wmssync.StockTarget{
+		{SKU: "S2", InventoryItemID: "A-i2", LocationID: "loc-A", Available: 8},
+		{SKU: "S2", InventoryItemID: "A-i2", LocationID: "loc-A2", Available: 8},
+	}, calls[0].Stock)
+}
