@@ -1,5 +1,6 @@
 // Package memstore is an in-memory [wmssync.Store]: settings, setup step
-// state, entity versions, watermarks and a webhook inbox, kept in maps
+// state, entity versions, watermarks, a webhook inbox and the outbox
+// ([wmssync.OutboxStore]), kept in maps
 // behind a mutex. It honours the Store contract except durability
 // (everything is lost with the process), so it suits tests, examples and
 // trying the engine out; production wants a durable store.
