@@ -60,7 +60,7 @@ type options struct {
 
 func defaultOptions() options {
 	return options{
-		Products: 3000, Orders: 200, Rate: "standard", TimeScale: 10,
+		Products: 3000, Orders: 120, Rate: "standard", TimeScale: 10,
 		DataDir: ".data/demo", Seed: 1, Timeout: 5 * time.Minute, Progress: "auto",
 	}
 }

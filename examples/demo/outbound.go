@@ -53,22 +53,27 @@ func (w *world) startPublishing(ctx context.Context, out io.Writer) bool {
 	return true
 }
 
-// waitOutbound waits until done reports true, up to a minute.
+// waitOutbound waits until done reports true, up to three minutes.
 func (w *world) waitOutbound(ctx context.Context, done func() bool) error {
-	deadline := time.Now().Add(60 * time.Second)
-	for !done() {
+	deadline := time.Now().Add(3 * time.Minute)
+	for {
+		start := time.Now()
+		if done() {
+			return nil
+		}
 		if time.Now().After(deadline) {
 			st := w.eng.OutboundStats()
-			return fmt.Errorf("outbound messages not delivered after a minute (%d published, %d delivered, %d retried, %d dead-lettered; see the log)",
+			return fmt.Errorf("outbound messages not delivered after three minutes (%d published, %d delivered, %d retried, %d dead-lettered; see the log)",
 				st.Published, st.Delivered, st.Retried, st.DeadLettered)
 		}
+		// Comparing every level takes a while on big shops: look again
+		// after twice that, at least every half second.
 		select {
 		case <-ctx.Done():
 			return ctx.Err()
-		case <-time.After(200 * time.Millisecond):
+		case <-time.After(max(500*time.Millisecond, 2*time.Since(start))):
 		}
 	}
-	return nil
 }
 
 // outbound plays the warehouse's side of the outbound messages

@@ -13,9 +13,10 @@ import (
 )
 
 // progressView draws the engine's progress events of the setup steps: a
-// terminal progress bar per step phase when the output is a terminal,
-// otherwise a line at the start, about every two seconds and at the end of
-// each phase (logs and CI stay readable).
+// terminal progress bar for each import (products, customs and costs,
+// sales history) when the output is a terminal, otherwise a line at the
+// start, about every two seconds and at the end of each phase (logs and CI
+// stay readable). Phases without a bar print lines either way.
 type progressView struct {
 	out   io.Writer
 	bars  bool
@@ -43,14 +44,12 @@ func (v *progressView) show(p wmssync.Progress) {
 		v.finish()
 		v.key = key
 		v.last = time.Time{}
-		if v.bars {
+		if v.bars && p.Phase == "import" && p.Total > 0 {
 			v.bar = progressbar.NewOptions64(p.Total,
 				progressbar.OptionSetWriter(v.out),
 				progressbar.OptionSetDescription(fmt.Sprintf("  %-10s %-13s %-8s", p.Shop, p.Step, p.Phase)),
 				progressbar.OptionSetWidth(30),
 				progressbar.OptionShowCount(),
-				progressbar.OptionShowIts(),
-				progressbar.OptionSetItsString("/s"),
 				progressbar.OptionSetPredictTime(true),
 				progressbar.OptionThrottle(100*time.Millisecond),
 				progressbar.OptionSetRenderBlankState(true),
@@ -67,8 +66,14 @@ func (v *progressView) show(p wmssync.Progress) {
 		fmt.Fprintf(v.out, "  %s\n", p)
 	}
 	if p.Finished {
+		hadBar := v.bar != nil
+		if hadBar && p.Status != wmssync.StepDone {
+			_ = v.bar.Exit() // stop where it is: a failed step does not reach 100%
+			fmt.Fprintln(v.out)
+			v.bar = nil
+		}
 		v.finish()
-		if v.bars {
+		if hadBar {
 			fmt.Fprintf(v.out, "  %s\n", p)
 		}
 	}

@@ -132,6 +132,9 @@ func newWorld(ctx context.Context, o options) (*world, error) {
 		Logger:            w.log,
 		ReconcileInterval: 3 * time.Second,
 		AuditInterval:     10 * time.Second,
+		// Retry failed shop calls sooner than the defaults (1s doubling up
+		// to 10 minutes), so a run with -faults converges within minutes.
+		Outbound: wmssync.OutboundConfig{Poll: 200 * time.Millisecond, Backoff: 100 * time.Millisecond, MaxBackoff: 2 * time.Second},
 	})
 	if err != nil {
 		w.close()
