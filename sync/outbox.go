@@ -41,7 +41,13 @@ import (
 //
 // Methods are atomic and safe for concurrent use by several goroutines
 // and processes. Only ClaimOutbox hands out work: of concurrent claims, no
-// two return the same message while its lease runs.
+// two return the same message while its lease runs. Leases carry no
+// token: a dispatcher whose lease ran out may still settle its message
+// (the engine's lease, [OutboundConfig.Lease], exceeds its shop calls).
+//
+// Package [github.com/wmsbridge/wmsbridge/sync/storetest] checks the
+// contract (Run's "Outbox" subtests, skipped for stores without the
+// capability).
 type OutboxStore interface {
 	// AddOutbox stores msgs in one transaction, in the given order, as
 	// pending messages (the store ignores State, Pos and LeaseUntil and
@@ -54,8 +60,8 @@ type OutboxStore interface {
 	// ClaimOutbox leases up to limit messages of shop ("" is the fan-out
 	// queue of published events) for lease and returns them in Pos order.
 	// A message is claimable when it is pending, NextAttempt <= now,
-	// LeaseUntil <= now (not leased, or the lease ran out: its claimer
-	// crashed), and it is not blocked: a message with a non-empty Entity is
+	// LeaseUntil <= now (the zero time or NULL: not leased; a past time:
+	// the lease ran out, its claimer crashed), and it is not blocked: a message with a non-empty Entity is
 	// blocked while a message of the same Shop and Entity with a smaller
 	// Pos is pending (leased or not) or dead. Claiming sets LeaseUntil to
 	// now+lease; Attempts and the rest are left as they are. In SQL:
