@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"embed"
+	"errors"
 	"fmt"
 	"io/fs"
 	"path"
@@ -11,6 +12,9 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"modernc.org/sqlite"
+	sqlite3 "modernc.org/sqlite/lib"
 )
 
 //go:embed migrations/*.sql
@@ -57,11 +61,31 @@ func Migrations() ([]Migration, error) {
 // transaction, so two processes opening a new file at once apply each
 // migration once: the second waits for the first's write lock, then sees
 // the version recorded.
-func migrate(ctx context.Context, db *sql.DB) error {
+//
+// SQLite answers SQLITE_BUSY at once, without waiting for the busy
+// timeout, in a few cases a fresh file hits (another connection switching
+// it to WAL mode or recovering its WAL), so migrate retries busy errors
+// until the busy timeout has passed.
+func migrate(ctx context.Context, db *sql.DB, busyTimeout time.Duration) error {
 	ms, err := Migrations()
 	if err != nil {
 		return err
 	}
+	deadline := time.Now().Add(busyTimeout)
+	for {
+		err = migrateOnce(ctx, db, ms)
+		if err == nil || !isBusy(err) || time.Now().After(deadline) {
+			return err
+		}
+		select {
+		case <-time.After(20 * time.Millisecond):
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+	}
+}
+
+func migrateOnce(ctx context.Context, db *sql.DB, ms []Migration) error {
 	if _, err := db.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS wmsbridge_schema_migrations (
 		version    INTEGER PRIMARY KEY,
 		name       TEXT NOT NULL,
@@ -75,6 +99,13 @@ func migrate(ctx context.Context, db *sql.DB) error {
 		}
 	}
 	return nil
+}
+
+// isBusy reports whether err is SQLite's SQLITE_BUSY (or one of its
+// extended codes).
+func isBusy(err error) bool {
+	var se *sqlite.Error
+	return errors.As(err, &se) && se.Code()&0xff == sqlite3.SQLITE_BUSY
 }
 
 func applyMigration(ctx context.Context, db *sql.DB, m Migration) error {

@@ -11,8 +11,6 @@ import (
 	gosync "sync"
 	"time"
 
-	_ "modernc.org/sqlite" // the "sqlite" database/sql driver, pure Go
-
 	wmssync "github.com/wmsbridge/wmsbridge/sync"
 )
 
@@ -114,7 +112,7 @@ func Open(ctx context.Context, path string, opts ...Option) (*Store, error) {
 	w.SetMaxIdleConns(1)
 	w.SetConnMaxLifetime(0)
 	w.SetConnMaxIdleTime(0)
-	if err := migrate(ctx, w); err != nil {
+	if err := migrate(ctx, w, o.busyTimeout); err != nil {
 		w.Close()
 		return nil, err
 	}
