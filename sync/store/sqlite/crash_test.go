@@ -3,6 +3,7 @@ package sqlite_test
 import (
 	"bufio"
 	"context"
+	"database/sql"
 	"fmt"
 	"math/rand/v2"
 	"os"
@@ -19,6 +20,7 @@ import (
 	wmssync "github.com/wmsbridge/wmsbridge/sync"
 	"github.com/wmsbridge/wmsbridge/sync/store/sqlite"
 	"github.com/wmsbridge/wmsbridge/webhook"
+	"github.com/wmsbridge/wmsbridge/wms"
 )
 
 // crashChildEnv holds the database path when the test binary runs as the
@@ -129,6 +131,9 @@ func crashChild(path string) error {
 			}
 		}()
 	}
+	if err := crashOutbox(ctx, s, path+".shop", &wg, errc, say); err != nil {
+		return err
+	}
 	wg.Wait()
 	close(errc)
 	if err := <-errc; err != nil {
@@ -138,9 +143,95 @@ func crashChild(path string) error {
 	return nil
 }
 
+const (
+	crashMessages = 600
+	crashShop     = "CrashDK"
+)
+
+func crashMessageID(i int) string { return fmt.Sprintf("msg-%05d", i) }
+
+// crashOutbox adds the outbox half of the crash child: one goroutine
+// publishes crashMessages messages to crashShop, in order, over 40 entities
+// (orders), printing "pub ID" once AddOutbox returned; two dispatchers
+// claim them, store the idempotency key before the first send, "send" each
+// to a fake shop (its own SQLite file, which applies a key once and counts
+// the sends), and mark them done.
+func crashOutbox(ctx context.Context, s *sqlite.Store, shopPath string, wg *gosync.WaitGroup, errc chan<- error, say func(string, ...any)) error {
+	shop, err := sql.Open("sqlite", shopPath+"?_busy_timeout=10000&_journal_mode=WAL&_synchronous=FULL")
+	if err != nil {
+		return err
+	}
+	shop.SetMaxOpenConns(1)
+	if _, err := shop.Exec(`CREATE TABLE IF NOT EXISTS effects (
+		n INTEGER PRIMARY KEY AUTOINCREMENT, key TEXT NOT NULL UNIQUE, id TEXT NOT NULL, entity TEXT NOT NULL,
+		sends INTEGER NOT NULL)`); err != nil {
+		return err
+	}
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		for i := range crashMessages {
+			now := time.Now()
+			m := wmssync.OutboxMessage{Shop: crashShop, ID: crashMessageID(i), Kind: wms.KindOrderPacked,
+				Entity: fmt.Sprintf("order/%02d", i%40), Data: []byte(`{}`), State: wmssync.OutboxPending,
+				NextAttempt: now, CreatedAt: now, Time: now}
+			if err := s.AddOutbox(ctx, []wmssync.OutboxMessage{m}); err != nil {
+				errc <- err
+				return
+			}
+			say("pub %s", m.ID)
+		}
+	}()
+	for range 2 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				msgs, err := s.ClaimOutbox(ctx, crashShop, time.Now(), crashLease, 5)
+				if err != nil {
+					errc <- err
+					return
+				}
+				if len(msgs) == 0 {
+					all, err := s.ListOutbox(ctx, wmssync.OutboxFilter{Shop: crashShop, State: wmssync.OutboxDone})
+					if err != nil {
+						errc <- err
+						return
+					}
+					if len(all) == crashMessages {
+						return
+					}
+					time.Sleep(10 * time.Millisecond)
+					continue
+				}
+				for _, m := range msgs {
+					if m.Key == "" { // first attempt: store the key before sending
+						m.Key = wmssync.IdempotencyKey(m.Shop, m.ID)
+						if err := s.UpdateOutbox(ctx, []wmssync.OutboxMessage{m}); err != nil {
+							errc <- err
+							return
+						}
+					}
+					if _, err := shop.Exec(`INSERT INTO effects (key, id, entity, sends) VALUES (?, ?, ?, 1)
+						ON CONFLICT (key) DO UPDATE SET sends = sends + 1`, m.Key, m.ID, m.Entity); err != nil {
+						errc <- err
+						return
+					}
+					m.State, m.Attempts, m.LeaseUntil = wmssync.OutboxDone, m.Attempts+1, time.Time{}
+					if err := s.UpdateOutbox(ctx, []wmssync.OutboxMessage{m}); err != nil {
+						errc <- err
+						return
+					}
+				}
+			}
+		}()
+	}
+	return nil
+}
+
 type childRun struct {
-	acked, applied []string
-	done           bool
+	acked, applied, published []string
+	done                      bool
 }
 
 // runChild starts the child on path and, if killAfter > 0, SIGKILLs it
@@ -169,6 +260,8 @@ func runChild(t *testing.T, path string, killAfter time.Duration) childRun {
 			}
 		case "applied":
 			r.applied = append(r.applied, id)
+		case "pub":
+			r.published = append(r.published, id)
 		case "done":
 			r.done = true
 		}
@@ -183,15 +276,18 @@ func runChild(t *testing.T, path string, killAfter time.Duration) childRun {
 }
 
 // TestCrashSafety kills a process that is ingesting and applying webhooks
-// with SIGKILL at random points, several times, restarting it on the same
-// file each time: no acknowledged webhook is lost, none is applied twice,
-// and the last run completes them all.
+// and publishing and delivering outbox messages with SIGKILL at random
+// points, several times, restarting it on the same file each time: no
+// acknowledged webhook or published message is lost, none is applied
+// twice, each entity's messages reach the shop in order, and the last run
+// completes them all.
 func TestCrashSafety(t *testing.T) {
 	if testing.Short() {
 		t.Skip("re-executes the test binary several times")
 	}
 	path := filepath.Join(t.TempDir(), "crash.db")
 	acked := map[string]bool{}
+	published := map[string]bool{}
 	applied := map[string]int{}
 	kills := 0
 	for round := 0; ; round++ {
@@ -205,6 +301,9 @@ func TestCrashSafety(t *testing.T) {
 		}
 		for _, id := range r.applied {
 			applied[id]++
+		}
+		for _, id := range r.published {
+			published[id] = true
 		}
 		if r.done {
 			break
@@ -222,6 +321,11 @@ func TestCrashSafety(t *testing.T) {
 			var n int
 			require.NoError(t, s.DB().QueryRow(`SELECT count(*) FROM wmsbridge_inbox WHERE webhook_id = ?`, id).Scan(&n))
 			require.Equal(t, 1, n, "acknowledged event %s lost", id)
+		}
+		for id := range published {
+			got, err := s.ListOutbox(ctx, wmssync.OutboxFilter{Shop: crashShop, ID: id})
+			require.NoError(t, err)
+			require.Len(t, got, 1, "published message %s lost", id)
 		}
 		require.NoError(t, s.Close())
 		if round > 20 {
@@ -242,4 +346,28 @@ func TestCrashSafety(t *testing.T) {
 	require.Equal(t, crashEvents, versions, "every event applied")
 	require.Equal(t, 1, maxRev, "no event applied twice")
 	require.Len(t, acked, crashEvents)
+
+	// Outbox: every message published and done, applied by the shop once
+	// (one effect per idempotency key), each entity's messages in order.
+	require.Len(t, published, crashMessages)
+	pending, err := s.ListOutbox(ctx, wmssync.OutboxFilter{State: wmssync.OutboxPending})
+	require.NoError(t, err)
+	require.Empty(t, pending)
+	shop, err := sql.Open("sqlite", path+".shop")
+	require.NoError(t, err)
+	defer shop.Close()
+	var effects, resent int
+	require.NoError(t, shop.QueryRow(`SELECT count(*), count(*) FILTER (WHERE sends > 1) FROM effects`).Scan(&effects, &resent))
+	require.Equal(t, crashMessages, effects, "one effect per message")
+	t.Logf("outbox: %d messages, %d sent again after a kill (same idempotency key, applied once)", effects, resent)
+	rows, err := shop.Query(`SELECT entity, id FROM effects ORDER BY n`)
+	require.NoError(t, err)
+	last := map[string]string{}
+	for rows.Next() {
+		var entity, id string
+		require.NoError(t, rows.Scan(&entity, &id))
+		require.Less(t, last[entity], id, "entity %s: %s applied after %s", entity, id, last[entity])
+		last[entity] = id
+	}
+	require.NoError(t, rows.Err())
 }
