@@ -86,11 +86,12 @@ func TestParseFlags(t *testing.T) {
 
 	for _, args := range [][]string{
 		{"-products", "0"}, {"-products", "30001"}, {"-rate", "gold"}, {"-timescale", "0.5"},
-		{"-token", "shpat_x"},                                                       // needs -shop
-		{"-shop", "x.myshopify.com"},                                                // needs a token
-		{"-shop", "x", "-token", "t", "-client-id", "c"},                            // both kinds of credentials
-		{"-shop", "x", "-token", "t", "-write"},                                     // -write needs a webhook address
-		{"-shop", "x", "-token", "t", "-write", "-webhook-address", "http://plain"}, // not https
+		{"-token", "shpat_x"},                                                                    // needs -shop
+		{"-shop", "x.myshopify.com"},                                                             // needs a token
+		{"-shop", "x", "-token", "t", "-client-id", "c"},                                         // both kinds of credentials
+		{"-shop", "x", "-token", "t", "-write"},                                                  // -write needs a webhook address
+		{"-shop", "x", "-token", "t", "-write", "-webhook-address", "http://plain"},              // not https
+		{"-shop", "x", "-token", "t", "-write", "-webhook-address", "https://wms.example.com/h"}, // no webhook secret
 		{"extra"},
 	} {
 		_, err := parseFlags(args, &bytes.Buffer{})

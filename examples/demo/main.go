@@ -47,6 +47,7 @@ type options struct {
 	Shop, Token, ClientID, ClientSecret string
 	Write                               bool
 	WebhookAddress                      string
+	WebhookSecret                       string
 	APIVersion                          string
 
 	// Progress forces terminal progress bars on or off ("auto" decides by
@@ -85,6 +86,7 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 	fs.StringVar(&o.ClientSecret, "client-secret", "", "real shop: Dev Dashboard app client secret (or $WMSBRIDGE_SHOPIFY_CLIENT_SECRET)")
 	fs.BoolVar(&o.Write, "write", false, "real shop: also run the steps that write to the shop (webhook subscriptions)")
 	fs.StringVar(&o.WebhookAddress, "webhook-address", "", "real shop with -write: public HTTPS address that reaches this process's webhook endpoint")
+	fs.StringVar(&o.WebhookSecret, "webhook-secret", "", "real shop with -write and -token: the webhook signing secret (or $WMSBRIDGE_SHOPIFY_WEBHOOK_SECRET; Dev Dashboard apps sign with the client secret)")
 	fs.StringVar(&o.APIVersion, "api-version", "", "real shop: Admin API version (default the client's)")
 	if err := fs.Parse(args); err != nil {
 		return o, err
@@ -98,6 +100,9 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 	if o.ClientSecret == "" {
 		o.ClientSecret = os.Getenv("WMSBRIDGE_SHOPIFY_CLIENT_SECRET")
 	}
+	if o.WebhookSecret == "" {
+		o.WebhookSecret = os.Getenv("WMSBRIDGE_SHOPIFY_WEBHOOK_SECRET")
+	}
 	return o, o.validate()
 }
 
@@ -110,11 +115,13 @@ func (o options) validate() error {
 			return errors.New("-shop needs -token, or -client-id and -client-secret")
 		case o.Write && !strings.HasPrefix(o.WebhookAddress, "https://"):
 			return errors.New("-write needs -webhook-address https://... (where the shop can deliver webhooks to this process)")
+		case o.Write && o.Token != "" && o.WebhookSecret == "":
+			return errors.New("-write with -token needs -webhook-secret (the signing secret shown with the custom app's token)")
 		}
 		return nil
 	}
-	if o.Token != "" || o.ClientID != "" || o.ClientSecret != "" || o.Write || o.WebhookAddress != "" {
-		return errors.New("-token, -client-id, -client-secret, -write and -webhook-address need -shop")
+	if o.Token != "" || o.ClientID != "" || o.ClientSecret != "" || o.Write || o.WebhookAddress != "" || o.WebhookSecret != "" {
+		return errors.New("-token, -client-id, -client-secret, -write, -webhook-address and -webhook-secret need -shop")
 	}
 	if o.Products < 1 || o.Products > 30000 {
 		return fmt.Errorf("-products %d: want 1 to 30000", o.Products)

@@ -150,7 +150,11 @@ func runRealShop(ctx context.Context, o options, out io.Writer) error {
 	if _, err := eng.SaveSettings(ctx, settings); err != nil {
 		return err
 	}
-	h, err := webhook.NewHandler(eng.Inbox(), webhook.WithSecrets(o.ClientSecret), webhook.WithLogger(logger))
+	secret := o.WebhookSecret
+	if secret == "" {
+		secret = o.ClientSecret // Dev Dashboard apps sign webhooks with the client secret
+	}
+	h, err := webhook.NewHandler(eng.Inbox(), webhook.WithSecrets(secret), webhook.WithLogger(logger))
 	if err != nil {
 		return err
 	}
