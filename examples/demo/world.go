@@ -192,15 +192,23 @@ func (w *world) seed() error {
 	// figures as the DK shop's (both are the one Copenhagen warehouse).
 	// Seeded orders committed some units; set "available" so that on hand
 	// matches.
+	dkItems := map[string]int64{} // SKU -> DK inventory item
+	for _, p := range w.dk.Products() {
+		for _, vid := range p.VariantIDs {
+			v, _ := w.dk.Variant(vid)
+			it, _ := w.dk.InventoryItem(v.InventoryItemID)
+			dkItems[it.SKU] = it.ID
+		}
+	}
 	for _, p := range w.uk.Products() {
 		for _, vid := range p.VariantIDs {
 			uv, _ := w.uk.Variant(vid)
 			it, _ := w.uk.InventoryItem(uv.InventoryItemID)
-			dv, ok := w.dk.VariantBySKU(it.SKU)
+			dkItem, ok := dkItems[it.SKU]
 			if !ok {
 				continue
 			}
-			onHand := w.dk.Quantity(dv.InventoryItemID, w.dkCPH, "on_hand")
+			onHand := w.dk.Quantity(dkItem, w.dkCPH, "on_hand")
 			committed := w.uk.Quantity(it.ID, w.ukCPH, "committed")
 			if err := w.uk.SetQuantity(it.ID, w.ukCPH, "available", onHand-committed); err != nil {
 				return err
