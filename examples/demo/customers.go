@@ -242,6 +242,18 @@ func (w *world) waitForOrders(ctx context.Context, cs *customerRun, out io.Write
 		return ctx.Err()
 	}
 	deadline := time.Now().Add(60 * time.Second)
+	sweep := func() {
+		for _, shop := range []string{shopDK, shopUK} {
+			r, err := w.eng.Reconcile(ctx, shop)
+			if err != nil {
+				fmt.Fprintf(out, "  reconciliation of %s: %v (Run retries)\n", shop, err)
+				continue
+			}
+			if r.OrdersApplied+r.ProductsApplied > 0 {
+				fmt.Fprintf(out, "  reconciliation sweep of %s: %d orders and %d products no webhook had brought (yet)\n", shop, r.OrdersApplied, r.ProductsApplied)
+			}
+		}
+	}
 	swept := false
 	for {
 		missing := w.missingOrders(ctx, cs)
@@ -253,22 +265,16 @@ func (w *world) waitForOrders(ctx context.Context, cs *customerRun, out io.Write
 		}
 		if !swept && time.Since(started) > 2*time.Second {
 			swept = true
-			for _, shop := range []string{shopDK, shopUK} {
-				r, err := w.eng.Reconcile(ctx, shop)
-				if err != nil {
-					fmt.Fprintf(out, "  reconciliation of %s: %v (Run retries)\n", shop, err)
-					continue
-				}
-				if r.OrdersApplied+r.ProductsApplied > 0 {
-					fmt.Fprintf(out, "  reconciliation sweep of %s: %d orders and %d products no webhook had brought\n", shop, r.OrdersApplied, r.ProductsApplied)
-				}
-			}
+			sweep()
 		}
 		select {
 		case <-ctx.Done():
 			return ctx.Err()
 		case <-time.After(100 * time.Millisecond):
 		}
+	}
+	if !swept {
+		sweep() // Run sweeps every few seconds; one now, before the table
 	}
 	held, released := 0, 0
 	short := map[string]bool{}

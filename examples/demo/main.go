@@ -54,9 +54,10 @@ type options struct {
 	// whether stdout is a terminal).
 	Progress string
 
-	// beforeCheck, when set (tests only), runs just before the
-	// consistency table is computed.
-	beforeCheck func(*world)
+	// afterSeed and beforeCheck, when set (tests only), run after the
+	// simulated shops are seeded and just before the consistency table is
+	// computed.
+	afterSeed, beforeCheck func(*world)
 }
 
 func defaultOptions() options {

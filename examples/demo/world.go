@@ -109,6 +109,9 @@ func newWorld(ctx context.Context, o options) (*world, error) {
 		w.close()
 		return nil, err
 	}
+	if o.afterSeed != nil {
+		o.afterSeed(w)
+	}
 
 	w.wms, err = memwms.New(&memwms.Config{Warehouses: []wms.Warehouse{
 		{ID: whCPH, Name: "Copenhagen warehouse"},
