@@ -83,8 +83,8 @@ func (w *world) waitOutbound(ctx context.Context, done func() bool) error {
 // the shops show all of it.
 func (w *world) outbound(ctx context.Context, cs *customerRun, out io.Writer) (outboundResult, error) {
 	if !w.publishing {
-		fmt.Fprintln(out, "  outbound messages are PENDING issue 7 (no Engine.Publish or no outbox in the store): stock, EAN, fulfilment,")
-		fmt.Fprintln(out, "  capture, average cost and refund messages are not sent, and their rows are not compared.")
+		fmt.Fprintln(out, "  outbound messages are NOT SENT: the store has no outbox (sync.OutboxStore), so stock, EAN, fulfilment,")
+		fmt.Fprintln(out, "  capture, average cost and refund messages stay out, and their rows are not compared.")
 		return outboundResult{}, nil
 	}
 	res := outboundResult{available: true}
@@ -242,7 +242,7 @@ func (w *world) checkStockNow() stockCheck {
 func (ob outboundResult) rows(ctx context.Context, w *world, cs *customerRun, t *table) {
 	if !ob.available {
 		for _, c := range []string{"stock per location, now (S14)", "barcodes (S15)", "fulfilments (S16)", "captures (S16, S17)", "average costs (S18)", "refunds (S20)"} {
-			t.add(row{check: c, shop: "-", wms: "-", skipped: true, note: "not compared: outbound pending issue 7"})
+			t.add(row{check: c, shop: "-", wms: "-", skipped: true, note: "not compared: no outbox in the store"})
 		}
 		return
 	}
