@@ -15,14 +15,6 @@ import (
 	"github.com/wmsbridge/wmsbridge/wms"
 )
 
-// publisher is the engine's outbound entry point: the host publishes each
-// warehouse event, the engine keeps it in its outbox and sends it to the
-// shops that chose it. The demo finds it by type assertion so that it also
-// builds against an engine without an outbox.
-type publisher interface {
-	Publish(ctx context.Context, e wms.Event) error
-}
-
 // outboundResult is what the outbound part did, for the consistency table.
 type outboundResult struct {
 	available bool
@@ -31,21 +23,19 @@ type outboundResult struct {
 }
 
 // startPublishing wires every event of the reference WMS into the
-// engine's outbox. It returns false, and does nothing, when the engine or
-// the store has no outbox. Stock changes from here on go to the shops as
+// engine's outbox. It returns false, and does nothing, when the store has
+// no outbox. Stock changes from here on go to the shops as
 // available units (on hand less reserved) at the mapped locations (S14);
 // levels the warehouse does not change keep the figures of the import.
 func (w *world) startPublishing(ctx context.Context, out io.Writer) bool {
-	p, ok := any(w.eng).(publisher)
-	if !ok {
-		return false
-	}
 	if _, ok := any(w.store).(wmssync.OutboxStore); !ok {
 		return false // Publish would return ErrNoOutbox
 	}
 	w.eventsFrom = len(w.wms.Events())
 	w.wms.OnEvent(func(e wms.Event) {
-		if err := p.Publish(ctx, e); err != nil && ctx.Err() == nil {
+		// The host's side of S13-S20: tell the engine; its outbox does
+		// the rest (durably, retried, in order per order and item).
+		if err := w.eng.Publish(ctx, e); err != nil && ctx.Err() == nil {
 			w.log.Error("publish", "event", e.Info().ID, "kind", e.Kind(), "error", err)
 		}
 	})
