@@ -1,11 +1,11 @@
 package wms
 
 import (
-	"bytes"
 	"encoding/json"
 	"fmt"
 	"math/big"
-	"strings"
+
+	"github.com/wmsbridge/wmsbridge/internal/decimal"
 )
 
 // Decimal is an exact decimal number kept as its text, such as "19.99" or
@@ -28,59 +28,36 @@ type Decimal string
 // least one digit before the point, the scale (digits after the point) kept.
 // The empty string parses as the absent value "".
 func ParseDecimal(s string) (Decimal, error) {
-	if s == "" {
-		return "", nil
-	}
-	r, err := decRat(s)
+	c, err := decimal.Canonical(s)
 	if err != nil {
-		return "", err
+		return "", fmt.Errorf("wms: %q is not a decimal number", s)
 	}
-	return decFromRat(r, decScale(s)), nil
+	return Decimal(c), nil
 }
 
 // Valid reports whether d is "" or a well-formed decimal.
-func (d Decimal) Valid() bool { return d == "" || decSyntax(string(d)) }
+func (d Decimal) Valid() bool { return d == "" || decimal.Valid(string(d)) }
 
 // IsZero reports whether d is absent or numerically zero.
 func (d Decimal) IsZero() bool { return d.Sign() == 0 }
 
 // Sign returns -1, 0 or +1 (0 for an invalid d).
-func (d Decimal) Sign() int {
-	s := string(d)
-	if !decSyntax(s) {
-		return 0
-	}
-	for i := 0; i < len(s); i++ {
-		if s[i] >= '1' && s[i] <= '9' {
-			if s[0] == '-' {
-				return -1
-			}
-			return 1
-		}
-	}
-	return 0
-}
+func (d Decimal) Sign() int { return decimal.Sign(string(d)) }
 
 // Cmp compares d and o numerically and returns -1, 0 or +1.
-func (d Decimal) Cmp(o Decimal) int { return d.rat().Cmp(o.rat()) }
+func (d Decimal) Cmp(o Decimal) int { return decimal.Cmp(string(d), string(o)) }
 
 // Equal reports whether d and o are numerically equal ("1.50" equals "1.5").
 func (d Decimal) Equal(o Decimal) bool { return d.Cmp(o) == 0 }
 
 // Add returns d+o exactly, at the larger scale of the two.
-func (d Decimal) Add(o Decimal) Decimal {
-	return decFromRat(new(big.Rat).Add(d.rat(), o.rat()), max(d.Scale(), o.Scale()))
-}
+func (d Decimal) Add(o Decimal) Decimal { return Decimal(decimal.Add(string(d), string(o))) }
 
 // Sub returns d-o exactly, at the larger scale of the two.
-func (d Decimal) Sub(o Decimal) Decimal {
-	return decFromRat(new(big.Rat).Sub(d.rat(), o.rat()), max(d.Scale(), o.Scale()))
-}
+func (d Decimal) Sub(o Decimal) Decimal { return Decimal(decimal.Sub(string(d), string(o))) }
 
 // MulInt returns d*n exactly, at d's scale.
-func (d Decimal) MulInt(n int64) Decimal {
-	return decFromRat(new(big.Rat).Mul(d.rat(), new(big.Rat).SetInt64(n)), d.Scale())
-}
+func (d Decimal) MulInt(n int64) Decimal { return Decimal(decimal.MulInt(string(d), n)) }
 
 // DivInt returns d/n rounded to scale digits after the point, halves rounded
 // away from zero (commercial rounding: 1.005 to 2 places is 1.01). It returns
@@ -92,12 +69,15 @@ func (d Decimal) DivInt(n int64, scale int) (Decimal, error) {
 	if scale < 0 || scale > 64 {
 		return "", fmt.Errorf("wms: decimal scale %d out of range", scale)
 	}
-	q := new(big.Rat).Quo(d.rat(), new(big.Rat).SetInt64(n))
-	return decRound(q, scale), nil
+	r, err := decimal.Rat(string(d))
+	if err != nil {
+		r = new(big.Rat) // arithmetic on an invalid Decimal treats it as zero
+	}
+	return Decimal(decimal.Round(new(big.Rat).Quo(r, new(big.Rat).SetInt64(n)), scale)), nil
 }
 
 // Scale returns the number of digits after the decimal point ("1.50" has 2).
-func (d Decimal) Scale() int { return decScale(string(d)) }
+func (d Decimal) Scale() int { return decimal.Scale(string(d)) }
 
 // String returns the decimal text; an absent value prints as "0".
 func (d Decimal) String() string {
@@ -110,18 +90,12 @@ func (d Decimal) String() string {
 // MarshalJSON encodes d as a JSON string; the absent value encodes as "0".
 func (d Decimal) MarshalJSON() ([]byte, error) { return json.Marshal(d.String()) }
 
-// UnmarshalJSON accepts a JSON string, a JSON number or null (absent).
+// UnmarshalJSON accepts a JSON string, a JSON number or null (absent), and
+// stores the canonical form.
 func (d *Decimal) UnmarshalJSON(b []byte) error {
-	b = bytes.TrimSpace(b)
-	if bytes.Equal(b, []byte("null")) {
-		*d = ""
-		return nil
-	}
-	s := string(b)
-	if len(b) > 0 && b[0] == '"' {
-		if err := json.Unmarshal(b, &s); err != nil {
-			return err
-		}
+	s, err := decimal.FromJSON(b)
+	if err != nil {
+		return fmt.Errorf("wms: %s is not a decimal number", b)
 	}
 	v, err := ParseDecimal(s)
 	if err != nil {
@@ -129,84 +103,4 @@ func (d *Decimal) UnmarshalJSON(b []byte) error {
 	}
 	*d = v
 	return nil
-}
-
-func (d Decimal) rat() *big.Rat {
-	r, err := decRat(string(d))
-	if err != nil {
-		return new(big.Rat)
-	}
-	return r
-}
-
-// decSyntax reports whether s is [+-]digits[.digits], or [+-].digits.
-func decSyntax(s string) bool {
-	if s == "" {
-		return false
-	}
-	body := s
-	if body[0] == '-' || body[0] == '+' {
-		body = body[1:]
-	}
-	intPart, frac, hasPoint := strings.Cut(body, ".")
-	return !(intPart == "" && frac == "") && !(hasPoint && frac == "") && allDigits(intPart) && allDigits(frac)
-}
-
-func decRat(s string) (*big.Rat, error) {
-	if s == "" {
-		return new(big.Rat), nil
-	}
-	if !decSyntax(s) {
-		return nil, fmt.Errorf("wms: %q is not a decimal number", s)
-	}
-	r, ok := new(big.Rat).SetString(s)
-	if !ok {
-		return nil, fmt.Errorf("wms: %q is not a decimal number", s)
-	}
-	return r, nil
-}
-
-func allDigits(s string) bool {
-	for i := 0; i < len(s); i++ {
-		if s[i] < '0' || s[i] > '9' {
-			return false
-		}
-	}
-	return true
-}
-
-func decScale(s string) int {
-	if _, frac, ok := strings.Cut(s, "."); ok {
-		return len(frac)
-	}
-	return 0
-}
-
-// decFromRat formats r with at least scale digits, widening until exact (r
-// here is always a sum or product of finite decimals, so it terminates).
-func decFromRat(r *big.Rat, scale int) Decimal {
-	for ; scale < 64; scale++ {
-		s := r.FloatString(scale)
-		if back, ok := new(big.Rat).SetString(s); ok && back.Cmp(r) == 0 {
-			return Decimal(s)
-		}
-	}
-	return Decimal(r.FloatString(scale))
-}
-
-// decRound rounds r to scale digits, halves away from zero.
-func decRound(r *big.Rat, scale int) Decimal {
-	pow := new(big.Int).Exp(big.NewInt(10), big.NewInt(int64(scale)), nil)
-	scaled := new(big.Rat).Mul(r, new(big.Rat).SetInt(pow))
-	num, den := scaled.Num(), scaled.Denom()
-	q, m := new(big.Int).QuoRem(num, den, new(big.Int)) // truncates toward zero
-	twice := new(big.Int).Mul(new(big.Int).Abs(m), big.NewInt(2))
-	if twice.Cmp(den) >= 0 {
-		if num.Sign() < 0 {
-			q.Sub(q, big.NewInt(1))
-		} else {
-			q.Add(q, big.NewInt(1))
-		}
-	}
-	return Decimal(new(big.Rat).SetFrac(q, pow).FloatString(scale))
 }
