@@ -168,10 +168,17 @@ func (l *Limiter) estimate(op string) float64 {
 	return e
 }
 
+// ceiling is the highest the modelled level can be: Shopify's bucket holds
+// at most max points, and requests in flight will still be charged from it.
+// (Capping at max alone lets the model refill while requests are delayed on
+// their way, then send a second batch the bucket cannot pay.) l.mu must be
+// held.
+func (l *Limiter) ceiling() float64 { return l.max - l.inflight }
+
 // refill advances the model to now. l.mu must be held.
 func (l *Limiter) refill(now time.Time) {
 	if now.After(l.last) {
-		l.level = math.Min(l.max, l.level+now.Sub(l.last).Seconds()*l.rate)
+		l.level = math.Min(l.ceiling(), l.level+now.Sub(l.last).Seconds()*l.rate)
 	}
 	l.last = now
 }
@@ -277,7 +284,7 @@ func (l *Limiter) settle(r *reservation, op string, cost *QueryCost, executed bo
 			}
 		}
 		if !r.probe {
-			l.level = math.Min(l.max, l.level+r.cost-charged)
+			l.level = math.Min(l.ceiling(), l.level+r.cost-charged)
 		}
 		if cost == nil && !executed {
 			// Throttled without a report: the bucket is empty for now.

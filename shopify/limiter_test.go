@@ -265,3 +265,48 @@ func TestLimiterEstimateIsRecentMaximum(t *testing.T) {
 		t.Fatalf("estimate after %d requests of 40 = %v, want 40", costWindowSize, e)
 	}
 }
+
+// Requests in flight still count against Shopify's bucket: the model must not
+// refill above max minus what is in flight, or a second batch goes out while
+// the first is delayed on its way and the bucket cannot pay both.
+func TestLimiterDoesNotRefillOverInflight(t *testing.T) {
+	t.Parallel()
+	clk := &fakeNow{t: time.Unix(1_000_000, 0)}
+	l := NewLimiter()
+	l.now = clk.now
+	ctx := context.Background()
+	probe, _, err := l.acquire(ctx, "q")
+	if err != nil {
+		t.Fatal(err)
+	}
+	l.settle(probe, "q", &QueryCost{RequestedQueryCost: 10, ActualQueryCost: 10,
+		ThrottleStatus: ThrottleStatus{MaximumAvailable: 100, CurrentlyAvailable: 100, RestoreRate: 2000}}, true)
+	// Spend the whole bucket on ten requests that stay in flight.
+	var held []*reservation
+	for range 10 {
+		r, _, err := l.acquire(ctx, "q")
+		if err != nil {
+			t.Fatal(err)
+		}
+		held = append(held, r)
+	}
+	// Long enough to refill the bucket twice over; the ten are still
+	// unanswered, so Shopify will charge them from what it holds then.
+	clk.add(100 * time.Millisecond)
+	wctx, cancel := context.WithTimeout(ctx, 30*time.Millisecond)
+	defer cancel()
+	if _, _, err := l.acquire(wctx, "q"); err == nil {
+		t.Fatal("an eleventh request went out while ten requests worth the whole bucket were in flight")
+	}
+	// Once they are answered, the model refills again and requests flow.
+	for _, r := range held {
+		l.settle(r, "q", &QueryCost{RequestedQueryCost: 10, ActualQueryCost: 10,
+			ThrottleStatus: ThrottleStatus{MaximumAvailable: 100, CurrentlyAvailable: 100, RestoreRate: 2000}}, true)
+	}
+	clk.add(10 * time.Millisecond) // 20 points restored
+	actx, cancel2 := context.WithTimeout(ctx, 5*time.Second)
+	defer cancel2()
+	if _, _, err := l.acquire(actx, "q"); err != nil {
+		t.Fatal(err)
+	}
+}
