@@ -3,7 +3,9 @@
 // the small [Backend] interface a WMS implements so the sync engine can
 // deliver products and orders to it.
 //
-// Package wms imports only the standard library. It knows nothing about
+// Package wms depends on nothing outside the standard library (its Decimal
+// shares its arithmetic with shopify.Decimal through an internal package).
+// It knows nothing about
 // Shopify or any other shop system: shop connectors translate their payloads
 // into this model, and the engine (package sync) calls the Backend.
 //
