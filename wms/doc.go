@@ -5,9 +5,9 @@
 //
 // Package wms depends on nothing outside the standard library (its Decimal
 // shares its arithmetic with shopify.Decimal through an internal package).
-// It knows nothing about
-// Shopify or any other shop system: shop connectors translate their payloads
-// into this model, and the engine (package sync) calls the Backend.
+// It knows nothing about Shopify or any other shop system: shop connectors
+// translate their payloads into this model, and the engine (package sync)
+// calls the Backend.
 //
 // # The model
 //
