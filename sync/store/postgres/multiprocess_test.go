@@ -10,6 +10,7 @@ import (
 	"strconv"
 	"strings"
 	gosync "sync"
+	"sync/atomic"
 	"syscall"
 	"testing"
 	"time"
@@ -19,6 +20,7 @@ import (
 	wmssync "github.com/wmsbridge/wmsbridge/sync"
 	"github.com/wmsbridge/wmsbridge/sync/store/postgres"
 	"github.com/wmsbridge/wmsbridge/webhook"
+	"github.com/wmsbridge/wmsbridge/wms"
 )
 
 // mpChildEnv holds "schema/index" when the test binary runs as one of the
@@ -141,6 +143,7 @@ func mpChild(dsn, schema string, idx int) error {
 			}
 		}()
 	}
+	mpOutbox(ctx, s, schema, idx, &wg, errc, say)
 	wg.Add(1)
 	go func() { // the long step, one process at a time
 		defer wg.Done()
@@ -155,6 +158,84 @@ func mpChild(dsn, schema string, idx int) error {
 	}
 	say("done")
 	return nil
+}
+
+const (
+	mpMessages = 450
+	mpMsgShop  = "MpDK"
+)
+
+func mpMessageID(i int) string { return fmt.Sprintf("msg-%05d", i) }
+
+// mpOutbox adds the outbox half of an engine process: it publishes every
+// message (over 30 entities; each process starting at its own offset, as
+// hosts republishing what they are unsure of: AddOutbox deduplicates),
+// printing "pub ID" once AddOutbox returned, and runs two dispatchers that
+// claim the shop's messages, store the idempotency key before the first
+// send, "send" them to a fake shop (a table that applies a key once and
+// counts the sends) and mark them done.
+func mpOutbox(ctx context.Context, s *postgres.Store, schema string, idx int, wg *gosync.WaitGroup, errc chan<- error, say func(string, ...any)) {
+	effects := schema + ".test_shop_effects"
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		for k := range mpMessages {
+			i := (k + idx*mpMessages/mpProcs) % mpMessages
+			now := time.Now()
+			m := wmssync.OutboxMessage{Shop: mpMsgShop, ID: mpMessageID(i), Kind: wms.KindOrderPacked,
+				Entity: fmt.Sprintf("order/%02d", i%30), Data: []byte(`{}`), State: wmssync.OutboxPending,
+				NextAttempt: now, CreatedAt: now, Time: now}
+			if err := s.AddOutbox(ctx, []wmssync.OutboxMessage{m}); err != nil {
+				errc <- err
+				return
+			}
+			say("pub %s", m.ID)
+		}
+	}()
+	for range 2 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				msgs, err := s.ClaimOutbox(ctx, mpMsgShop, time.Now(), mpLease, 5)
+				if err != nil {
+					errc <- err
+					return
+				}
+				if len(msgs) == 0 {
+					done, err := s.ListOutbox(ctx, wmssync.OutboxFilter{Shop: mpMsgShop, State: wmssync.OutboxDone})
+					if err != nil {
+						errc <- err
+						return
+					}
+					if len(done) == mpMessages {
+						return
+					}
+					time.Sleep(10 * time.Millisecond)
+					continue
+				}
+				for _, m := range msgs {
+					if m.Key == "" {
+						m.Key = wmssync.IdempotencyKey(m.Shop, m.ID)
+						if err := s.UpdateOutbox(ctx, []wmssync.OutboxMessage{m}); err != nil {
+							errc <- err
+							return
+						}
+					}
+					if _, err := s.Pool().Exec(ctx, `INSERT INTO `+effects+` (key, id, entity, sends) VALUES ($1, $2, $3, 1)
+						ON CONFLICT (key) DO UPDATE SET sends = `+effects+`.sends + 1`, m.Key, m.ID, m.Entity); err != nil {
+						errc <- err
+						return
+					}
+					m.State, m.Attempts, m.LeaseUntil = wmssync.OutboxDone, m.Attempts+1, time.Time{}
+					if err := s.UpdateOutbox(ctx, []wmssync.OutboxMessage{m}); err != nil {
+						errc <- err
+						return
+					}
+				}
+			}
+		}()
+	}
 }
 
 // mpStep runs the lease-guarded step until it is done (by this process or
@@ -250,6 +331,9 @@ func TestMultiProcess(t *testing.T) {
 	s, err := postgres.Open(ctx, dsn, postgres.WithSchema(schema)) // migrate once up front
 	require.NoError(t, err)
 	t.Cleanup(s.Close)
+	_, err = s.Pool().Exec(ctx, `CREATE TABLE `+schema+`.test_shop_effects (n bigserial PRIMARY KEY,
+		key text NOT NULL UNIQUE, id text NOT NULL, entity text NOT NULL, sends int NOT NULL)`)
+	require.NoError(t, err)
 
 	lines := make(chan mpLine, 4096)
 	cmds := make([]*exec.Cmd, mpProcs)
@@ -275,11 +359,22 @@ func TestMultiProcess(t *testing.T) {
 		}()
 	}
 	go func() { readers.Wait(); close(lines) }()
+	// A child that fails leaves the others waiting for work that never
+	// comes: stop everything after a generous deadline.
+	var timedOut atomic.Bool
+	watchdog := time.AfterFunc(3*time.Minute, func() {
+		timedOut.Store(true)
+		for _, cmd := range cmds {
+			_ = cmd.Process.Kill()
+		}
+	})
+	defer watchdog.Stop()
 
 	victim := -1
 	var pagesBeforeKill, pagesAfterKill int
 	applied := map[string]int{}
 	acked := map[string]bool{}
+	published := map[string]bool{}
 	done := map[int]bool{}
 	leaseAfterKill, lost := false, false
 	var killedAt time.Time
@@ -303,6 +398,8 @@ func TestMultiProcess(t *testing.T) {
 			}
 		case "ack":
 			acked[l.data] = true
+		case "pub":
+			published[l.data] = true
 		case "applied":
 			applied[l.data]++
 		case "done":
@@ -313,6 +410,8 @@ func TestMultiProcess(t *testing.T) {
 	}
 	for i, cmd := range cmds {
 		err := cmd.Wait()
+		require.False(t, timedOut.Load(), "processes still running after 3 minutes; stderr: %s %s %s",
+			stderrs[0], stderrs[1], stderrs[2])
 		if i == victim {
 			require.Error(t, err, "process %d was killed", i)
 			require.False(t, done[i], "process %d finished before it was killed; the test proved nothing", i)
@@ -353,4 +452,39 @@ func TestMultiProcess(t *testing.T) {
 	if !lost {
 		require.LessOrEqual(t, pagesBeforeKill+pagesAfterKill, mpPages+1, "at most the page in flight at the kill is redone")
 	}
+
+	// Outbox: every message published (by the dead process too) was
+	// delivered by somebody, applied once, in each entity's order.
+	pending, err := s.ListOutbox(ctx, wmssync.OutboxFilter{State: wmssync.OutboxPending})
+	require.NoError(t, err)
+	require.Empty(t, pending)
+	for id := range published {
+		got, err := s.ListOutbox(ctx, wmssync.OutboxFilter{Shop: mpMsgShop, ID: id})
+		require.NoError(t, err)
+		require.Len(t, got, 1, "published message %s lost", id)
+	}
+	var effects, resent int
+	require.NoError(t, s.Pool().QueryRow(ctx, `SELECT count(*), count(*) FILTER (WHERE sends > 1) FROM `+schema+`.test_shop_effects`).
+		Scan(&effects, &resent))
+	stored, err := s.ListOutbox(ctx, wmssync.OutboxFilter{Shop: mpMsgShop})
+	require.NoError(t, err)
+	require.Len(t, stored, mpMessages)
+	require.Len(t, published, mpMessages)
+	require.Equal(t, mpMessages, effects, "one effect per message")
+	t.Logf("outbox: %d messages, %d sent again after the kill (same idempotency key, applied once)", effects, resent)
+	pos := map[string]int64{}
+	for _, m := range stored {
+		pos[m.ID] = m.Pos
+	}
+	rows, err := s.Pool().Query(ctx, `SELECT entity, id FROM `+schema+`.test_shop_effects ORDER BY n`)
+	require.NoError(t, err)
+	defer rows.Close()
+	last := map[string]int64{}
+	for rows.Next() {
+		var entity, id string
+		require.NoError(t, rows.Scan(&entity, &id))
+		require.Less(t, last[entity], pos[id], "entity %s: %s applied out of order", entity, id)
+		last[entity] = pos[id]
+	}
+	require.NoError(t, rows.Err())
 }

@@ -35,6 +35,23 @@ func (s *Store) addOutbox(ctx context.Context, db dbtx, msgs []wmssync.OutboxMes
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 'pending', $10, $11, $12, NULL, $13)
 		ON CONFLICT (shop, id) DO NOTHING`)
 	b := &pgx.Batch{}
+	// Positions come from a sequence when a row is inserted, but rows
+	// become visible when their transaction commits: two publishers of one
+	// entity could commit out of position order, and a claimer could then
+	// deliver the later message before the earlier one exists. A
+	// transaction-level advisory lock per (shop, entity), taken in sorted
+	// order (no deadlocks), makes publishers of one entity commit in
+	// position order.
+	var locks []string
+	for _, m := range msgs {
+		if m.Entity != "" {
+			locks = append(locks, s.schema+"\x1f"+m.Shop+"\x1f"+m.Entity)
+		}
+	}
+	slices.Sort(locks)
+	for _, k := range slices.Compact(locks) {
+		b.Queue(`SELECT pg_advisory_xact_lock(hashtextextended('wmsbridge.outbox.' || $1, 0))`, k)
+	}
 	for _, m := range msgs {
 		data := m.Data
 		if data == nil {

@@ -178,6 +178,7 @@ func TestCrashDuringImport(t *testing.T) {
 		out, err := cmd.StdoutPipe()
 		require.NoError(t, err)
 		require.NoError(t, cmd.Start())
+		watchdog := time.AfterFunc(3*time.Minute, func() { _ = cmd.Process.Kill() })
 		// Kill after a random number of pages, a random moment into the
 		// next one.
 		killAt := 0
@@ -202,6 +203,7 @@ func TestCrashDuringImport(t *testing.T) {
 			}
 		}
 		err = cmd.Wait()
+		watchdog.Stop()
 		if done {
 			require.NoError(t, err, stderr.String())
 			t.Logf("round %d: finished after %d progress events", round, pages)

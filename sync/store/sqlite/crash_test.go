@@ -245,6 +245,8 @@ func runChild(t *testing.T, path string, killAfter time.Duration) childRun {
 	out, err := cmd.StdoutPipe()
 	require.NoError(t, err)
 	require.NoError(t, cmd.Start())
+	watchdog := time.AfterFunc(3*time.Minute, func() { _ = cmd.Process.Kill() })
+	defer watchdog.Stop()
 	var r childRun
 	sc := bufio.NewScanner(out)
 	var once gosync.Once
