@@ -55,9 +55,22 @@
 //
 // Due times and leases use the database's clock, which all processes
 // share ([WithClock] replaces it in tests). TestMultiProcess runs three
-// engine processes on one schema and one webhook stream, SIGKILLs the one
-// holding the step lease mid-way, and checks that every event is applied
-// exactly once and the step finishes from its checkpoint.
+// engine processes on one schema, one webhook stream and one outbox,
+// SIGKILLs the one holding the step lease mid-way, and checks that every
+// event is applied exactly once, every outbox message is delivered once and
+// in its entity's order, and the step finishes from its checkpoint.
+//
+// # The outbox and publishing in the host's transaction
+//
+// The Store implements [wmssync.OutboxStore] and [wmssync.OutboxTxStore]
+// for pgx.Tx: a host whose tables live in the same database publishes a WMS
+// event inside the transaction that changes its data
+// ([wmssync.PublishTx] or [Store.AddOutboxTx]), so the event exists if and
+// only if the change commits. Outbox claims use FOR UPDATE SKIP LOCKED and
+// keep each entity's messages in order across processes: publishers of one
+// entity take a transaction-level advisory lock, so their messages commit
+// in position order (without it, a later message could commit, and be
+// delivered, before an earlier one became visible).
 //
 // # Ingest
 //
@@ -70,7 +83,9 @@
 //
 // The Store also offers inbox administration ([Store.Stats],
 // [Store.Failed], [Store.Replay], [Store.Forget]: drop finished events
-// after a few days) and the leases.
+// after a few days) and the leases. The engine's Store interface has no
+// lease yet; AcquireLease and ReleaseLease are the proposed optional
+// capability.
 //
 // # Tests
 //

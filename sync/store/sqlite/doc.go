@@ -50,10 +50,25 @@
 // connections and never wait for writes. A Store is safe for concurrent use
 // by any number of goroutines.
 //
-// A crashed process loses nothing acknowledged: TestCrashSafety re-runs the
-// test binary as a child process ingesting and applying webhooks, kills it
-// with SIGKILL at random points and restarts it on the same file, checking
-// that every acknowledged webhook is there and none is applied twice.
+// A crashed process loses nothing acknowledged. Two tests re-run the test
+// binary as a child process, kill it with SIGKILL at random points three
+// times and restart it on the same files: TestCrashSafety ingests and
+// applies webhooks and publishes and delivers outbox messages (no
+// acknowledged webhook or published message lost, none applied twice, each
+// entity's messages in order); TestCrashDuringImport runs the engine's
+// product import (it resumes from its checkpoint and ends with exactly one
+// WMS product per shop product).
+//
+// # The outbox and publishing in the host's transaction
+//
+// The Store implements [wmssync.OutboxStore] (the engine's outbound
+// messages) and [wmssync.OutboxTxStore] for *sql.Tx: a host keeping its own
+// tables in the same file publishes a WMS event in the transaction that
+// changes its data, with [wmssync.PublishTx] or [Store.AddOutboxTx], so the
+// event exists if and only if the change commits. Begin that transaction on
+// [Store.DB] and keep it short: it holds the store's only write connection,
+// so the store's writes wait for it (and calling a writing Store method
+// while holding it would deadlock).
 //
 // # Several processes
 //
@@ -70,6 +85,8 @@
 // after a few days, or the file grows with every webhook) and named leases
 // ([Store.AcquireLease], [Store.ReleaseLease], [Store.LeaseHolder]) for
 // keeping a long task to one owner, the same as the PostgreSQL store's.
+// The engine's Store interface has no lease yet; AcquireLease and
+// ReleaseLease are the proposed optional capability.
 //
 // Performance on a 2-core machine shared with other work (go test -bench
 // in this package, 2 KB webhook bodies): about 4,000-4,500 Puts/s from 64

@@ -150,3 +150,51 @@ func ExampleStore_AcquireLease() {
 	// true false
 	// true
 }
+
+// Publish a WMS event in the host's own transaction on the store's file:
+// the event is stored if and only if the host's change commits.
+func ExampleStore_AddOutboxTx() {
+	ctx := context.Background()
+	dir, _ := os.MkdirTemp("", "wmsbridge-example")
+	defer os.RemoveAll(dir)
+	store, err := sqlite.Open(ctx, filepath.Join(dir, "wmsbridge.db"))
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer store.Close()
+	warehouse, _ := memwms.New(&memwms.Config{Warehouses: []wms.Warehouse{{ID: "cph", Name: "Copenhagen"}}})
+	engine, err := wmssync.NewEngine(wmssync.Config{
+		Backend: warehouse,
+		Store:   store,
+		Connect: func(ctx context.Context, s wmssync.Settings) (wmssync.Connector, error) { return demoShop{}, nil },
+	})
+	if err != nil {
+		log.Fatal(err)
+	}
+	if _, err := store.DB().ExecContext(ctx, `CREATE TABLE host_stock (sku TEXT PRIMARY KEY, on_hand INTEGER)`); err != nil {
+		log.Fatal(err)
+	}
+
+	tx, err := store.DB().BeginTx(ctx, nil)
+	if err != nil {
+		log.Fatal(err)
+	}
+	if _, err := tx.ExecContext(ctx, `INSERT INTO host_stock VALUES ('DEMO-0', 5)`); err != nil {
+		log.Fatal(err)
+	}
+	ev := wms.StockChanged{EventInfo: wms.EventInfo{ID: "stock-DEMO-0-1", Time: time.Now()},
+		SKU: "DEMO-0", Warehouse: "cph", OnHand: 5, Available: 5}
+	if err := wmssync.PublishTx(ctx, engine, tx, ev); err != nil {
+		log.Fatal(err)
+	}
+	if err := tx.Commit(); err != nil {
+		log.Fatal(err)
+	}
+
+	msgs, _ := store.ListOutbox(ctx, wmssync.OutboxFilter{})
+	for _, m := range msgs {
+		fmt.Println(m.ID, m.Kind, m.State)
+	}
+	// Output:
+	// stock-DEMO-0-1 stock.changed pending
+}
