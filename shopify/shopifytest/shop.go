@@ -127,10 +127,13 @@ func (s *Shop) newID() int64 {
 // *InventoryItem, *InventoryLevel, *Order, *FulfillmentOrder, *Fulfillment,
 // *Refund, *Location or ShopInfo. Webhook emission builds its payloads from it.
 type Event struct {
-	Seq        int64  // 1-based position in the shop's event log
-	Topic      string // e.g. "products/update"
-	Resource   string // GraphQL type name, e.g. "Product"
-	ID         int64  // legacy ID of the resource
+	Seq      int64  // 1-based position in the shop's event log
+	Topic    string // e.g. "products/update"
+	Resource string // GraphQL type name, e.g. "Product"
+	ID       int64  // legacy ID of the resource
+	// OccurredAt is when the change happened, with sub-second precision like
+	// Shopify's X-Shopify-Triggered-At (resources' updated_at fields are whole
+	// seconds), so two changes within one second are still ordered.
 	OccurredAt time.Time
 	Object     any
 }
@@ -167,7 +170,7 @@ func (s *Shop) emit(topic, resource string, id int64, obj any) {
 	if s.muted {
 		return
 	}
-	ev := Event{Seq: int64(len(s.eventLog) + len(s.pending) + 1), Topic: topic, Resource: resource, ID: id, OccurredAt: s.now(), Object: obj}
+	ev := Event{Seq: int64(len(s.eventLog) + len(s.pending) + 1), Topic: topic, Resource: resource, ID: id, OccurredAt: s.srv.now().UTC(), Object: obj}
 	s.pending = append(s.pending, ev)
 }
 

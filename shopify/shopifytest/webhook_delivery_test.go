@@ -802,3 +802,32 @@ func TestWebhookSubscriptionGetsOnlyLaterEvents(t *testing.T) {
 	assert.Contains(t, string(got[0].Body), `"title":"After"`)
 	assert.Len(t, slow.all(), 3)
 }
+
+// Two changes within one second carry the same whole-second updated_at, so
+// only X-Shopify-Triggered-At orders them: it has sub-second precision and
+// increases from one change to the next.
+func TestWebhookTriggeredAtOrdersChangesWithinASecond(t *testing.T) {
+	srv := NewServer(WithTimeScale(1000))
+	t.Cleanup(srv.Close)
+	s := srv.DefaultShop()
+	rc := newReceiver(t)
+	s.AddWebhookSubscription("PRODUCTS_UPDATE", rc.URL+"/p")
+	res, err := s.Seed(SeedOptions{Seed: 3, Products: 1})
+	require.NoError(t, err)
+	for _, v := range []string{"First", "Second", "Third"} {
+		_, err = s.EditProduct(res.ProductIDs[0], ProductEdit{Vendor: ptr(v)})
+		require.NoError(t, err)
+	}
+	waitHooks(t, srv)
+	got := rc.byTopic("products/update")
+	require.Len(t, got, 3)
+	var prev time.Time
+	for i, d := range got {
+		at, err := time.Parse(time.RFC3339Nano, d.Header.Get("X-Shopify-Triggered-At"))
+		require.NoError(t, err)
+		if i > 0 {
+			assert.True(t, at.After(prev), "delivery %d triggered at %v, not after %v", i, at, prev)
+		}
+		prev = at
+	}
+}
