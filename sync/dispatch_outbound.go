@@ -454,7 +454,8 @@ func (e *Engine) deliverOne(ctx context.Context, ob OutboxStore, s Settings, out
 	if err != nil {
 		return fmt.Errorf("%w: %v", ErrRejected, err)
 	}
-	og := &Outgoing{Kind: m.Kind, Event: ev, Key: m.Key, Plan: m.Plan, Retry: m.Plan != nil || m.Attempts > 0}
+	og := &Outgoing{Kind: m.Kind, Event: ev, Key: m.Key, Plan: m.Plan, Retry: m.Plan != nil || m.Attempts > 0,
+		StockSynced: s.OutboundEnabled(wms.KindStockChanged)}
 	if og.Key == "" {
 		og.Key = IdempotencyKey(m.Shop, m.ID)
 		m.Key = og.Key

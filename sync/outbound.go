@@ -60,6 +60,11 @@ type Outgoing struct {
 	// Locations are the shop locations mapped to the event's warehouse
 	// (the packing warehouse, the refund's restock warehouse), sorted.
 	Locations []string
+	// StockSynced reports that the shop receives the WMS's stock levels
+	// (stock messages on, S14). The WMS's absolute figures then set the
+	// shop's stock, so a refund must not also restock in the shop: the two
+	// would count returned units twice, whichever arrives first.
+	StockSynced bool
 }
 
 // StockTarget is the available quantity to set for one inventory item at

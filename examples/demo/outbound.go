@@ -133,11 +133,10 @@ func (w *world) outbound(ctx context.Context, cs *customerRun, out io.Writer) (o
 		}
 	}
 	// Refunds from the returns system (S20): a whole packed order refunded
-	// and one unit of another, both without goods coming back. (A
-	// restocking refund is left out for now: the connector restocks the
-	// units in the shop and the warehouse's stock message, which counts
-	// them too, sets the shop's figure; when the stock message is sent
-	// first, the shop ends up counting the returned units twice.)
+	// without goods coming back, and one unit of another returned to stock.
+	// The returned unit reaches the shops through the warehouse's stock
+	// message; the refund itself does not restock in a shop that receives
+	// stock messages, so the unit is not counted twice.
 	refunds := 0
 	for _, o := range w.wms.Orders() {
 		if refunds == 2 {
@@ -157,9 +156,9 @@ func (w *world) outbound(ctx context.Context, cs *customerRun, out io.Writer) (o
 			}
 			r.Amount = total
 		} else {
-			r.Note = "damaged in transit: one unit refunded, not returned"
+			r.Note = "returned: one unit refunded and back on the shelf"
 			l := o.Lines[0]
-			r.Lines = []wms.RefundLine{{LineID: l.ExternalID, SKU: l.SKU, Quantity: 1, Amount: l.Price}}
+			r.Lines = []wms.RefundLine{{LineID: l.ExternalID, SKU: l.SKU, Quantity: 1, Amount: l.Price, Restock: true}}
 			r.Amount = l.Price
 		}
 		if err := w.wms.Refund(ctx, r); err != nil {

@@ -3,6 +3,7 @@ package connector_test
 import (
 	"context"
 	"fmt"
+	"maps"
 	gosync "sync"
 	"testing"
 	"time"
@@ -159,7 +160,10 @@ func TestOutbound_S18_S19_PurchaseOrderClosed(t *testing.T) {
 	assert.Equal(t, po.ID, heard[0].PurchaseOrder.ID)
 }
 
-// S20: a partial refund with restock of one line and money back.
+// S20: a partial refund with restock of one line and money back. With stock
+// messages on, the WMS's absolute stock carries the restocked units to the
+// shop, so the refund itself does not restock (that would count them twice,
+// whichever of the two reached the shop first).
 func TestOutbound_S20_Refund(t *testing.T) {
 	o := newOutHarness(t, connector0())
 	a := o.addOutShop("out20", allOn, mug("MUG-1", "10.00", 5))
@@ -176,9 +180,7 @@ func TestOutbound_S20_Refund(t *testing.T) {
 	r, _ := a.shop.Refund(got.RefundIDs[0])
 	require.Len(t, r.LineItems, 1)
 	assert.Equal(t, 2, r.LineItems[0].Quantity)
-	assert.Equal(t, "RETURN", r.LineItems[0].RestockType)
-	assert.Equal(t, a.dk, r.LineItems[0].LocationID)
-	assert.True(t, r.LineItems[0].Restocked)
+	assert.Equal(t, "NO_RESTOCK", r.LineItems[0].RestockType, "stock messages carry the restock")
 	var refunded shopify.Decimal = "0"
 	for _, tx := range got.Transactions {
 		if tx.Kind == "REFUND" {
@@ -188,6 +190,32 @@ func TestOutbound_S20_Refund(t *testing.T) {
 	assert.Equal(t, 0, refunded.Cmp("20.00"), "refunded %s", refunded)
 	// The shop's stock follows the WMS: 5 - 3 packed + 2 restocked.
 	assert.Equal(t, 4, o.available(a, "MUG-1", a.dk))
+}
+
+// S20 without stock messages: the refund restocks the returned units in the
+// shop at the mapped location, the only way they reach the shop's stock.
+func TestOutbound_S20_RefundRestocksWithoutStockSync(t *testing.T) {
+	o := newOutHarness(t, connector0())
+	noStock := maps.Clone(allOn)
+	noStock[wms.KindStockChanged] = false
+	a := o.addOutShop("out20b", noStock, mug("MUG-1", "10.00", 5))
+	key, ord := o.packableOrder(a, "MUG-1", 3, shopifytest.FinancialPaid)
+	require.NoError(t, o.wms.Pack(ctxT(t), key, nil))
+	o.drainOut()
+	before := o.available(a, "MUG-1", a.dk)
+	wo, err := o.wms.Order(ctxT(t), key)
+	require.NoError(t, err)
+	require.NoError(t, o.wms.Refund(ctxT(t), wms.Refund{ID: "RMA-2", Order: key, Amount: "20.00",
+		Lines: []wms.RefundLine{{LineID: wo.Lines[0].ExternalID, Quantity: 2, Restock: true, Amount: "20.00"}}}))
+	o.drainOut()
+	got, _ := a.shop.Order(ord.ID)
+	require.Len(t, got.RefundIDs, 1)
+	r, _ := a.shop.Refund(got.RefundIDs[0])
+	require.Len(t, r.LineItems, 1)
+	assert.Equal(t, "RETURN", r.LineItems[0].RestockType)
+	assert.Equal(t, a.dk, r.LineItems[0].LocationID)
+	assert.True(t, r.LineItems[0].Restocked)
+	assert.Equal(t, before+2, o.available(a, "MUG-1", a.dk), "the refund returned the units")
 }
 
 // A dead letter is visible with its reason and delivered when replayed

@@ -417,7 +417,10 @@ func (c *Connector) sendRefund(ctx context.Context, m *wmssync.Outgoing, ev wms.
 	}
 	for _, l := range r.Lines {
 		rl := shopify.RefundLine{LineItemID: l.LineID, Quantity: int(l.Quantity), RestockType: "NO_RESTOCK"}
-		if l.Restock {
+		// With stock messages on, the WMS's absolute stock figures already
+		// carry the restocked units to the shop; restocking here as well
+		// would count them twice.
+		if l.Restock && !m.StockSynced {
 			// Units never shipped are cancelled back into stock; shipped
 			// ones come back as a return.
 			rl.RestockType, rl.LocationID = "RETURN", loc
