@@ -516,9 +516,15 @@ func TestE2EFulfillments(t *testing.T) {
 	require.Len(t, f.LineItems, 1)
 	assert.Equal(t, 1, f.LineItems[0].Quantity)
 	assert.Equal(t, "SKU-0-0", f.LineItems[0].LineItem.SKU)
-	// Read back from the shop's state: the simulator does not resolve
-	// QueryRoot.fulfillment, so FulfillmentsService.Get is tested with
-	// httpmock (TestFulfillmentsGet).
+	// Read back through the API, and from the shop's state.
+	got, err := s.client.Fulfillments().Get(s.ctx, f.ID)
+	require.NoError(t, err)
+	assert.Equal(t, f.ID, got.ID)
+	assert.Equal(t, 1, got.TotalQuantity)
+	require.Len(t, got.TrackingInfo, 1)
+	assert.Equal(t, "JJD000390007", got.TrackingInfo[0].Number)
+	require.Len(t, got.LineItems, 1)
+	assert.Equal(t, "SKU-0-0", got.LineItems[0].LineItem.SKU)
 	fid, err := shopify.LegacyID(f.ID, "Fulfillment")
 	require.NoError(t, err)
 	stored, ok := s.shop.Fulfillment(fid)
