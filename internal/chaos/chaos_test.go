@@ -1,0 +1,115 @@
+package chaos
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"strconv"
+	"testing"
+	"time"
+)
+
+// Environment variables that scale or replay the chaos test.
+const (
+	envSeed  = "WMSBRIDGE_CHAOS_SEED"  // run exactly this seed
+	envSeeds = "WMSBRIDGE_CHAOS_SEEDS" // number of random seeds (default 5)
+	envSize  = "WMSBRIDGE_CHAOS_SIZE"  // small (default) or large
+)
+
+// TestChaos runs the convergence scenario over random seeds: two shops
+// sharing stock are imported and take orders (web and POS) while the
+// simulated Shopify injects HTTP and webhook faults and the engine process
+// is restarted at random points on its SQLite file; the warehouse packs,
+// refunds, receives held goods and changes barcodes meanwhile. With the
+// faults off and the engine quiet, both sides must agree (see the check
+// functions). A failing seed is printed with the command to replay it.
+func TestChaos(t *testing.T) {
+	sizeName := os.Getenv(envSize)
+	if sizeName == "" {
+		sizeName = "small"
+	}
+	sz, ok := sizes[sizeName]
+	if !ok {
+		t.Fatalf("%s=%q: want small or large", envSize, sizeName)
+	}
+	var seeds []uint64
+	if v := os.Getenv(envSeed); v != "" {
+		seed, err := strconv.ParseUint(v, 10, 64)
+		if err != nil {
+			t.Fatalf("%s=%q: %v", envSeed, v, err)
+		}
+		seeds = []uint64{seed}
+	} else {
+		n := 5
+		if v := os.Getenv(envSeeds); v != "" {
+			var err error
+			if n, err = strconv.Atoi(v); err != nil || n < 1 {
+				t.Fatalf("%s=%q: want a positive number", envSeeds, v)
+			}
+		}
+		base := uint64(time.Now().UnixNano())
+		for i := range n {
+			seeds = append(seeds, (base+uint64(i)*0x9e3779b97f4a7c15)%1_000_000_000_000)
+		}
+	}
+	started := time.Now()
+	for _, seed := range seeds {
+		t.Run(fmt.Sprintf("seed=%d", seed), func(t *testing.T) {
+			defer func() {
+				if t.Failed() {
+					t.Logf("replay: %s=%d %s=%s go test -race -run 'TestChaos' ./internal/chaos", envSeed, seed, envSize, sz.name)
+				}
+			}()
+			runSeed(t, seed, sz)
+		})
+	}
+	t.Logf("%d seeds, size %s, in %s", len(seeds), sz.name, time.Since(started).Round(time.Millisecond))
+}
+
+func runSeed(t *testing.T, seed uint64, sz size) {
+	t.Logf("seed %d, size %s", seed, sz.name)
+	started := time.Now()
+	ctx := context.Background()
+	w := newWorld(t, seed, sz)
+	s := newScenario(w)
+	defer func() {
+		if t.Failed() {
+			t.Logf("engine log (warnings, last lines):\n%s", w.logTail(40))
+		}
+	}()
+
+	s.catalogue()
+	faultsOff := s.faults()
+	stopRestarts := s.restarter()
+	phase := func(name string) {
+		t.Logf("%6s %s (%d restarts so far)", time.Since(started).Round(100*time.Millisecond), name, w.restarts.Load())
+	}
+	s.settings()
+	phase("setup")
+	s.setup() // product import and the other steps, under faults and restarts
+	phase("traffic")
+	s.traffic() // orders, POS sales, packing, refunds, receipts, barcodes
+	stopRestarts()
+	faultsOff()
+
+	phase("quiesce")
+	s.quiesce(ctx)
+	s.checkHolds(false)
+	s.receiveHeld(ctx, true) // the goods for every remaining hold arrive
+	phase("quiesce after the last receipts")
+	s.quiesce(ctx)
+	phase("check")
+
+	s.checkInbound(ctx)
+	s.checkHolds(true)
+	s.checkInbox(ctx)
+	if w.outbox {
+		s.checkOutbound(ctx)
+	} else {
+		t.Log("the store has no outbox: outbound half not checked")
+	}
+	if n := w.publishErrs.Load(); n > 0 {
+		t.Errorf("%d warehouse events could not be published", n)
+	}
+	t.Logf("%s; %s", s.summary(), time.Since(started).Round(time.Millisecond))
+}
