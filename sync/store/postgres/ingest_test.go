@@ -26,7 +26,7 @@ func TestIngestWithdrawAndDuplicatesInBatch(t *testing.T) {
 	ctx := context.Background()
 	var b [6]byte
 	_, _ = rand.Read(b[:])
-	schema := "wmsbridge_test_" + hex.EncodeToString(b[:])
+	schema := fmt.Sprintf("wmsbridge_test_%d_%s", time.Now().Unix(), hex.EncodeToString(b[:4]))
 	s, err := Open(ctx, dsn, WithSchema(schema))
 	require.NoError(t, err)
 	t.Cleanup(func() {
