@@ -3,6 +3,7 @@ package chaos
 import (
 	"context"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/stretchr/testify/assert"
@@ -16,22 +17,40 @@ import (
 
 // idle reports whether the current process has nothing left to do: no
 // inbox event pending or claimed and no outbox message pending.
-func (w *world) idle(ctx context.Context) bool {
+func (w *world) idle(ctx context.Context) bool { return w.busy(ctx) == "" }
+
+// busy says what the current process still has to do ("" when idle).
+func (w *world) busy(ctx context.Context) string {
 	w.procMu.RLock()
 	defer w.procMu.RUnlock()
 	if w.proc == nil {
-		return false
+		return "no process"
 	}
 	st, err := w.proc.store.Stats(ctx)
-	if err != nil || st.Pending > 0 || st.Claimed > 0 {
-		return false
+	if err != nil {
+		return "inbox stats: " + err.Error()
+	}
+	if st.Pending > 0 || st.Claimed > 0 {
+		return fmt.Sprintf("inbox: %d pending, %d claimed", st.Pending, st.Claimed)
 	}
 	if !w.outbox {
-		return true
+		return ""
 	}
 	ob := any(w.proc.store).(wmssync.OutboxStore)
-	ms, err := ob.ListOutbox(ctx, wmssync.OutboxFilter{State: wmssync.OutboxPending, Limit: 1})
-	return err == nil && len(ms) == 0
+	ms, err := ob.ListOutbox(ctx, wmssync.OutboxFilter{State: wmssync.OutboxPending, Limit: 5})
+	if err != nil {
+		return "outbox: " + err.Error()
+	}
+	if len(ms) > 0 {
+		var b strings.Builder
+		fmt.Fprintf(&b, "outbox pending:")
+		for _, m := range ms {
+			fmt.Fprintf(&b, " [%q %s %s attempts %d next %s err %q]", m.Shop, m.Kind, m.ID, m.Attempts,
+				m.NextAttempt.Sub(w.now()).Round(time.Millisecond), m.LastError)
+		}
+		return b.String()
+	}
+	return ""
 }
 
 // waitIdle waits until the process is idle; while it is not, the clock
@@ -39,10 +58,18 @@ func (w *world) idle(ctx context.Context) bool {
 // inbox backs off up to an hour) become due.
 func (w *world) waitIdle(ctx context.Context, deadline time.Time) {
 	w.t.Helper()
-	last := time.Now()
-	for !w.idle(ctx) {
+	last, started, reported := time.Now(), time.Now(), false
+	for {
+		why := w.busy(ctx)
+		if why == "" {
+			return
+		}
 		if time.Now().After(deadline) {
-			w.t.Fatalf("engine not idle by the deadline")
+			w.t.Fatalf("engine not idle by the deadline: %s", why)
+		}
+		if !reported && time.Since(started) > 5*time.Second {
+			w.t.Logf("still busy after 5s: %s", why)
+			reported = true
 		}
 		if time.Since(last) > 200*time.Millisecond {
 			w.advance(10 * time.Minute)
@@ -64,9 +91,14 @@ func (s *scenario) quiesce(ctx context.Context) {
 	waitWebhooks := func() {
 		wctx, cancel := context.WithTimeout(ctx, time.Minute)
 		defer cancel()
+		start := time.Now()
 		require.NoError(w.t, w.srv.WaitWebhooks(wctx), "webhooks not delivered")
+		if d := time.Since(start); d > 5*time.Second {
+			w.t.Logf("waited %s for the simulator's webhooks", d.Round(time.Millisecond))
+		}
 	}
 	waitWebhooks()
+	start := time.Now()
 	for _, shop := range []string{shopA, shopB} {
 		w.retry("webhook audit "+shop, time.Minute, func(p *process) error {
 			_, err := p.eng.AuditWebhooks(p.ctx, shop)
@@ -76,6 +108,9 @@ func (s *scenario) quiesce(ctx context.Context) {
 			_, err := p.eng.Reconcile(p.ctx, shop)
 			return err
 		})
+	}
+	if d := time.Since(start); d > 5*time.Second {
+		w.t.Logf("audits and sweeps took %s", d.Round(time.Millisecond))
 	}
 	last := int64(-1)
 	for {
