@@ -2,7 +2,10 @@ package sync
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/hex"
 	"errors"
+	"fmt"
 	"log/slog"
 	"time"
 
@@ -17,6 +20,7 @@ const (
 	DefaultAuditInterval     = time.Hour
 	DefaultBatchSize         = 250
 	DefaultSalesHistoryDays  = 365
+	DefaultLeaseTTL          = time.Minute
 )
 
 // Config configures an [Engine]. Backend, Store and Connect are required;
@@ -65,6 +69,16 @@ type Config struct {
 	SalesHistoryDays int
 	// Outbound tunes the outbox dispatcher (S13-S20); see OutboundConfig.
 	Outbound OutboundConfig
+
+	// LeaseTTL is how long a lease on a setup step or a reconciliation
+	// sweep lasts without renewal, when the Store is a [Leaser] (default
+	// DefaultLeaseTTL). The engine renews it every LeaseTTL/3; when a
+	// process dies, another takes the work over from its checkpoint once
+	// the lease ran out.
+	LeaseTTL time.Duration
+	// Owner names this engine in leases (default: a random id per
+	// Engine). Give each process its own, e.g. host name and PID.
+	Owner string
 }
 
 func (c *Config) withDefaults() (Config, error) {
@@ -77,7 +91,7 @@ func (c *Config) withDefaults() (Config, error) {
 	case cfg.Connect == nil:
 		return cfg, errors.New("sync: Config.Connect is required")
 	case cfg.Workers < 0, cfg.BatchSize < 0, cfg.ReconcileInterval < 0, cfg.ReconcileOverlap < 0,
-		cfg.AuditInterval < 0, cfg.SalesHistoryDays < 0:
+		cfg.AuditInterval < 0, cfg.SalesHistoryDays < 0, cfg.LeaseTTL < 0:
 		return cfg, errors.New("sync: Config has a negative number")
 	}
 	if cfg.NormalizeAdminURL == nil {
@@ -91,6 +105,16 @@ func (c *Config) withDefaults() (Config, error) {
 	}
 	if cfg.Workers == 0 {
 		cfg.Workers = DefaultWorkers
+	}
+	if cfg.LeaseTTL == 0 {
+		cfg.LeaseTTL = DefaultLeaseTTL
+	}
+	if cfg.Owner == "" {
+		var b [8]byte
+		if _, err := rand.Read(b[:]); err != nil {
+			return cfg, fmt.Errorf("sync: lease owner id: %w", err)
+		}
+		cfg.Owner = "engine-" + hex.EncodeToString(b[:])
 	}
 	if cfg.BatchSize == 0 {
 		cfg.BatchSize = DefaultBatchSize

@@ -21,6 +21,9 @@ type SweepResult struct {
 	OrdersApplied   int `json:"orders_applied"`
 	ProductsSeen    int `json:"products_seen"`
 	ProductsApplied int `json:"products_applied"`
+	// Skipped reports that another engine sharing the Store was sweeping
+	// the shop (it holds the sweep's lease), so this one did nothing.
+	Skipped bool `json:"skipped,omitempty"`
 }
 
 // Reconcile runs one reconciliation sweep of shop: it lists the orders (once
@@ -30,7 +33,25 @@ type SweepResult struct {
 // delays a change), and advances the watermarks to the sweep's start. It is
 // idempotent, safe to run concurrently with webhooks and in several
 // processes. [Engine.Run] calls it every [Config.ReconcileInterval].
+//
+// With a Store that is a [Leaser], one engine sweeps a shop at a time: the
+// others return a result with Skipped set.
 func (e *Engine) Reconcile(ctx context.Context, shop string) (SweepResult, error) {
+	res := SweepResult{Shop: shop}
+	lctx, release, held, err := e.holdLease(ctx, "sweep/"+shop)
+	if err != nil {
+		return res, fmt.Errorf("sync: reconcile %s: %w", shop, err)
+	}
+	if !held {
+		res.Skipped = true
+		return res, nil
+	}
+	defer release()
+	res, err = e.reconcile(lctx, shop)
+	return res, leaseErr(lctx, err)
+}
+
+func (e *Engine) reconcile(ctx context.Context, shop string) (SweepResult, error) {
 	res := SweepResult{Shop: shop}
 	s, conn, err := e.shop(ctx, shop)
 	if err != nil {

@@ -77,13 +77,29 @@ func (e *Engine) RunSetup(ctx context.Context, shop string, progress func(Progre
 // Other failures mark the step failed and return a [*StepError].
 //
 // Within one process a step of a shop runs once at a time: a second RunStep
-// of the same step waits for the first.
+// of the same step waits for the first. Across processes sharing a Store
+// that is a [Leaser], a step runs under a lease: RunStep returns an error
+// matching [ErrLeaseHeld] while another engine runs the step, and
+// [ErrLeaseLost] (leaving the step resumable) if it could not keep the lease.
 func (e *Engine) RunStep(ctx context.Context, shop string, step Step, progress func(Progress)) error {
 	if !step.Valid() {
 		return fmt.Errorf("sync: unknown step %q", step)
 	}
 	unlock := e.locks.Lock("step/" + shop + "/" + string(step))
 	defer unlock()
+	lctx, release, held, err := e.holdLease(ctx, "step/"+shop+"/"+string(step))
+	if err != nil {
+		return err
+	}
+	if !held {
+		return fmt.Errorf("%w: step %s of %s", ErrLeaseHeld, step, shop)
+	}
+	defer release()
+	return leaseErr(lctx, e.runStep(lctx, shop, step, progress))
+}
+
+// runStep runs the step; the caller holds its lock and lease.
+func (e *Engine) runStep(ctx context.Context, shop string, step Step, progress func(Progress)) error {
 	s, conn, err := e.shop(ctx, shop)
 	if err != nil {
 		return err

@@ -38,6 +38,9 @@ type Store struct {
 	watermarks map[markKey]time.Time
 
 	outbox outboxTable // outbox.go
+
+	now    func() time.Time
+	leases map[string]lease // lease.go
 }
 
 type stepKey struct {
@@ -59,8 +62,8 @@ type Option func(*options)
 
 type options struct{ now func() time.Time }
 
-// WithClock sets the clock of the inbox (due times and leases); default
-// time.Now.
+// WithClock sets the clock of the inbox (due times and leases) and of the
+// named leases ([wmssync.Leaser]); default time.Now.
 func WithClock(now func() time.Time) Option { return func(o *options) { o.now = now } }
 
 // New returns an empty Store.
@@ -75,6 +78,8 @@ func New(opts ...Option) *Store {
 		steps:       map[stepKey]wmssync.StepState{},
 		versions:    map[wmssync.EntityKey]versionRec{},
 		watermarks:  map[markKey]time.Time{},
+		now:         o.now,
+		leases:      map[string]lease{},
 	}
 }
 

@@ -86,9 +86,10 @@
 //
 // The Store also offers inbox administration ([Store.Stats],
 // [Store.Failed], [Store.Replay], [Store.Forget]: drop finished events
-// after a few days) and the leases. The engine's Store interface has no
-// lease yet; AcquireLease and ReleaseLease are the proposed optional
-// capability.
+// after a few days) and named leases: it implements [wmssync.Leaser], so
+// engines sharing one database run each shop's setup step and
+// reconciliation sweep in one process at a time, and take a dead
+// process's step over from its checkpoint once its lease ran out.
 //
 // # Tests
 //

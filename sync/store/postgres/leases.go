@@ -15,8 +15,8 @@ import (
 // from the task's checkpoint. Renew well before ttl runs out (every ttl/3).
 // Expiry is judged by the database's clock, which all processes share.
 //
-// This is a proposed optional capability of a sync Store (the engine's
-// Store interface has no lease yet); see the package documentation.
+// It implements [wmssync.Leaser]; the engine names its leases
+// "step/SHOP/STEP" and "sweep/SHOP".
 func (s *Store) AcquireLease(ctx context.Context, name, owner string, ttl time.Duration) (bool, error) {
 	if name == "" || owner == "" || ttl <= 0 {
 		return false, fmt.Errorf("postgres store: acquire lease: want a name, an owner and a positive ttl")

@@ -30,7 +30,10 @@ type Store struct {
 	ingest  ingest
 }
 
-var _ wmssync.Store = (*Store)(nil)
+var (
+	_ wmssync.Store  = (*Store)(nil)
+	_ wmssync.Leaser = (*Store)(nil)
+)
 
 // Option configures [Open] and [New].
 type Option func(*options)

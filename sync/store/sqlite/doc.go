@@ -84,9 +84,9 @@
 // [Store.Failed], [Store.Replay], [Store.Forget]: drop finished events
 // after a few days, or the file grows with every webhook) and named leases
 // ([Store.AcquireLease], [Store.ReleaseLease], [Store.LeaseHolder]) for
-// keeping a long task to one owner, the same as the PostgreSQL store's.
-// The engine's Store interface has no lease yet; AcquireLease and
-// ReleaseLease are the proposed optional capability.
+// keeping a long task to one owner, the same as the PostgreSQL store's;
+// they implement [wmssync.Leaser], which the engine uses for setup steps
+// and reconciliation sweeps.
 //
 // Performance, measured by this package's benchmarks (go test -bench) on a
 // 2-core machine shared with other work, 2 KB webhook bodies: 64 concurrent

@@ -14,8 +14,8 @@ import (
 // lease whose owner died expires after ttl, and another owner takes over
 // from the task's checkpoint. Renew well before ttl runs out (ttl/3).
 //
-// This is a proposed optional capability of a sync Store (the engine's
-// Store interface has no lease yet); see the package documentation.
+// It implements [wmssync.Leaser]; the engine names its leases
+// "step/SHOP/STEP" and "sweep/SHOP".
 func (s *Store) AcquireLease(ctx context.Context, name, owner string, ttl time.Duration) (bool, error) {
 	if err := s.checkOpen(); err != nil {
 		return false, err

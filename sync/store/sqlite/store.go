@@ -39,7 +39,10 @@ type Store struct {
 	closeErr    error
 }
 
-var _ wmssync.Store = (*Store)(nil)
+var (
+	_ wmssync.Store  = (*Store)(nil)
+	_ wmssync.Leaser = (*Store)(nil)
+)
 
 // Option configures [Open].
 type Option func(*options)
