@@ -14,6 +14,10 @@ const (
 	envSeed  = "WMSBRIDGE_CHAOS_SEED"  // run exactly this seed
 	envSeeds = "WMSBRIDGE_CHAOS_SEEDS" // number of random seeds (default 5)
 	envSize  = "WMSBRIDGE_CHAOS_SIZE"  // small (default) or large
+	// envOversell=1 lets the shops sell beyond their available stock
+	// (Shopify's "continue selling when out of stock"); by default they
+	// do not, as in Shopify's default inventory policy.
+	envOversell = "WMSBRIDGE_CHAOS_OVERSELL"
 )
 
 // TestChaos runs the convergence scenario over random seeds: two shops
@@ -52,25 +56,30 @@ func TestChaos(t *testing.T) {
 			seeds = append(seeds, (base+uint64(i)*0x9e3779b97f4a7c15)%1_000_000_000_000)
 		}
 	}
+	oversell := os.Getenv(envOversell) == "1"
 	started := time.Now()
 	for _, seed := range seeds {
 		t.Run(fmt.Sprintf("seed=%d", seed), func(t *testing.T) {
 			defer func() {
 				if t.Failed() {
-					t.Logf("replay: %s=%d %s=%s go test -race -run 'TestChaos' ./internal/chaos", envSeed, seed, envSize, sz.name)
+					env := ""
+					if oversell {
+						env = " " + envOversell + "=1"
+					}
+					t.Logf("replay: %s=%d %s=%s%s go test -race -run 'TestChaos' ./internal/chaos", envSeed, seed, envSize, sz.name, env)
 				}
 			}()
-			runSeed(t, seed, sz)
+			runSeed(t, seed, sz, oversell)
 		})
 	}
 	t.Logf("%d seeds, size %s, in %s", len(seeds), sz.name, time.Since(started).Round(time.Millisecond))
 }
 
-func runSeed(t *testing.T, seed uint64, sz size) {
+func runSeed(t *testing.T, seed uint64, sz size, oversell bool) {
 	t.Logf("seed %d, size %s", seed, sz.name)
 	started := time.Now()
 	ctx := context.Background()
-	w := newWorld(t, seed, sz)
+	w := newWorld(t, seed, sz, oversell)
 	s := newScenario(w)
 	defer func() {
 		if t.Failed() {

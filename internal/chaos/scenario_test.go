@@ -281,11 +281,15 @@ func (s *scenario) placeOrder(i int) {
 		}
 		// The shop sells what it shows as available (Shopify's default
 		// inventory policy: no overselling); what it shows may be more
-		// than the WMS has, so orders still get held.
+		// than the WMS has, so orders still get held. With oversell on,
+		// variants go on selling when out of stock.
 		picked := map[int64]bool{}
 		for range 1 + s.rng.IntN(2) {
 			v := vars[s.rng.IntN(len(vars))]
 			avail := shop.Quantity(s.itemOf(shop, v.id), spec.Location, "available")
+			if w.oversell {
+				avail = 3
+			}
 			if picked[v.id] || avail < 1 {
 				continue
 			}

@@ -43,9 +43,10 @@ const (
 // (it survives restarts, as a warehouse would), the SQLite file, the
 // webhook endpoint and the current engine process.
 type world struct {
-	t    *testing.T
-	seed uint64
-	size size
+	t        *testing.T
+	seed     uint64
+	size     size
+	oversell bool // shops sell beyond their available stock
 
 	srv            *shopifytest.Server
 	a, b           *shopifytest.Shop
@@ -89,9 +90,9 @@ type process struct {
 	conns []*connector.Connector
 }
 
-func newWorld(t *testing.T, seed uint64, sz size) *world {
+func newWorld(t *testing.T, seed uint64, sz size, oversell bool) *world {
 	t.Helper()
-	w := &world{t: t, seed: seed, size: sz, dbPath: filepath.Join(t.TempDir(), "wmsbridge.db")}
+	w := &world{t: t, seed: seed, size: sz, oversell: oversell, dbPath: filepath.Join(t.TempDir(), "wmsbridge.db")}
 	w.srv = shopifytest.NewServer(
 		shopifytest.WithClock(w.now),
 		shopifytest.WithSeed(seed),
