@@ -3,54 +3,25 @@ package postgres
 import (
 	"context"
 	"embed"
-	"fmt"
-	"io/fs"
-	"path"
-	"slices"
-	"strconv"
-	"strings"
 
 	"github.com/jackc/pgx/v5"
+
+	"github.com/wmsbridge/wmsbridge/sync/store/internal/migration"
 )
 
 //go:embed migrations/*.sql
 var migrationFS embed.FS
 
-// Migration is one embedded schema migration.
-type Migration struct {
-	// Version is the number the file name starts with ("0001_init.sql" is
-	// version 1).
-	Version int
-	// Name is the file name.
-	Name string
-	// SQL is the file's text; it creates unqualified tables, so run it
-	// with search_path set to the target schema.
-	SQL string
-}
+// Migration is one embedded schema migration: its Version (the number the
+// file name starts with), file Name and SQL.
+type Migration = migration.Migration
 
 // Migrations returns the embedded migrations in version order, for a host
-// that applies them with its own tool (then pass [WithoutMigrate]).
+// that applies them with its own tool (then pass [WithoutMigrate]). Their
+// SQL creates unqualified tables, so run it with search_path set to the
+// target schema.
 func Migrations() ([]Migration, error) {
-	entries, err := fs.ReadDir(migrationFS, "migrations")
-	if err != nil {
-		return nil, err
-	}
-	var out []Migration
-	for _, e := range entries {
-		name := e.Name()
-		num, _, ok := strings.Cut(name, "_")
-		v, err := strconv.Atoi(num)
-		if !ok || err != nil || v <= 0 {
-			return nil, fmt.Errorf("postgres store: migration file %q: want NNNN_name.sql", name)
-		}
-		b, err := migrationFS.ReadFile(path.Join("migrations", name))
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, Migration{Version: v, Name: name, SQL: string(b)})
-	}
-	slices.SortFunc(out, func(a, b Migration) int { return a.Version - b.Version })
-	return out, nil
+	return migration.Read(migrationFS, "migrations", "postgres store")
 }
 
 // migrate applies the pending migrations in one transaction holding a

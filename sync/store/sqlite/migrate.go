@@ -5,56 +5,26 @@ import (
 	"database/sql"
 	"embed"
 	"errors"
-	"fmt"
-	"io/fs"
-	"path"
-	"slices"
-	"strconv"
-	"strings"
 	"time"
 
 	"modernc.org/sqlite"
 	sqlite3 "modernc.org/sqlite/lib"
+
+	"github.com/wmsbridge/wmsbridge/sync/store/internal/migration"
 )
 
 //go:embed migrations/*.sql
 var migrationFS embed.FS
 
-// Migration is one embedded schema migration.
-type Migration struct {
-	// Version is the number the file name starts with ("0001_init.sql" is
-	// version 1).
-	Version int
-	// Name is the file name.
-	Name string
-	// SQL is the file's text.
-	SQL string
-}
+// Migration is one embedded schema migration: its Version (the number the
+// file name starts with), file Name and SQL.
+type Migration = migration.Migration
 
 // Migrations returns the embedded migrations in version order, for a host
 // that wants to review or apply them with its own tool. [Open] applies the
 // pending ones itself.
 func Migrations() ([]Migration, error) {
-	entries, err := fs.ReadDir(migrationFS, "migrations")
-	if err != nil {
-		return nil, err
-	}
-	var out []Migration
-	for _, e := range entries {
-		name := e.Name()
-		num, _, ok := strings.Cut(name, "_")
-		v, err := strconv.Atoi(num)
-		if !ok || err != nil || v <= 0 {
-			return nil, fmt.Errorf("sqlite store: migration file %q: want NNNN_name.sql", name)
-		}
-		b, err := migrationFS.ReadFile(path.Join("migrations", name))
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, Migration{Version: v, Name: name, SQL: string(b)})
-	}
-	slices.SortFunc(out, func(a, b Migration) int { return a.Version - b.Version })
-	return out, nil
+	return migration.Read(migrationFS, "migrations", "sqlite store")
 }
 
 // migrate applies the pending migrations, each in its own IMMEDIATE
