@@ -20,6 +20,10 @@
 //	WMSBRIDGE_CHAOS_SEEDS=20 WMSBRIDGE_CHAOS_SIZE=large go test -race -timeout 30m ./internal/chaos
 //	WMSBRIDGE_CHAOS_SEED=1234567 go test -race -run TestChaos ./internal/chaos // replay one seed
 //
+// WMSBRIDGE_CHAOS_OVERSELL=1 lets the shops sell beyond the stock they show
+// (Shopify's "continue selling when out of stock"); by default customers
+// only buy what a shop shows as available, Shopify's default policy.
+//
 // A failing seed is printed with the command that replays it. The seed
 // fixes the scenario (catalogue, orders, warehouse actions) and the fault
 // draws of the simulator; goroutine timing, and so the exact restart points,
