@@ -34,10 +34,15 @@ type SweepResult struct {
 // idempotent, safe to run concurrently with webhooks and in several
 // processes. [Engine.Run] calls it every [Config.ReconcileInterval].
 //
-// With a Store that is a [Leaser], one engine sweeps a shop at a time: the
-// others return a result with Skipped set.
+// Sweeps of one shop in one engine run one at a time. With a Store that is
+// a [Leaser], one engine sweeps a shop at a time: the others return a
+// result with Skipped set.
 func (e *Engine) Reconcile(ctx context.Context, shop string) (SweepResult, error) {
 	res := SweepResult{Shop: shop}
+	// One sweep of a shop at a time in this process (the lease below is
+	// per engine, so it would let two of this engine's sweeps overlap).
+	unlock := e.locks.Lock("sweep/" + shop)
+	defer unlock()
 	lctx, release, held, err := e.holdLease(ctx, "sweep/"+shop)
 	if err != nil {
 		return res, fmt.Errorf("sync: reconcile %s: %w", shop, err)
