@@ -214,7 +214,10 @@ func (s *scenario) restarter() (stop func()) {
 			w.restart()
 		}
 	})
-	return func() { close(quit); wg.Wait() }
+	var once gosync.Once
+	stop = func() { once.Do(func() { close(quit); wg.Wait() }) }
+	w.t.Cleanup(stop) // also when the test fails before stopping it
+	return stop
 }
 
 // traffic places the orders and plays the warehouse: packing, refunds,
