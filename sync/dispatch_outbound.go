@@ -591,13 +591,10 @@ func (e *Engine) deliverStock(ctx context.Context, ob OutboxStore, cfg OutboundC
 				continue
 			}
 			for _, loc := range locs {
+				// Sent even when it equals the value this engine set last:
+				// the shop's orders move its available quantity meanwhile,
+				// so only the shop knows what it holds now.
 				st := StockTarget{SKU: g.newest.SKU, InventoryItemID: l.InventoryItemID, LocationID: loc, Available: g.newest.Available}
-				e.ob.mu.Lock()
-				v, ok := e.ob.lastSent[s.Shop+"\x00"+st.InventoryItemID+"\x00"+loc]
-				e.ob.mu.Unlock()
-				if ok && v == st.Available {
-					continue // the shop has this value from us already
-				}
 				targets = append(targets, target{StockTarget: st, group: k})
 			}
 		}
@@ -635,9 +632,6 @@ func (e *Engine) deliverStock(ctx context.Context, ob OutboxStore, cfg OutboundC
 			if keys[t.group] == "" {
 				keys[t.group] = og.Key
 			}
-			e.ob.mu.Lock()
-			e.ob.lastSent[s.Shop+"\x00"+t.InventoryItemID+"\x00"+t.LocationID] = t.Available
-			e.ob.mu.Unlock()
 		}
 		if err != nil && ctx.Err() != nil {
 			return settled // stopping: leave the rest leased, as a crash would

@@ -19,12 +19,10 @@ type outboxRuntime struct {
 	mu        gosync.Mutex
 	listeners map[string]listener
 	// stockSeq is the Seq of the newest stock event sent per shop, SKU and
-	// warehouse; lastSent the available quantity last set per shop, item
-	// and location (a value the shop has is not sent again). Both are
-	// caches of this process: after a restart a value may be sent once
-	// more, which is harmless (absolute quantities).
+	// warehouse, so an older event arriving later is not sent over a newer
+	// one. It is a cache of this process: after a restart a value may be
+	// sent once more, which is harmless (absolute quantities).
 	stockSeq map[string]int64
-	lastSent map[string]int64
 
 	stats outboundCounters
 }
@@ -39,7 +37,6 @@ func (o *outboxRuntime) init() {
 		o.wake = make(chan struct{}, 1)
 		o.listeners = map[string]listener{}
 		o.stockSeq = map[string]int64{}
-		o.lastSent = map[string]int64{}
 	})
 }
 
