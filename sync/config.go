@@ -77,7 +77,12 @@ type Config struct {
 	// the lease ran out.
 	LeaseTTL time.Duration
 	// Owner names this engine in leases (default: a random id per
-	// Engine). Give each process its own, e.g. host name and PID.
+	// Engine). Engines sharing a store need distinct owners, e.g. host
+	// name and PID. A process restarted after a crash under a new owner
+	// waits until the dead one's lease ran out (LeaseTTL) before it
+	// resumes a step that was running (RunStep returns ErrLeaseHeld
+	// meanwhile); a host that runs one process per store can set a fixed
+	// Owner to resume at once.
 	Owner string
 }
 

@@ -137,7 +137,10 @@ func importChild(storePath, wmsPath string) error {
 		Backend:   backend,
 		Store:     store,
 		BatchSize: importPage,
-		Connect:   func(ctx context.Context, s wmssync.Settings) (wmssync.Connector, error) { return pagedShop{}, nil },
+		// One process per store: a fixed owner resumes its own step at once
+		// after a kill instead of waiting for the dead process's lease.
+		Owner:   "crash-import",
+		Connect: func(ctx context.Context, s wmssync.Settings) (wmssync.Connector, error) { return pagedShop{}, nil },
 	})
 	if err != nil {
 		return err
