@@ -90,9 +90,7 @@ func (c *Connector) CustomsAndCosts(ctx context.Context, cursor string) (wmssync
 		after = parts[1]
 	}
 	vars := map[string]any{"first": customsPage}
-	if after != "" {
-		vars["after"] = after
-	}
+	setOpt(vars, "after", after)
 	var out struct {
 		Items shopify.Connection[gqlItem] `json:"inventoryItems"`
 	}

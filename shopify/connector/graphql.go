@@ -32,3 +32,11 @@ var (
 	//go:embed graphql/connectorVariantBarcodes.graphql
 	opVariantBarcodes string
 )
+
+// setOpt sets an optional GraphQL variable, leaving it out when empty (a
+// first page has no cursor, an unfiltered listing no search).
+func setOpt(vars map[string]any, key, v string) {
+	if v != "" {
+		vars[key] = v
+	}
+}

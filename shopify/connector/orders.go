@@ -80,12 +80,8 @@ func (c *Connector) Orders(ctx context.Context, q wmssync.OrderQuery, cursor str
 	}
 	first := max(1, orderCostLimit/(pageLines*3+10))
 	vars := map[string]any{"first": first, "sortKey": sortKey, "lines": pageLines}
-	if after != "" {
-		vars["after"] = after
-	}
-	if search != "" {
-		vars["query"] = search
-	}
+	setOpt(vars, "after", after)
+	setOpt(vars, "query", search)
 	var out struct {
 		Orders shopify.Connection[gqlOrder] `json:"orders"`
 	}

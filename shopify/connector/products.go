@@ -174,12 +174,8 @@ func (c *Connector) productPage(ctx context.Context, q wmssync.ProductQuery, sea
 		}
 	}
 	vars := map[string]any{"first": first, "variants": pageVariants}
-	if after != "" {
-		vars["after"] = after
-	}
-	if search != "" {
-		vars["query"] = search
-	}
+	setOpt(vars, "after", after)
+	setOpt(vars, "query", search)
 	var out struct {
 		Products shopify.Connection[gqlProduct] `json:"products"`
 	}
