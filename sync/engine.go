@@ -176,8 +176,9 @@ func (e *Engine) shopZone(ctx context.Context, s Settings, conn Connector) *time
 	e.mu.Lock()
 	ce := e.conns[s.Shop]
 	if ce != nil && ce.conn == conn && ce.zone != nil {
+		zone := ce.zone // read under the lock: another goroutine may set it
 		e.mu.Unlock()
-		return ce.zone
+		return zone
 	}
 	e.mu.Unlock()
 	info, err := conn.Inspect(ctx, s.Features(wms.DateOf(e.now()), e.cfg.SalesHistoryDays))
