@@ -196,3 +196,17 @@ func mustJSON(v any) []byte {
 	}
 	return b
 }
+
+// stepState returns the state of one setup step of shop.
+func (e *env) stepState(shop string, step wmssync.Step) wmssync.StepState {
+	e.t.Helper()
+	states, err := e.engine.StepStates(bg, shop)
+	require.NoError(e.t, err)
+	for _, st := range states {
+		if st.Step == step {
+			return st
+		}
+	}
+	e.t.Fatalf("no state for step %s of %s", step, shop)
+	return wmssync.StepState{}
+}

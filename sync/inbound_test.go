@@ -270,6 +270,26 @@ func TestInboundOrderUnshippableLines(t *testing.T) {
 	assert.Zero(t, e.store.Stats().Failed)
 }
 
+// Running the finished orders step again (to re-register its webhooks)
+// keeps the moment the order flow opened: an order placed since, whose
+// webhook arrives only after the re-run, still reaches the warehouse.
+func TestOrdersStepRerunKeepsFlowStart(t *testing.T) {
+	e := newEnv(t)
+	f := e.addShop("dk")
+	e.throughOrders("dk")
+	first := e.stepState("dk", wmssync.StepOrders).StartedAt
+
+	placed := e.clock.Advance(time.Minute)
+	o := order("1", "loc-cph", placed, line("L1", "X", 1))
+	e.clock.Advance(wmssync.ClockSkew + time.Hour) // the webhook is late
+	e.runStep("dk", wmssync.StepOrders)
+	assert.Equal(t, first, e.stepState("dk", wmssync.StepOrders).StartedAt)
+
+	e.deliver(f, webhook.TopicOrdersCreate, fakePayload{Order: &o})
+	e.drain()
+	e.order("dk", "1")
+}
+
 // An order the shop's clock dates just before the orders step started (the
 // clocks disagree by less than ClockSkew) is a new order, not a lost one.
 func TestOrderWithinClockSkewCounts(t *testing.T) {

@@ -116,7 +116,15 @@ func (e *Engine) runStep(ctx context.Context, shop string, step Step, progress f
 	st := states[step.index()]
 	now := e.now()
 	if st.Status.Finished() || st.Status == StepPending {
-		st = StepState{Shop: shop, Step: step, Total: -1, StartedAt: now}
+		started := now
+		if step == StepOrders && !st.StartedAt.IsZero() {
+			// The order flow opened when the step first started: running
+			// the step again (to re-register its webhooks) must not move
+			// that moment, or orders placed since whose webhooks are not
+			// applied yet would count as older than the flow and be lost.
+			started = st.StartedAt
+		}
+		st = StepState{Shop: shop, Step: step, Total: -1, StartedAt: started}
 	}
 	st.Status, st.Error, st.FinishedAt = StepRunning, "", time.Time{}
 	r := &stepRun{e: e, s: s, conn: conn, st: st, progress: progress, start: now, doneAtStart: st.Done}

@@ -83,8 +83,11 @@ type StepState struct {
 	// Error is the last failure, for a failed step; Note explains a skip.
 	Error string `json:"error,omitempty"`
 	Note  string `json:"note,omitempty"`
-	// StartedAt is when the step first started, UpdatedAt when its state
-	// was last saved, FinishedAt when it finished (zero until then).
+	// StartedAt is when the step's current run first started (a run
+	// resumed after a failure or a restart keeps it; running a finished
+	// step again starts a new run, except for the orders step, which keeps
+	// the moment the order flow opened). UpdatedAt is when its state was
+	// last saved, FinishedAt when it finished (zero until then).
 	StartedAt  time.Time `json:"started_at,omitzero"`
 	UpdatedAt  time.Time `json:"updated_at,omitzero"`
 	FinishedAt time.Time `json:"finished_at,omitzero"`
