@@ -111,6 +111,8 @@ func (e *Engine) sweepOrders(ctx context.Context, s Settings, conn Connector, st
 			if out == outApplied {
 				res.OrdersApplied++
 			}
+			e.log.LogAttrs(ctx, slog.LevelDebug, "sweep: order seen", slog.String("shop", s.Shop),
+				slog.String("order", o.ExternalID), slog.String("outcome", out.String()))
 		}
 		if page.Next == "" {
 			break

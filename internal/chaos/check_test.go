@@ -3,6 +3,7 @@ package chaos
 import (
 	"context"
 	"fmt"
+	"os"
 	"strings"
 	"time"
 
@@ -150,6 +151,9 @@ func (s *scenario) checkInbound(ctx context.Context) {
 		if p.pos {
 			assert.ErrorIs(t, err, wms.ErrNotFound, "POS sale %s %s became a WMS order", p.name, gid)
 			ms := movements[p.name+" "+gid]
+			if len(ms) == 0 {
+				t.Logf("POS sale %s %s lost:\n%s", p.name, gid, s.lostOrderReport(ctx, p))
+			}
 			if assert.Len(t, ms, len(so.LineItems), "POS sale %s %s: stock movements (exactly one per line)", p.name, gid) {
 				for i, m := range ms {
 					l := so.LineItems[i]
@@ -161,6 +165,7 @@ func (s *scenario) checkInbound(ctx context.Context) {
 		}
 		web++
 		if !assert.NoError(t, err, "order %s %s (%s) lost: not in the WMS", p.name, gid, so.Name) {
+			t.Logf("order %s %s lost:\n%s", p.name, gid, s.lostOrderReport(ctx, p))
 			continue
 		}
 		assert.Equal(t, p.wh, warehouseOf(wo), "order %s %s warehouse", p.name, gid)
@@ -337,4 +342,47 @@ func (s *scenario) summary() string {
 	return fmt.Sprintf("%d orders (%d POS), %d restarts, %d HTTP faults, webhooks: %d attempts, %d dropped, %d duplicated, %d delayed, %d reordered, %d failed attempts; WMS: %d receipts, %d packs, %d refunds, %d barcodes",
 		len(s.orders), pos, w.restarts.Load(), httpFaults, ws.Attempts, ws.Dropped, ws.Duplicated, ws.Delayed, ws.Reordered, ws.Failed,
 		s.receipts, s.packs, len(s.refunds), len(s.barcodes))
+}
+
+// lostOrderReport describes what the engine knew of an order that did not
+// reach the WMS: the shop's times, the orders step's start, the sweep's
+// watermark, the applied version and every engine log line naming it.
+func (s *scenario) lostOrderReport(ctx context.Context, p placed) string {
+	w := s.w
+	var b strings.Builder
+	gid := shopify.GID("Order", p.id)
+	if so, ok := p.shop.Order(p.id); ok {
+		fmt.Fprintf(&b, "shop order %s %s: created %s, updated %s, source %q\n", gid, so.Name,
+			so.CreatedAt.Format(time.RFC3339Nano), so.UpdatedAt.Format(time.RFC3339Nano), so.SourceName)
+	}
+	proc := w.current()
+	if states, err := proc.eng.StepStates(ctx, p.name); err == nil {
+		for _, st := range states {
+			if st.Step == wmssync.StepOrders {
+				fmt.Fprintf(&b, "orders step: %s, started %s\n", st.Status, st.StartedAt.Format(time.RFC3339Nano))
+			}
+		}
+	}
+	if wm, err := proc.store.Watermark(ctx, p.name, wmssync.WatermarkOrders); err == nil {
+		fmt.Fprintf(&b, "orders watermark: %s\n", wm.Format(time.RFC3339Nano))
+	}
+	v, rev, err := proc.store.Version(ctx, wmssync.EntityKey{Shop: p.name, Kind: wmssync.KindOrder, ID: gid})
+	fmt.Fprintf(&b, "applied version: %+v rev %d err %v\n", v, rev, err)
+	w.logMu.Lock()
+	defer w.logMu.Unlock()
+	data, err := os.ReadFile(w.debugLog.Name())
+	if err != nil {
+		fmt.Fprintf(&b, "debug log: %v\n", err)
+		return b.String()
+	}
+	n := 0
+	for line := range strings.SplitSeq(string(data), "\n") {
+		if strings.Contains(line, gid) {
+			if n++; n <= 40 {
+				b.WriteString(line + "\n")
+			}
+		}
+	}
+	fmt.Fprintf(&b, "(%d log lines name it)", n)
+	return b.String()
 }

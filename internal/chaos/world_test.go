@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"os"
 	"path/filepath"
 	"strings"
 	gosync "sync"
@@ -63,6 +64,9 @@ type world struct {
 
 	logMu gosync.Mutex
 	logs  bytes.Buffer
+	// debugLog receives every engine log line (debug and up), for the
+	// diagnosis of a failure (see lostOrderReport).
+	debugLog *os.File
 
 	// procMu guards proc: publishers and the webhook endpoint hold it for
 	// reading while they use the current process; a restart holds it for
@@ -93,6 +97,10 @@ type process struct {
 func newWorld(t *testing.T, seed uint64, sz size, oversell bool) *world {
 	t.Helper()
 	w := &world{t: t, seed: seed, size: sz, oversell: oversell, dbPath: filepath.Join(t.TempDir(), "wmsbridge.db")}
+	var err error
+	w.debugLog, err = os.Create(filepath.Join(t.TempDir(), "engine-debug.log"))
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = w.debugLog.Close() })
 	w.srv = shopifytest.NewServer(
 		shopifytest.WithClock(w.now),
 		shopifytest.WithSeed(seed),
@@ -113,7 +121,6 @@ func newWorld(t *testing.T, seed uint64, sz size, oversell bool) *world {
 	w.bCPH = w.b.AddLocation(shopifytest.LocationSpec{Name: "Copenhagen warehouse (ships to DE)", CountryCode: "DK"}).ID
 	w.bBER = w.b.AddLocation(shopifytest.LocationSpec{Name: "Berlin warehouse", CountryCode: "DE"}).ID
 
-	var err error
 	w.wms, err = memwms.New(&memwms.Config{Warehouses: []wms.Warehouse{
 		{ID: whCPH, Name: "Copenhagen"}, {ID: whSTORE, Name: "Copenhagen store"}, {ID: whBER, Name: "Berlin"}}})
 	require.NoError(t, err)
@@ -186,7 +193,9 @@ func (w *world) open() (*process, error) {
 	if err != nil {
 		return nil, err
 	}
-	logger := slog.New(slog.NewTextHandler(lockedWriter{w}, &slog.HandlerOptions{Level: slog.LevelWarn}))
+	logger := slog.New(slog.NewMultiHandler(
+		slog.NewTextHandler(lockedWriter{w}, &slog.HandlerOptions{Level: slog.LevelWarn}),
+		slog.NewTextHandler(w.debugLog, &slog.HandlerOptions{Level: slog.LevelDebug})))
 	p.eng, err = wmssync.NewEngine(wmssync.Config{
 		Backend: w.wms, Store: p.store,
 		Connect:           func(ctx context.Context, s wmssync.Settings) (wmssync.Connector, error) { return w.connect(p, s) },
