@@ -193,8 +193,8 @@ func (o productObj) Field(ctx context.Context, f *gqlexec.FieldCall) (any, error
 		for _, vid := range p.VariantIDs {
 			vs = append(vs, o.s.variants[vid])
 		}
-		sortVariants(f, vs, o.s)
-		return connect(ctx, f, "ProductVariantConnection", reverseIf(f, vs), func(v *Variant) int64 { return v.ID }, func(v *Variant) gqlexec.Object { return variantObj{o.s, v} })
+		k := sortVariants(f, vs, o.s)
+		return connectSorted(ctx, f, "ProductVariantConnection", reverseIf(f, vs), func(v *Variant) int64 { return v.ID }, k, func(v *Variant) gqlexec.Object { return variantObj{o.s, v} })
 	}
 	return nil, notSimulated("Product", f.Name)
 }
@@ -262,29 +262,32 @@ func (s *Shop) productFields(p *Product) fieldsFunc {
 	}
 }
 
-func sortProducts(f *gqlexec.FieldCall, ps []*Product) {
+// sortProducts sorts ps by the sortKey argument (then by ID) and returns
+// the cursor key of that order.
+func sortProducts(f *gqlexec.FieldCall, ps []*Product) sortKey[*Product] {
 	key, _ := f.Args["sortKey"].(string)
-	var c func(a, b *Product) int
+	var k sortKey[*Product]
 	switch key {
 	case "TITLE":
-		c = func(a, b *Product) int { return cmp.Compare(a.Title, b.Title) }
+		k = func(p *Product) string { return strKey(p.Title) }
 	case "VENDOR":
-		c = func(a, b *Product) int { return cmp.Compare(a.Vendor, b.Vendor) }
+		k = func(p *Product) string { return strKey(p.Vendor) }
 	case "PRODUCT_TYPE":
-		c = func(a, b *Product) int { return cmp.Compare(a.ProductType, b.ProductType) }
+		k = func(p *Product) string { return strKey(p.ProductType) }
 	case "CREATED_AT":
-		c = func(a, b *Product) int { return a.CreatedAt.Compare(b.CreatedAt) }
+		k = func(p *Product) string { return timeKey(p.CreatedAt) }
 	case "UPDATED_AT":
-		c = func(a, b *Product) int { return a.UpdatedAt.Compare(b.UpdatedAt) }
-	default: // ID and RELEVANCE: ID order (the stored order)
-		return
+		k = func(p *Product) string { return timeKey(p.UpdatedAt) }
+	default: // ID and RELEVANCE
+		k = byID[*Product]
 	}
 	slices.SortStableFunc(ps, func(a, b *Product) int {
-		if r := c(a, b); r != 0 {
+		if r := cmp.Compare(k(a), k(b)); r != 0 {
 			return r
 		}
 		return cmp.Compare(a.ID, b.ID)
 	})
+	return k
 }
 
 // ---- ProductVariant -------------------------------------------------------------
@@ -390,33 +393,33 @@ func (s *Shop) variantFields(v *Variant) fieldsFunc {
 	}
 }
 
-func sortVariants(f *gqlexec.FieldCall, vs []*Variant, s *Shop) {
+// sortVariants sorts vs by the sortKey argument (then by ID) and returns
+// the cursor key of that order; without a sortKey it leaves vs in its
+// stored order and returns nil.
+func sortVariants(f *gqlexec.FieldCall, vs []*Variant, s *Shop) sortKey[*Variant] {
 	key, _ := f.Args["sortKey"].(string)
-	var c func(a, b *Variant) int
+	var k sortKey[*Variant]
 	switch key {
 	case "SKU":
-		c = func(a, b *Variant) int {
-			return cmp.Compare(s.items[a.InventoryItemID].SKU, s.items[b.InventoryItemID].SKU)
-		}
+		k = func(v *Variant) string { return strKey(s.items[v.InventoryItemID].SKU) }
 	case "TITLE", "NAME", "FULL_TITLE":
-		c = func(a, b *Variant) int { return cmp.Compare(a.Title, b.Title) }
+		k = func(v *Variant) string { return strKey(v.Title) }
 	case "POSITION":
-		c = func(a, b *Variant) int { return cmp.Compare(a.Position, b.Position) }
+		k = func(v *Variant) string { return intKey(int64(v.Position)) }
 	case "INVENTORY_QUANTITY", "INVENTORY_LEVELS_AVAILABLE":
-		c = func(a, b *Variant) int {
-			return cmp.Compare(s.availableTotal(a.InventoryItemID), s.availableTotal(b.InventoryItemID))
-		}
+		k = func(v *Variant) string { return intKey(int64(s.availableTotal(v.InventoryItemID))) }
 	case "ID":
-		c = func(a, b *Variant) int { return cmp.Compare(a.ID, b.ID) }
+		k = byID[*Variant]
 	default:
-		return
+		return nil
 	}
 	slices.SortStableFunc(vs, func(a, b *Variant) int {
-		if r := c(a, b); r != 0 {
+		if r := cmp.Compare(k(a), k(b)); r != 0 {
 			return r
 		}
 		return cmp.Compare(a.ID, b.ID)
 	})
+	return k
 }
 
 // ---- InventoryItem --------------------------------------------------------------

@@ -292,22 +292,30 @@ func (s *Shop) orderFields(o *Order) fieldsFunc {
 	}
 }
 
-func sortOrders(f *gqlexec.FieldCall, os []*Order) {
+// sortOrders sorts os by the sortKey argument (then by ID) and returns the
+// cursor key of that order (nil for TOTAL_PRICE: its cursors locate their
+// order by ID).
+func sortOrders(f *gqlexec.FieldCall, os []*Order) sortKey[*Order] {
 	key, _ := f.Args["sortKey"].(string)
-	var c func(a, b *Order) int
+	var k sortKey[*Order]
+	c := func(a, b *Order) int { return 0 }
 	switch key {
 	case "CREATED_AT":
-		c = func(a, b *Order) int { return a.CreatedAt.Compare(b.CreatedAt) }
+		k = func(o *Order) string { return timeKey(o.CreatedAt) }
 	case "UPDATED_AT":
-		c = func(a, b *Order) int { return a.UpdatedAt.Compare(b.UpdatedAt) }
+		k = func(o *Order) string { return timeKey(o.UpdatedAt) }
 	case "PROCESSED_AT", "":
-		c = func(a, b *Order) int { return a.ProcessedAt.Compare(b.ProcessedAt) }
+		k = func(o *Order) string { return timeKey(o.ProcessedAt) }
 	case "ORDER_NUMBER":
-		c = func(a, b *Order) int { return cmp.Compare(len(a.Name), len(b.Name))*2 + cmp.Compare(a.Name, b.Name) }
+		// "#1002" before "#10010": by length, then by name.
+		k = func(o *Order) string { return intKey(int64(len(o.Name))) + strKey(o.Name) }
 	case "TOTAL_PRICE":
 		c = func(a, b *Order) int { return orderTotal(a).Cmp(orderTotal(b)) }
 	default: // ID, RELEVANCE
-		return
+		k = byID[*Order]
+	}
+	if k != nil {
+		c = func(a, b *Order) int { return cmp.Compare(k(a), k(b)) }
 	}
 	slices.SortStableFunc(os, func(a, b *Order) int {
 		if r := c(a, b); r != 0 {
@@ -315,6 +323,7 @@ func sortOrders(f *gqlexec.FieldCall, os []*Order) {
 		}
 		return cmp.Compare(a.ID, b.ID)
 	})
+	return k
 }
 
 // ---- LineItem -------------------------------------------------------------------

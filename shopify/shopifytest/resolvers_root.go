@@ -116,8 +116,8 @@ func (r *rootObject) query(ctx context.Context, f *gqlexec.FieldCall) (any, erro
 		if f.Name == "productsCount" {
 			return countLimited(f, len(ps)), nil
 		}
-		sortProducts(f, ps)
-		return connect(ctx, f, "ProductConnection", reverseIf(f, ps), func(p *Product) int64 { return p.ID }, func(p *Product) gqlexec.Object { return productObj{s, p} })
+		k := sortProducts(f, ps)
+		return connectSorted(ctx, f, "ProductConnection", reverseIf(f, ps), func(p *Product) int64 { return p.ID }, k, func(p *Product) gqlexec.Object { return productObj{s, p} })
 	case "productVariant":
 		if id, ok := parseID(f.Args["id"], "ProductVariant"); ok && s.variants[id] != nil {
 			return variantObj{s, s.variants[id]}, nil
@@ -137,12 +137,13 @@ func (r *rootObject) query(ctx context.Context, f *gqlexec.FieldCall) (any, erro
 		if f.Name == "productVariantsCount" {
 			return countLimited(f, len(vs)), nil
 		}
+		k := byID[*Variant]
 		if key, _ := f.Args["sortKey"].(string); key == "ID" || key == "" {
 			slices.SortFunc(vs, func(a, b *Variant) int { return compareInt64(a.ID, b.ID) })
 		} else {
-			sortVariants(f, vs, s)
+			k = sortVariants(f, vs, s)
 		}
-		return connect(ctx, f, "ProductVariantConnection", reverseIf(f, vs), func(v *Variant) int64 { return v.ID }, func(v *Variant) gqlexec.Object { return variantObj{s, v} })
+		return connectSorted(ctx, f, "ProductVariantConnection", reverseIf(f, vs), func(v *Variant) int64 { return v.ID }, k, func(v *Variant) gqlexec.Object { return variantObj{s, v} })
 	case "inventoryItem":
 		if id, ok := parseID(f.Args["id"], "InventoryItem"); ok && s.items[id] != nil {
 			return itemObj{s, s.items[id]}, nil
@@ -160,7 +161,7 @@ func (r *rootObject) query(ctx context.Context, f *gqlexec.FieldCall) (any, erro
 			}
 		}
 		slices.SortFunc(its, func(a, b *InventoryItem) int { return compareInt64(a.ID, b.ID) })
-		return connect(ctx, f, "InventoryItemConnection", reverseIf(f, its), func(it *InventoryItem) int64 { return it.ID }, func(it *InventoryItem) gqlexec.Object { return itemObj{s, it} })
+		return connectSorted(ctx, f, "InventoryItemConnection", reverseIf(f, its), func(it *InventoryItem) int64 { return it.ID }, byID[*InventoryItem], func(it *InventoryItem) gqlexec.Object { return itemObj{s, it} })
 	case "inventoryLevel":
 		id, _ := f.Args["id"].(string)
 		if lid, err := shopify.LegacyID(id, "InventoryLevel"); err == nil {
@@ -186,8 +187,8 @@ func (r *rootObject) query(ctx context.Context, f *gqlexec.FieldCall) (any, erro
 		if f.Name == "ordersCount" {
 			return countLimited(f, len(os)), nil
 		}
-		sortOrders(f, os)
-		return connect(ctx, f, "OrderConnection", reverseIf(f, os), func(o *Order) int64 { return o.ID }, func(o *Order) gqlexec.Object { return orderObj{s, o} })
+		k := sortOrders(f, os)
+		return connectSorted(ctx, f, "OrderConnection", reverseIf(f, os), func(o *Order) int64 { return o.ID }, k, func(o *Order) gqlexec.Object { return orderObj{s, o} })
 	case "fulfillment":
 		if id, ok := parseID(f.Args["id"], "Fulfillment"); ok && s.fulfillments[id] != nil {
 			if o := s.orders[s.fulfillments[id].OrderID]; o != nil && s.orderVisible(o) {
