@@ -1,12 +1,12 @@
 package webhook
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"io"
 	"log/slog"
 	"net/http"
+	"sync"
 	"sync/atomic"
 	"time"
 )
@@ -39,6 +39,10 @@ const (
 // No business work happens on the request path: handlers run later, from
 // the inbox, through a Dispatcher. Handler is safe for concurrent use.
 // Secrets never appear in its logs, errors or %v output.
+//
+// Body buffers of rejected and unstored requests are reused for later
+// requests, and so are those of stored ones when the inbox is a
+// [BodyCopier] that reports true (the SQL stores are).
 type Handler struct {
 	inbox        Inbox
 	keys         *keyring // pointer: printing a Handler shows no key bytes
@@ -48,6 +52,8 @@ type Handler struct {
 	logger       *slog.Logger
 	now          func() time.Time
 	stats        handlerCounters
+	copies       bool      // the inbox is a BodyCopier reporting true
+	bodies       sync.Pool // *[]byte: request body buffers to reuse
 }
 
 // Option configures a Handler.
@@ -140,6 +146,9 @@ func NewHandler(inbox Inbox, opts ...Option) (*Handler, error) {
 	if len(h.keys.keys) == 0 {
 		return nil, ErrNoSecret
 	}
+	if c, ok := inbox.(BodyCopier); ok {
+		h.copies = c.CopiesBody()
+	}
 	return h, nil
 }
 
@@ -151,7 +160,16 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "method not allowed", http.StatusMethodNotAllowed)
 		return
 	}
-	body, err := readBody(http.MaxBytesReader(w, r.Body, h.maxBody), r.ContentLength, h.maxBody)
+	body, buf, err := h.readBody(http.MaxBytesReader(w, r.Body, h.maxBody), r.ContentLength)
+	if buf != nil {
+		// Reused once nothing refers to body any more: at once unless it
+		// was handed to an inbox that keeps it (see reuse below).
+		defer func() {
+			if buf != nil {
+				h.recycle(buf, body)
+			}
+		}()
+	}
 	if err != nil {
 		var tooLarge *http.MaxBytesError
 		if errors.As(err, &tooLarge) {
@@ -190,6 +208,9 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	e.ReceivedAt = h.now()
+	if !h.copies {
+		buf = nil // the inbox may keep e.Body
+	}
 
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(r.Context()), h.storeTimeout)
 	stored, err := h.inbox.Put(ctx, e)
@@ -212,15 +233,50 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	w.WriteHeader(http.StatusOK)
 }
 
-// readBody reads all of r, sizing the buffer from the Content-Length
-// header when it is known and within the limit.
-func readBody(r io.Reader, contentLength, limit int64) ([]byte, error) {
-	if contentLength <= 0 || contentLength > limit {
-		return io.ReadAll(r)
+// maxReusedBody is the largest body buffer a Handler keeps for reuse.
+const maxReusedBody = 256 << 10
+
+// readBody reads all of r. When the Content-Length header is known and
+// within the limit, it reads into a reused buffer big enough for it (or a
+// new one), which it also returns, for recycle; otherwise buf is nil. A
+// body longer than announced is read all the same.
+func (h *Handler) readBody(r io.Reader, contentLength int64) (body []byte, buf *[]byte, err error) {
+	if contentLength <= 0 || contentLength > h.maxBody {
+		body, err = io.ReadAll(r)
+		return body, nil, err
 	}
-	buf := bytes.NewBuffer(make([]byte, 0, contentLength+bytes.MinRead))
-	_, err := buf.ReadFrom(r)
-	return buf.Bytes(), err
+	// One byte more than announced, so that the read ending the body
+	// (0, io.EOF) does not have to grow the buffer.
+	need := int(contentLength) + 1
+	buf, _ = h.bodies.Get().(*[]byte)
+	if buf == nil || cap(*buf) < need {
+		b := make([]byte, 0, need)
+		buf = &b
+	}
+	body = (*buf)[:0]
+	for {
+		if len(body) == cap(body) {
+			body = append(body, 0)[:len(body)] // longer than announced
+		}
+		n, rerr := r.Read(body[len(body):cap(body)])
+		body = body[:len(body)+n]
+		if rerr == io.EOF {
+			return body, buf, nil
+		}
+		if rerr != nil {
+			return body, buf, rerr
+		}
+	}
+}
+
+// recycle keeps the buffer that body was read into for a later request,
+// unless body outgrew it or it is too big to keep.
+func (h *Handler) recycle(buf *[]byte, body []byte) {
+	if cap(body) > maxReusedBody {
+		return
+	}
+	*buf = body[:0]
+	h.bodies.Put(buf)
 }
 
 // Stats counts a Handler's outcomes since it was created.

@@ -341,3 +341,98 @@ func TestHandlerSecretsNeverLeak(t *testing.T) {
 }
 
 func b64(s string) string { return strings.TrimRight(base64Std(s), "=") }
+
+// copyingInbox is a BodyCopier: Put copies each event's body, as a database
+// does, and keeps the copies by webhook id.
+type copyingInbox struct {
+	mu     sync.Mutex
+	bodies map[string][]byte
+}
+
+func (c *copyingInbox) CopiesBody() bool { return true }
+
+func (c *copyingInbox) Put(_ context.Context, e *webhook.Event) (bool, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if _, dup := c.bodies[e.WebhookID]; dup {
+		return false, nil
+	}
+	c.bodies[e.WebhookID] = bytes.Clone(e.Body)
+	return true, nil
+}
+
+// deliveries returns n signed deliveries of different lengths and contents.
+func deliveries(t *testing.T, n int) ([]webhook.TestDelivery, []*http.Request) {
+	ds := make([]webhook.TestDelivery, n)
+	rs := make([]*http.Request, n)
+	for i := range n {
+		ds[i] = webhook.TestDelivery{Topic: webhook.TopicOrdersCreate, WebhookID: fmt.Sprintf("w-%d", i),
+			Body: []byte(fmt.Sprintf(`{"id":%d,"note":%q}`, i, strings.Repeat(string(rune('a'+i%26)), 1+i*37%900)))}
+		rs[i] = signedRequest(t, ds[i], testSecret)
+	}
+	return ds, rs
+}
+
+// Body buffers are reused across requests when the inbox copies bodies:
+// concurrent deliveries of different sizes each store their own body, and
+// tampering is still caught on a reused buffer.
+func TestHandlerReusesBodiesOfCopyingInbox(t *testing.T) {
+	inbox := &copyingInbox{bodies: map[string][]byte{}}
+	h := newTestHandler(t, inbox)
+	ds, rs := deliveries(t, 400)
+	var wg sync.WaitGroup
+	for w := range 8 {
+		wg.Go(func() {
+			for i := w; i < len(rs); i += 8 {
+				if code := serve(h, rs[i]).Code; code != http.StatusOK {
+					t.Errorf("delivery %d: status %d", i, code)
+				}
+				bad := signedRequest(t, ds[i], testSecret)
+				bad.Body = nopCloser(bytes.NewReader(append([]byte(`{"x":1}`), ds[i].Body[7:]...)))
+				if code := serve(h, bad).Code; code != http.StatusUnauthorized {
+					t.Errorf("tampered delivery %d: status %d", i, code)
+				}
+			}
+		})
+	}
+	wg.Wait()
+	for _, d := range ds {
+		if got := inbox.bodies[d.WebhookID]; !bytes.Equal(got, d.Body) {
+			t.Fatalf("%s: stored %q, want %q", d.WebhookID, got, d.Body)
+		}
+	}
+	if s := h.Stats(); s.Stored != uint64(len(ds)) || s.Unauthorized != uint64(len(ds)) {
+		t.Fatalf("stats %+v", s)
+	}
+}
+
+// An inbox that keeps the Event (MemoryInbox, not a BodyCopier) keeps a
+// body that no later request overwrites.
+func TestHandlerDoesNotReuseBodiesKeptByInbox(t *testing.T) {
+	inbox := webhook.NewMemoryInbox()
+	h := newTestHandler(t, inbox)
+	ds, rs := deliveries(t, 50)
+	for i, r := range rs {
+		if code := serve(h, r).Code; code != http.StatusOK {
+			t.Fatalf("delivery %d: status %d", i, code)
+		}
+		// A rejected request in between must not reuse a kept buffer either.
+		bad := signedRequest(t, ds[i], "wrong")
+		if code := serve(h, bad).Code; code != http.StatusUnauthorized {
+			t.Fatalf("status %d, want 401", code)
+		}
+	}
+	jobs, err := inbox.Claim(context.Background(), len(ds), time.Minute)
+	if err != nil || len(jobs) != len(ds) {
+		t.Fatalf("claimed %d, %v", len(jobs), err)
+	}
+	want := map[string][]byte{}
+	for _, d := range ds {
+		want[d.WebhookID] = d.Body
+	}
+	for _, j := range jobs {
+		if !bytes.Equal(j.Event.Body, want[j.Event.WebhookID]) {
+			t.Fatalf("%s: inbox holds %q, want %q", j.Event.WebhookID, j.Event.Body, want[j.Event.WebhookID])
+		}
+	}
+}

@@ -23,6 +23,18 @@ type Inbox interface {
 	Put(ctx context.Context, e *Event) (stored bool, err error)
 }
 
+// BodyCopier is implemented by an Inbox whose Put copies the event (into a
+// database, say) and keeps no reference to e or e.Body once it has
+// returned, whatever it returned: nothing it started reads the event later.
+// When CopiesBody reports true, Handler reads request bodies into buffers
+// that it reuses for later requests, instead of allocating one per
+// delivery. An Inbox that keeps the Event (as MemoryInbox does), or hands it
+// to work that may outlive Put, must not report true. webhook/inboxtest
+// checks the promise.
+type BodyCopier interface {
+	CopiesBody() bool
+}
+
 // Queue is the read side of webhook storage, drained by Dispatcher. A
 // stored event is pending until a worker claims it; a claim is a lease:
 // unless the worker completes, retries or fails the event before the lease

@@ -5,7 +5,9 @@ import (
 	"crypto/sha256"
 	"encoding/base64"
 	"fmt"
+	"hash"
 	"net/http"
+	"sync"
 )
 
 // ComputeSignature returns the signature Shopify sends for body under
@@ -56,6 +58,10 @@ func ConstructEvent(body []byte, h http.Header, secrets ...string) (*Event, erro
 // the key bytes; its own String and Format redact too.
 type keyring struct {
 	keys [][]byte
+	// macs[i] holds HMAC-SHA256 states keyed with keys[i], reused across
+	// validations: a Reset restores the keyed state without allocating or
+	// hashing the key pads again.
+	macs []sync.Pool
 }
 
 func newKeyring(secrets []string) *keyring {
@@ -65,7 +71,21 @@ func newKeyring(secrets []string) *keyring {
 			k.keys = append(k.keys, []byte(s))
 		}
 	}
+	k.macs = make([]sync.Pool, len(k.keys))
 	return k
+}
+
+// sum writes HMAC-SHA256(body) under keys[i] into out.
+func (k *keyring) sum(i int, body []byte, out *[sha256.Size]byte) {
+	m, _ := k.macs[i].Get().(hash.Hash)
+	if m == nil {
+		m = hmac.New(sha256.New, k.keys[i])
+	} else {
+		m.Reset()
+	}
+	m.Write(body)
+	m.Sum(out[:0])
+	k.macs[i].Put(m)
 }
 
 func (k *keyring) validate(body []byte, signature string) error {
@@ -88,11 +108,11 @@ func (k *keyring) validate(body []byte, signature string) error {
 		return fmt.Errorf("%w: header is %d bytes, want %d", ErrInvalidSignature, n, sha256.Size)
 	}
 	ok := false
-	for _, key := range k.keys {
-		m := hmac.New(sha256.New, key)
-		m.Write(body)
+	var sum [sha256.Size]byte
+	for i := range k.keys {
+		k.sum(i, body, &sum)
 		// Check every key, so timing does not tell which one matched.
-		if hmac.Equal(m.Sum(nil), got[:n]) {
+		if hmac.Equal(sum[:], got[:n]) {
 			ok = true
 		}
 	}

@@ -39,6 +39,7 @@ func Run(t *testing.T, newStore func(t *testing.T) webhook.Store) {
 		{"PutDuplicate", testPutDuplicate},
 		{"PutConcurrentSameID", testPutConcurrent},
 		{"PutCancelledContext", testPutCancelled},
+		{"PutCopiesBody", testPutCopiesBody},
 		{"ClaimEmpty", testClaimEmpty},
 		{"ClaimLimitAndOrder", testClaimLimitOrder},
 		{"ClaimLease", testClaimLease},
@@ -197,6 +198,38 @@ func testPutCancelled(t *testing.T, s webhook.Store) {
 	}
 	if !put(t, s, newEvent("cancelled")) {
 		t.Fatal("a failed Put must leave nothing behind: the retry must store the event")
+	}
+}
+
+// testPutCopiesBody checks the promise of a store that is a
+// webhook.BodyCopier reporting true: once Put has returned, overwriting the
+// event and its body changes nothing stored.
+func testPutCopiesBody(t *testing.T, s webhook.Store) {
+	c, ok := s.(webhook.BodyCopier)
+	if !ok || !c.CopiesBody() {
+		t.Skip("the store does not promise to copy bodies (webhook.BodyCopier)")
+	}
+	e := newEvent("copied")
+	if !put(t, s, e) {
+		t.Fatal("first Put returned stored=false")
+	}
+	for i := range e.Body {
+		e.Body[i] = 'X'
+	}
+	e.Body = e.Body[:1]
+	e.ShopDomain = "overwritten.myshopify.com"
+	// A duplicate Put must not keep its event either.
+	d := newEvent("copied")
+	put(t, s, d)
+	for i := range d.Body {
+		d.Body[i] = 'Y'
+	}
+	jobs := claim(t, s, 10, time.Minute)
+	if len(jobs) != 1 {
+		t.Fatalf("Claim returned %d jobs, want 1", len(jobs))
+	}
+	if err := sameEvent(jobs[0].Event, newEvent("copied")); err != nil {
+		t.Fatalf("the stored event changed with the caller's after Put returned: %v", err)
 	}
 }
 

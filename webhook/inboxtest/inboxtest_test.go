@@ -38,6 +38,10 @@ func (b *brokenStore) Put(ctx context.Context, e *webhook.Event) (bool, error) {
 	return b.MemoryInbox.Put(ctx, e)
 }
 
+// CopiesBody claims, in mode "nocopy", that Put copies bodies, which a
+// MemoryInbox does not.
+func (b *brokenStore) CopiesBody() bool { return b.mode == "nocopy" }
+
 func (b *brokenStore) Claim(ctx context.Context, limit int, lease time.Duration) ([]webhook.Job, error) {
 	if b.mode == "nolease" {
 		lease = 0 // claimed events are immediately claimable again
@@ -72,6 +76,7 @@ func TestSuiteCatchesBrokenStores(t *testing.T) {
 		"nodedupe":   "PutDuplicate",
 		"nolease":    "ClaimLease",
 		"nocomplete": "Complete",
+		"nocopy":     "PutCopiesBody",
 	} {
 		t.Run(mode, func(t *testing.T) {
 			cmd := exec.Command(os.Args[0], "-test.run=^TestBrokenStoreHelper$", "-test.v")
