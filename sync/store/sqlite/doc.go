@@ -46,9 +46,16 @@
 // writes arriving while a transaction commits (the webhook Puts of
 // concurrent deliveries, the Completes of concurrent workers) share the
 // next transaction and its one disk flush, each inside a savepoint so a
-// failing write does not undo the others. Reads use a pool of read-only
-// connections and never wait for writes. A Store is safe for concurrent use
-// by any number of goroutines.
+// failing write does not undo the others. Webhook Puts need no savepoint
+// (a single INSERT ... ON CONFLICT DO NOTHING, which fails only when the
+// database does, on a full disk say): should one fail, its whole
+// transaction is rolled back and every write in it returns an error.
+// Reads use a pool of read-only connections and never wait for writes. A
+// Store is safe for concurrent use by any number of goroutines.
+//
+// New files use 16 KiB pages, so that a typical order webhook (10-16 KB)
+// is stored in one page rather than a chain of four; files created with
+// smaller pages keep them.
 //
 // A crashed process loses nothing acknowledged. Two tests re-run the test
 // binary as a child process, kill it with SIGKILL at random points three

@@ -27,6 +27,7 @@ const insertEvent = `INSERT INTO wmsbridge_inbox
 // a Put waits for the transaction in progress, then the Puts (and other
 // writes) that queued meanwhile share the next one, so one disk flush
 // serves many webhooks. When Put returns stored=true the event is on disk.
+// Put keeps no reference to e or e.Body once it has returned.
 // A Put whose context ends before its transaction starts returns the
 // context's error and stores nothing; once its transaction started, Put
 // waits for it.
@@ -35,7 +36,9 @@ func (s *Store) Put(ctx context.Context, e *webhook.Event) (bool, error) {
 		return false, fmt.Errorf("%w: event without webhook id", webhook.ErrMissingHeader)
 	}
 	var stored bool
-	err := s.write(ctx, func(ctx context.Context, tx *sql.Tx) error {
+	// One INSERT ... ON CONFLICT DO NOTHING: it fails only if the
+	// database does, so it needs no savepoint of its own.
+	err := s.writeSingle(ctx, func(ctx context.Context, tx *sql.Tx) error {
 		res, err := tx.StmtContext(ctx, s.insertEvent).ExecContext(ctx, e.WebhookID, string(e.Topic), e.ShopDomain,
 			e.APIVersion, e.EventID, micro(e.TriggeredAt), e.Name, e.SubTopic, micro(e.ReceivedAt), nonNil(e.Body),
 			s.now().UnixMicro())
@@ -51,6 +54,11 @@ func (s *Store) Put(ctx context.Context, e *webhook.Event) (bool, error) {
 	}
 	return stored, nil
 }
+
+// CopiesBody implements [webhook.BodyCopier]: it reports true, as Put
+// copies the event into the database and keeps no reference to it once it
+// returns (a Put whose context ends first never reaches the writer).
+func (s *Store) CopiesBody() bool { return true }
 
 func nonNil(b []byte) []byte {
 	if b == nil {

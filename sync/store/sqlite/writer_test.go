@@ -1,6 +1,7 @@
 package sqlite
 
 import (
+	"bytes"
 	"context"
 	"database/sql"
 	"errors"
@@ -8,8 +9,11 @@ import (
 	"path/filepath"
 	gosync "sync"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/require"
+
+	"github.com/wmsbridge/wmsbridge/webhook"
 )
 
 // A failing write in a group-committed batch is rolled back to its
@@ -65,4 +69,92 @@ func TestGroupCommitIsolatesFailingWrites(t *testing.T) {
 	err = s.write(c, func(context.Context, *sql.Tx) error { ran = true; return nil })
 	require.ErrorIs(t, err, context.Canceled)
 	require.False(t, ran)
+}
+
+// A single-statement write (writeSingle) runs without a savepoint, so one
+// that fails takes its whole batch with it: nothing of the batch is
+// committed and every write in it returns an error. A batch without a
+// failure commits single and isolated writes alike.
+func TestGroupCommitSingleWriteFailureAbortsBatch(t *testing.T) {
+	ctx := context.Background()
+	s, err := Open(ctx, filepath.Join(t.TempDir(), "w.db"))
+	require.NoError(t, err)
+	defer s.Close()
+
+	insert := func(shop string) func(context.Context, *sql.Tx) error {
+		return func(ctx context.Context, tx *sql.Tx) error {
+			_, err := tx.ExecContext(ctx, `INSERT INTO wmsbridge_watermarks (shop, name, at) VALUES (?, 'x', 1)`, shop)
+			return err
+		}
+	}
+	req := func(fn func(context.Context, *sql.Tx) error, single bool) *writeReq {
+		return &writeReq{ctx: ctx, fn: fn, single: single, done: make(chan error, 1)}
+	}
+	count := func() int {
+		var n int
+		require.NoError(t, s.r.QueryRowContext(ctx, `SELECT count(*) FROM wmsbridge_watermarks`).Scan(&n))
+		return n
+	}
+
+	// The writer goroutine is idle: commit runs the batches directly.
+	boom := errors.New("boom")
+	failing := func(ctx context.Context, tx *sql.Tx) error {
+		if err := insert("c")(ctx, tx); err != nil {
+			return err
+		}
+		return boom // after writing: only the batch's rollback undoes it
+	}
+	batch := []*writeReq{req(insert("a"), false), req(insert("b"), true), req(failing, true),
+		req(insert("d"), false), req(insert("e"), true)}
+	s.commit(batch)
+	for i, r := range batch {
+		err := <-r.done
+		if i == 2 {
+			require.ErrorIs(t, err, boom)
+			continue
+		}
+		require.ErrorIs(t, err, errBatchAborted, "write %d", i)
+	}
+	require.Zero(t, count(), "a batch with a failed single write committed rows")
+
+	batch = []*writeReq{req(insert("f"), true), req(insert("g"), false), req(insert("h"), true)}
+	s.commit(batch)
+	for _, r := range batch {
+		require.NoError(t, <-r.done)
+	}
+	require.Equal(t, 3, count())
+}
+
+// New files get 16 KiB pages; a file created with SQLite's default 4 KiB
+// keeps them and works as before.
+func TestPageSize(t *testing.T) {
+	ctx := context.Background()
+	pageSizeOf := func(s *Store) int {
+		var n int
+		require.NoError(t, s.r.QueryRowContext(ctx, `PRAGMA page_size`).Scan(&n))
+		return n
+	}
+	s, err := Open(ctx, filepath.Join(t.TempDir(), "new.db"))
+	require.NoError(t, err)
+	require.Equal(t, pageSize, pageSizeOf(s))
+	require.NoError(t, s.Close())
+
+	old := filepath.Join(t.TempDir(), "old.db")
+	db, err := sql.Open("sqlite", old+"?_journal_mode=WAL")
+	require.NoError(t, err)
+	_, err = db.ExecContext(ctx, `CREATE TABLE host_table (x INTEGER)`)
+	require.NoError(t, err)
+	require.NoError(t, db.Close())
+	s, err = Open(ctx, old)
+	require.NoError(t, err)
+	defer s.Close()
+	require.Equal(t, 4096, pageSizeOf(s))
+	e := &webhook.Event{Topic: webhook.TopicOrdersCreate, WebhookID: "w1", Body: bytes.Repeat([]byte("x"), 20000)}
+	stored, err := s.Put(ctx, e)
+	require.NoError(t, err)
+	require.True(t, stored)
+	jobs, err := s.Claim(ctx, 1, time.Minute)
+	require.NoError(t, err)
+	require.Len(t, jobs, 1)
+	require.Equal(t, e.Body, jobs[0].Event.Body)
 }
