@@ -168,7 +168,15 @@ func (s *Store) flush(batch []*putReq) {
 			continue
 		}
 		// Of several Puts of one id in the batch, the first stored it.
-		r.res <- putRes{stored: stored[r.e.WebhookID]}
-		delete(stored, r.e.WebhookID)
+		// Nothing reads r.e once r.res is answered (see CopiesBody).
+		id := r.e.WebhookID
+		r.res <- putRes{stored: stored[id]}
+		delete(stored, id)
 	}
 }
+
+// CopiesBody implements [webhook.BodyCopier]: it reports true, as Put sends
+// the event to the database and keeps no reference to it once it returns
+// (a Put whose context ends before its batch starts is taken out of the
+// queue; one whose batch started waits for it).
+func (s *Store) CopiesBody() bool { return true }
