@@ -18,12 +18,17 @@ const (
 	// (Shopify's "continue selling when out of stock"); by default they
 	// do not, as in Shopify's default inventory policy.
 	envOversell = "WMSBRIDGE_CHAOS_OVERSELL"
+	// envStore picks the durable store the engine restarts on: sqlite
+	// (default, a file) or postgres (a private schema on the server
+	// WMSBRIDGE_POSTGRES_DSN names).
+	envStore = "WMSBRIDGE_CHAOS_STORE"
 )
 
 // TestChaos runs the convergence scenario over random seeds: two shops
 // sharing stock are imported and take orders (web and POS) while the
 // simulated Shopify injects HTTP and webhook faults and the engine process
-// is restarted at random points on its SQLite file; the warehouse packs,
+// is restarted at random points on its durable store (SQLite, or
+// PostgreSQL with WMSBRIDGE_CHAOS_STORE=postgres); the warehouse packs,
 // refunds, receives held goods and changes barcodes meanwhile. With the
 // faults off and the engine quiet, both sides must agree (see the check
 // functions). A failing seed is printed with the command to replay it.
@@ -57,6 +62,13 @@ func TestChaos(t *testing.T) {
 		}
 	}
 	oversell := os.Getenv(envOversell) == "1"
+	storeKind := os.Getenv(envStore)
+	if storeKind == "" {
+		storeKind = storeSQLite
+	}
+	if storeKind != storeSQLite && storeKind != storePostgres {
+		t.Fatalf("%s=%q: want %s or %s", envStore, storeKind, storeSQLite, storePostgres)
+	}
 	started := time.Now()
 	for _, seed := range seeds {
 		t.Run(fmt.Sprintf("seed=%d", seed), func(t *testing.T) {
@@ -66,20 +78,23 @@ func TestChaos(t *testing.T) {
 					if oversell {
 						env = " " + envOversell + "=1"
 					}
+					if storeKind != storeSQLite {
+						env += " " + envStore + "=" + storeKind
+					}
 					t.Logf("replay: %s=%d %s=%s%s go test -race -run 'TestChaos' ./internal/chaos", envSeed, seed, envSize, sz.name, env)
 				}
 			}()
-			runSeed(t, seed, sz, oversell)
+			runSeed(t, seed, sz, oversell, storeKind)
 		})
 	}
-	t.Logf("%d seeds, size %s, in %s", len(seeds), sz.name, time.Since(started).Round(time.Millisecond))
+	t.Logf("%d seeds, size %s, store %s, in %s", len(seeds), sz.name, storeKind, time.Since(started).Round(time.Millisecond))
 }
 
-func runSeed(t *testing.T, seed uint64, sz size, oversell bool) {
-	t.Logf("seed %d, size %s", seed, sz.name)
+func runSeed(t *testing.T, seed uint64, sz size, oversell bool, storeKind string) {
+	t.Logf("seed %d, size %s, store %s", seed, sz.name, storeKind)
 	started := time.Now()
 	ctx := context.Background()
-	w := newWorld(t, seed, sz, oversell)
+	w := newWorld(t, seed, sz, oversell, storeKind)
 	s := newScenario(w)
 	defer func() {
 		if t.Failed() {

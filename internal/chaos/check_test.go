@@ -27,12 +27,12 @@ func (w *world) busy(ctx context.Context) string {
 	if w.proc == nil {
 		return "no process"
 	}
-	st, err := w.proc.store.Stats(ctx)
+	pending, claimed, err := w.proc.store.inboxCounts(ctx)
 	if err != nil {
 		return "inbox stats: " + err.Error()
 	}
-	if st.Pending > 0 || st.Claimed > 0 {
-		return fmt.Sprintf("inbox: %d pending, %d claimed", st.Pending, st.Claimed)
+	if pending > 0 || claimed > 0 {
+		return fmt.Sprintf("inbox: %d pending, %d claimed", pending, claimed)
 	}
 	if !w.outbox {
 		return ""
@@ -321,7 +321,7 @@ func (s *scenario) checkOutbound(ctx context.Context) {
 
 // checkInbox: no webhook event was parked as failed.
 func (s *scenario) checkInbox(ctx context.Context) {
-	failed, err := s.w.current().store.Failed(ctx, 20)
+	failed, err := s.w.current().store.failed(ctx, 20)
 	require.NoError(s.w.t, err)
 	for _, j := range failed {
 		s.w.t.Errorf("inbox dead letter %s %s: %s", j.Event.Topic, j.Event.WebhookID, j.LastError)

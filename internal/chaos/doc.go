@@ -1,6 +1,7 @@
 // Package chaos holds the chaos convergence test of wmsbridge (issue 10):
 // two simulated Shopify shops sharing stock, the reference WMS, the sync
-// engine on a durable SQLite store and a real webhook endpoint, run under
+// engine on a durable store (SQLite, or PostgreSQL) and a real webhook
+// endpoint, run under
 // injected faults (5xx, 429, connection resets and slow answers from the
 // shop; dropped, duplicated, delayed and reordered webhooks) while the
 // engine process is restarted at random points. After the faults stop and
@@ -19,6 +20,10 @@
 //
 //	WMSBRIDGE_CHAOS_SEEDS=20 WMSBRIDGE_CHAOS_SIZE=large go test -race -timeout 30m ./internal/chaos
 //	WMSBRIDGE_CHAOS_SEED=1234567 go test -race -run TestChaos ./internal/chaos // replay one seed
+//
+// WMSBRIDGE_CHAOS_STORE=postgres runs the engine on a private schema of the
+// PostgreSQL server WMSBRIDGE_POSTGRES_DSN names (dropped afterwards)
+// instead of a SQLite file; CI runs a few seeds that way too.
 //
 // WMSBRIDGE_CHAOS_OVERSELL=1 lets the shops sell beyond the stock they show
 // (Shopify's "continue selling when out of stock"); by default customers

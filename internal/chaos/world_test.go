@@ -21,7 +21,6 @@ import (
 	"github.com/wmsbridge/wmsbridge/shopify/connector"
 	"github.com/wmsbridge/wmsbridge/shopify/shopifytest"
 	wmssync "github.com/wmsbridge/wmsbridge/sync"
-	"github.com/wmsbridge/wmsbridge/sync/store/sqlite"
 	"github.com/wmsbridge/wmsbridge/webhook"
 	"github.com/wmsbridge/wmsbridge/wms"
 	"github.com/wmsbridge/wmsbridge/wms/memwms"
@@ -41,8 +40,9 @@ const (
 )
 
 // world is everything one seed runs: the simulated shops, the reference WMS
-// (it survives restarts, as a warehouse would), the SQLite file, the
-// webhook endpoint and the current engine process.
+// (it survives restarts, as a warehouse would), the durable store (a SQLite
+// file or a PostgreSQL schema), the webhook endpoint and the current engine
+// process.
 type world struct {
 	t        *testing.T
 	seed     uint64
@@ -54,7 +54,8 @@ type world struct {
 	aCPH, aSTORE   int64
 	bCPH, bBER     int64
 	wms            *memwms.WMS
-	dbPath         string
+	storeKind      string
+	openStore      storeOpener
 	hook           *httptest.Server
 	addr           string
 	webhookRemoves []func()
@@ -80,10 +81,10 @@ type world struct {
 	publishErrs atomic.Int64
 }
 
-// process is one "engine process": a store opened on the SQLite file, an
-// engine, its connectors and its webhook handler.
+// process is one "engine process": the store opened again, an engine, its
+// connectors and its webhook handler.
 type process struct {
-	store   *sqlite.Store
+	store   chaosStore
 	eng     *wmssync.Engine
 	handler http.Handler
 	ctx     context.Context
@@ -94,9 +95,10 @@ type process struct {
 	conns []*connector.Connector
 }
 
-func newWorld(t *testing.T, seed uint64, sz size, oversell bool) *world {
+func newWorld(t *testing.T, seed uint64, sz size, oversell bool, storeKind string) *world {
 	t.Helper()
-	w := &world{t: t, seed: seed, size: sz, oversell: oversell, dbPath: filepath.Join(t.TempDir(), "wmsbridge.db")}
+	w := &world{t: t, seed: seed, size: sz, oversell: oversell, storeKind: storeKind}
+	w.openStore = newStoreOpener(t, storeKind, w.now)
 	var err error
 	w.debugLog, err = os.Create(filepath.Join(t.TempDir(), "engine-debug.log"))
 	require.NoError(t, err)
@@ -184,12 +186,12 @@ func (w *world) logTail(n int) string {
 	return strings.Join(lines, "\n")
 }
 
-// open opens the store on the SQLite file and builds an engine on it (a new
-// process). It does not start Run.
+// open opens the store again and builds an engine on it (a new process).
+// It does not start Run.
 func (w *world) open() (*process, error) {
 	p := &process{done: make(chan struct{})}
 	var err error
-	p.store, err = sqlite.Open(context.Background(), w.dbPath, sqlite.WithClock(w.now), sqlite.WithSynchronousNormal())
+	p.store, err = w.openStore(context.Background())
 	if err != nil {
 		return nil, err
 	}
@@ -212,7 +214,7 @@ func (w *world) open() (*process, error) {
 		p.handler, err = webhook.NewHandler(p.eng.Inbox(), webhook.WithSecrets(w.srv.WebhookSecret()), webhook.WithLogger(logger))
 	}
 	if err != nil {
-		_ = p.store.Close()
+		p.store.close()
 		return nil, err
 	}
 	p.ctx, p.cancel = context.WithCancel(context.Background())
@@ -260,7 +262,7 @@ func (w *world) current() *process {
 }
 
 // serveWebhook is the host's webhook endpoint: the current process's
-// handler, which stores each verified delivery in the SQLite inbox.
+// handler, which stores each verified delivery in the store's inbox.
 func (w *world) serveWebhook(rw http.ResponseWriter, r *http.Request) {
 	w.procMu.RLock()
 	defer w.procMu.RUnlock()
@@ -287,7 +289,7 @@ func (w *world) publish(ev wms.Event) {
 
 // restart ends the current process (its context is cancelled, its engine
 // and connectors dropped, its store closed) and starts a new one on the
-// same SQLite file. The clock jumps past every lease the old process held.
+// same store. The clock jumps past every lease the old process held.
 // It may run on any goroutine: a failure to reopen is reported with Errorf
 // and the old process is kept (stopped).
 func (w *world) restart() {
@@ -321,7 +323,7 @@ func closeProcess(p *process) {
 	}
 	p.conns = nil
 	p.mu.Unlock()
-	_ = p.store.Close()
+	p.store.close()
 }
 
 // stopProcess ends the current process for good (test cleanup).
