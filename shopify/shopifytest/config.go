@@ -59,6 +59,7 @@ var defaultScopes = []string{
 	"write_inventory", "read_inventory",
 	"write_orders", "read_orders",
 	"write_merchant_managed_fulfillment_orders", "read_merchant_managed_fulfillment_orders",
+	"read_third_party_fulfillment_orders",
 }
 
 // DefaultScopes returns the scopes granted by default.
@@ -75,6 +76,7 @@ type shopConfig struct {
 	restoreRate  float64
 	idBase       int64
 	maxCost      int
+	searchLag    time.Duration
 }
 
 // ShopOption configures one shop.
@@ -128,6 +130,15 @@ func WithIDBase(base int64) ShopOption {
 // WithMaxQueryCost sets the single-query cost limit (default 1000, Shopify's).
 func WithMaxQueryCost(points int) ShopOption {
 	return func(c *shopConfig) { c.maxCost = points }
+}
+
+// WithSearchLag makes the shop's order search lag behind writes, as
+// Shopify's search index does: orders created less than lag ago (simulated
+// time) are missing from orders and ordersCount when they are called with
+// a search (query:); lookups by id (order, node, nodes) and listings
+// without a search see them at once. Default 0: no lag.
+func WithSearchLag(lag time.Duration) ShopOption {
+	return func(c *shopConfig) { c.searchLag = lag }
 }
 
 func defaultShopConfig(name string) shopConfig {

@@ -80,8 +80,15 @@
 //     Fulfillment, Refund, WebhookSubscription, InventoryAdjustmentGroup).
 //     Selecting another field fails that field with a NOT_SIMULATED error
 //     instead of inventing a value. No taxes, discounts, shipping lines,
-//     customers, currencies other than the shop's, or multi-location order
-//     routing (an order has one fulfillment order at one location).
+//     customers, currencies other than the shop's, or order routing rules:
+//     CreateOrder puts an order's lines in one fulfillment order per
+//     location the caller names (OrderSpec.Location, OrderLineSpec.Location),
+//     and fulfillment orders are never moved, merged or hidden (displayable
+//     is accepted and changes nothing). Fulfillment orders are visible with
+//     any of the fulfillment order read scopes, whatever the location.
+//   - Search (query:) sees writes at once unless WithSearchLag makes new
+//     orders missing from order searches for a while, as Shopify's search
+//     index lags behind writes; lookups by id never lag.
 //   - Exact error wording of Shopify is matched where known; elsewhere the
 //     codes are Shopify's and the messages are close. A missing @idempotent
 //     directive or a missing changeFromQuantity are reported as errors with
@@ -100,7 +107,8 @@
 // countries of origin, stock per location; 30,000 products × 3 variants in
 // a few seconds), AddLocation, CreateProduct, EditProduct, EditVariant,
 // DeleteProduct, SetQuantity, CreateOrder (web or POS, pending, authorised
-// or paid, any number of lines), CancelOrder, DeleteOrder, SetScopes,
+// or paid, any number of lines, split across locations),
+// FulfillFulfillmentOrder, CancelOrder, DeleteOrder, SetScopes,
 // SetBucket, DrainBucket, RevokeTokens, and readers (Products, Variant,
 // InventoryItem, Quantity, Order, FulfillmentOrder, Refund,
 // WebhookSubscriptions, Counters, ThrottleStatus, ...) that return copies.

@@ -47,12 +47,18 @@ type OrderLineSpec struct {
 	VariantID int64
 	Quantity  int
 	Price     shopify.Decimal
+	// Location, when set, assigns the line to a fulfillment order at that
+	// location instead of OrderSpec.Location, as Shopify's order routing
+	// splits an order whose items ship from several locations.
+	Location int64
 }
 
-// CreateOrder creates an order with one fulfillment order at the location.
-// Ordered units move from available to committed at that location. It
-// records orders/create (and orders/paid when paid) and
-// inventory_levels/update events.
+// CreateOrder creates an order with one fulfillment order per location its
+// lines ship from (OrderSpec.Location, or a line's own Location): the one
+// at OrderSpec.Location first (when a line ships from there), then the
+// others in the order the lines name them. Ordered units move from
+// available to committed at their location. It records orders/create (and
+// orders/paid when paid) and inventory_levels/update events.
 func (s *Shop) CreateOrder(spec OrderSpec) (Order, error) {
 	s.mu.Lock()
 	defer s.unlock()
@@ -93,7 +99,17 @@ func (s *Shop) createOrderLocked(spec OrderSpec) (*Order, error) {
 	if spec.POS {
 		o.SourceName, o.AppName, o.AppID, o.RetailLocationID = "pos", "Point of Sale", 129785, loc
 	}
-	fo := &FulfillmentOrder{ID: s.newID(), OrderID: o.ID, AssignedLocationID: loc, Status: "OPEN", CreatedAt: created, UpdatedAt: created}
+	fos := []*FulfillmentOrder{{ID: s.newID(), OrderID: o.ID, AssignedLocationID: loc, Status: "OPEN", CreatedAt: created, UpdatedAt: created}}
+	foAt := func(l int64) *FulfillmentOrder {
+		for _, fo := range fos {
+			if fo.AssignedLocationID == l {
+				return fo
+			}
+		}
+		fo := &FulfillmentOrder{ID: s.newID(), OrderID: o.ID, AssignedLocationID: l, Status: "OPEN", CreatedAt: created, UpdatedAt: created}
+		fos = append(fos, fo)
+		return fo
+	}
 	var touched []*InventoryLevel
 	for _, ls := range spec.Lines {
 		v := s.variants[ls.VariantID]
@@ -103,6 +119,14 @@ func (s *Shop) createOrderLocked(spec OrderSpec) (*Order, error) {
 		if ls.Quantity <= 0 {
 			return nil, fmt.Errorf("shopifytest: line quantity %d", ls.Quantity)
 		}
+		lineLoc := loc
+		if ls.Location != 0 {
+			if s.locations[ls.Location] == nil {
+				return nil, fmt.Errorf("%w: location %d", ErrNotFound, ls.Location)
+			}
+			lineLoc = ls.Location
+		}
+		fo := foAt(lineLoc)
 		item := s.items[v.InventoryItemID]
 		p := s.products[v.ProductID]
 		price := ls.Price
@@ -113,7 +137,7 @@ func (s *Shop) createOrderLocked(spec OrderSpec) (*Order, error) {
 		li := LineItem{ID: s.newID(), VariantID: v.ID, ProductID: p.ID, SKU: item.SKU, Title: title, Quantity: ls.Quantity, Price: price}
 		o.LineItems = append(o.LineItems, li)
 		fo.LineItems = append(fo.LineItems, FulfillmentOrderLineItem{ID: s.newID(), LineItemID: li.ID, TotalQuantity: li.Quantity, RemainingQuantity: li.Quantity})
-		lv := s.activateLocked(item.ID, loc, now, true)
+		lv := s.activateLocked(item.ID, lineLoc, now, true)
 		s.changeQuantityLocked(lv, "available", -li.Quantity)
 		s.changeQuantityLocked(lv, "committed", li.Quantity)
 		touched = append(touched, lv)
@@ -132,10 +156,15 @@ func (s *Shop) createOrderLocked(spec OrderSpec) (*Order, error) {
 	default:
 		return nil, fmt.Errorf("shopifytest: unknown financial state %q", spec.Financial)
 	}
-	o.FulfillmentOrderIDs = []int64{fo.ID}
+	for _, fo := range fos {
+		if len(fo.LineItems) == 0 { // every line ships from elsewhere
+			continue
+		}
+		o.FulfillmentOrderIDs = append(o.FulfillmentOrderIDs, fo.ID)
+		s.fulfillmentOrders[fo.ID] = fo
+	}
 	s.orders[o.ID] = o
 	s.orderOrder = append(s.orderOrder, o.ID)
-	s.fulfillmentOrders[fo.ID] = fo
 	s.emit("orders/create", "Order", o.ID, ptr(copyOrder(o)))
 	if financialStatus(o) == "PAID" {
 		s.emit("orders/paid", "Order", o.ID, ptr(copyOrder(o)))
@@ -199,6 +228,23 @@ func (s *Shop) Refund(id int64) (Refund, bool) {
 		return Refund{}, false
 	}
 	return copyRefund(r), true
+}
+
+// FulfillFulfillmentOrder fulfils every unfulfilled unit of a fulfillment
+// order, as fulfillmentCreate with no line items named does: the
+// fulfillment order closes, and orders/fulfilled or
+// orders/partially_fulfilled and orders/updated are recorded.
+func (s *Shop) FulfillFulfillmentOrder(id int64) (Fulfillment, error) {
+	s.mu.Lock()
+	defer s.unlock()
+	if s.fulfillmentOrders[id] == nil {
+		return Fulfillment{}, fmt.Errorf("%w: fulfillment order %d", ErrNotFound, id)
+	}
+	f, errs := s.fulfillLocked([]foRequest{{FulfillmentOrderID: id}}, nil)
+	if len(errs) > 0 {
+		return Fulfillment{}, fmt.Errorf("shopifytest: fulfil %d: %s", id, errs[0].Message)
+	}
+	return copyFulfillment(f), nil
 }
 
 // FinancialStatus returns the order's displayFinancialStatus.

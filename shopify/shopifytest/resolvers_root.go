@@ -4,6 +4,7 @@ import (
 	"context"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/vektah/gqlparser/v2/ast"
 
@@ -177,9 +178,16 @@ func (r *rootObject) query(ctx context.Context, f *gqlexec.FieldCall) (any, erro
 		return nil, nil
 	case "orders", "ordersCount":
 		filter := searchFilter(f)
+		var indexed time.Time // orders created after it are not in the search index yet
+		if q, _ := f.Args["query"].(string); q != "" && s.cfg.searchLag > 0 {
+			indexed = s.now().Add(-s.cfg.searchLag)
+		}
 		var os []*Order
 		for _, id := range s.orderOrder {
 			o := s.orders[id]
+			if !indexed.IsZero() && o.CreatedAt.After(indexed) {
+				continue
+			}
 			if s.orderVisible(o) && filter.match(s.orderFields(o)) {
 				os = append(os, o)
 			}
