@@ -242,9 +242,15 @@ type LocationStock struct {
 // ([ShopInfo.Timezone]).
 type Order struct {
 	wms.Order
-	// LocationID is the shop location that fulfils the order, or the POS
+	// LocationID is the shop location that fulfils the order (for
+	// Shopify: where it assigned the order's fulfilment), or the POS
 	// location it was sold at; "" when the shop does not say, which means
-	// the warehouse's default.
+	// the warehouse's default. The engine sends an open order to the
+	// warehouse mapped to LocationID and ignores it when the location maps
+	// to no warehouse (S5: another party fulfils it). One location per
+	// order: an order split across locations goes whole to the warehouse
+	// of the location the connector reports (Shopify's: the first that
+	// still has something to fulfil).
 	LocationID string `json:"location_id,omitempty"`
 }
 
@@ -278,9 +284,18 @@ type Change struct {
 	Version webhook.Version
 	// Product is set for ChangeProduct.
 	Product *Product
-	// Partial reports that Product lacks variants (Shopify's webhooks
-	// carry the first 100 only): the engine fetches the whole product with
-	// [Connector.Products] before applying it.
+	// Partial reports that the payload lacks data the engine needs, so
+	// the engine reads the entity from the shop before applying it. For
+	// ChangeProduct: Product lacks variants (Shopify's webhooks carry the
+	// first 100 only); the engine fetches the whole product with
+	// [Connector.Products]. For ChangeOrder: Order lacks what only the
+	// shop's API says, such as LocationID of a Shopify web order; the
+	// engine fetches the order with [Connector.Orders] (OrderQuery.IDs),
+	// keeping Version's TriggeredAt and taking the fetched order's
+	// UpdatedAt, and skips the fetch when Version is already superseded.
+	// When the fetch finds no order there is nothing to apply (a deletion
+	// event or a sweep follows), except that a cancelled Order is applied
+	// as it is. Each Partial change costs one read of the shop.
 	Partial bool
 	// Order is set for ChangeOrder.
 	Order *Order

@@ -36,6 +36,9 @@ type fakeShop struct {
 	refuse    error // returned by every call when set
 	sales     bool  // offer SalesSource
 	expireAll bool  // every non-empty cursor has expired
+	// partialOrders makes order payloads lack the location, as Shopify's
+	// web order payloads do: Decode drops it and marks the change Partial.
+	partialOrders bool
 
 	// onPage, when set, runs before each Products/Orders page is served.
 	onPage       func(kind string, cursor string)
@@ -300,8 +303,15 @@ func (f *fakeShop) Decode(ctx context.Context, e *webhook.Event) (wmssync.Change
 		if p.Order == nil {
 			return wmssync.Change{}, fmt.Errorf("fake: %w: no order", wmssync.ErrInvalidPayload)
 		}
-		return wmssync.Change{Kind: wmssync.ChangeOrder, ID: p.Order.ExternalID, Order: p.Order,
-			Version: webhook.Version{UpdatedAt: p.Order.UpdatedAt, TriggeredAt: e.TriggeredAt}}, nil
+		ch := wmssync.Change{Kind: wmssync.ChangeOrder, ID: p.Order.ExternalID, Order: p.Order,
+			Version: webhook.Version{UpdatedAt: p.Order.UpdatedAt, TriggeredAt: e.TriggeredAt}}
+		f.mu.Lock()
+		partial := f.partialOrders
+		f.mu.Unlock()
+		if partial && !p.Order.POS {
+			p.Order.LocationID, ch.Partial = "", true
+		}
+		return ch, nil
 	case webhook.TopicOrdersDelete:
 		return wmssync.Change{Kind: wmssync.ChangeOrderDeleted, ID: p.ID, Version: webhook.Version{TriggeredAt: e.TriggeredAt}}, nil
 	}

@@ -114,12 +114,62 @@ func (e *Engine) applyChange(ctx context.Context, s Settings, conn Connector, ch
 		if ch.Order == nil {
 			return outIgnored, fmt.Errorf("%w: order change without order", ErrInvalidPayload)
 		}
-		return e.applyOrder(ctx, s, conn, *ch.Order, ch.Version)
+		o, v := *ch.Order, ch.Version
+		if ch.Partial {
+			var out outcome
+			var err error
+			if o, v, out, err = e.fetchOrder(ctx, s, conn, ch); err != nil || out != outApplied {
+				return out, err
+			}
+		}
+		return e.applyOrder(ctx, s, conn, o, v)
 	case ChangeOrderDeleted:
 		o := Order{Order: wms.Order{ExternalID: ch.ID, Status: wms.OrderDeleted}}
 		return e.applyOrder(ctx, s, conn, o, ch.Version)
 	}
 	return outIgnored, nil
+}
+
+// fetchOrder reads the order of a Partial order change from the shop (the
+// payload lacks what the connector needs, such as where a web order is
+// fulfilled), keeping the event's trigger time and taking the fetched
+// order's updated-at as the version. It returns outApplied when there is an
+// order to apply, and another outcome when there is nothing to do: the
+// orders do not flow yet, the event is a redelivery of a version already
+// applied (no query then), or the shop no longer has the order.
+func (e *Engine) fetchOrder(ctx context.Context, s Settings, conn Connector, ch Change) (Order, webhook.Version, outcome, error) {
+	o, v := *ch.Order, ch.Version
+	if _, started, err := e.ordersStarted(ctx, s.Shop); err != nil || !started {
+		return o, v, outIgnored, err
+	}
+	applied, _, err := e.store.Version(ctx, EntityKey{Shop: s.Shop, Kind: KindOrder, ID: ch.ID})
+	if err != nil {
+		return o, v, outIgnored, fmt.Errorf("sync: read version of order %s of %s: %w", ch.ID, s.Shop, err)
+	}
+	if !v.Supersedes(applied) {
+		return o, v, outStale, nil
+	}
+	page, err := conn.Orders(ctx, OrderQuery{IDs: []string{ch.ID}}, "")
+	if err != nil {
+		return o, v, outIgnored, fmt.Errorf("sync: fetch order %s of %s: %w", ch.ID, s.Shop, err)
+	}
+	for _, it := range page.Items {
+		if it.ExternalID == ch.ID {
+			v.UpdatedAt = it.UpdatedAt
+			return it, v, outApplied, nil
+		}
+	}
+	if !o.Open() {
+		// The shop does not show the order (deleted meanwhile, or beyond
+		// the 60 days a shop shows without read_all_orders): a
+		// cancellation still reaches the warehouse from the payload,
+		// since where the order ships from does not matter for it.
+		return o, v, outApplied, nil
+	}
+	// Deleted meanwhile: nothing to apply now; its delete event follows
+	// (and a sweep brings any other state). Without a location the open
+	// order cannot go to the right warehouse.
+	return o, v, outIgnored, nil
 }
 
 func (e *Engine) deleteProduct(ctx context.Context, s Settings, ch Change) (outcome, error) {
@@ -229,7 +279,7 @@ func (e *Engine) applyOrderOnce(ctx context.Context, s Settings, conn Connector,
 	if o.POS {
 		out, err = e.applyPOS(ctx, s, e.shopZone(ctx, s, conn), o)
 	} else {
-		out, err = e.upsertOrder(ctx, s, o)
+		out, err = e.upsertOrder(ctx, s, o, rev > 0)
 	}
 	if err != nil || out == outIgnored {
 		return out, false, err
@@ -241,20 +291,34 @@ func (e *Engine) applyOrderOnce(ctx context.Context, s Settings, conn Connector,
 	return out, !ok, nil
 }
 
-func (e *Engine) upsertOrder(ctx context.Context, s Settings, o Order) (outcome, error) {
+// upsertOrder sends a (non-POS) order to the backend at the warehouse its
+// location maps to (S5); "" leaves the choice to the backend (its default
+// warehouse). An order at a location that maps to no warehouse is not the
+// warehouse's: it is ignored while open, and, when it never reached the
+// warehouse (known false), also once cancelled. An order the warehouse has
+// (known) that moved to an unmapped location keeps its warehouse copy (an
+// open one is ignored with a warning; a cancellation goes through).
+func (e *Engine) upsertOrder(ctx context.Context, s Settings, o Order, known bool) (outcome, error) {
 	wo := o.Order.Clone()
 	wo.Shop = s.Shop
 	wo.Warehouse = ""
 	wo.Lines = shippable(wo.Lines)
-	if o.LocationID != "" && wo.Open() {
+	if o.LocationID != "" {
 		wh, ok := s.Warehouse(o.LocationID)
-		if !ok {
+		switch {
+		case ok && wo.Open():
+			wo.Warehouse = wh
+		case !ok && known && wo.Open():
+			e.stats.unmapped.Add(1)
+			e.log.LogAttrs(ctx, slog.LevelWarn, "order moved to a location that maps to no warehouse; the warehouse keeps its copy",
+				slog.String("shop", s.Shop), slog.String("order", o.ExternalID), slog.String("location", o.LocationID))
+			return outIgnored, nil
+		case !ok && !known:
 			e.stats.unmapped.Add(1)
 			e.log.LogAttrs(ctx, slog.LevelInfo, "order ignored: its location maps to no warehouse",
 				slog.String("shop", s.Shop), slog.String("order", o.ExternalID), slog.String("location", o.LocationID))
 			return outIgnored, nil
 		}
-		wo.Warehouse = wh
 	}
 	if err := e.backend.UpsertOrder(ctx, wo); err != nil {
 		return outIgnored, fmt.Errorf("sync: upsert order %s of %s: %w", o.ExternalID, s.Shop, err)
