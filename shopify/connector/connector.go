@@ -56,6 +56,20 @@ type Config struct {
 	// MaxLocations caps the locations read per inventory item when paging
 	// stock. Default DefaultMaxLocations.
 	MaxLocations int
+	// SkipFulfillmentLocations switches off reading where Shopify assigned
+	// a web order's fulfilment. Default false: web orders carry the
+	// location of their fulfilment orders (see [Connector.Orders]), so the
+	// engine sends each to the warehouse mapped to that location and keeps
+	// orders at unmapped locations (a store, another 3PL) out of the WMS;
+	// this costs one extra query per web order webhook (its payload does
+	// not say the location, so the engine fetches the order) and needs the
+	// read_merchant_managed_fulfillment_orders and
+	// read_third_party_fulfillment_orders scopes (or their write_
+	// counterparts). Set it to true to save those queries and scopes: web
+	// orders then carry no location and go to the warehouse's default, as
+	// before this option existed. POS sales keep their retail location
+	// either way.
+	SkipFulfillmentLocations bool
 	// BulkWait tunes how the connector polls a running bulk operation;
 	// nil takes the shopify package's defaults.
 	BulkWait *shopify.WaitOptions

@@ -20,7 +20,12 @@ import (
 //   - products/delete: a ChangeProductDeleted.
 //   - orders/create, orders/updated, orders/cancelled, orders/paid,
 //     orders/fulfilled, orders/partially_fulfilled: a ChangeOrder with the
-//     whole order (cancelled orders carry wms.OrderCancelled).
+//     whole order (cancelled orders carry wms.OrderCancelled). The payload
+//     of a web order does not say where Shopify assigned its fulfilment,
+//     so a web order's change is Partial: the engine reads the order with
+//     [Connector.Orders] (one query) before applying it. With
+//     Config.SkipFulfillmentLocations it is not Partial and carries no
+//     location. A POS sale carries its location and is never Partial.
 //   - orders/delete: a ChangeOrderDeleted.
 //   - every other topic: ChangeNone.
 //
@@ -30,12 +35,18 @@ import (
 // not decode, or has no id, returns an error matching
 // [wmssync.ErrInvalidPayload].
 func (c *Connector) Decode(ctx context.Context, e *webhook.Event) (wmssync.Change, error) {
-	return Decode(e)
+	return decode(e, c.locations())
 }
 
-// Decode is [Connector.Decode] without a connector: the translation needs
-// no shop access.
+// Decode is [Connector.Decode] of a connector with the default Config
+// (fulfilment locations read, so web order changes are Partial) without a
+// connector: the translation needs no shop access.
 func Decode(e *webhook.Event) (wmssync.Change, error) {
+	return decode(e, true)
+}
+
+// decode is Decode; locations marks web order changes Partial.
+func decode(e *webhook.Event, locations bool) (wmssync.Change, error) {
 	switch e.Topic {
 	case webhook.TopicProductsCreate, webhook.TopicProductsUpdate:
 		var p shopify.ProductPayload
@@ -75,7 +86,8 @@ func Decode(e *webhook.Event) (wmssync.Change, error) {
 		}
 		_ = json.Unmarshal(e.Body, &presence) // decoded above already
 		o := orderFromPayload(&p, presence.LineItems)
-		return wmssync.Change{Kind: wmssync.ChangeOrder, ID: o.ExternalID, Version: webhook.VersionOf(e, p.UpdatedAt), Order: &o}, nil
+		return wmssync.Change{Kind: wmssync.ChangeOrder, ID: o.ExternalID, Version: webhook.VersionOf(e, p.UpdatedAt), Order: &o,
+			Partial: locations && !o.POS}, nil
 	case webhook.TopicOrdersDelete:
 		var p shopify.OrderDeletePayload
 		if err := decodeBody(e, &p); err != nil {

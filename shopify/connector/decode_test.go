@@ -121,10 +121,11 @@ func TestDecodeOrders(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, wmssync.ChangeOrder, ch.Kind)
 	assert.Equal(t, shopify.GID("Order", web.ID), ch.ID)
+	assert.True(t, ch.Partial, "a web order's payload does not say where it is fulfilled")
 	o := ch.Order
 	require.NotNil(t, o)
 	assert.False(t, o.POS)
-	assert.Equal(t, "", o.LocationID)
+	assert.Equal(t, "", o.LocationID, "the REST payload carries no fulfilment location")
 	assert.Equal(t, wms.OrderOpen, o.Status)
 	assert.Equal(t, web.Name, o.Name)
 	assert.Equal(t, "a@example.com", o.Email)
@@ -142,13 +143,26 @@ func TestDecodeOrders(t *testing.T) {
 	assert.Equal(t, o.ExternalID, lo.ExternalID)
 	assert.Equal(t, o.Lines, lo.Lines)
 	assert.Equal(t, o.POS, lo.POS)
-	assert.Equal(t, o.LocationID, lo.LocationID)
+	assert.Equal(t, shopify.GID("Location", shop.Locations()[0].ID), lo.LocationID, "the listing reads the fulfilment location")
 	assert.Equal(t, o.Status, lo.Status)
 	assert.True(t, o.UpdatedAt.Equal(lo.UpdatedAt))
 	assert.Zero(t, o.Total.Cmp(lo.Total))
 
+	// Without fulfilment locations: not Partial, and the listing agrees
+	// with the payload.
+	skip := newConnector(t, srv, shop, connector.Config{SkipFulfillmentLocations: true})
+	ch, err = skip.Decode(ctx, lastEvent(t, shop, "orders/create", web.ID))
+	require.NoError(t, err)
+	assert.False(t, ch.Partial)
+	page, err = skip.Orders(ctxT(t), wmssync.OrderQuery{IDs: []string{ch.ID}}, "")
+	require.NoError(t, err)
+	require.Len(t, page.Items, 1)
+	assert.Equal(t, "", page.Items[0].LocationID)
+	assert.Equal(t, o.Lines, page.Items[0].Lines)
+
 	ch, err = c.Decode(ctx, lastEvent(t, shop, "orders/create", posOrder.ID))
 	require.NoError(t, err)
+	assert.False(t, ch.Partial, "a POS sale carries its location")
 	assert.True(t, ch.Order.POS)
 	assert.Equal(t, shopify.GID("Location", pos), ch.Order.LocationID)
 	page, err = c.Orders(ctxT(t), wmssync.OrderQuery{IDs: []string{ch.ID}}, "")
@@ -161,6 +175,7 @@ func TestDecodeOrders(t *testing.T) {
 	ch, err = c.Decode(ctx, lastEvent(t, shop, "orders/cancelled", web.ID))
 	require.NoError(t, err)
 	assert.Equal(t, wms.OrderCancelled, ch.Order.Status)
+	assert.True(t, ch.Partial)
 
 	require.NoError(t, shop.DeleteOrder(web.ID))
 	ch, err = c.Decode(ctx, lastEvent(t, shop, "orders/delete", web.ID))

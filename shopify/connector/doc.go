@@ -50,16 +50,30 @@
 //     [Config.BulkPageSize] products at a time.
 //   - Orders (the sweep, the sales history, S10 and S12): paged by
 //     updated or created time; a listing of orders created more than
-//     [Config.BulkOrderDays] ago reads a bulk export instead. A POS order
-//     is one with source "pos", a retail location or the Point of Sale
-//     app; its location is the retail location. Lines without a SKU or
-//     with nothing left after refunds are left out.
+//     [Config.BulkOrderDays] ago reads a bulk export instead; a lookup by
+//     ids reads the orders by id (nodes(ids:)), never through the search
+//     index, which lags behind writes. A POS order is one with source
+//     "pos", a retail location or the Point of Sale app; its location is
+//     the retail location. A web order's location is where Shopify
+//     assigned its fulfilment: the location of its first fulfilment order
+//     that is not closed or cancelled (else of its first one), so an order
+//     split across locations carries one location and goes whole to one
+//     warehouse; an order at a location mapped to no warehouse (a store,
+//     another 3PL) is then not the warehouse's (S5).
+//     [Config.SkipFulfillmentLocations] switches this off: web orders
+//     carry no location and go to the warehouse's default. Lines without
+//     a SKU or with nothing left after refunds are left out.
 //   - Decode (webhooks): products/create and products/update (Partial
 //     beyond 100 variants, so the engine fetches the rest),
 //     products/delete, orders/create, orders/updated, orders/cancelled,
 //     orders/paid, orders/fulfilled, orders/partially_fulfilled and
-//     orders/delete. Both paths translate the same shop data into the same
-//     shop-neutral values; ids are GIDs ("gid://shopify/Order/1").
+//     orders/delete. Order payloads do not say where Shopify assigned a
+//     web order's fulfilment, so web order changes are Partial and the
+//     engine reads the order: one extra query per web order webhook
+//     (none with Config.SkipFulfillmentLocations, and none for a
+//     redelivery of a version already applied). Both paths translate the
+//     same shop data into the same shop-neutral values; ids are GIDs
+//     ("gid://shopify/Order/1").
 //   - CustomsAndCosts (S9): HS codes (also per country), country and
 //     province of origin and unit cost of every inventory item with a SKU,
 //     paged below the bulk threshold and through a bulk export of the
@@ -104,7 +118,11 @@
 // # Shopify API calls of its own
 //
 // The connector's queries live in graphql/*.graphql (products with variants,
-// weights and stock, orders with lines and addresses, counts, inventory
-// items with customs data, and the bulk exports), embedded and validated
-// against the Admin schema like the shopify package's own documents.
+// weights and stock, orders with lines, addresses and fulfilment locations
+// (listed, and looked up by id, through one shared fragment), counts,
+// inventory items with customs data, and the bulk exports), embedded and
+// validated against the Admin schema like the shopify package's own
+// documents. An orders query requests at most 800 cost points: 9 orders
+// per query with fulfilment locations (20 lines and 5 fulfilment orders
+// each; the rest of a longer order is read separately), 11 without.
 package connector

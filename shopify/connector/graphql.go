@@ -17,8 +17,12 @@ var (
 	opBulkProducts string
 	//go:embed graphql/connectorOrders.graphql
 	opOrders string
+	//go:embed graphql/connectorOrdersByID.graphql
+	opOrdersByID string
 	//go:embed graphql/connectorOrderLineItems.graphql
 	opOrderLineItems string
+	//go:embed graphql/connectorOrderFulfillmentOrders.graphql
+	opOrderFulfillmentOrders string
 	//go:embed graphql/connectorOrdersCount.graphql
 	opOrdersCount string
 	//go:embed graphql/connectorBulkOrders.graphql

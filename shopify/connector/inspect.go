@@ -46,7 +46,7 @@ func (c *Connector) Inspect(ctx context.Context, f wmssync.Features) (wmssync.Sh
 		return info, fmt.Errorf("shopify/connector: read access scopes: %w", classify(ctx, err))
 	}
 	info.GrantedScopes = scopes
-	info.RequiredScopes = RequiredScopes(f)
+	info.RequiredScopes = requiredScopes(f, c.locations())
 
 	info.Locations = []wmssync.Location{}
 	for l, err := range c.client.Locations().List(ctx, &shopify.LocationListOptions{IncludeInactive: true}) {
@@ -86,13 +86,25 @@ func (c *Connector) Inspect(ctx context.Context, f wmssync.Features) (wmssync.Sh
 }
 
 // RequiredScopes returns the access scopes the features in f need, each
-// with the feature that needs it. Reading products, stock and locations is
-// always required; orders and POS need read_orders; customs and costs
-// read_inventory (or read_products); a sales history reaching back more than
-// OrderWindowDays before f.Today needs read_all_orders; each outbound
-// message kind needs its write scope. A write_X scope is listed as an
-// alternative to read_X, since it implies it.
+// with the feature that needs it, for a connector with the default Config.
+// Reading products, stock and locations is always required; orders and POS
+// need read_orders; receiving orders also needs
+// read_merchant_managed_fulfillment_orders and
+// read_third_party_fulfillment_orders, to read where Shopify assigned a
+// web order's fulfilment (at the merchant's own locations and at
+// fulfilment services'; [Connector.Inspect] leaves both out with
+// Config.SkipFulfillmentLocations); customs and costs read_inventory (or
+// read_products); a sales history reaching back more than OrderWindowDays
+// before f.Today needs read_all_orders; each outbound message kind needs
+// its write scope. A write_X scope is listed as an alternative to read_X,
+// since it implies it.
 func RequiredScopes(f wmssync.Features) []wmssync.ScopeRequirement {
+	return requiredScopes(f, true)
+}
+
+// requiredScopes is RequiredScopes; locations adds the fulfilment order
+// scopes orders need to carry their fulfilment location.
+func requiredScopes(f wmssync.Features, locations bool) []wmssync.ScopeRequirement {
 	read := func(res string) []string { return []string{"read_" + res, "write_" + res} }
 	req := []wmssync.ScopeRequirement{
 		{AnyOf: read("products"), Feature: "import products (S7)"},
@@ -105,6 +117,13 @@ func RequiredScopes(f wmssync.Features) []wmssync.ScopeRequirement {
 	}
 	if f.Orders {
 		req = append(req, wmssync.ScopeRequirement{AnyOf: read("orders"), Feature: "receive orders (S10)"})
+		if locations {
+			req = append(req,
+				wmssync.ScopeRequirement{AnyOf: read("merchant_managed_fulfillment_orders"), Feature: "receive orders (S10)",
+					Reason: "where Shopify assigned a web order's fulfilment, at the merchant's own locations (S5)"},
+				wmssync.ScopeRequirement{AnyOf: read("third_party_fulfillment_orders"), Feature: "receive orders (S10)",
+					Reason: "where Shopify assigned a web order's fulfilment, at a fulfilment service's (3PL's) location (S5)"})
+		}
 	}
 	if f.POS {
 		req = append(req,
