@@ -331,16 +331,19 @@ func (s *scenario) checkInbox(ctx context.Context) {
 // summary describes what the run did, for the log.
 func (s *scenario) summary() string {
 	w := s.w
-	pos := 0
+	pos, berlin := 0, 0
 	for _, p := range s.orders {
 		if p.pos {
 			pos++
 		}
+		if p.wh == whBER {
+			berlin++
+		}
 	}
 	ws := w.srv.WebhookStats()
 	httpFaults := w.a.Counters().Faults + w.b.Counters().Faults
-	return fmt.Sprintf("%d orders (%d POS), %d restarts, %d HTTP faults, webhooks: %d attempts, %d dropped, %d duplicated, %d delayed, %d reordered, %d failed attempts; WMS: %d receipts, %d packs, %d refunds, %d barcodes",
-		len(s.orders), pos, w.restarts.Load(), httpFaults, ws.Attempts, ws.Dropped, ws.Duplicated, ws.Delayed, ws.Reordered, ws.Failed,
+	return fmt.Sprintf("%d orders (%d POS, %d web orders routed to Berlin), %d restarts, %d HTTP faults, webhooks: %d attempts, %d dropped, %d duplicated, %d delayed, %d reordered, %d failed attempts; WMS: %d receipts, %d packs, %d refunds, %d barcodes",
+		len(s.orders), pos, berlin, w.restarts.Load(), httpFaults, ws.Attempts, ws.Dropped, ws.Duplicated, ws.Delayed, ws.Reordered, ws.Failed,
 		s.receipts, s.packs, len(s.refunds), len(s.barcodes))
 }
 

@@ -274,13 +274,15 @@ func (s *scenario) placeOrder(i int) {
 		}
 	}
 	if !p.pos {
-		// Web orders ship from the shared Copenhagen warehouse: the
-		// Shopify connector gives web orders no location (only POS sales
-		// carry one), so the WMS ships them from its default warehouse,
-		// CPH. Berlin's stock is still synchronised (see checkOutbound).
+		// Web orders ship from the warehouse mapped to the location
+		// Shopify assigned them: shop A's from Copenhagen, shop B's from
+		// Copenhagen or Berlin.
 		spec.Location, p.wh = w.aCPH, whCPH
 		if !inA {
 			spec.Location = w.bCPH
+			if s.rng.IntN(3) == 0 {
+				spec.Location, p.wh = w.bBER, whBER
+			}
 		}
 		// The shop sells what it shows as available (Shopify's default
 		// inventory policy: no overselling); what it shows may be more
