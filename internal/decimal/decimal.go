@@ -160,16 +160,25 @@ func FromJSON(b []byte) (string, error) {
 	if bytes.Equal(b, []byte("null")) {
 		return "", nil
 	}
-	var s string
 	switch {
 	case len(b) >= 2 && b[0] == '"' && b[len(b)-1] == '"' && bytes.IndexByte(b[1:len(b)-1], '\\') < 0:
-		s = string(b[1 : len(b)-1])
+		b = b[1 : len(b)-1]
 	case len(b) > 0 && b[0] == '"':
-		if err := json.Unmarshal(b, &s); err != nil {
-			return "", err
-		}
-	default:
-		s = string(b)
+		return unquoted(b)
+	}
+	// Checked before the string is made, so that bad input allocates nothing.
+	if len(b) > 0 && !Valid(string(b)) {
+		return "", ErrSyntax
+	}
+	return string(b), nil
+}
+
+// unquoted is FromJSON for a JSON string with escapes (kept apart so that
+// the common case does not allocate the string json.Unmarshal fills).
+func unquoted(b []byte) (string, error) {
+	var s string
+	if err := json.Unmarshal(b, &s); err != nil {
+		return "", err
 	}
 	if s != "" && !Valid(s) {
 		return "", ErrSyntax
