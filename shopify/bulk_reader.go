@@ -3,12 +3,15 @@ package shopify
 import (
 	"bufio"
 	"bytes"
+	"encoding/binary"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"iter"
+	"math/bits"
 	"strings"
+	"sync/atomic"
 )
 
 // DefaultBulkMaxLineSize is the longest JSONL line a BulkReader accepts unless
@@ -43,7 +46,8 @@ type BulkRow struct {
 	Line   int64
 	Offset int64
 
-	raw []byte
+	raw  []byte
+	decs *rowDecoders // nil for rows not made by this package's readers
 }
 
 // Type returns the resource type named by the row's ID ("Product",
@@ -65,19 +69,92 @@ func (r BulkRow) IsRoot() bool { return r.ParentID == "" }
 func (r BulkRow) Raw() []byte { return r.raw }
 
 // Decode unmarshals the row's JSON into v (the "__parentId" key is simply
-// ignored by types that do not declare it).
+// ignored by types that do not declare it), with the same result and errors
+// as json.Unmarshal. Rows from a BulkReader or a grouping function reuse
+// their reader's parser state instead of allocating it on each call. Decode
+// is safe for concurrent use, also on rows of the same reader.
 func (r BulkRow) Decode(v any) error {
+	if r.decs != nil && len(r.raw) <= maxReusedDecodeLine {
+		if done, err := r.decs.decode(r.raw, v); done {
+			if err != nil {
+				return fmt.Errorf("shopify: bulk result line %d: %w", r.Line, err)
+			}
+			return nil
+		}
+	}
 	if err := json.Unmarshal(r.raw, v); err != nil {
 		return fmt.Errorf("shopify: bulk result line %d: %w", r.Line, err)
 	}
 	return nil
 }
 
+// maxReusedDecodeLine is the longest line decoded with a reused decoder; a
+// longer one uses json.Unmarshal, so that no decoder keeps a large buffer.
+const maxReusedDecodeLine = 64 << 10
+
+// rowDecoders lends one reusable json.Decoder to the Decode calls of a
+// reader's rows: json.Unmarshal allocates its parser state on every call, a
+// Decoder keeps it. A Decode that finds the decoder lent out (concurrent
+// calls) makes a new one. The zero value is ready to use.
+type rowDecoders struct {
+	free atomic.Pointer[rowDecoder]
+}
+
+type rowDecoder struct {
+	src lineSource
+	dec *json.Decoder
+	fed int64 // bytes given to dec so far
+}
+
+// lineSource is the decoder's input: the line being decoded.
+type lineSource struct{ b []byte }
+
+func (s *lineSource) Read(p []byte) (int, error) {
+	if len(s.b) == 0 {
+		return 0, io.EOF
+	}
+	n := copy(p, s.b)
+	s.b = s.b[n:]
+	return n, nil
+}
+
+// decode decodes raw into v. raw is one JSON object and whitespace, as
+// scanKeys checked, so a Decoder reads exactly that value, and decodes it as
+// json.Unmarshal would: the same values in v, the same errors, but for the
+// offset of a syntax error, which would count the bytes of earlier rows. On
+// a syntax error it returns done false (v is untouched then, since a
+// Decoder reads the whole value before decoding it) and the caller uses
+// json.Unmarshal for the error.
+func (ds *rowDecoders) decode(raw []byte, v any) (done bool, err error) {
+	d := ds.free.Swap(nil)
+	if d == nil {
+		d = &rowDecoder{}
+		d.dec = json.NewDecoder(&d.src)
+	}
+	d.src.b = raw
+	err = d.dec.Decode(v)
+	var syntax *json.SyntaxError
+	if errors.As(err, &syntax) || errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) {
+		return false, nil // the decoder keeps the error: drop it
+	}
+	d.fed += int64(len(raw))
+	// Keep the decoder only when what it has not consumed is whitespace at
+	// the end of raw, which is always so for rows that scanKeys accepted.
+	if rest := d.fed - d.dec.InputOffset(); err == nil && len(d.src.b) == 0 && rest <= int64(len(raw)) &&
+		skipWS(raw, len(raw)-int(rest)) == len(raw) {
+		ds.free.Store(d)
+	}
+	return true, err
+}
+
 // BulkReader streams the rows of a bulk operation's JSONL result in file
 // order, in constant memory: it holds one line at a time (plus bufio's
 // buffer), however large the file is. Each row's "id" and "__parentId" are
 // found by a single pass over the line's top level; the rest of the line is
-// only parsed when the caller decodes it.
+// only parsed when the caller decodes it. A row usually costs one
+// allocation: its ID, which shares a string with its ParentID unless the
+// parent is the previous row, its parent or the last root (IDs with JSON
+// escapes cost more).
 //
 // Shopify writes a child row after its parent row, but not necessarily
 // directly after it. A consumer that upserts each row as it comes (parent
@@ -100,12 +177,15 @@ type BulkReader struct {
 	// DefaultBulkMaxLineSize. Set it before the first call to Next.
 	MaxLineSize int
 
-	br     *bufio.Reader
-	long   []byte
-	row    BulkRow
-	line   int64
-	offset int64
-	err    error
+	br       *bufio.Reader
+	decs     rowDecoders
+	long     []byte
+	scratch  []byte
+	row      BulkRow
+	lastRoot string
+	line     int64
+	offset   int64
+	err      error
 }
 
 // NewBulkReader returns a reader of the JSONL stream r. It does not close r.
@@ -116,8 +196,33 @@ func NewBulkReader(r io.Reader) *BulkReader {
 // Next advances to the next row, skipping blank lines. It returns false at
 // the end of the input or on an error, which Err then reports.
 func (b *BulkReader) Next() bool {
-	if b.err != nil {
+	content, start, ok := b.nextLine()
+	if !ok {
 		return false
+	}
+	k, err := scanKeys(content)
+	if err != nil {
+		b.err = fmt.Errorf("%w: line %d: %v", ErrBulkMalformed, b.line, err)
+		return false
+	}
+	id, parent, err := b.keyStrings(k)
+	if err != nil {
+		b.err = fmt.Errorf("%w: line %d: %v", ErrBulkMalformed, b.line, err)
+		return false
+	}
+	if parent == "" {
+		b.lastRoot = id
+	}
+	b.row = BulkRow{ID: id, ParentID: parent, Line: b.line, Offset: start, raw: content, decs: &b.decs}
+	return true
+}
+
+// nextLine returns the next non-blank line without its line terminator
+// and the offset of its first byte, or false at the end of the input or on
+// an error (then in b.err). The bytes are valid until the next call.
+func (b *BulkReader) nextLine() (content []byte, start int64, ok bool) {
+	if b.err != nil {
+		return nil, 0, false
 	}
 	max := b.MaxLineSize
 	if max <= 0 {
@@ -130,7 +235,7 @@ func (b *BulkReader) Next() bool {
 			for errors.Is(err, bufio.ErrBufferFull) {
 				if len(b.long) > max {
 					b.err = fmt.Errorf("%w: line %d is longer than %d bytes", ErrBulkLineTooLong, b.line+1, max)
-					return false
+					return nil, 0, false
 				}
 				line, err = b.br.ReadSlice('\n')
 				b.long = append(b.long, line...)
@@ -139,33 +244,64 @@ func (b *BulkReader) Next() bool {
 		}
 		if err != nil && !errors.Is(err, io.EOF) {
 			b.err = fmt.Errorf("shopify: reading bulk result: %w", err)
-			return false
+			return nil, 0, false
 		}
 		if len(line) == 0 && err != nil { // clean EOF
-			return false
+			return nil, 0, false
 		}
 		if len(line) > max {
 			b.err = fmt.Errorf("%w: line %d is longer than %d bytes", ErrBulkLineTooLong, b.line+1, max)
-			return false
+			return nil, 0, false
 		}
 		b.line++
-		start := b.offset
+		start = b.offset
 		b.offset += int64(len(line))
-		content := bytes.TrimRight(line, "\r\n")
+		content = bytes.TrimRight(line, "\r\n")
 		if len(bytes.TrimSpace(content)) == 0 {
 			if err != nil {
-				return false
+				return nil, 0, false
 			}
 			continue
 		}
-		id, parent, serr := scanRowKeys(content)
-		if serr != nil {
-			b.err = fmt.Errorf("%w: line %d: %v", ErrBulkMalformed, b.line, serr)
-			return false
-		}
-		b.row = BulkRow{ID: id, ParentID: parent, Line: b.line, Offset: start, raw: content}
-		return true
+		return content, start, true
 	}
+}
+
+// keyStrings turns the keys scanned from the current line into strings.
+// A parent equal to the previous row's ID or ParentID or to the last root's
+// ID (the usual cases: the first child of a row, its siblings) reuses that
+// string; otherwise the ID and the parent share one allocation.
+func (b *BulkReader) keyStrings(k rowKeys) (id, parent string, err error) {
+	if k.idEsc || k.parentEsc {
+		if id, err = keyString(k.id, k.idEsc); err != nil {
+			return "", "", err
+		}
+		parent, err = keyString(k.parent, k.parentEsc)
+		return id, parent, err
+	}
+	newParent := false
+	switch {
+	case len(k.parent) == 0:
+	case string(k.parent) == b.row.ParentID:
+		parent = b.row.ParentID
+	case string(k.parent) == b.row.ID:
+		parent = b.row.ID
+	case string(k.parent) == b.lastRoot:
+		parent = b.lastRoot
+	default:
+		newParent = true
+	}
+	switch {
+	case newParent && len(k.id) > 0:
+		b.scratch = append(append(b.scratch[:0], k.id...), k.parent...)
+		both := string(b.scratch)
+		id, parent = both[:len(k.id)], both[len(k.id):]
+	case newParent:
+		parent = string(k.parent)
+	case len(k.id) > 0:
+		id = string(k.id)
+	}
+	return id, parent, nil
 }
 
 // Row returns the current row. Its Raw bytes are valid until the next call
@@ -192,82 +328,108 @@ func BulkRows(r io.Reader) iter.Seq2[BulkRow, error] {
 	}
 }
 
-// scanRowKeys walks the top level of one JSON object and returns the string
-// values of its "id" and "__parentId" keys. Nested values are skipped
-// without being parsed; Decode validates them later.
+// rowKeys are the string values of a row's top-level "id" and
+// "__parentId" keys as they appear in the line (between the quotes, escapes
+// not decoded), and whether they contain escapes. A key that is absent or
+// whose value is not a string is empty, as is an empty string value.
+type rowKeys struct {
+	id, parent       []byte
+	idEsc, parentEsc bool
+}
+
+// scanRowKeys is scanKeys with the values decoded to strings.
 func scanRowKeys(b []byte) (id, parent string, err error) {
+	k, err := scanKeys(b)
+	if err != nil {
+		return "", "", err
+	}
+	if id, err = keyString(k.id, k.idEsc); err != nil {
+		return "", "", err
+	}
+	parent, err = keyString(k.parent, k.parentEsc)
+	return id, parent, err
+}
+
+// keyString returns the text of a scanned key value.
+func keyString(raw []byte, escaped bool) (string, error) {
+	if !escaped {
+		return string(raw), nil
+	}
+	return unquote(raw)
+}
+
+// scanKeys walks the top level of one JSON object and returns where the
+// string values of its "id" and "__parentId" keys are (the last one wins
+// when a key repeats). Nested values are skipped without being parsed;
+// Decode validates them later. It does not allocate.
+func scanKeys(b []byte) (k rowKeys, err error) {
 	i := skipWS(b, 0)
 	if i >= len(b) || b[i] != '{' {
-		return "", "", errors.New("not a JSON object")
+		return k, errors.New("not a JSON object")
 	}
 	i = skipWS(b, i+1)
 	if i < len(b) && b[i] == '}' {
-		return "", "", nil
+		if skipWS(b, i+1) != len(b) {
+			return k, errors.New("data after the object")
+		}
+		return k, nil
 	}
 	for {
 		if i >= len(b) || b[i] != '"' {
-			return "", "", errors.New("expected an object key")
+			return k, errors.New("expected an object key")
 		}
-		ks, ke, esc, err := scanString(b, i)
+		ke, kesc, err := scanString(b, i)
 		if err != nil {
-			return "", "", err
+			return k, err
 		}
-		key := b[ks:ke]
+		key := b[i+1 : ke]
 		i = skipWS(b, ke+1)
 		if i >= len(b) || b[i] != ':' {
-			return "", "", errors.New("expected ':'")
+			return k, errors.New("expected ':'")
 		}
 		i = skipWS(b, i+1)
 		if i >= len(b) {
-			return "", "", errors.New("unexpected end of line")
+			return k, errors.New("unexpected end of line")
 		}
-		isID := !esc && string(key) == "id"
-		isParent := !esc && string(key) == "__parentId"
+		isID := !kesc && string(key) == "id"
+		isParent := !kesc && string(key) == "__parentId"
 		if (isID || isParent) && b[i] == '"' {
-			vs, ve, vesc, err := scanString(b, i)
+			ve, vesc, err := scanString(b, i)
 			if err != nil {
-				return "", "", err
-			}
-			var v string
-			if vesc {
-				if v, err = unquote(b[vs-1 : ve+1]); err != nil {
-					return "", "", err
-				}
-			} else {
-				v = string(b[vs:ve])
+				return k, err
 			}
 			if isID {
-				id = v
+				k.id, k.idEsc = b[i+1:ve], vesc
 			} else {
-				parent = v
+				k.parent, k.parentEsc = b[i+1:ve], vesc
 			}
 			i = ve + 1
-		} else {
-			if i, err = skipValue(b, i); err != nil {
-				return "", "", err
-			}
+		} else if i, err = skipValue(b, i); err != nil {
+			return k, err
 		}
 		i = skipWS(b, i)
 		if i >= len(b) {
-			return "", "", errors.New("unexpected end of line")
+			return k, errors.New("unexpected end of line")
 		}
 		switch b[i] {
 		case ',':
 			i = skipWS(b, i+1)
 		case '}':
-			if j := skipWS(b, i+1); j != len(b) {
-				return "", "", errors.New("data after the object")
+			if skipWS(b, i+1) != len(b) {
+				return k, errors.New("data after the object")
 			}
-			return id, parent, nil
+			return k, nil
 		default:
-			return "", "", fmt.Errorf("unexpected %q", b[i])
+			return k, fmt.Errorf("unexpected %q", b[i])
 		}
 	}
 }
 
-// unquote decodes a JSON string literal with escapes (kept out of
-// scanRowKeys so that its strings do not escape to the heap).
-func unquote(quoted []byte) (string, error) {
+// unquote decodes the content of a JSON string literal with escapes
+// (the bytes between its quotes).
+func unquote(content []byte) (string, error) {
+	quoted := make([]byte, 0, len(content)+2)
+	quoted = append(append(append(quoted, '"'), content...), '"')
 	var v string
 	err := json.Unmarshal(quoted, &v)
 	return v, err
@@ -280,20 +442,37 @@ func skipWS(b []byte, i int) int {
 	return i
 }
 
-// scanString expects b[i]=='"' and returns the content bounds [start,end)
-// (end indexes the closing quote) and whether the content has escapes.
-func scanString(b []byte, i int) (start, end int, escaped bool, err error) {
-	start = i + 1
-	for j := start; j < len(b); j++ {
+// scanString expects b[i]=='"' and returns the index of the closing quote
+// and whether the string's content has escapes. It looks at eight bytes at
+// a time for a quote or a backslash (SWAR: a byte of x equal to c is a zero
+// byte of x^(c*ones), and the lowest byte flagged by the zero-byte test is
+// exact).
+func scanString(b []byte, i int) (end int, escaped bool, err error) {
+	const ones, highs = 0x0101010101010101, 0x8080808080808080
+	for j := i + 1; j < len(b); {
+		for j+8 <= len(b) {
+			x := binary.LittleEndian.Uint64(b[j:])
+			q, s := x^(ones*'"'), x^(ones*'\\')
+			if m := ((q-ones)&^q | (s-ones)&^s) & highs; m != 0 {
+				j += bits.TrailingZeros64(m) / 8
+				break
+			}
+			j += 8
+		}
+		if j >= len(b) {
+			break
+		}
 		switch b[j] {
+		case '"':
+			return j, escaped, nil
 		case '\\':
 			escaped = true
+			j += 2
+		default:
 			j++
-		case '"':
-			return start, j, escaped, nil
 		}
 	}
-	return 0, 0, false, errors.New("unterminated string")
+	return 0, false, errors.New("unterminated string")
 }
 
 // skipValue skips one JSON value starting at b[i] and returns the index
@@ -301,7 +480,7 @@ func scanString(b []byte, i int) (start, end int, escaped bool, err error) {
 func skipValue(b []byte, i int) (int, error) {
 	switch b[i] {
 	case '"':
-		_, end, _, err := scanString(b, i)
+		end, _, err := scanString(b, i)
 		return end + 1, err
 	case '{', '[':
 		depth := 0
@@ -315,7 +494,7 @@ func skipValue(b []byte, i int) (int, error) {
 					return j + 1, nil
 				}
 			case '"':
-				_, end, _, err := scanString(b, j)
+				end, _, err := scanString(b, j)
 				if err != nil {
 					return 0, err
 				}

@@ -2,9 +2,11 @@ package shopify
 
 import (
 	"bytes"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
+	"math/rand/v2"
 	"strings"
 	"testing"
 
@@ -25,6 +27,8 @@ func TestScanRowKeys(t *testing.T) {
 		{"whitespace and scalars", ` { "n" : 12.5e3 , "b":true, "z":null, "id" : "gid://shopify/Product/6" } `, "gid://shopify/Product/6", ""},
 		{"empty object", `{}`, "", ""},
 		{"non-string id is ignored", `{"id":42}`, "", ""},
+		{"long strings", `{"title":"` + strings.Repeat(`ab\"c`, 20) + `","id":"` + strings.Repeat("x", 40) + `\/y"}`, strings.Repeat("x", 40) + "/y", ""},
+		{"duplicate keys: the last string wins", `{"id":"a","__parentId":"p","id":"b","id":7}`, "b", "p"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -34,7 +38,7 @@ func TestScanRowKeys(t *testing.T) {
 			assert.Equal(t, c.parent, parent)
 		})
 	}
-	for _, bad := range []string{`[1]`, `{"id":"x"`, `{"id" "x"}`, `{"id":"x"} trailing`, `{"a":"unterminated}`, `{"a":[1,2}`, `{"a":}`, `nope`} {
+	for _, bad := range []string{`[1]`, `{} x`, `{"id":"x"`, `{"id" "x"}`, `{"id":"x"} trailing`, `{"a":"unterminated}`, `{"a":[1,2}`, `{"a":}`, `nope`} {
 		_, _, err := scanRowKeys([]byte(bad))
 		assert.Error(t, err, bad)
 	}
@@ -140,4 +144,148 @@ func TestBulkRowsStopsEarly(t *testing.T) {
 		}
 	}
 	assert.Equal(t, 3, n)
+}
+
+// TestScanString compares scanString with the plain byte-by-byte rule (a
+// backslash escapes the next byte) on every string over a small alphabet
+// up to 7 bytes, and on random longer strings (several 8-byte words).
+func TestScanString(t *testing.T) {
+	t.Parallel()
+	reference := func(b []byte) (end int, escaped, ok bool) {
+		for j := 1; j < len(b); j++ {
+			switch b[j] {
+			case '\\':
+				escaped = true
+				j++
+			case '"':
+				return j, escaped, true
+			}
+		}
+		return 0, false, false
+	}
+	check := func(b []byte) {
+		wantEnd, wantEsc, wantOK := reference(b)
+		end, esc, err := scanString(b, 0)
+		if (err == nil) != wantOK || (wantOK && (end != wantEnd || esc != wantEsc)) {
+			t.Fatalf("scanString(%q) = %d, %v, %v; want %d, %v, ok %v", b, end, esc, err, wantEnd, wantEsc, wantOK)
+		}
+	}
+	alphabet := []byte{'"', '\\', 'a'}
+	var gen func(b []byte, n int)
+	gen = func(b []byte, n int) {
+		check(b)
+		if n == 0 {
+			return
+		}
+		for _, c := range alphabet {
+			gen(append(b, c), n-1)
+		}
+	}
+	gen([]byte{'"'}, 7)
+	// Runs of backslashes before a quote, at every position relative to
+	// the 8-byte words.
+	for m := range 40 {
+		for k := range 60 {
+			check([]byte(`"` + strings.Repeat("x", m) + strings.Repeat(`\`, k) + `"` + `y"`))
+		}
+	}
+	rng := rand.New(rand.NewPCG(1, 2))
+	for range 20000 {
+		b := []byte{'"'}
+		for range rng.IntN(120) {
+			switch rng.IntN(20) {
+			case 0:
+				b = append(b, '"')
+			case 1, 2:
+				b = append(b, '\\')
+			default:
+				b = append(b, 'x')
+			}
+		}
+		check(b)
+	}
+}
+
+// TestBulkRowDecodeMatchesUnmarshal decodes rows of one reader, good and
+// bad in turn, and checks that Decode (which reuses its reader's decoder)
+// gives what json.Unmarshal gives: the same values and the same errors.
+func TestBulkRowDecodeMatchesUnmarshal(t *testing.T) {
+	t.Parallel()
+	type target struct {
+		ID    string          `json:"id"`
+		N     int             `json:"n"`
+		Price Decimal         `json:"price"`
+		Tags  []string        `json:"tags"`
+		Meta  map[string]int  `json:"meta"`
+		Raw   json.RawMessage `json:"raw"`
+	}
+	lines := []string{
+		`{"id":"a","n":1,"price":"1.50","tags":["x"],"meta":{"k":1},"raw":[1, 2]}`,
+		`{"id":"c","n":tru}`,                        // syntax error that scanKeys lets through, after a decoded row
+		`{"id":"b","n":"not a number","price":"2"}`, // type error: the rest still decodes
+		`{"id":"d","price":"1e5"}`,                  // error from an UnmarshalJSON method
+		`{"id":"e","n":5}   `,                       // trailing whitespace
+		`{"id":"f","n":6,"tags":[]}`,
+		`{"id":"g","n":1e400}`,
+	}
+	br := NewBulkReader(strings.NewReader(strings.Join(lines, "\n")))
+	i := 0
+	for br.Next() {
+		row := br.Row()
+		for range 2 { // twice: the second call reuses the decoder
+			var got, want target
+			gerr := row.Decode(&got)
+			werr := json.Unmarshal([]byte(lines[i]), &want)
+			assert.Equal(t, want, got, lines[i])
+			if werr == nil {
+				assert.NoError(t, gerr, lines[i])
+				assert.NotNil(t, row.decs.free.Load(), "the decoder is kept for the next row")
+			} else {
+				require.Error(t, gerr, lines[i])
+				assert.Equal(t, fmt.Sprintf("shopify: bulk result line %d: %v", i+1, werr), gerr.Error())
+				var wse, gse *json.SyntaxError
+				if errors.As(werr, &wse) {
+					require.ErrorAs(t, gerr, &gse)
+					assert.Equal(t, wse.Offset, gse.Offset, "syntax error offset within the line")
+				}
+			}
+		}
+		i++
+	}
+	require.NoError(t, br.Err())
+	require.Equal(t, len(lines), i)
+
+	var v struct{}
+	assert.Error(t, BulkRow{}.Decode(&v), "a zero row has no JSON")
+	assert.Error(t, BulkRow{raw: []byte(`{}`), decs: &rowDecoders{}}.Decode(v), "not a pointer")
+}
+
+// TestBulkRowDecodeConcurrent decodes the rows of one group from several
+// goroutines at once (run it with -race).
+func TestBulkRowDecodeConcurrent(t *testing.T) {
+	t.Parallel()
+	var b strings.Builder
+	b.WriteString(`{"id":"gid://shopify/Product/1"}` + "\n")
+	for i := range 200 {
+		fmt.Fprintf(&b, `{"id":"gid://shopify/ProductVariant/%d","sku":"S%d","__parentId":"gid://shopify/Product/1"}`+"\n", i+10, i)
+	}
+	for g, err := range GroupBulkRows(strings.NewReader(b.String()), nil) {
+		require.NoError(t, err)
+		errs := make(chan error, 4)
+		for w := range 4 {
+			go func() {
+				for i, row := range g.Descendants {
+					var v struct{ SKU string }
+					if err := row.Decode(&v); err != nil || v.SKU != fmt.Sprintf("S%d", i) {
+						errs <- fmt.Errorf("worker %d row %d: %q, %v", w, i, v.SKU, err)
+						return
+					}
+				}
+				errs <- nil
+			}()
+		}
+		for range 4 {
+			require.NoError(t, <-errs)
+		}
+	}
 }
