@@ -2,12 +2,10 @@ package shopify
 
 import (
 	"bufio"
-	"cmp"
 	"fmt"
 	"io"
 	"iter"
 	"os"
-	"slices"
 )
 
 // BulkGroup is a root row of a bulk result together with all its
@@ -43,153 +41,99 @@ type GroupOptions struct {
 	MaxLineSize int
 }
 
-// groupRec locates one row of the file: the root group it belongs to and
-// the bytes of its line. 16 bytes per row.
-type groupRec struct {
-	root uint32
-	n    uint32
-	off  int64
-}
-
 // GroupBulkRows yields every root object of a bulk result together with all
 // its descendants, in the order the roots appear in the file. It is correct
 // whether or not children are adjacent to their parent (Shopify only
 // promises that a child comes after its parent), so it works on results of
 // bulk queries run with groupObjects false, the faster default.
 //
-// How: one pass reads the file (spilling it to a temporary file in
-// opts.Dir when r does not implement io.ReaderAt and io.Seeker) and builds
-// an index from each row to its root; then each group is read back with
-// ReadAt. The index is released before the first group is yielded.
+// How: one pass reads the file (copying it to a temporary file in opts.Dir
+// as it goes when r does not implement io.ReaderAt and io.Seeker) and
+// records where each row is and which group it belongs to, using an index
+// from row IDs to groups that is dropped at the end of the pass; then each
+// group is read back with ReadAt, through a few cached windows of the file
+// so that rows near each other cost one read. Rows carry their Line and
+// Offset as BulkReader gives them.
 //
-// Memory bound: during the first pass about 120 bytes per row that has an
-// "id" (the id→root map, dominated by the GID's own bytes, plus the row's
-// 16-byte location record); during the second pass 16 bytes per row plus
-// the bytes of the largest group. Measured: 120,000 rows (30,000 products ×
-// 3 variants) take about 15 MB at the end of the first pass and 2.5 MB
-// after it; 270,000 rows about 32 MB and 5 MB. Disk: one copy of the file
-// when spilled. Row streaming (BulkRows) needs none of this; use it when
-// processing each row on arrival is enough.
+// Memory: 16 bytes per row and 4 per root for the whole iteration, plus,
+// during the first pass, 4 more bytes per root and the ID index. The index
+// keeps an ID of the form "<prefix>/<decimal int64>" (every numeric
+// Shopify GID) as its number under its prefix: 12 bytes when the IDs of a
+// prefix arrive in increasing order, as Shopify exports them, about 30
+// otherwise; any other ID as its string, about 100 bytes. The second pass
+// adds its read-back windows (1 MiB at most, plus the longest line) and the
+// bytes of the largest group. BENCHMARKS.md has measured numbers. Disk: one
+// copy of the file when it is not seekable. Row streaming (BulkRows) needs
+// none of this; use it when processing each row on arrival is enough.
 //
 // A child row whose parent did not appear before it yields an error
-// wrapping ErrBulkMalformed. Iteration stops after the first error.
+// wrapping ErrBulkMalformed, as does a line BulkReader would reject.
+// Iteration stops after the first error. The groups' rows, their bytes and
+// the Descendants slice are reused: they are valid only during the
+// iteration step that yields them (the ID and ParentID strings stay valid).
 func GroupBulkRows(r io.Reader, opts *GroupOptions) iter.Seq2[BulkGroup, error] {
 	if opts == nil {
 		opts = &GroupOptions{}
 	}
 	return func(yield func(BulkGroup, error) bool) {
-		src, base, cleanup, err := seekableSource(r, opts.Dir)
+		x, src, base, cleanup, err := indexSource(r, opts)
 		if err != nil {
 			yield(BulkGroup{}, err)
 			return
 		}
 		defer cleanup()
-
-		recs, err := indexBulkRows(src, base, opts.MaxLineSize)
-		if err != nil {
-			yield(BulkGroup{}, err)
-			return
-		}
-		slices.SortStableFunc(recs, func(a, b groupRec) int { return cmp.Compare(a.root, b.root) })
-
-		var buf []byte
-		var rows []BulkRow
-		for i := 0; i < len(recs); {
-			j := i + 1
-			for j < len(recs) && recs[j].root == recs[i].root {
-				j++
+		lr := newLineReader(src, base, opts.MaxLineSize)
+		var gb groupBuilder
+		for root := range x.head.len() {
+			g, err := gb.build(lr, x, x.head.at(root))
+			if err != nil {
+				yield(BulkGroup{}, err)
+				return
 			}
-			size := 0
-			for _, rc := range recs[i:j] {
-				size += int(rc.n)
-			}
-			buf = slices.Grow(buf[:0], size)[:size]
-			rows = rows[:0]
-			at := 0
-			for _, rc := range recs[i:j] {
-				line := buf[at : at+int(rc.n)]
-				if _, err := src.ReadAt(line, base+rc.off); err != nil {
-					yield(BulkGroup{}, fmt.Errorf("shopify: reading grouped bulk row back: %w", err))
-					return
-				}
-				at += int(rc.n)
-				id, parent, err := scanRowKeys(line)
-				if err != nil { // cannot happen: the same bytes parsed in pass one
-					yield(BulkGroup{}, fmt.Errorf("%w: offset %d: %v", ErrBulkMalformed, rc.off, err))
-					return
-				}
-				rows = append(rows, BulkRow{ID: id, ParentID: parent, Offset: rc.off, raw: line})
-			}
-			i = j
-			if !yield(BulkGroup{Root: rows[0], Descendants: rows[1:]}, nil) {
+			if !yield(g, nil) {
 				return
 			}
 		}
 	}
 }
 
-// indexBulkRows is GroupBulkRows' first pass.
-func indexBulkRows(src io.ReaderAt, base int64, maxLine int) ([]groupRec, error) {
-	br := NewBulkReader(io.NewSectionReader(src, base, 1<<62))
-	br.MaxLineSize = maxLine
-	rootOf := make(map[string]uint32)
-	var recs []groupRec
-	var roots uint32
-	for br.Next() {
-		row := br.Row()
-		var root uint32
-		if row.ParentID == "" {
-			if roots == ^uint32(0) {
-				return nil, fmt.Errorf("%w: more than %d root rows", ErrBulkMalformed, roots)
-			}
-			root = roots
-			roots++
-		} else {
-			p, ok := rootOf[row.ParentID]
-			if !ok {
-				return nil, fmt.Errorf("%w: line %d: parent %s does not appear before its child", ErrBulkMalformed, row.Line, row.ParentID)
-			}
-			root = p
-		}
-		if row.ID != "" {
-			rootOf[row.ID] = root
-		}
-		recs = append(recs, groupRec{root: root, n: uint32(len(row.raw)), off: row.Offset})
-	}
-	if err := br.Err(); err != nil {
-		return nil, err
-	}
-	return recs, nil
-}
-
-// seekableSource returns r itself when it can be read at offsets, or a
-// temporary copy of it otherwise.
-func seekableSource(r io.Reader, dir string) (src io.ReaderAt, base int64, cleanup func(), err error) {
+// indexSource runs GroupBulkRows' first pass over r, directly when r can
+// be read at offsets, or while copying it to a temporary file otherwise. It
+// returns the index and where to read the rows back.
+func indexSource(r io.Reader, opts *GroupOptions) (x *rowIndex, src io.ReaderAt, base int64, cleanup func(), err error) {
 	if ra, ok := r.(io.ReaderAt); ok {
 		if sk, ok := r.(io.Seeker); ok {
 			if pos, err := sk.Seek(0, io.SeekCurrent); err == nil {
-				return ra, pos, func() {}, nil
+				x, err := indexBulkRows(io.NewSectionReader(ra, pos, 1<<62), opts.MaxLineSize)
+				if err != nil {
+					return nil, nil, 0, nil, err
+				}
+				return x, ra, pos, func() {}, nil
 			}
 		}
 	}
-	f, err := os.CreateTemp(dir, "shopify-bulk-*.jsonl")
+	f, err := os.CreateTemp(opts.Dir, "shopify-bulk-*.jsonl")
 	if err != nil {
-		return nil, 0, nil, fmt.Errorf("shopify: spilling bulk result: %w", err)
+		return nil, nil, 0, nil, fmt.Errorf("shopify: spilling bulk result: %w", err)
 	}
 	cleanup = func() {
 		f.Close()
 		os.Remove(f.Name())
 	}
 	w := bufio.NewWriterSize(f, 256<<10)
-	if _, err := io.Copy(w, r); err != nil {
-		cleanup()
-		return nil, 0, nil, fmt.Errorf("shopify: spilling bulk result: %w", err)
+	x, err = indexBulkRows(io.TeeReader(r, w), opts.MaxLineSize)
+	if err == nil {
+		// The index pass stops at the end of the input, so the copy is
+		// complete; the flush makes it readable at offsets.
+		if ferr := w.Flush(); ferr != nil {
+			err = fmt.Errorf("shopify: spilling bulk result: %w", ferr)
+		}
 	}
-	if err := w.Flush(); err != nil {
+	if err != nil {
 		cleanup()
-		return nil, 0, nil, fmt.Errorf("shopify: spilling bulk result: %w", err)
+		return nil, nil, 0, nil, err
 	}
-	return f, 0, cleanup, nil
+	return x, f, 0, cleanup, nil
 }
 
 // GroupAdjacentBulkRows groups a bulk result in which every object's
