@@ -96,10 +96,13 @@
 // and reconciliation sweeps.
 //
 // Performance, measured by this package's benchmarks (go test -bench) on a
-// 2-core machine shared with other work, 2 KB webhook bodies: 64 concurrent
-// Puts store 7,300 webhooks/s with synchronous=FULL (3,900-5,900/s while
-// the machine was busier), 10,000/s with WithSynchronousNormal, against
-// 2,300/s without group commit and 2,000/s for one Put at a time.
-// Claim+Complete by 8 workers settles 2,400 events/s; outbox claims in
-// batches of 100 settle 20,000 messages/s.
+// 2-core machine shared with other work (BENCHMARKS.md has the runs), 2 KB
+// webhook bodies: 64 concurrent Puts store 7,000-14,000 webhooks/s with
+// synchronous=FULL, depending on the other work, and more with
+// WithSynchronousNormal, against 1,000-2,300/s without group commit and
+// 800-2,000/s for one Put at a time. Signed 16 KB orders/create deliveries
+// through webhook.Handler over HTTP, with the sending clients on the same
+// two cores, are stored at 4,000-8,000/s. Claim+Complete by 8 workers
+// settles 2,400 events/s; outbox claims in batches of 100 settle 20,000
+// messages/s.
 package sqlite
