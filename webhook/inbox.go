@@ -29,8 +29,10 @@ type Inbox interface {
 // When CopiesBody reports true, Handler reads request bodies into buffers
 // that it reuses for later requests, instead of allocating one per
 // delivery. An Inbox that keeps the Event (as MemoryInbox does), or hands it
-// to work that may outlive Put, must not report true. webhook/inboxtest
-// checks the promise.
+// to work that may outlive Put, must not report true. A wrapper that embeds
+// a BodyCopier and replaces its Put inherits CopiesBody: replace that too
+// unless the new Put keeps the promise. webhook/inboxtest checks the
+// promise.
 type BodyCopier interface {
 	CopiesBody() bool
 }
