@@ -146,50 +146,40 @@ func indexSource(r io.Reader, opts *GroupOptions) (x *rowIndex, src io.ReaderAt,
 func GroupAdjacentBulkRows(r io.Reader) iter.Seq2[BulkGroup, error] {
 	return func(yield func(BulkGroup, error) bool) {
 		br := NewBulkReader(r)
-		var (
-			buf     []byte
-			rows    []BulkRow
-			members = map[string]struct{}{}
-		)
-		flush := func() bool {
-			if len(rows) == 0 {
-				return true
+		var gb groupBuilder
+		for {
+			line, start, ok := br.nextLine()
+			if !ok {
+				break
 			}
-			// Rows point into buf, which may have been reallocated while
-			// appending; rebuild the slices now that buf is final.
-			at := 0
-			for i := range rows {
-				n := len(rows[i].raw)
-				rows[i].raw = buf[at : at+n]
-				at += n
-			}
-			ok := yield(BulkGroup{Root: rows[0], Descendants: rows[1:]}, nil)
-			buf, rows = buf[:0], rows[:0]
-			clear(members)
-			return ok
-		}
-		for br.Next() {
-			row := br.Row()
-			if row.ParentID == "" {
-				if !flush() {
-					return
+			k, err := scanKeys(line)
+			var id, parent []byte
+			if err == nil {
+				if id, err = keyBytes(k.id, k.idEsc); err == nil {
+					parent, err = keyBytes(k.parent, k.parentEsc)
 				}
-			} else if _, ok := members[row.ParentID]; !ok {
-				yield(BulkGroup{}, fmt.Errorf("%w: line %d: parent %s is not in the current group (run the query with GroupObjects, or use GroupBulkRows)", ErrBulkMalformed, row.Line, row.ParentID))
+			}
+			if err != nil {
+				yield(BulkGroup{}, fmt.Errorf("%w: line %d: %v", ErrBulkMalformed, br.line, err))
 				return
 			}
-			if row.ID != "" {
-				members[row.ID] = struct{}{}
+			if len(parent) == 0 {
+				if gb.len() > 0 && !yield(gb.finish(), nil) {
+					return
+				}
+				gb.reset()
+			} else if !gb.has(parent) {
+				yield(BulkGroup{}, fmt.Errorf("%w: line %d: parent %s is not in the current group (run the query with GroupObjects, or use GroupBulkRows)", ErrBulkMalformed, br.line, parent))
+				return
 			}
-			n := len(row.raw)
-			buf = append(buf, row.raw...)
-			row.raw = buf[len(buf)-n:]
-			rows = append(rows, row)
+			gb.add(line, id, parent, br.line, start)
 		}
 		if err := br.Err(); err != nil {
 			yield(BulkGroup{}, err)
 			return
 		}
-		flush()
+		if gb.len() > 0 {
+			yield(gb.finish(), nil)
+		}
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"iter"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
@@ -151,10 +152,36 @@ func referenceGroups(data []byte) ([][]groupedRow, error) {
 	return groups, br.Err()
 }
 
+// referenceAdjacent groups the rows of data as GroupAdjacentBulkRows must:
+// a root starts a group, and every other row's parent must be in the group.
+func referenceAdjacent(data []byte) ([][]groupedRow, error) {
+	var groups [][]groupedRow
+	var members map[string]bool
+	br := NewBulkReader(bytes.NewReader(data))
+	for br.Next() {
+		r := br.Row()
+		if r.ParentID == "" {
+			groups = append(groups, nil)
+			members = map[string]bool{}
+		} else if !members[r.ParentID] {
+			return groups, fmt.Errorf("%w: %s not in the group", ErrBulkMalformed, r.ParentID)
+		}
+		members[r.ID] = true
+		g := len(groups) - 1
+		groups[g] = append(groups[g], groupedRow{r.ID, r.ParentID, r.Line, r.Offset, string(r.Raw())})
+	}
+	return groups, br.Err()
+}
+
 // collectGroups runs GroupBulkRows over r and copies what it yields.
 func collectGroups(r io.Reader, opts *GroupOptions) ([][]groupedRow, error) {
+	return collect(GroupBulkRows(r, opts))
+}
+
+// collect copies the groups of a grouping function.
+func collect(seq iter.Seq2[BulkGroup, error]) ([][]groupedRow, error) {
 	var groups [][]groupedRow
-	for g, err := range GroupBulkRows(r, opts) {
+	for g, err := range seq {
 		if err != nil {
 			return groups, err
 		}
@@ -169,18 +196,40 @@ func collectGroups(r io.Reader, opts *GroupOptions) ([][]groupedRow, error) {
 
 // checkAgainstReference checks that GroupBulkRows, on a seekable reader and
 // on a stream it has to spill, yields exactly the reference groups, or
-// fails with an error of the same kind.
+// fails with an error of the same kind, and that GroupAdjacentBulkRows does
+// the same against referenceAdjacent.
 func checkAgainstReference(t *testing.T, data []byte, dir string) {
 	t.Helper()
 	want, werr := referenceGroups(data)
+	adjacent, aerr := referenceAdjacent(data)
 	for _, in := range []struct {
-		name string
-		r    io.Reader
+		name      string
+		group     func() ([][]groupedRow, error)
+		want      [][]groupedRow
+		werr      error
+		prefixToo bool // groups yielded before an error must match too
 	}{
-		{"seekable", bytes.NewReader(data)},
-		{"spilled", io.MultiReader(bytes.NewReader(data))},
+		{"seekable", func() ([][]groupedRow, error) { return collectGroups(bytes.NewReader(data), &GroupOptions{Dir: dir}) }, want, werr, false},
+		{"spilled", func() ([][]groupedRow, error) {
+			return collectGroups(io.MultiReader(bytes.NewReader(data)), &GroupOptions{Dir: dir})
+		}, want, werr, false},
+		{"adjacent", func() ([][]groupedRow, error) { return collect(GroupAdjacentBulkRows(bytes.NewReader(data))) }, adjacent, aerr, true},
 	} {
-		got, gerr := collectGroups(in.r, &GroupOptions{Dir: dir})
+		want, werr := in.want, in.werr
+		got, gerr := in.group()
+		if in.prefixToo && werr != nil {
+			// The reference's last group may be incomplete when it failed;
+			// the groups before it were yielded whole.
+			if len(want) > 0 {
+				want = want[:len(want)-1]
+			}
+			if len(got) != len(want) {
+				t.Fatalf("%s: %d groups before the error, want %d", in.name, len(got), len(want))
+			}
+			for i := range want {
+				require.Equal(t, want[i], got[i], "%s: group %d", in.name, i)
+			}
+		}
 		if werr != nil {
 			if gerr == nil {
 				t.Fatalf("%s: no error, the reference fails with %v", in.name, werr)
@@ -338,8 +387,49 @@ func TestGroupBulkRowsMatchesReference(t *testing.T) {
 		data := randomExport(rng, i%10 == 9)
 		t.Run(fmt.Sprint(i), func(t *testing.T) {
 			checkAgainstReference(t, data, t.TempDir())
+			// The same rows written group by group, as with GroupObjects:
+			// GroupAdjacentBulkRows must accept them.
+			if groups, err := referenceGroups(data); err == nil {
+				var b bytes.Buffer
+				for _, g := range groups {
+					for _, r := range g {
+						b.WriteString(r.Raw + "\n")
+					}
+				}
+				_, err := referenceAdjacent(b.Bytes())
+				require.NoError(t, err)
+				checkAgainstReference(t, b.Bytes(), t.TempDir())
+			}
 		})
 	}
+}
+
+// TestGroupAdjacentBulkRowsLargeGroup checks membership in a group larger
+// than the linear search covers: children of the root and grandchildren of
+// any earlier child, and an outsider.
+func TestGroupAdjacentBulkRowsLargeGroup(t *testing.T) {
+	t.Parallel()
+	var b bytes.Buffer
+	b.WriteString(`{"id":"gid://shopify/Order/1"}` + "\n")
+	for i := range 200 {
+		parent := "gid://shopify/Order/1"
+		if i%3 == 2 {
+			parent = fmt.Sprintf("gid://shopify/LineItem/%d", i/2)
+		}
+		fmt.Fprintf(&b, `{"id":"gid://shopify/LineItem/%d","__parentId":%q}`+"\n", i, parent)
+	}
+	b.WriteString(`{"id":"gid://shopify/Order/2"}` + "\n")
+	b.WriteString(`{"id":"gid://shopify/LineItem/999","__parentId":"gid://shopify/Order/2"}` + "\n")
+	data := b.Bytes()
+	checkAgainstReference(t, data, t.TempDir())
+	got, err := collect(GroupAdjacentBulkRows(bytes.NewReader(data)))
+	require.NoError(t, err)
+	require.Len(t, got, 2)
+	assert.Len(t, got[0], 201)
+
+	bad := append(bytes.Clone(data), `{"id":"x","__parentId":"gid://shopify/LineItem/5"}`+"\n"...)
+	_, err = collect(GroupAdjacentBulkRows(bytes.NewReader(bad)))
+	assert.ErrorIs(t, err, ErrBulkMalformed, "LineItem/5 belongs to the previous group")
 }
 
 // TestGroupBulkRowsIDForms groups children under parents whose IDs differ

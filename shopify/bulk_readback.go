@@ -7,14 +7,19 @@ import (
 	"io"
 )
 
-// groupBuilder assembles the rows of one group read back from the file,
-// reusing its buffers from group to group.
+// groupBuilder assembles the rows of one group (GroupBulkRows reads them
+// back from the file, GroupAdjacentBulkRows as they stream by), reusing its
+// buffers from group to group. All the group's ID and ParentID strings
+// share one allocation; a ParentID is the same string as its parent's ID
+// when the parent is the root or one of the few rows before.
 type groupBuilder struct {
-	decs  rowDecoders
-	buf   []byte // the group's lines, one after the other
-	ids   []byte // the text of the group's IDs and ParentIDs
-	spans []rowSpans
-	rows  []BulkRow
+	decs    rowDecoders
+	buf     []byte // the group's lines, one after the other
+	ids     []byte // the text of the group's IDs and ParentIDs
+	spans   []rowSpans
+	rows    []BulkRow
+	members map[string]struct{} // the IDs of spans[:indexed], for has in large groups
+	indexed int
 }
 
 // rowSpans are where a row's line is in buf, and its ID and ParentID in ids.
@@ -22,12 +27,68 @@ type rowSpans struct {
 	line, id, parent [2]int
 }
 
-// build reads back the group whose root is row first and returns it. All
-// the group's ID and ParentID strings share one allocation; a ParentID is
-// the same string as its parent's ID when the parent is the root or one of
-// the few rows before.
-func (gb *groupBuilder) build(lr *lineReader, x *rowIndex, first uint32) (BulkGroup, error) {
+// reset starts a new group.
+func (gb *groupBuilder) reset() {
 	gb.buf, gb.ids, gb.spans, gb.rows = gb.buf[:0], gb.ids[:0], gb.spans[:0], gb.rows[:0]
+	clear(gb.members)
+	gb.indexed = 0
+}
+
+// add appends a row (its line is copied).
+func (gb *groupBuilder) add(line, id, parent []byte, lineNo, off int64) {
+	var sp rowSpans
+	sp.line[0] = len(gb.buf)
+	gb.buf = append(gb.buf, line...)
+	sp.line[1] = len(gb.buf)
+	sp.id[0] = len(gb.ids)
+	gb.ids = append(gb.ids, id...)
+	sp.id[1] = len(gb.ids)
+	sp.parent = gb.parentSpan(parent)
+	gb.spans = append(gb.spans, sp)
+	gb.rows = append(gb.rows, BulkRow{Line: lineNo, Offset: off, decs: &gb.decs})
+}
+
+// len returns the number of rows added since the last reset.
+func (gb *groupBuilder) len() int { return len(gb.spans) }
+
+// has reports whether a row of the group has the given ID: a linear search
+// in small groups, a map of the IDs in large ones.
+func (gb *groupBuilder) has(id []byte) bool {
+	const linear = 32
+	if len(gb.spans) <= linear {
+		for _, sp := range gb.spans {
+			if bytes.Equal(gb.ids[sp.id[0]:sp.id[1]], id) {
+				return true
+			}
+		}
+		return false
+	}
+	if gb.members == nil {
+		gb.members = make(map[string]struct{})
+	}
+	for ; gb.indexed < len(gb.spans); gb.indexed++ {
+		sp := gb.spans[gb.indexed]
+		gb.members[string(gb.ids[sp.id[0]:sp.id[1]])] = struct{}{}
+	}
+	_, ok := gb.members[string(id)]
+	return ok
+}
+
+// finish returns the group. Its rows, bytes and Descendants slice are valid
+// until the next reset.
+func (gb *groupBuilder) finish() BulkGroup {
+	text := string(gb.ids)
+	for i, sp := range gb.spans {
+		r := &gb.rows[i]
+		r.ID, r.ParentID = text[sp.id[0]:sp.id[1]], text[sp.parent[0]:sp.parent[1]]
+		r.raw = gb.buf[sp.line[0]:sp.line[1]:sp.line[1]]
+	}
+	return BulkGroup{Root: gb.rows[0], Descendants: gb.rows[1:]}
+}
+
+// build reads back the group whose root is row first and returns it.
+func (gb *groupBuilder) build(lr *lineReader, x *rowIndex, first uint32) (BulkGroup, error) {
+	gb.reset()
 	for row := first; row != noRow; row = x.next.at(int(row)) {
 		off := x.off.at(int(row))
 		line, err := lr.line(off)
@@ -55,24 +116,9 @@ func (gb *groupBuilder) build(lr *lineReader, x *rowIndex, first uint32) (BulkGr
 		if err != nil { // the file changed since the first pass
 			return BulkGroup{}, fmt.Errorf("%w: line %d read back: %v", ErrBulkMalformed, x.lineOf(row), err)
 		}
-		var sp rowSpans
-		sp.line[0] = len(gb.buf)
-		gb.buf = append(gb.buf, line...)
-		sp.line[1] = len(gb.buf)
-		sp.id[0] = len(gb.ids)
-		gb.ids = append(gb.ids, id...)
-		sp.id[1] = len(gb.ids)
-		sp.parent = gb.parentSpan(parent)
-		gb.spans = append(gb.spans, sp)
-		gb.rows = append(gb.rows, BulkRow{Line: x.lineOf(row), Offset: off, decs: &gb.decs})
+		gb.add(line, id, parent, x.lineOf(row), off)
 	}
-	text := string(gb.ids)
-	for i, sp := range gb.spans {
-		r := &gb.rows[i]
-		r.ID, r.ParentID = text[sp.id[0]:sp.id[1]], text[sp.parent[0]:sp.parent[1]]
-		r.raw = gb.buf[sp.line[0]:sp.line[1]:sp.line[1]]
-	}
-	return BulkGroup{Root: gb.rows[0], Descendants: gb.rows[1:]}, nil
+	return gb.finish(), nil
 }
 
 // parentSpan returns where parent's text is in gb.ids, appending it unless
