@@ -162,8 +162,9 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	body, buf, err := h.readBody(http.MaxBytesReader(w, r.Body, h.maxBody), r.ContentLength)
 	if buf != nil {
-		// Reused once nothing refers to body any more: at once unless it
-		// was handed to an inbox that keeps it (see reuse below).
+		// Reused once nothing refers to body any more: when ServeHTTP
+		// returns, unless it went to an inbox that may keep it (buf is
+		// then set to nil before Put).
 		defer func() {
 			if buf != nil {
 				h.recycle(buf, body)
