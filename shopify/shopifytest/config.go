@@ -132,11 +132,12 @@ func WithMaxQueryCost(points int) ShopOption {
 	return func(c *shopConfig) { c.maxCost = points }
 }
 
-// WithSearchLag makes the shop's order search lag behind writes, as
-// Shopify's search index does: orders created less than lag ago (simulated
-// time) are missing from orders and ordersCount when they are called with
-// a search (query:); lookups by id (order, node, nodes) and listings
-// without a search see them at once. Default 0: no lag.
+// WithSearchLag makes the shop's order and product search lag behind
+// writes, as Shopify's search index does: orders and products created less
+// than lag ago (simulated time) are missing from orders, ordersCount,
+// products and productsCount when they are called with a search (query:);
+// lookups by id (order, product, node, nodes) and listings without a
+// search see them at once. Default 0: no lag.
 func WithSearchLag(lag time.Duration) ShopOption {
 	return func(c *shopConfig) { c.searchLag = lag }
 }

@@ -87,8 +87,9 @@
 //     is accepted and changes nothing). Fulfillment orders are visible with
 //     any of the fulfillment order read scopes, whatever the location.
 //   - Search (query:) sees writes at once unless WithSearchLag makes new
-//     orders missing from order searches for a while, as Shopify's search
-//     index lags behind writes; lookups by id never lag.
+//     orders and products missing from order and product searches for a
+//     while, as Shopify's search index lags behind writes; lookups by id
+//     never lag.
 //   - Exact error wording of Shopify is matched where known; elsewhere the
 //     codes are Shopify's and the messages are close. A missing @idempotent
 //     directive or a missing changeFromQuantity are reported as errors with

@@ -107,9 +107,13 @@ func (r *rootObject) query(ctx context.Context, f *gqlexec.FieldCall) (any, erro
 		return nil, nil
 	case "products", "productsCount":
 		filter := searchFilter(f)
+		indexed := s.searchIndexed(f) // products created after it are not in the search index yet
 		var ps []*Product
 		for _, id := range s.productOrder {
 			p := s.products[id]
+			if !indexed.IsZero() && p.CreatedAt.After(indexed) {
+				continue
+			}
 			if filter.match(s.productFields(p)) {
 				ps = append(ps, p)
 			}
@@ -178,10 +182,7 @@ func (r *rootObject) query(ctx context.Context, f *gqlexec.FieldCall) (any, erro
 		return nil, nil
 	case "orders", "ordersCount":
 		filter := searchFilter(f)
-		var indexed time.Time // orders created after it are not in the search index yet
-		if q, _ := f.Args["query"].(string); q != "" && s.cfg.searchLag > 0 {
-			indexed = s.now().Add(-s.cfg.searchLag)
-		}
+		indexed := s.searchIndexed(f) // orders created after it are not in the search index yet
 		var os []*Order
 		for _, id := range s.orderOrder {
 			o := s.orders[id]
@@ -264,6 +265,17 @@ func compareInt64(a, b int64) int {
 
 // nodeByGID resolves node(id:) for the simulated types; unknown or invisible
 // IDs resolve to null, types without read access to ACCESS_DENIED.
+// searchIndexed returns the time up to which writes are in the shop's
+// search index for the listing or count f: the zero time (everything) when
+// f has no search (query:) or the shop has no WithSearchLag, else now
+// minus the lag.
+func (s *Shop) searchIndexed(f *gqlexec.FieldCall) time.Time {
+	if q, _ := f.Args["query"].(string); q != "" && s.cfg.searchLag > 0 {
+		return s.now().Add(-s.cfg.searchLag)
+	}
+	return time.Time{}
+}
+
 func (s *Shop) nodeByGID(g, field string) (gqlexec.Object, error) {
 	typ, id, err := shopify.ParseGID(g)
 	if err != nil {
