@@ -2,7 +2,9 @@ package connector
 
 import (
 	"context"
+	_ "embed"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -11,13 +13,28 @@ import (
 	wmssync "github.com/wmsbridge/wmsbridge/sync"
 )
 
+// opProductsByID reads products by id (nodes(ids:)) with the
+// ConnectorProduct fragment of connectorProducts; it is embedded here, next
+// to its only user (internal/adminschema checks it like the others).
+//
+//go:embed graphql/connectorProductsByID.graphql
+var opProductsByID string
+
 // Paging sizes, chosen so that a page's requested query cost stays well
 // under Shopify's 1,000-point maximum per query.
 const (
 	pageVariants     = 10  // variants read with each product of a page
 	moreVariants     = 200 // variants per call for the rest of a product
 	productCostLimit = 800 // requested cost a products page aims under
-	maxIDsPerQuery   = 50  // ids ORed into one search
+	maxIDsPerQuery   = 50  // ids of one order lookup, at most
+
+	// productCost is the requested cost of one product as the
+	// ConnectorProduct fragment selects it: 4 points per variant read
+	// with it (variant, inventory item, measurement, weight) plus 6.
+	productCost = pageVariants*4 + 6
+	// productsPerQuery is how many products one query reads, listed or
+	// looked up by id, within productCostLimit: 17.
+	productsPerQuery = max(1, productCostLimit/productCost)
 )
 
 // Products returns one page of products with all their variants, in
@@ -30,26 +47,35 @@ const (
 // Config.BulkPageSize products at a time; below it, and for every filtered
 // listing, it pages through the Admin API. Page.Total is the count.
 //
+// A lookup by q.IDs reads the products by id (nodes(ids:), never the
+// search index, which lags behind writes: a product created a moment ago
+// is always found), 17 per query like a listing page, each with all its
+// variants, in ascending id order, in one page without a cursor (a cursor
+// with IDs returns an error matching [wmssync.ErrCursorExpired]). Any
+// number of ids may be given; repeated ids are read once; unknown,
+// deleted and malformed ids and ids of other resources are left out
+// without an error; UpdatedSince, when also set, filters the result.
+// Page.Total is the number of products found.
+//
 // Cursors: "page:..." carries the API cursor, "bulk:..." the bulk
 // operation ids and the number of products already handed out. A bulk
 // cursor resumes in a new process by reopening the finished export (Shopify
 // keeps it for a week); one Shopify no longer has returns an error matching
 // [wmssync.ErrCursorExpired].
 func (c *Connector) Products(ctx context.Context, q wmssync.ProductQuery, cursor string) (wmssync.Page[wmssync.Product], error) {
+	if len(q.IDs) > 0 {
+		if cursor != "" {
+			return wmssync.Page[wmssync.Product]{}, fmt.Errorf("%w: a lookup by ids has one page, got cursor %q", wmssync.ErrCursorExpired, cursor)
+		}
+		return c.productsByID(ctx, q)
+	}
 	switch {
 	case cursor == "":
-		full := len(q.IDs) == 0 && q.UpdatedSince.IsZero()
-		search, err := productSearch(q)
+		full := q.UpdatedSince.IsZero()
+		search := productSearch(q)
+		total, err := c.count(ctx, opProductsCount, "connectorProductsCount", "productsCount", search)
 		if err != nil {
 			return wmssync.Page[wmssync.Product]{}, err
-		}
-		total := int64(-1)
-		if len(q.IDs) == 0 {
-			n, err := c.count(ctx, opProductsCount, "connectorProductsCount", "productsCount", search)
-			if err != nil {
-				return wmssync.Page[wmssync.Product]{}, err
-			}
-			total = n
 		}
 		if full && c.cfg.BulkThreshold > 0 && total >= int64(c.cfg.BulkThreshold) {
 			cur, err := c.startBulk(ctx, "products", opBulkProducts, "", q.Stock, total)
@@ -68,49 +94,20 @@ func (c *Connector) Products(ctx context.Context, q wmssync.ProductQuery, cursor
 		if err != nil {
 			return wmssync.Page[wmssync.Product]{}, fmt.Errorf("%w: malformed cursor %q", wmssync.ErrCursorExpired, cursor)
 		}
-		search, err := productSearch(q)
-		if err != nil {
-			return wmssync.Page[wmssync.Product]{}, err
-		}
-		return c.productPage(ctx, q, search, parts[1], total)
+		return c.productPage(ctx, q, productSearch(q), parts[1], total)
 	case strings.HasPrefix(cursor, bulkPrefix):
 		return bulkPage(ctx, c, cursor, c.cfg.BulkPageSize, bulkProduct)
 	}
 	return wmssync.Page[wmssync.Product]{}, fmt.Errorf("%w: %q is not a products cursor of this connector", wmssync.ErrCursorExpired, cursor)
 }
 
-// productSearch builds the Shopify search for q.
-func productSearch(q wmssync.ProductQuery) (string, error) {
-	var parts []string
-	if !q.UpdatedSince.IsZero() {
-		parts = append(parts, fmt.Sprintf("updated_at:>='%s'", q.UpdatedSince.UTC().Format(time.RFC3339)))
+// productSearch builds the Shopify search of a listing: "" for a full
+// listing (lookups by id do not search, see productsByID).
+func productSearch(q wmssync.ProductQuery) string {
+	if q.UpdatedSince.IsZero() {
+		return ""
 	}
-	if len(q.IDs) > 0 {
-		ids, err := idSearch(q.IDs, "Product")
-		if err != nil {
-			return "", err
-		}
-		parts = append(parts, ids)
-	}
-	return strings.Join(parts, " AND "), nil
-}
-
-// idSearch turns GIDs (or legacy ids) into "(id:1 OR id:2)". Ids that are
-// not of resource are ignored, as unknown ids are.
-func idSearch(ids []string, resource string) (string, error) {
-	var terms []string
-	for _, id := range ids {
-		n, err := legacyID(id, resource)
-		if err != nil {
-			continue
-		}
-		terms = append(terms, "id:"+strconv.FormatInt(n, 10))
-	}
-	if len(terms) == 0 {
-		// No valid id: a search that matches nothing.
-		return "id:0", nil
-	}
-	return "(" + strings.Join(terms, " OR ") + ")", nil
+	return fmt.Sprintf("updated_at:>='%s'", q.UpdatedSince.UTC().Format(time.RFC3339))
 }
 
 // legacyID accepts a GID of resource or a bare numeric id.
@@ -162,18 +159,10 @@ func (p *gqlProduct) product() wmssync.Product {
 	return out
 }
 
-// productPage reads one page of products through the API.
+// productPage reads one page of a listing through the API.
 func (c *Connector) productPage(ctx context.Context, q wmssync.ProductQuery, search, after string, total int64) (wmssync.Page[wmssync.Product], error) {
 	var page wmssync.Page[wmssync.Product]
-	first := max(1, productCostLimit/(pageVariants*4+6))
-	if len(q.IDs) > 0 {
-		// The ids of one query must fit one search; longer lists page.
-		first = min(first, maxIDsPerQuery)
-		if len(q.IDs) > maxIDsPerQuery {
-			return c.productsByIDs(ctx, q)
-		}
-	}
-	vars := map[string]any{"first": first, "variants": pageVariants}
+	vars := map[string]any{"first": productsPerQuery, "variants": pageVariants}
 	setOpt(vars, "after", after)
 	setOpt(vars, "query", search)
 	var out struct {
@@ -207,30 +196,56 @@ func (c *Connector) productPage(ctx context.Context, q wmssync.ProductQuery, sea
 	return page, nil
 }
 
-// productsByIDs reads a long id list in chunks, as one page.
-func (c *Connector) productsByIDs(ctx context.Context, q wmssync.ProductQuery) (wmssync.Page[wmssync.Product], error) {
-	page := wmssync.Page[wmssync.Product]{Total: -1}
-	for start := 0; start < len(q.IDs); start += maxIDsPerQuery {
-		sub := q
-		sub.IDs = q.IDs[start:min(start+maxIDsPerQuery, len(q.IDs))]
-		search, err := productSearch(sub)
+// productsByID reads the products q.IDs names with nodes(ids:),
+// productsPerQuery at a time (the query's cost grows with the number of
+// ids, like a listing page's with its size), in ascending id order, each
+// with all its variants (the rest of a product with more than
+// pageVariants is read like a listed one's), and with q.Stock their stock.
+func (c *Connector) productsByID(ctx context.Context, q wmssync.ProductQuery) (wmssync.Page[wmssync.Product], error) {
+	page := wmssync.Page[wmssync.Product]{Items: []wmssync.Product{}}
+	ns := make([]int64, 0, len(q.IDs))
+	for _, id := range q.IDs {
+		n, err := legacyID(id, "Product")
 		if err != nil {
-			return page, err
+			continue // not a product id: left out, like an unknown one
 		}
-		after := ""
-		for {
-			p, err := c.productPage(ctx, sub, search, after, -1)
-			if err != nil {
-				return page, err
+		ns = append(ns, n)
+	}
+	slices.Sort(ns)
+	ns = slices.Compact(ns)
+	gids := make([]string, len(ns))
+	for i, n := range ns {
+		gids[i] = shopify.GID("Product", n)
+	}
+	for chunk := range slices.Chunk(gids, productsPerQuery) {
+		var out struct {
+			Nodes []*gqlProduct `json:"nodes"`
+		}
+		vars := map[string]any{"ids": chunk, "variants": pageVariants}
+		if _, err := c.client.Do(ctx, &shopify.Request{Query: opProductsByID, OperationName: "connectorProductsByID", Variables: vars}, &out); err != nil {
+			return page, fmt.Errorf("shopify/connector: products by id: %w", classify(ctx, err))
+		}
+		for _, gp := range out.Nodes {
+			if gp == nil || gp.ID == "" { // unknown or deleted (or not a product)
+				continue
 			}
-			page.Items = append(page.Items, p.Items...)
-			if p.Next == "" {
-				break
+			if !q.UpdatedSince.IsZero() && gp.UpdatedAt.Before(q.UpdatedSince) {
+				continue
 			}
-			parts, _ := splitCursor(p.Next, pagePrefix, 2)
-			after = parts[1]
+			if gp.Variants != nil && gp.Variants.PageInfo.HasNextPage {
+				if err := c.restOfVariants(ctx, gp); err != nil {
+					return page, err
+				}
+			}
+			page.Items = append(page.Items, gp.product())
 		}
 	}
+	if q.Stock {
+		if err := c.addStock(ctx, page.Items); err != nil {
+			return page, err
+		}
+	}
+	page.Total = int64(len(page.Items))
 	return page, nil
 }
 
