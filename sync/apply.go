@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"slices"
+	"time"
 
 	"github.com/wmsbridge/wmsbridge/webhook"
 	"github.com/wmsbridge/wmsbridge/wms"
@@ -124,6 +125,13 @@ func (e *Engine) applyProducts(ctx context.Context, s Settings, conn Connector, 
 		write = append(write, t)
 		batch = append(batch, wp)
 	}
+	updated := make([]time.Time, len(write))
+	for i, t := range write {
+		updated[i] = t.item.UpdatedAt
+	}
+	if err := e.keepSentBarcodes(ctx, s.Shop, batch, updated); err != nil {
+		return 0, err
+	}
 	for chunk := range slices.Chunk(batch, e.cfg.BatchSize) {
 		if err := e.backend.UpsertProducts(ctx, chunk); err != nil {
 			return 0, fmt.Errorf("sync: upsert %d products of %s: %w", len(chunk), s.Shop, err)
@@ -197,6 +205,9 @@ func (e *Engine) forceProduct(ctx context.Context, s Settings, key EntityKey, p 
 	}
 	wp, ok := e.toWMSProduct(ctx, s, p)
 	if ok {
+		if err := e.keepSentBarcodes(ctx, s.Shop, []wms.Product{wp}, []time.Time{p.UpdatedAt}); err != nil {
+			return false, err
+		}
 		if err := e.backend.UpsertProducts(ctx, []wms.Product{wp}); err != nil {
 			return false, err
 		}

@@ -255,6 +255,11 @@ func (e *Engine) fanOut(ctx context.Context, m OutboxMessage, shops []Settings, 
 		for _, s := range shops {
 			if sell[s.Shop] && s.OutboundEnabled(m.Kind) {
 				add(s.Shop, "sku:"+ev.SKU)
+				// Durable before the message is: an echo of the shop's
+				// product from now on cannot undo the change (S15).
+				if err := e.markBarcodePending(ctx, s.Shop, ev.SKU, kids[len(kids)-1].CreatedAt); err != nil {
+					return nil, err
+				}
 			}
 		}
 	case wms.PurchaseOrderClosed:
@@ -430,13 +435,20 @@ func (e *Engine) deliverBatch(ctx context.Context, ob OutboxStore, cfg OutboundC
 		switch {
 		case !enabledFor(s, *m):
 			m.LastError = "skipped: the shop switched " + string(m.Kind) + " off (S13)"
-			if e.settle(ctx, ob, cfg, m, nil) {
+			var err error
+			if sku, ok := strings.CutPrefix(m.Entity, "sku:"); ok && m.Kind == wms.KindBarcodeChanged {
+				err = e.markBarcodeSettled(ctx, ob, m, sku)
+			}
+			if e.settle(ctx, ob, cfg, m, err) {
 				settled++
 			}
 		case m.Kind == wms.KindStockChanged:
 			stock = append(stock, *m)
 		default:
 			err := e.deliverOne(ctx, ob, s, out, m)
+			if sku, ok := strings.CutPrefix(m.Entity, "sku:"); ok && err == nil && m.Kind == wms.KindBarcodeChanged {
+				err = e.markBarcodeSettled(ctx, ob, m, sku)
+			}
 			if e.settle(ctx, ob, cfg, m, err) {
 				settled++
 			}
