@@ -3,6 +3,7 @@ package connector_test
 import (
 	"context"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -121,7 +122,11 @@ func TestE2E_S4_POS(t *testing.T) {
 		}
 	}
 	assert.True(t, moved)
-	day := wms.DateOf(sale.CreatedAt)
+	// A sale counts on the shop's own calendar day (between 23:00 and
+	// midnight UTC that is already tomorrow in Berlin).
+	zone, err := time.LoadLocation(shop.Info().IanaTimezone)
+	require.NoError(t, err)
+	day := wms.DateOf(sale.CreatedAt.In(zone))
 	sales, err := h.wms.DailySales(context.Background(), "CAP-1", day, day)
 	require.NoError(t, err)
 	require.Len(t, sales, 1)
@@ -141,7 +146,7 @@ func TestE2E_S4_POS(t *testing.T) {
 	_, isOrder = h.order(s.Shop, off.ID)
 	assert.False(t, isOrder)
 	assert.Equal(t, int64(7), h.wms.Level("CAP-1", whDK).OnHand, "POS off: ignored")
-	sales, _ = h.wms.DailySales(context.Background(), "CAP-1", day, wms.DateOf(off.CreatedAt))
+	sales, _ = h.wms.DailySales(context.Background(), "CAP-1", day, wms.DateOf(off.CreatedAt.In(zone)))
 	var total int64
 	for _, d := range sales {
 		total += d.Quantity
