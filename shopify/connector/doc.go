@@ -47,7 +47,9 @@
 //     pages through the Admin API, reading each variant's on-hand stock
 //     per location; from the threshold on it runs a bulk export of the
 //     products and one of the inventory levels and hands the result out
-//     [Config.BulkPageSize] products at a time.
+//     [Config.BulkPageSize] products at a time. A lookup by ids (the
+//     engine's fetch of a product whose webhook was truncated) reads the
+//     products by id (nodes(ids:)), never through the search index.
 //   - Orders (the sweep, the sales history, S10 and S12): paged by
 //     updated or created time; a listing of orders created more than
 //     [Config.BulkOrderDays] ago reads a bulk export instead; a lookup by
@@ -118,7 +120,8 @@
 // # Shopify API calls of its own
 //
 // The connector's queries live in graphql/*.graphql (products with variants,
-// weights and stock, orders with lines, addresses and fulfilment locations
+// weights and stock, listed and looked up by id through one shared
+// fragment; orders with lines, addresses and fulfilment locations
 // (listed, and looked up by id, through one shared fragment), counts,
 // inventory items with customs data, and the bulk exports), embedded and
 // validated against the Admin schema like the shopify package's own
