@@ -174,7 +174,9 @@ func (ds *rowDecoders) decode(raw []byte, v any) (done bool, err error) {
 // A BulkReader is not safe for concurrent use.
 type BulkReader struct {
 	// MaxLineSize bounds the memory one line may take; 0 means
-	// DefaultBulkMaxLineSize. Set it before the first call to Next.
+	// DefaultBulkMaxLineSize. It applies to every line, a blank one too
+	// (its length is known only once it has been read). Set it before the
+	// first call to Next.
 	MaxLineSize int
 
 	br       *bufio.Reader

@@ -113,7 +113,7 @@ func FuzzBulkReader(f *testing.F) {
 			number int64
 			size   int // with its '\n'
 		}
-		var lines []refLine
+		var lines, all []refLine // non-blank lines; every line
 		allObjects := true
 		for off, n := 0, int64(1); off < len(data); n++ {
 			end := bytes.IndexByte(data[off:], '\n')
@@ -122,6 +122,7 @@ func FuzzBulkReader(f *testing.F) {
 				next = off + end + 1
 			}
 			raw := bytes.TrimRight(data[off:next], "\r\n")
+			all = append(all, refLine{raw: raw, offset: int64(off), number: n, size: next - off})
 			if len(bytes.TrimSpace(raw)) > 0 {
 				lines = append(lines, refLine{raw: raw, offset: int64(off), number: n, size: next - off})
 				trimmed := bytes.TrimLeft(raw, " \t\r\n")
@@ -171,14 +172,29 @@ func FuzzBulkReader(f *testing.F) {
 			if n != len(lines) {
 				t.Fatalf("clean end after %d rows, but the input has %d non-blank lines", n, len(lines))
 			}
-			for _, l := range lines {
+			for _, l := range all { // the limit holds for blank lines too
 				if l.size > limit {
 					t.Fatalf("line %d has %d bytes, over the limit %d, and was accepted", l.number, l.size, limit)
 				}
 			}
 		case errors.Is(err, ErrBulkLineTooLong):
-			if n >= len(lines) || lines[n].size <= limit {
-				t.Fatalf("ErrBulkLineTooLong after %d rows, but the next line is within %d bytes: %v", n, limit, err)
+			// A line after the n-th row, up to and including the next
+			// non-blank one, is over the limit (blank lines count).
+			var from, to int64 = 0, int64(len(data))
+			if n > 0 {
+				from = lines[n-1].offset + 1
+			}
+			if n < len(lines) {
+				to = lines[n].offset
+			}
+			over := false
+			for _, l := range all {
+				if l.offset >= from && l.offset <= to && l.size > limit {
+					over = true
+				}
+			}
+			if !over {
+				t.Fatalf("ErrBulkLineTooLong after %d rows, but the lines up to the next row are within %d bytes: %v", n, limit, err)
 			}
 		case errors.Is(err, ErrBulkMalformed):
 			if n >= len(lines) {
