@@ -84,6 +84,31 @@ type Config struct {
 	// meanwhile); a host that runs one process per store can set a fixed
 	// Owner to resume at once.
 	Owner string
+
+	// VersionRetention is how long the engine keeps the stored version of
+	// an order or a product (see [VersionStore]) after its newest time,
+	// when the Store is a [VersionPruner]: Run deletes older ones once
+	// shortly after it starts and then once a day. Default
+	// DefaultVersionRetention (90 days); a negative value disables
+	// pruning; a positive value under MinVersionRetention (7 days), or
+	// not above twice ReconcileOverlap, is rejected by NewEngine.
+	//
+	// Why this is safe: a version only protects against an older
+	// delivery overwriting newer data. Shopify retries a webhook for at
+	// most 48 hours, and reconciliation sweeps read the shop's current
+	// state (never older than ReconcileOverlap before the watermark), so
+	// once a version is older than the retention no delivery or sweep
+	// that could carry older data is still to come, and a key read as
+	// never stored lets the next (current) data apply, as it should. The
+	// exception is a delivery the host replays from the inbox's failed
+	// entries after the retention: it is applied as if new; the next
+	// sweep brings the entity back to the shop's current state. An order
+	// whose version was pruned counts as never applied when it changes
+	// again (after months): one created before the orders step started is
+	// then ignored (S10), and a cancellation of one at a location mapped
+	// to no warehouse is ignored too. Barcode marks are never pruned (see
+	// VersionPruner).
+	VersionRetention time.Duration
 }
 
 func (c *Config) withDefaults() (Config, error) {
@@ -135,6 +160,13 @@ func (c *Config) withDefaults() (Config, error) {
 	}
 	if cfg.SalesHistoryDays == 0 {
 		cfg.SalesHistoryDays = DefaultSalesHistoryDays
+	}
+	if cfg.VersionRetention == 0 {
+		cfg.VersionRetention = DefaultVersionRetention
+	}
+	if r := cfg.VersionRetention; r > 0 && (r < MinVersionRetention || r <= 2*cfg.ReconcileOverlap) {
+		return cfg, fmt.Errorf("sync: Config.VersionRetention %v is too short: want at least %v (Shopify retries webhooks for 48 hours) and more than twice ReconcileOverlap (%v), or a negative value to disable pruning",
+			r, MinVersionRetention, cfg.ReconcileOverlap)
 	}
 	return cfg, nil
 }

@@ -24,7 +24,9 @@ func (e *Engine) Router() *webhook.Router {
 // [Config.Workers] handlers at once (a [webhook.Dispatcher] over the Store),
 // sweeps every shop every [Config.ReconcileInterval] and audits every
 // shop's webhook subscriptions every [Config.AuditInterval], and delivers
-// the outbox (see [Engine.DeliverOutbound]) when the Store has one. Shops added or
+// the outbox (see [Engine.DeliverOutbound]) when the Store has one, and
+// prunes old versions at start and once a day when the Store is a
+// [VersionPruner] (see [Config.VersionRetention]). Shops added or
 // changed while Run runs are picked up at the next event or tick. Setup
 // steps are not run by Run: call [Engine.RunSetup] (after a restart too, to
 // resume an interrupted step).
@@ -44,7 +46,11 @@ func (e *Engine) Run(ctx context.Context) error {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	var wg gosync.WaitGroup
-	wg.Add(3)
+	wg.Add(4)
+	go func() {
+		defer wg.Done()
+		e.runPrune(ctx) // prune.go
+	}()
 	go func() {
 		defer wg.Done()
 		e.runOutbound(ctx) // dispatch_outbound.go
