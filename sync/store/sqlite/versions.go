@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"time"
 
 	wmssync "github.com/wmsbridge/wmsbridge/sync"
 	"github.com/wmsbridge/wmsbridge/webhook"
@@ -52,4 +53,73 @@ func (s *Store) SetVersion(ctx context.Context, key wmssync.EntityKey, v webhook
 		return false, wrap("set version", err)
 	}
 	return n == 1, nil
+}
+
+var _ wmssync.VersionPruner = (*Store)(nil)
+
+// PruneVersions implements [wmssync.VersionPruner] without holding the
+// single writer for a scan: it looks up to limit candidate keys up on a
+// reader connection (the table has no index on the times, so this may read
+// much of it, concurrently with writes), then deletes them by primary key
+// in one short write that checks the times again, so a version updated in
+// between stays.
+func (s *Store) PruneVersions(ctx context.Context, kind string, before time.Time, limit int) (int, error) {
+	if err := s.checkOpen(); err != nil {
+		return 0, err
+	}
+	if limit <= 0 {
+		return 0, nil
+	}
+	b := before.UnixMicro()
+	rows, err := s.r.QueryContext(ctx, `SELECT shop, id FROM wmsbridge_versions
+		WHERE kind = ? AND (updated_at IS NULL OR updated_at < ?) AND (triggered_at IS NULL OR triggered_at < ?)
+		LIMIT ?`, kind, b, b, limit)
+	if err != nil {
+		return 0, wrap("prune versions", err)
+	}
+	var keys [][2]string
+	for rows.Next() {
+		var k [2]string
+		if err := rows.Scan(&k[0], &k[1]); err != nil {
+			rows.Close()
+			return 0, wrap("prune versions", err)
+		}
+		keys = append(keys, k)
+	}
+	if err := rows.Close(); err != nil {
+		return 0, wrap("prune versions", err)
+	}
+	if err := rows.Err(); err != nil {
+		return 0, wrap("prune versions", err)
+	}
+	if len(keys) == 0 {
+		return 0, nil
+	}
+	var n int64
+	err = s.write(ctx, func(ctx context.Context, tx *sql.Tx) error {
+		n = 0
+		st, err := tx.PrepareContext(ctx, `DELETE FROM wmsbridge_versions
+			WHERE shop = ? AND kind = ? AND id = ?
+			AND (updated_at IS NULL OR updated_at < ?) AND (triggered_at IS NULL OR triggered_at < ?)`)
+		if err != nil {
+			return err
+		}
+		defer st.Close()
+		for _, k := range keys {
+			res, err := st.ExecContext(ctx, k[0], kind, k[1], b, b)
+			if err != nil {
+				return err
+			}
+			m, err := res.RowsAffected()
+			if err != nil {
+				return err
+			}
+			n += m
+		}
+		return nil
+	})
+	if err != nil {
+		return 0, wrap("prune versions", err)
+	}
+	return int(n), nil
 }
