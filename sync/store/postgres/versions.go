@@ -2,6 +2,7 @@ package postgres
 
 import (
 	"context"
+	"time"
 
 	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgtype"
@@ -49,4 +50,25 @@ func (s *Store) SetVersion(ctx context.Context, key wmssync.EntityKey, v webhook
 		return false, wrap("set version", err)
 	}
 	return tag.RowsAffected() == 1, nil
+}
+
+var _ wmssync.VersionPruner = (*Store)(nil)
+
+// PruneVersions implements [wmssync.VersionPruner] with one DELETE of at
+// most limit rows. The rows are locked as they are chosen and rows another
+// transaction is writing are skipped (FOR UPDATE SKIP LOCKED), so pruning
+// never waits on nor undoes a concurrent SetVersion. The table has no
+// index on the times: each call may read much of it.
+func (s *Store) PruneVersions(ctx context.Context, kind string, before time.Time, limit int) (int, error) {
+	if limit <= 0 {
+		return 0, nil
+	}
+	tag, err := s.pool.Exec(ctx, s.q(`DELETE FROM wmsbridge_versions WHERE (shop, kind, id) IN (
+		SELECT shop, kind, id FROM wmsbridge_versions
+		WHERE kind = $1 AND (updated_at IS NULL OR updated_at < $2) AND (triggered_at IS NULL OR triggered_at < $2)
+		LIMIT $3 FOR UPDATE SKIP LOCKED)`), kind, before, limit)
+	if err != nil {
+		return 0, wrap("prune versions", err)
+	}
+	return int(tag.RowsAffected()), nil
 }
