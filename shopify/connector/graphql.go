@@ -7,6 +7,8 @@ import _ "embed"
 var (
 	//go:embed graphql/connectorProducts.graphql
 	opProducts string
+	//go:embed graphql/connectorProductsByID.graphql
+	opProductsByID string
 	//go:embed graphql/connectorProductVariants.graphql
 	opProductVariants string
 	//go:embed graphql/connectorProductsCount.graphql

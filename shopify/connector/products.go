@@ -2,7 +2,6 @@ package connector
 
 import (
 	"context"
-	_ "embed"
 	"fmt"
 	"slices"
 	"strconv"
@@ -12,13 +11,6 @@ import (
 	"github.com/wmsbridge/wmsbridge/shopify"
 	wmssync "github.com/wmsbridge/wmsbridge/sync"
 )
-
-// opProductsByID reads products by id (nodes(ids:)) with the
-// ConnectorProduct fragment of connectorProducts; it is embedded here, next
-// to its only user (internal/adminschema checks it like the others).
-//
-//go:embed graphql/connectorProductsByID.graphql
-var opProductsByID string
 
 // Paging sizes, chosen so that a page's requested query cost stays well
 // under Shopify's 1,000-point maximum per query.
