@@ -127,7 +127,7 @@ func (o *outHarness) connect(ctx context.Context, s wmssync.Settings) (wmssync.C
 
 // outboxIdle reports whether no outbound message is pending.
 func (o *outHarness) outboxIdle() bool {
-	ms, err := o.store.ListOutbox(context.Background(), wmssync.OutboxFilter{State: wmssync.OutboxPending})
+	ms, err := o.store.ListOutbox(context.Background(), wmssync.OutboxFilter{State: wmssync.OutboxPending, Limit: 1})
 	return err == nil && len(ms) == 0
 }
 

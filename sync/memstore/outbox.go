@@ -129,7 +129,9 @@ func (s *Store) ListOutbox(ctx context.Context, f wmssync.OutboxFilter) ([]wmssy
 	match := func(r *wmssync.OutboxMessage) bool {
 		return (f.Shop == "" || r.Shop == f.Shop) && (f.State == "" || r.State == f.State) && (f.ID == "" || r.ID == f.ID)
 	}
-	var out []wmssync.OutboxMessage
+	// Collect pointers and clone only what is returned: a caller polling
+	// with a small Limit must not pay for copying the whole outbox.
+	var hits []*wmssync.OutboxMessage
 	if f.State == wmssync.OutboxPending || f.State == wmssync.OutboxDead {
 		// Only messages not done are in the open lists.
 		for shop, open := range t.open {
@@ -138,20 +140,24 @@ func (s *Store) ListOutbox(ctx context.Context, f wmssync.OutboxFilter) ([]wmssy
 			}
 			for _, r := range open {
 				if match(r) {
-					out = append(out, cloneMsg(*r))
+					hits = append(hits, r)
 				}
 			}
 		}
 	} else {
 		for _, r := range t.rows {
 			if match(r) {
-				out = append(out, cloneMsg(*r))
+				hits = append(hits, r)
 			}
 		}
 	}
-	slices.SortFunc(out, func(a, b wmssync.OutboxMessage) int { return cmp.Compare(a.Pos, b.Pos) })
-	if f.Limit > 0 && len(out) > f.Limit {
-		out = out[:f.Limit]
+	slices.SortFunc(hits, func(a, b *wmssync.OutboxMessage) int { return cmp.Compare(a.Pos, b.Pos) })
+	if f.Limit > 0 && len(hits) > f.Limit {
+		hits = hits[:f.Limit]
+	}
+	out := make([]wmssync.OutboxMessage, len(hits))
+	for i, r := range hits {
+		out[i] = cloneMsg(*r)
 	}
 	return out, nil
 }
