@@ -2,17 +2,11 @@ package shopify
 
 import (
 	"context"
-	"crypto/tls"
-	"crypto/x509"
-	"errors"
 	"log/slog"
-	"math"
-	"math/rand/v2"
-	"net"
 	"net/http"
-	"strconv"
-	"strings"
 	"time"
+
+	"github.com/wmsbridge/wmsbridge/internal/httpretry"
 )
 
 // CheckRetry decides whether an attempt is retried, in the shape of
@@ -60,13 +54,7 @@ func DefaultRetryPolicy(ctx context.Context, resp *http.Response, err error) (bo
 		return false, ctx.Err()
 	}
 	if err != nil {
-		var certErr *tls.CertificateVerificationError
-		var unknownCA x509.UnknownAuthorityError
-		var hostErr x509.HostnameError
-		if errors.As(err, &certErr) || errors.As(err, &unknownCA) || errors.As(err, &hostErr) {
-			return false, nil
-		}
-		return true, nil
+		return !httpretry.IsCertError(err), nil
 	}
 	if resp.StatusCode == http.StatusTooManyRequests ||
 		(resp.StatusCode >= 500 && resp.StatusCode != http.StatusNotImplemented) {
@@ -102,43 +90,18 @@ func DefaultBackoff(minWait, maxWait time.Duration, attemptNum int, resp *http.R
 			}
 		}
 	}
-	d := float64(minWait) * math.Pow(2, float64(attemptNum))
-	if d > float64(maxWait) || math.IsInf(d, 0) || math.IsNaN(d) {
-		d = float64(maxWait)
-	}
-	half := d / 2
-	return time.Duration(half + rand.Float64()*half)
+	return httpretry.Exponential(minWait, maxWait, attemptNum)
 }
 
 // parseRetryAfter reads a Retry-After value: seconds ("2", "2.0") or an
 // HTTP date.
 func parseRetryAfter(v string, now time.Time) (time.Duration, bool) {
-	v = strings.TrimSpace(v)
-	if v == "" {
-		return 0, false
-	}
-	if secs, err := strconv.ParseFloat(v, 64); err == nil {
-		if secs < 0 || math.IsNaN(secs) || math.IsInf(secs, 0) || secs > 24*3600 {
-			return 0, false
-		}
-		return time.Duration(secs * float64(time.Second)), true
-	}
-	if t, err := http.ParseTime(v); err == nil {
-		return max(t.Sub(now), 0), true
-	}
-	return 0, false
+	return httpretry.ParseRetryAfter(v, now)
 }
 
 // isDialError reports whether err happened while connecting, that is before
 // any byte of the request was sent.
-func isDialError(err error) bool {
-	var op *net.OpError
-	if errors.As(err, &op) && op.Op == "dial" {
-		return true
-	}
-	var dns *net.DNSError
-	return errors.As(err, &dns)
-}
+func isDialError(err error) bool { return httpretry.IsDialError(err) }
 
 // shouldRetry is the CheckRetry the retrying client runs: the configured
 // policy plus the rules no policy can lift.
