@@ -11,6 +11,7 @@ import (
 	"github.com/wmsbridge/wmsbridge/shopify"
 	"github.com/wmsbridge/wmsbridge/shopify/connector"
 	"github.com/wmsbridge/wmsbridge/shopify/shopifytest"
+	"github.com/wmsbridge/wmsbridge/shopify/shopifywebhook"
 	wmssync "github.com/wmsbridge/wmsbridge/sync"
 	"github.com/wmsbridge/wmsbridge/sync/memstore"
 	"github.com/wmsbridge/wmsbridge/webhook"
@@ -51,7 +52,8 @@ func Example() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	handler, _ := webhook.NewHandler(engine.Inbox(), webhook.WithSecrets("app-secret"))
+	source, _ := shopifywebhook.NewSource("app-secret")
+	handler, _ := webhook.NewHandler(engine.Inbox(), webhook.WithSource(source))
 	mux.Handle("POST /webhooks", handler)
 	runCtx, stop := context.WithCancel(ctx)
 	defer stop()

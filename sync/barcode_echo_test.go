@@ -137,7 +137,7 @@ func barcodeEcho(t *testing.T, c *clock, open func() (wmssync.Store, func())) {
 		t.Helper()
 		body, err := json.Marshal(fakePayload{Product: &p})
 		require.NoError(t, err)
-		require.NoError(t, eng.HandleEvent(bg, &webhook.Event{Topic: webhook.TopicProductsUpdate, ShopDomain: shop.domain,
+		require.NoError(t, eng.HandleEvent(bg, &webhook.Event{Topic: topicProductsUpdate, Shop: shop.domain,
 			WebhookID: fmt.Sprintf("w%d", c.Now().UnixNano()), TriggeredAt: c.Now(), Body: body}))
 		c.Advance(time.Millisecond)
 	}

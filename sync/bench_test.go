@@ -47,7 +47,7 @@ func BenchmarkHandleEvent(b *testing.B) {
 	for b.Loop() {
 		i++
 		o := order(fmt.Sprint(i), "loc-cph", base.Add(time.Duration(i)*time.Second), line("L1", "X", 1))
-		ev := &webhook.Event{Topic: webhook.TopicOrdersCreate, ShopDomain: f.domain, WebhookID: fmt.Sprint(i),
+		ev := &webhook.Event{Topic: topicOrdersCreate, Shop: f.domain, WebhookID: fmt.Sprint(i),
 			TriggeredAt: base, Body: mustJSON(fakePayload{Order: &o})}
 		if err := e.engine.HandleEvent(bg, ev); err != nil {
 			b.Fatal(err)

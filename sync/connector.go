@@ -116,7 +116,7 @@ type Features struct {
 type ShopInfo struct {
 	// Name is the shop's own name; Domain its permanent domain (for
 	// Shopify NAME.myshopify.com), the value webhook events carry in
-	// [webhook.Event.ShopDomain].
+	// [webhook.Event.Shop].
 	Name   string `json:"name"`
 	Domain string `json:"domain"`
 	// Country is the shop's ISO 3166-1 alpha-2 country code; Currency its

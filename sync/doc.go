@@ -35,8 +35,9 @@
 //			return connector.New(clientFor(s.Shop), ...) // the host keeps the token
 //		},
 //	})
-//	handler, err := webhook.NewHandler(engine.Inbox(), webhook.WithSecrets(appSecret))
-//	mux.Handle("POST /webhooks/shopify", handler)
+//	source, err := shopifywebhook.NewSource(appSecret) // the shop system's webhook source
+//	handler, err := webhook.NewHandler(engine.Inbox(), webhook.WithSource(source))
+//	mux.Handle("POST /webhooks", handler)
 //	go engine.Run(ctx) // inbound events, reconciliation, webhook audits
 //
 //	report, err := engine.TestConnection(ctx, settings) // S6, before saving

@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/wmsbridge/wmsbridge/shopify/shopifywebhook"
 	wmssync "github.com/wmsbridge/wmsbridge/sync"
 	"github.com/wmsbridge/wmsbridge/sync/memstore"
 	"github.com/wmsbridge/wmsbridge/webhook"
@@ -106,7 +107,8 @@ func Example() {
 	fmt.Println(it.Title, it.Brand, warehouse.Level("DEMO-2", "cph").OnHand)
 
 	// At run time: webhooks go into the store's inbox, Run applies them.
-	handler, _ := webhook.NewHandler(engine.Inbox(), webhook.WithSecrets("app-client-secret"))
+	source, _ := shopifywebhook.NewSource("app-client-secret")
+	handler, _ := webhook.NewHandler(engine.Inbox(), webhook.WithSource(source))
 	mux := http.NewServeMux()
 	mux.Handle("POST /webhooks/shopify", handler) // serve mux with http.ListenAndServe
 	runCtx, stop := context.WithCancel(ctx)

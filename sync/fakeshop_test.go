@@ -286,7 +286,7 @@ func (f *fakeShop) Decode(ctx context.Context, e *webhook.Event) (wmssync.Change
 		return wmssync.Change{}, fmt.Errorf("fake: %w: %v", wmssync.ErrInvalidPayload, err)
 	}
 	switch e.Topic {
-	case webhook.TopicProductsCreate, webhook.TopicProductsUpdate:
+	case topicProductsCreate, topicProductsUpdate:
 		if p.Product == nil {
 			return wmssync.Change{}, fmt.Errorf("fake: %w: no product", wmssync.ErrInvalidPayload)
 		}
@@ -297,9 +297,9 @@ func (f *fakeShop) Decode(ctx context.Context, e *webhook.Event) (wmssync.Change
 			ch.Partial = true
 		}
 		return ch, nil
-	case webhook.TopicProductsDelete:
+	case topicProductsDelete:
 		return wmssync.Change{Kind: wmssync.ChangeProductDeleted, ID: p.ID, Version: webhook.Version{TriggeredAt: e.TriggeredAt}}, nil
-	case webhook.TopicOrdersCreate, webhook.TopicOrdersUpdated, webhook.TopicOrdersCancelled:
+	case topicOrdersCreate, topicOrdersUpdated, topicOrdersCancelled:
 		if p.Order == nil {
 			return wmssync.Change{}, fmt.Errorf("fake: %w: no order", wmssync.ErrInvalidPayload)
 		}
@@ -312,7 +312,7 @@ func (f *fakeShop) Decode(ctx context.Context, e *webhook.Event) (wmssync.Change
 			p.Order.LocationID, ch.Partial = "", true
 		}
 		return ch, nil
-	case webhook.TopicOrdersDelete:
+	case topicOrdersDelete:
 		return wmssync.Change{Kind: wmssync.ChangeOrderDeleted, ID: p.ID, Version: webhook.Version{TriggeredAt: e.TriggeredAt}}, nil
 	}
 	return wmssync.Change{}, nil

@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	gosync "sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -56,6 +57,8 @@ type env struct {
 	engine *wmssync.Engine
 	srv    *httptest.Server
 	cfg    func(*wmssync.Config)
+
+	deliveries atomic.Int64 // webhook deliveries sent, for their ids
 }
 
 func newEnv(t testing.TB, cfg ...func(*wmssync.Config)) *env {
@@ -72,7 +75,7 @@ func newEnv(t testing.TB, cfg ...func(*wmssync.Config)) *env {
 		e.cfg = cfg[0]
 	}
 	e.build()
-	h, err := webhook.NewHandler(e.store, webhook.WithSecrets(appSecret), webhook.WithClock(c.Now))
+	h, err := webhook.NewHandler(e.store, webhook.WithSource(newFakeSource(appSecret)), webhook.WithClock(c.Now))
 	require.NoError(t, err)
 	e.srv = httptest.NewServer(h)
 	t.Cleanup(e.srv.Close)
@@ -128,9 +131,8 @@ func (e *env) deliver(f *fakeShop, topic webhook.Topic, p fakePayload) {
 	e.t.Helper()
 	body, err := json.Marshal(p)
 	require.NoError(e.t, err)
-	req, err := webhook.NewSignedRequest(bg, e.srv.URL, webhook.TestDelivery{
-		Topic: topic, Body: body, ShopDomain: f.domain, TriggeredAt: e.clock.Now(),
-	}, appSecret)
+	req, err := newFakeDelivery(bg, e.srv.URL, f.domain, topic, body,
+		fmt.Sprintf("delivery-%d", e.deliveries.Add(1)), e.clock.Now(), appSecret)
 	require.NoError(e.t, err)
 	resp, err := http.DefaultClient.Do(req)
 	require.NoError(e.t, err)

@@ -63,7 +63,7 @@ func (e *Engine) HandleEvent(ctx context.Context, ev *webhook.Event) error {
 }
 
 func (e *Engine) handleEvent(ctx context.Context, ev *webhook.Event) (outcome, error) {
-	s, err := e.shopByDomain(ctx, ev.ShopDomain)
+	s, err := e.shopByDomain(ctx, ev.Shop)
 	if err != nil {
 		return outIgnored, err
 	}

@@ -9,7 +9,6 @@ import (
 	"github.com/stretchr/testify/require"
 
 	wmssync "github.com/wmsbridge/wmsbridge/sync"
-	"github.com/wmsbridge/wmsbridge/webhook"
 	"github.com/wmsbridge/wmsbridge/wms"
 )
 
@@ -23,7 +22,7 @@ func TestInboundProducts(t *testing.T) {
 	t1 := e.clock.Advance(time.Minute)
 	p := product("P1", t1, "RED", "BLUE")
 	f.putProduct(p)
-	e.deliver(f, webhook.TopicProductsCreate, fakePayload{Product: &p})
+	e.deliver(f, topicProductsCreate, fakePayload{Product: &p})
 	e.drain()
 	it, err := e.wms.Item(bg, "RED")
 	require.NoError(t, err)
@@ -36,9 +35,9 @@ func TestInboundProducts(t *testing.T) {
 	newer.Title = "Renamed"
 	older := product("P1", t1.Add(30*time.Second), "RED", "BLUE")
 	older.Title = "Old name"
-	e.deliver(f, webhook.TopicProductsUpdate, fakePayload{Product: &newer})
+	e.deliver(f, topicProductsUpdate, fakePayload{Product: &newer})
 	e.drain()
-	e.deliver(f, webhook.TopicProductsUpdate, fakePayload{Product: &older})
+	e.deliver(f, topicProductsUpdate, fakePayload{Product: &older})
 	e.drain()
 	it, _ = e.wms.Item(bg, "RED")
 	assert.Equal(t, "Renamed", it.Title)
@@ -55,7 +54,7 @@ func TestInboundProducts(t *testing.T) {
 	}
 	big := product("P2", t3, skus...)
 	f.putProduct(big)
-	e.deliver(f, webhook.TopicProductsUpdate, fakePayload{Product: &big})
+	e.deliver(f, topicProductsUpdate, fakePayload{Product: &big})
 	e.drain()
 	_, err = e.wms.Item(bg, "BIG-149")
 	require.NoError(t, err, "variant 150 of a truncated webhook")
@@ -64,13 +63,13 @@ func TestInboundProducts(t *testing.T) {
 
 	// Delete: the shop's listings go, the items stay.
 	e.clock.Advance(time.Minute)
-	e.deliver(f, webhook.TopicProductsDelete, fakePayload{ID: "P1"})
+	e.deliver(f, topicProductsDelete, fakePayload{ID: "P1"})
 	e.drain()
 	it, _ = e.wms.Item(bg, "RED")
 	assert.Empty(t, it.Listings)
 	// A redelivery of the last update (same trigger time as the deletion's
 	// clock reading, same updated_at as applied) changes nothing.
-	e.deliver(f, webhook.TopicProductsUpdate, fakePayload{Product: &newer})
+	e.deliver(f, topicProductsUpdate, fakePayload{Product: &newer})
 	e.drain()
 	it, _ = e.wms.Item(bg, "RED")
 	assert.Empty(t, it.Listings)
@@ -86,7 +85,7 @@ func TestInboundOrders(t *testing.T) {
 	e.runStep("dk", wmssync.StepProducts)
 
 	early := order("1000", "loc-cph", e.clock.Now(), line("L1", "TEE", 1))
-	e.deliver(f, webhook.TopicOrdersCreate, fakePayload{Order: &early})
+	e.deliver(f, topicOrdersCreate, fakePayload{Order: &early})
 	e.drain()
 	_, err := e.wms.Order(bg, wms.OrderKey{Shop: "dk", ExternalID: "1000"})
 	assert.ErrorIs(t, err, wms.ErrNotFound, "orders flow only once the orders step started")
@@ -99,14 +98,14 @@ func TestInboundOrders(t *testing.T) {
 	// An order created before the step, changed after it, is still not
 	// the warehouse's.
 	early.UpdatedAt = e.clock.Advance(time.Minute)
-	e.deliver(f, webhook.TopicOrdersUpdated, fakePayload{Order: &early})
+	e.deliver(f, topicOrdersUpdated, fakePayload{Order: &early})
 	e.drain()
 	_, err = e.wms.Order(bg, wms.OrderKey{Shop: "dk", ExternalID: "1000"})
 	assert.ErrorIs(t, err, wms.ErrNotFound, "created before the orders step")
 
 	t1 := e.clock.Advance(time.Minute)
 	o := order("1001", "loc-cph", t1, line("L1", "TEE", 2))
-	e.deliver(f, webhook.TopicOrdersCreate, fakePayload{Order: &o})
+	e.deliver(f, topicOrdersCreate, fakePayload{Order: &o})
 	e.drain()
 	got := e.order("dk", "1001")
 	assert.Equal(t, wms.StageHeld, got.Stage, "no stock yet (S11)")
@@ -119,9 +118,9 @@ func TestInboundOrders(t *testing.T) {
 	t2 := e.clock.Advance(time.Minute)
 	upd := order("1001", "loc-cph", t1, line("L1", "TEE", 3))
 	upd.UpdatedAt = t2
-	e.deliver(f, webhook.TopicOrdersUpdated, fakePayload{Order: &upd})
+	e.deliver(f, topicOrdersUpdated, fakePayload{Order: &upd})
 	e.drain()
-	e.deliver(f, webhook.TopicOrdersCreate, fakePayload{Order: &o})
+	e.deliver(f, topicOrdersCreate, fakePayload{Order: &o})
 	e.drain()
 	assert.Equal(t, int64(3), e.order("dk", "1001").Lines[0].Quantity, "the late create is stale")
 
@@ -129,7 +128,7 @@ func TestInboundOrders(t *testing.T) {
 	t3 := e.clock.Advance(time.Minute)
 	cancelled := upd
 	cancelled.Status, cancelled.UpdatedAt = wms.OrderCancelled, t3
-	e.deliver(f, webhook.TopicOrdersCancelled, fakePayload{Order: &cancelled})
+	e.deliver(f, topicOrdersCancelled, fakePayload{Order: &cancelled})
 	e.drain()
 	got = e.order("dk", "1001")
 	assert.Equal(t, wms.OrderCancelled, got.Status)
@@ -138,25 +137,25 @@ func TestInboundOrders(t *testing.T) {
 	// Delete of another order before its create ever arrived, then the
 	// create: the deletion wins (it was triggered later).
 	e.clock.Advance(time.Minute)
-	e.deliver(f, webhook.TopicOrdersDelete, fakePayload{ID: "1002"})
+	e.deliver(f, topicOrdersDelete, fakePayload{ID: "1002"})
 	e.drain()
 	assert.Equal(t, wms.OrderDeleted, e.order("dk", "1002").Status)
 	e.clock.Advance(time.Minute)
 	late := order("1002", "loc-cph", t1, line("L1", "TEE", 1))
-	e.deliver(f, webhook.TopicOrdersCreate, fakePayload{Order: &late})
+	e.deliver(f, topicOrdersCreate, fakePayload{Order: &late})
 	e.drain()
 	assert.Equal(t, wms.OrderDeleted, e.order("dk", "1002").Status, "the warehouse keeps the tombstone")
 
 	// An order shipped from an unmapped location is not the warehouse's.
 	drop := order("1003", "loc-drop", e.clock.Advance(time.Minute), line("L1", "TEE", 1))
-	e.deliver(f, webhook.TopicOrdersCreate, fakePayload{Order: &drop})
+	e.deliver(f, topicOrdersCreate, fakePayload{Order: &drop})
 	e.drain()
 	_, err = e.wms.Order(bg, wms.OrderKey{Shop: "dk", ExternalID: "1003"})
 	assert.ErrorIs(t, err, wms.ErrNotFound)
 	assert.Equal(t, uint64(1), e.engine.Stats().UnmappedLocation)
 
 	// Topics the engine does not act on are done without effect.
-	e.deliver(f, webhook.TopicInventoryLevelsUpdate, fakePayload{})
+	e.deliver(f, topicInventoryLevelsUpdate, fakePayload{})
 	e.drain()
 	assert.Zero(t, e.store.Stats().Failed)
 }
@@ -173,8 +172,8 @@ func TestInboundPOS(t *testing.T) {
 
 	sale := order("2001", "loc-store", e.clock.Advance(time.Minute), line("L1", "MUG", 2), line("L2", "MUG", 1))
 	sale.POS = true
-	e.deliver(f, webhook.TopicOrdersCreate, fakePayload{Order: &sale})
-	e.deliver(f, webhook.TopicOrdersCreate, fakePayload{Order: &sale}) // Shopify's duplicate under a new webhook id
+	e.deliver(f, topicOrdersCreate, fakePayload{Order: &sale})
+	e.deliver(f, topicOrdersCreate, fakePayload{Order: &sale}) // Shopify's duplicate under a new webhook id
 	e.drain()
 	assert.Equal(t, int64(7), e.wms.Level("MUG", "store").OnHand, "three units sold over the counter, once")
 	_, err := e.wms.Order(bg, wms.OrderKey{Shop: "dk", ExternalID: "2001"})
@@ -188,7 +187,7 @@ func TestInboundPOS(t *testing.T) {
 	// POS sale at an unmapped location: ignored.
 	away := order("2002", "loc-drop", e.clock.Advance(time.Minute), line("L1", "MUG", 1))
 	away.POS = true
-	e.deliver(f, webhook.TopicOrdersCreate, fakePayload{Order: &away})
+	e.deliver(f, topicOrdersCreate, fakePayload{Order: &away})
 	e.drain()
 	assert.Equal(t, int64(7), e.wms.Level("MUG", "store").OnHand)
 
@@ -199,7 +198,7 @@ func TestInboundPOS(t *testing.T) {
 	require.NoError(t, err)
 	off := order("2003", "loc-store", e.clock.Advance(time.Minute), line("L1", "MUG", 4))
 	off.POS = true
-	e.deliver(f, webhook.TopicOrdersCreate, fakePayload{Order: &off})
+	e.deliver(f, topicOrdersCreate, fakePayload{Order: &off})
 	e.drain()
 	assert.Equal(t, int64(7), e.wms.Level("MUG", "store").OnHand)
 	_, err = e.wms.Order(bg, wms.OrderKey{Shop: "dk", ExternalID: "2003"})
@@ -216,11 +215,11 @@ func TestInboundRoutingAndDeadLetters(t *testing.T) {
 		e.throughOrders(id)
 	}
 	o1 := order("1", "loc-cph", e.clock.Advance(time.Minute), line("L1", "X", 1))
-	e.deliver(dk, webhook.TopicOrdersCreate, fakePayload{Order: &o1})
-	e.deliver(uk, webhook.TopicOrdersCreate, fakePayload{Order: &o1})
+	e.deliver(dk, topicOrdersCreate, fakePayload{Order: &o1})
+	e.deliver(uk, topicOrdersCreate, fakePayload{Order: &o1})
 	stranger := newFakeShop("stranger")
-	e.deliver(stranger, webhook.TopicOrdersCreate, fakePayload{Order: &o1})
-	e.deliver(dk, webhook.TopicOrdersCreate, fakePayload{}) // no order in the payload
+	e.deliver(stranger, topicOrdersCreate, fakePayload{Order: &o1})
+	e.deliver(dk, topicOrdersCreate, fakePayload{}) // no order in the payload
 	e.drain()
 	assert.Equal(t, "dk", e.order("dk", "1").Shop)
 	assert.Equal(t, "uk", e.order("uk", "1").Shop)
@@ -245,7 +244,7 @@ func TestInboundConcurrentVersions(t *testing.T) {
 		4, 26, 37, 8, 15, 30, 6, 21, 34, 13, 27, 10, 35, 18, 24, 16, 29, 20, 32, 23} {
 		o := order("777", "loc-cph", base, line("L1", "X", int64(i+1)))
 		o.UpdatedAt = base.Add(time.Duration(i) * time.Second)
-		e.deliver(f, webhook.TopicOrdersUpdated, fakePayload{Order: &o})
+		e.deliver(f, topicOrdersUpdated, fakePayload{Order: &o})
 	}
 	e.drain()
 	assert.Equal(t, int64(versions), e.order("dk", "777").Lines[0].Quantity)
@@ -262,7 +261,7 @@ func TestInboundOrderUnshippableLines(t *testing.T) {
 	o := order("1", "loc-cph", e.clock.Advance(time.Minute),
 		line("L1", "TEE", 1), wms.OrderLine{ExternalID: "L2", Title: "Gift card", Quantity: 1},
 		wms.OrderLine{ExternalID: "L3", SKU: "CAP", Quantity: 0})
-	e.deliver(f, webhook.TopicOrdersCreate, fakePayload{Order: &o})
+	e.deliver(f, topicOrdersCreate, fakePayload{Order: &o})
 	e.drain()
 	got := e.order("dk", "1")
 	require.Len(t, got.Lines, 1)
@@ -285,7 +284,7 @@ func TestOrdersStepRerunKeepsFlowStart(t *testing.T) {
 	e.runStep("dk", wmssync.StepOrders)
 	assert.Equal(t, first, e.stepState("dk", wmssync.StepOrders).StartedAt)
 
-	e.deliver(f, webhook.TopicOrdersCreate, fakePayload{Order: &o})
+	e.deliver(f, topicOrdersCreate, fakePayload{Order: &o})
 	e.drain()
 	e.order("dk", "1")
 }
@@ -299,8 +298,8 @@ func TestOrderWithinClockSkewCounts(t *testing.T) {
 	e.throughOrders("dk")
 	o := order("1", "loc-cph", e.clock.Now().Add(-wmssync.ClockSkew+time.Second), line("L1", "X", 1))
 	old := order("2", "loc-cph", e.clock.Now().Add(-wmssync.ClockSkew-time.Second), line("L1", "X", 1))
-	e.deliver(f, webhook.TopicOrdersCreate, fakePayload{Order: &o})
-	e.deliver(f, webhook.TopicOrdersCreate, fakePayload{Order: &old})
+	e.deliver(f, topicOrdersCreate, fakePayload{Order: &o})
+	e.deliver(f, topicOrdersCreate, fakePayload{Order: &old})
 	e.drain()
 	e.order("dk", "1")
 	_, err := e.wms.Order(bg, wms.OrderKey{Shop: "dk", ExternalID: "2"})

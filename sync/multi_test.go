@@ -84,7 +84,7 @@ func TestLostVersionRaceRereadsTheShop(t *testing.T) {
 	now.Lines = []wms.OrderLine{line("L1", "A", 5)}
 	now.UpdatedAt = e.clock.Advance(time.Minute)
 	f.putOrder(now) // the shop's current order
-	e.deliver(f, webhook.TopicOrdersCreate, fakePayload{Order: &o})
+	e.deliver(f, topicOrdersCreate, fakePayload{Order: &o})
 	e.drain()
 	assert.Equal(t, int64(5), e.order("dk", "1").Lines[0].Quantity, "re-read after the lost race")
 	_, rev, err := racing.Version(bg, wmssync.EntityKey{Shop: "dk", Kind: wmssync.KindOrder, ID: "1"})
@@ -109,7 +109,7 @@ func TestTwoEnginesShareAStore(t *testing.T) {
 			o := order(strconv.Itoa(i), "loc-cph", at, line("L1", "X", q))
 			o.UpdatedAt = at.Add(time.Duration(q) * time.Millisecond)
 			f.putOrder(o) // the shop ends with the third version
-			e.deliver(f, webhook.TopicOrdersUpdated, fakePayload{Order: &o})
+			e.deliver(f, topicOrdersUpdated, fakePayload{Order: &o})
 		}
 	}
 	var wg gosync.WaitGroup
@@ -152,8 +152,8 @@ func TestLogsCarryNoSecrets(t *testing.T) {
 	seedProducts(f, 5, e.clock.Now())
 	e.throughOrders("dk")
 	o := order("1", "loc-drop", e.clock.Advance(time.Minute), line("L1", "X", 1))
-	e.deliver(f, webhook.TopicOrdersCreate, fakePayload{Order: &o})
-	e.deliver(f, webhook.TopicOrdersCreate, fakePayload{})
+	e.deliver(f, topicOrdersCreate, fakePayload{Order: &o})
+	e.deliver(f, topicOrdersCreate, fakePayload{})
 	e.drain()
 	f.refuse = errRefused
 	_, _ = e.engine.Reconcile(bg, "dk")

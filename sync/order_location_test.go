@@ -8,7 +8,6 @@ import (
 	"github.com/stretchr/testify/require"
 
 	wmssync "github.com/wmsbridge/wmsbridge/sync"
-	"github.com/wmsbridge/wmsbridge/webhook"
 	"github.com/wmsbridge/wmsbridge/wms"
 )
 
@@ -31,7 +30,7 @@ func TestPartialOrderChangeIsFetched(t *testing.T) {
 	// Before the orders step: no read, nothing applied.
 	early := order("2000", "loc-store", e.clock.Now(), line("L1", "TEE", 1))
 	f.putOrder(early)
-	e.deliver(f, webhook.TopicOrdersCreate, fakePayload{Order: &early})
+	e.deliver(f, topicOrdersCreate, fakePayload{Order: &early})
 	e.drain()
 	assert.Zero(t, reads(), "orders do not flow yet: no read")
 
@@ -46,7 +45,7 @@ func TestPartialOrderChangeIsFetched(t *testing.T) {
 	current := order("2001", "loc-store", t1, line("L1", "TEE", 3))
 	current.UpdatedAt = e.clock.Advance(time.Minute)
 	f.putOrder(current)
-	e.deliver(f, webhook.TopicOrdersCreate, fakePayload{Order: &created})
+	e.deliver(f, topicOrdersCreate, fakePayload{Order: &created})
 	e.drain()
 	assert.Equal(t, int64(1), reads()-n0, "one read for the Partial change")
 	got := e.order("dk", "2001")
@@ -57,7 +56,7 @@ func TestPartialOrderChangeIsFetched(t *testing.T) {
 
 	// A duplicate of the create is older than the state applied: stale,
 	// and no read.
-	e.deliver(f, webhook.TopicOrdersCreate, fakePayload{Order: &created})
+	e.deliver(f, topicOrdersCreate, fakePayload{Order: &created})
 	e.drain()
 	assert.Equal(t, int64(1), reads()-n0, "a redelivery costs no read")
 	st := e.engine.Stats()
@@ -67,21 +66,21 @@ func TestPartialOrderChangeIsFetched(t *testing.T) {
 	moved := current
 	moved.LocationID, moved.UpdatedAt = "loc-cph", e.clock.Advance(time.Minute)
 	f.putOrder(moved)
-	e.deliver(f, webhook.TopicOrdersUpdated, fakePayload{Order: &moved})
+	e.deliver(f, topicOrdersUpdated, fakePayload{Order: &moved})
 	e.drain()
 	assert.Equal(t, "cph", e.order("dk", "2001").Warehouse)
 
 	// At an unmapped location: not the warehouse's, also once cancelled.
 	drop := order("2002", "loc-drop", e.clock.Advance(time.Minute), line("L1", "TEE", 1))
 	f.putOrder(drop)
-	e.deliver(f, webhook.TopicOrdersCreate, fakePayload{Order: &drop})
+	e.deliver(f, topicOrdersCreate, fakePayload{Order: &drop})
 	e.drain()
 	_, err := e.wms.Order(bg, wms.OrderKey{Shop: "dk", ExternalID: "2002"})
 	assert.ErrorIs(t, err, wms.ErrNotFound)
 	assert.Equal(t, uint64(1), e.engine.Stats().UnmappedLocation)
 	drop.Status, drop.UpdatedAt = wms.OrderCancelled, e.clock.Advance(time.Minute)
 	f.putOrder(drop)
-	e.deliver(f, webhook.TopicOrdersCancelled, fakePayload{Order: &drop})
+	e.deliver(f, topicOrdersCancelled, fakePayload{Order: &drop})
 	e.drain()
 	_, err = e.wms.Order(bg, wms.OrderKey{Shop: "dk", ExternalID: "2002"})
 	assert.ErrorIs(t, err, wms.ErrNotFound, "never the warehouse's: its cancellation stays out too")
@@ -90,18 +89,18 @@ func TestPartialOrderChangeIsFetched(t *testing.T) {
 	// applied, a cancellation is.
 	gone := order("2003", "loc-cph", e.clock.Advance(time.Minute), line("L1", "TEE", 1))
 	f.putOrder(gone)
-	e.deliver(f, webhook.TopicOrdersCreate, fakePayload{Order: &gone})
+	e.deliver(f, topicOrdersCreate, fakePayload{Order: &gone})
 	e.drain()
 	assert.Equal(t, "cph", e.order("dk", "2003").Warehouse)
 	f.deleteOrder("2003")
 	upd := gone
 	upd.Lines, upd.UpdatedAt = []wms.OrderLine{line("L1", "TEE", 5)}, e.clock.Advance(time.Minute)
-	e.deliver(f, webhook.TopicOrdersUpdated, fakePayload{Order: &upd})
+	e.deliver(f, topicOrdersUpdated, fakePayload{Order: &upd})
 	e.drain()
 	assert.Equal(t, int64(1), e.order("dk", "2003").Lines[0].Quantity, "not found: an open change is not applied")
 	cancelled := upd
 	cancelled.Status, cancelled.UpdatedAt = wms.OrderCancelled, e.clock.Advance(time.Minute)
-	e.deliver(f, webhook.TopicOrdersCancelled, fakePayload{Order: &cancelled})
+	e.deliver(f, topicOrdersCancelled, fakePayload{Order: &cancelled})
 	e.drain()
 	assert.Equal(t, wms.OrderCancelled, e.order("dk", "2003").Status, "a cancellation goes through without the order")
 	assert.Zero(t, e.store.Stats().Failed)
@@ -118,7 +117,7 @@ func TestOrderChangeNotPartialIsNotFetched(t *testing.T) {
 	n0 := f.orderPages.Load()
 	o := order("3001", "loc-store", e.clock.Advance(time.Minute), line("L1", "TEE", 2))
 	f.putOrder(o)
-	e.deliver(f, webhook.TopicOrdersCreate, fakePayload{Order: &o})
+	e.deliver(f, topicOrdersCreate, fakePayload{Order: &o})
 	e.drain()
 	assert.Equal(t, "store", e.order("dk", "3001").Warehouse)
 	assert.Equal(t, n0, f.orderPages.Load())

@@ -11,7 +11,6 @@ import (
 	"github.com/stretchr/testify/require"
 
 	wmssync "github.com/wmsbridge/wmsbridge/sync"
-	"github.com/wmsbridge/wmsbridge/webhook"
 	"github.com/wmsbridge/wmsbridge/wms"
 )
 
@@ -35,7 +34,7 @@ func TestMissedWebhooksHealedBySweep(t *testing.T) {
 			dropped++
 			continue
 		}
-		e.deliver(f, webhook.TopicOrdersCreate, fakePayload{Order: &o})
+		e.deliver(f, topicOrdersCreate, fakePayload{Order: &o})
 	}
 	// An update whose webhook is lost, and a cancellation whose webhook is lost.
 	upd := f.orders["5001"]
@@ -146,7 +145,7 @@ func TestRun(t *testing.T) {
 	f := e.addShop("dk")
 	e.throughOrders("dk")
 	hooked := order("1", "loc-cph", e.clock.Advance(time.Second), line("L1", "X", 1))
-	e.deliver(f, webhook.TopicOrdersCreate, fakePayload{Order: &hooked})
+	e.deliver(f, topicOrdersCreate, fakePayload{Order: &hooked})
 	quiet := order("2", "loc-cph", e.clock.Advance(time.Second), line("L1", "X", 1))
 	f.putOrder(quiet) // no webhook: the sweep brings it
 	f.dropSubscription(wmssync.OrderWebhooks, "orders/delete")

@@ -9,13 +9,12 @@ import (
 	"github.com/wmsbridge/wmsbridge/webhook"
 )
 
-// Router returns a [webhook.Router] that sends every known topic to
-// [Engine.HandleEvent], for hosts that run their own [webhook.Dispatcher].
+// Router returns a [webhook.Router] that sends every topic to
+// [Engine.HandleEvent] (the shop's connector says what a topic means), for
+// hosts that run their own [webhook.Dispatcher].
 func (e *Engine) Router() *webhook.Router {
 	r := webhook.NewRouter()
-	for _, t := range webhook.KnownTopics() {
-		r.Handle(t, e.HandleEvent)
-	}
+	r.HandleDefault(e.HandleEvent)
 	return r
 }
 

@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/wmsbridge/wmsbridge/shopify/shopifywebhook"
 	"github.com/wmsbridge/wmsbridge/webhook"
 )
 
@@ -31,11 +32,11 @@ func (w *discardWriter) WriteHeader(code int)        { w.code = code }
 func BenchmarkHandler(b *testing.B) {
 	body := sampleBody(b, "2026-07", "orders/create")
 	inbox := webhook.NewMemoryInbox()
-	h, err := webhook.NewHandler(inbox, webhook.WithSecrets(testSecret))
+	h, err := webhook.NewHandler(inbox, withShopify(b, testSecret))
 	if err != nil {
 		b.Fatal(err)
 	}
-	base := webhook.SignedHeader(webhook.TestDelivery{Topic: webhook.TopicOrdersCreate, Body: body}, testSecret)
+	base := shopifywebhook.SignedHeader(shopifywebhook.TestDelivery{Topic: shopifywebhook.TopicOrdersCreate, Body: body}, testSecret)
 	w := &discardWriter{h: http.Header{}}
 	ctx := context.Background()
 	b.SetBytes(int64(len(body)))
@@ -43,7 +44,7 @@ func BenchmarkHandler(b *testing.B) {
 	b.ResetTimer()
 	for i := 0; b.Loop(); i++ {
 		hdr := base.Clone()
-		hdr.Set(webhook.HeaderWebhookID, strconv.Itoa(i))
+		hdr.Set(shopifywebhook.HeaderWebhookID, strconv.Itoa(i))
 		r := (&http.Request{Method: http.MethodPost, Header: hdr, Body: io.NopCloser(bytes.NewReader(body)), ContentLength: int64(len(body))}).WithContext(ctx)
 		h.ServeHTTP(w, r)
 		if w.code != http.StatusOK {
@@ -68,11 +69,11 @@ func BenchmarkHandler(b *testing.B) {
 // webhook id already stored.
 func BenchmarkHandlerDuplicate(b *testing.B) {
 	body := sampleBody(b, "2026-07", "orders/create")
-	h, err := webhook.NewHandler(webhook.NewMemoryInbox(), webhook.WithSecrets(testSecret))
+	h, err := webhook.NewHandler(webhook.NewMemoryInbox(), withShopify(b, testSecret))
 	if err != nil {
 		b.Fatal(err)
 	}
-	hdr := webhook.SignedHeader(webhook.TestDelivery{Topic: webhook.TopicOrdersCreate, Body: body, WebhookID: "same"}, testSecret)
+	hdr := shopifywebhook.SignedHeader(shopifywebhook.TestDelivery{Topic: shopifywebhook.TopicOrdersCreate, Body: body, WebhookID: "same"}, testSecret)
 	w := &discardWriter{h: http.Header{}}
 	ctx := context.Background()
 	b.SetBytes(int64(len(body)))

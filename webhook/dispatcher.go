@@ -168,7 +168,7 @@ func (d *Dispatcher) handle(ctx context.Context, j Job) error {
 	// Settle even if ctx was cancelled meanwhile, so the outcome is kept.
 	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
 	defer cancel()
-	attrs := []slog.Attr{slog.String("topic", string(e.Topic)), slog.String("shop", e.ShopDomain),
+	attrs := []slog.Attr{slog.String("source", e.Source), slog.String("topic", string(e.Topic)), slog.String("shop", e.Shop),
 		slog.String("webhook_id", e.WebhookID), slog.Int("attempt", j.Attempt)}
 	switch {
 	case err == nil:

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/wmsbridge/wmsbridge/shopify"
+	"github.com/wmsbridge/wmsbridge/shopify/shopifywebhook"
 	"github.com/wmsbridge/wmsbridge/webhook"
 )
 
@@ -39,27 +40,27 @@ func TestDispatcherCompletesRetriesAndFails(t *testing.T) {
 	inbox := webhook.NewMemoryInbox(webhook.WithMemoryClock(clock.Now))
 	r := webhook.NewRouter()
 	var okCalls, flakyCalls atomic.Int64
-	webhook.On(r, webhook.TopicOrdersCreate, func(context.Context, *webhook.Event, *shopify.OrderPayload) error {
+	webhook.On(r, shopifywebhook.TopicOrdersCreate, func(context.Context, *webhook.Event, *shopify.OrderPayload) error {
 		okCalls.Add(1)
 		return nil
 	})
-	webhook.On(r, webhook.TopicOrdersUpdated, func(context.Context, *webhook.Event, *shopify.OrderPayload) error {
+	webhook.On(r, shopifywebhook.TopicOrdersUpdated, func(context.Context, *webhook.Event, *shopify.OrderPayload) error {
 		if flakyCalls.Add(1) < 3 {
 			return errors.New("warehouse busy")
 		}
 		return nil
 	})
-	r.Handle(webhook.TopicRefundsCreate, func(context.Context, *webhook.Event) error {
+	r.Handle(shopifywebhook.TopicRefundsCreate, func(context.Context, *webhook.Event) error {
 		return webhook.Permanent(errors.New("refund for an order we never saw"))
 	})
-	r.Handle(webhook.TopicProductsUpdate, func(context.Context, *webhook.Event) error { panic("bug") })
+	r.Handle(shopifywebhook.TopicProductsUpdate, func(context.Context, *webhook.Event) error { panic("bug") })
 
-	putEvent(t, inbox, "ok", webhook.TopicOrdersCreate, `{"id":1}`)
-	putEvent(t, inbox, "flaky", webhook.TopicOrdersUpdated, `{"id":2}`)
-	putEvent(t, inbox, "perm", webhook.TopicRefundsCreate, `{"id":3}`)
-	putEvent(t, inbox, "undecodable", webhook.TopicOrdersCreate, `{"id":"x"}`)
-	putEvent(t, inbox, "unrouted", webhook.TopicShopRedact, `{}`)
-	putEvent(t, inbox, "panics", webhook.TopicProductsUpdate, `{}`)
+	putEvent(t, inbox, "ok", shopifywebhook.TopicOrdersCreate, `{"id":1}`)
+	putEvent(t, inbox, "flaky", shopifywebhook.TopicOrdersUpdated, `{"id":2}`)
+	putEvent(t, inbox, "perm", shopifywebhook.TopicRefundsCreate, `{"id":3}`)
+	putEvent(t, inbox, "undecodable", shopifywebhook.TopicOrdersCreate, `{"id":"x"}`)
+	putEvent(t, inbox, "unrouted", shopifywebhook.TopicShopRedact, `{}`)
+	putEvent(t, inbox, "panics", shopifywebhook.TopicProductsUpdate, `{}`)
 
 	d := &webhook.Dispatcher{Queue: inbox, Router: r, Now: clock.Now, MaxAttempts: 4, Concurrency: 3,
 		Backoff: func(attempt int) time.Duration { return time.Duration(attempt) * time.Minute }}
@@ -107,7 +108,7 @@ func TestDispatcherRunUntilCancelled(t *testing.T) {
 	inbox := webhook.NewMemoryInbox()
 	r := webhook.NewRouter()
 	done := make(chan string, 10)
-	r.Handle(webhook.TopicOrdersCreate, func(_ context.Context, e *webhook.Event) error {
+	r.Handle(shopifywebhook.TopicOrdersCreate, func(_ context.Context, e *webhook.Event) error {
 		done <- e.WebhookID
 		return nil
 	})
@@ -115,7 +116,7 @@ func TestDispatcherRunUntilCancelled(t *testing.T) {
 	d := &webhook.Dispatcher{Queue: inbox, Router: r, PollInterval: 5 * time.Millisecond}
 	result := make(chan error, 1)
 	go func() { result <- d.Run(ctx) }()
-	putEvent(t, inbox, "late-arrival", webhook.TopicOrdersCreate, `{}`)
+	putEvent(t, inbox, "late-arrival", shopifywebhook.TopicOrdersCreate, `{}`)
 	select {
 	case id := <-done:
 		if id != "late-arrival" {
@@ -153,15 +154,15 @@ func TestEndToEnd(t *testing.T) {
 	inbox := webhook.NewMemoryInbox()
 	r := webhook.NewRouter()
 	var got []string
-	webhook.On(r, webhook.TopicRefundsCreate, func(_ context.Context, e *webhook.Event, p *shopify.RefundPayload) error {
-		got = append(got, e.ShopDomain+" "+p.RefundLineItems[0].LineItem.SKU+" "+p.Transactions[0].Amount.String())
+	webhook.On(r, shopifywebhook.TopicRefundsCreate, func(_ context.Context, e *webhook.Event, p *shopify.RefundPayload) error {
+		got = append(got, e.Shop+" "+p.RefundLineItems[0].LineItem.SKU+" "+p.Transactions[0].Amount.String())
 		return nil
 	})
-	h, err := webhook.NewHandler(inbox, webhook.WithSecrets(testSecret), webhook.WithTopics(r.Topics()...))
+	h, err := webhook.NewHandler(inbox, withShopify(t, testSecret), webhook.WithTopics(r.Topics()...))
 	if err != nil {
 		t.Fatal(err)
 	}
-	d := webhook.TestDelivery{Topic: webhook.TopicRefundsCreate, Body: sampleBody(t, "2026-07", "refunds/create"), ShopDomain: "acme.myshopify.com", WebhookID: "wh-1"}
+	d := shopifywebhook.TestDelivery{Topic: shopifywebhook.TopicRefundsCreate, Body: sampleBody(t, "2026-07", "refunds/create"), ShopDomain: "acme.myshopify.com", WebhookID: "wh-1"}
 	for range 2 { // Shopify retries with the same webhook id
 		if w := serve(h, signedRequest(t, d, testSecret)); w.Code != http.StatusOK {
 			t.Fatalf("status %d", w.Code)
@@ -196,8 +197,8 @@ func TestDispatcherRunSurvivesQueueOutage(t *testing.T) {
 	q.failing.Store(true)
 	r := webhook.NewRouter()
 	done := make(chan struct{})
-	r.Handle(webhook.TopicOrdersCreate, func(context.Context, *webhook.Event) error { close(done); return nil })
-	putEvent(t, q, "x", webhook.TopicOrdersCreate, `{}`)
+	r.Handle(shopifywebhook.TopicOrdersCreate, func(context.Context, *webhook.Event) error { close(done); return nil })
+	putEvent(t, q, "x", shopifywebhook.TopicOrdersCreate, `{}`)
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	result := make(chan error, 1)
@@ -227,13 +228,13 @@ func TestDispatchersShareAQueue(t *testing.T) {
 	inbox := webhook.NewMemoryInbox()
 	const n = 200
 	for i := range n {
-		putEvent(t, inbox, "e"+strconv.Itoa(i), webhook.TopicOrdersCreate, `{}`)
+		putEvent(t, inbox, "e"+strconv.Itoa(i), shopifywebhook.TopicOrdersCreate, `{}`)
 	}
 	var mu sync.Mutex
 	handled := map[string]int{}
 	all := make(chan struct{})
 	r := webhook.NewRouter()
-	r.Handle(webhook.TopicOrdersCreate, func(_ context.Context, e *webhook.Event) error {
+	r.Handle(shopifywebhook.TopicOrdersCreate, func(_ context.Context, e *webhook.Event) error {
 		mu.Lock()
 		defer mu.Unlock()
 		handled[e.WebhookID]++

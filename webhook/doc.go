@@ -1,48 +1,49 @@
-// Package webhook receives Shopify webhooks safely: it verifies them, hands
-// them to durable storage before acknowledging, and dispatches them later to
-// typed handlers. It is modelled on stripe-go's webhook package and net/http.
+// Package webhook receives webhooks from shop systems safely: it verifies
+// them, hands them to durable storage before acknowledging, and dispatches
+// them later to handlers. It knows HTTP, signatures, storage and dispatch;
+// what a shop system's delivery looks like (its headers, signature, topics
+// and payloads) is a [Source], provided by that system's package (package
+// shopify/shopifywebhook for Shopify). It is modelled on stripe-go's
+// webhook package and net/http.
 //
-// Shopify delivers webhooks at least once, out of order, sometimes a day
-// late; it retries a failed delivery 8 times over 4 hours with the original
-// payload, and deletes an API-created subscription after 8 consecutive
-// failures. Every order a merchant sells arrives this way, so a webhook that
-// was acknowledged but not stored is an order lost. The package is built
-// around that fact.
+// Shop systems deliver webhooks at least once, out of order, sometimes a
+// day late, and some never retry at all. Every order a merchant sells
+// arrives this way, so a webhook that was acknowledged but not stored is an
+// order lost. The package is built around that fact.
 //
 // # Receiving
 //
-// Mount a Handler on your mux. It answers 405 to anything but POST, caps the
-// body (DefaultMaxBodyBytes, 413 beyond), answers 401 to a missing or wrong
-// HMAC without any other effect, and puts the verified Event into an Inbox
-// before it answers 200. If the inbox fails it answers 503, so Shopify
-// retries. A redelivery (same X-Shopify-Webhook-Id) is acknowledged without
-// being stored twice; a topic you did not ask for is acknowledged and
-// counted (Handler.Stats). No business logic runs on the request path, so
-// the answer comes well inside Shopify's 5 second limit.
+// Mount a Handler on your mux. It answers 405 to anything but POST, caps
+// the body (DefaultMaxBodyBytes, 413 beyond), asks its sources which one
+// the request belongs to (401 when none), answers a source's ping with 200
+// and nothing else, answers 401 to a missing or wrong signature without any
+// other effect, and puts the verified Event into an Inbox before it answers
+// 200. If the inbox fails it answers 503, so the shop system retries (if it
+// does). A redelivery (same deduplication key, Event.WebhookID) is
+// acknowledged without being stored twice; a topic the handler does not
+// accept is acknowledged and counted (Handler.Stats). No business logic
+// runs on the request path, so the answer comes within the few seconds
+// shop systems wait.
 //
 //	inbox := webhook.NewMemoryInbox() // production: a durable Store
-//	h, err := webhook.NewHandler(inbox, webhook.WithSecrets(clientSecret))
-//	mux.Handle("POST /webhooks/shopify", h)
+//	src, err := shopifywebhook.NewSource(clientSecret)
+//	h, err := webhook.NewHandler(inbox, webhook.WithSource(src))
+//	mux.Handle("POST /webhooks", h)
 //
-// During a secret rotation Shopify may sign with the old secret for up to an
-// hour: pass both, WithSecrets(newSecret, oldSecret). Secrets never appear in
-// logs, errors or when a Handler is printed.
+// One Handler may serve several shop systems (WithSource(shopifySrc,
+// wooSrc)): each Source recognises its own requests by their headers, and
+// only that source verifies them. One Handler per source, at separate
+// paths, works as well.
 //
-// # Verifying by hand
+// # Writing a source
 //
-// Verify and ConstructEvent check the base64 HMAC-SHA256 of the raw body in
-// constant time against one or more secrets, stripe-go style, and report
-// ErrNotSigned or ErrInvalidSignature (use errors.Is). Both header families
-// are read: X-Shopify-* and the shopify-* names of Shopify's newer Events
-// system. ComputeSignature, SignedHeader and NewSignedRequest sign test
-// deliveries for your own tests.
-//
-// Only the body is signed. Header values (topic, webhook id, triggered-at)
-// are as the sender set them: someone who captured a genuine delivery can
-// replay its body under a new webhook id. That stores a genuine payload
-// again, which idempotent handlers and the staleness checks absorb; there is
-// no replay window to configure because Shopify itself legitimately delivers
-// up to a day late.
+// A [Source] has four methods: Name, Classify (whose request is this: a
+// delivery, a ping to acknowledge, or not mine), Verify (the signature:
+// which header, which algorithm, which secret for which shop) and Event
+// (shop, topic, deduplication key, trigger time). [Keyring] and
+// [ValidateSignature] check base64 HMAC-SHA256 signatures in constant
+// time; ComputeSignature makes them for tests. Secrets never appear in
+// logs, errors or when a Handler or Keyring is printed.
 //
 // # Storing: Inbox and Queue
 //
@@ -55,36 +56,31 @@
 //
 // # Dispatching
 //
-// A Router maps topics to handlers. On registers a typed handler that gets
-// the Event metadata and the payload decoded into the REST-format types of
-// package shopify, with exact int64 IDs and shopify.Decimal money:
+// A Router maps topics to handlers, with a default handler for the rest.
+// On registers a typed handler that gets the Event metadata and the JSON
+// payload decoded into the type the source's package lists for the topic.
+// A Dispatcher drains a Queue into a Router:
 //
 //	r := webhook.NewRouter()
-//	webhook.On(r, webhook.TopicOrdersCreate,
+//	webhook.On(r, shopifywebhook.TopicOrdersCreate,
 //		func(ctx context.Context, e *webhook.Event, o *shopify.OrderPayload) error {
-//			return saveOrder(ctx, e.ShopDomain, o) // your code
+//			return saveOrder(ctx, e.Shop, o) // your code
 //		})
 //	d := &webhook.Dispatcher{Queue: inbox, Router: r}
 //	go d.Run(ctx)
 //
-// The Topic constants list the payload type of each topic. Mind three of
-// them: orders/delete carries only the ID, products/update carries full data
-// for the first 100 variants only (shopify.ProductPayload.Truncated), and
-// inventory_levels/update has no on_hand quantity.
-//
 // A handler error makes the event retryable: the Dispatcher retries it after
 // Backoff(attempt), and fails it (dead letter) after MaxAttempts or at once
 // for a permanent error (Permanent, a *DecodeError, ErrNoRoute). Delivery to
-// handlers is at least once, and Shopify itself can send one event in
-// several deliveries, so make handlers idempotent: key side effects on
-// Event.EventID plus Event.Topic.
+// handlers is at least once, and shop systems themselves send one event in
+// several deliveries, so make handlers idempotent.
 //
 // # Staleness
 //
 // Retries carry the original payload and arrive out of order, so an old
-// delivery can come after a newer one. Record the Version (payload
-// updated_at plus X-Shopify-Triggered-At) of the state you applied, and
-// apply a delivery only if VersionOf(e, payload.UpdatedAt).Supersedes(applied).
-// A periodic reconciliation against the Admin API covers webhooks that
+// delivery can come after a newer one. Record the Version (the payload's
+// updated-at plus the delivery's trigger time) of the state you applied,
+// and apply a delivery only if VersionOf(e, updatedAt).Supersedes(applied).
+// A periodic reconciliation against the shop's API covers webhooks that
 // never arrive.
 package webhook

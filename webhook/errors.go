@@ -8,17 +8,19 @@ import (
 // Sentinel errors, inspectable with errors.Is. None of the errors of this
 // package ever contains a secret or a signature.
 var (
-	// ErrNotSigned: the request carries no HMAC header (X-Shopify-Hmac-Sha256
-	// or shopify-hmac-sha256). Handler answers 401.
+	// ErrNotSigned: the request carries no signature header. Handler
+	// answers 401.
 	ErrNotSigned = errors.New("webhook: request is not signed")
-	// ErrInvalidSignature: the HMAC header is not valid base64 of a SHA-256
-	// MAC, or matches none of the secrets. Handler answers 401.
+	// ErrInvalidSignature: the signature header is not valid base64 of a
+	// SHA-256 MAC, or matches none of the secrets. Handler answers 401.
 	ErrInvalidSignature = errors.New("webhook: invalid signature")
-	// ErrNoSecret: verification was asked for without a (non-empty) secret.
+	// ErrNoSecret: verification was asked for without a (non-empty) secret,
+	// or a source knows no secret for the shop a request names.
 	ErrNoSecret = errors.New("webhook: no secret configured")
+	// ErrNoSource: NewHandler was given no Source.
+	ErrNoSource = errors.New("webhook: no source configured")
 	// ErrMissingHeader: a signed request lacks a header needed to route or
-	// deduplicate it (topic, or both webhook id and event id). Handler
-	// answers 400.
+	// deduplicate it (its topic or delivery id, say). Handler answers 400.
 	ErrMissingHeader = errors.New("webhook: missing header")
 	// ErrEmptyBody: a signed request has an empty body. Handler answers 400.
 	ErrEmptyBody = errors.New("webhook: empty body")

@@ -9,27 +9,31 @@ import (
 	"time"
 
 	"github.com/wmsbridge/wmsbridge/shopify"
+	"github.com/wmsbridge/wmsbridge/shopify/shopifywebhook"
 	"github.com/wmsbridge/wmsbridge/webhook"
 )
 
-// Mount the Handler on an http.ServeMux. The handler only verifies and
-// stores; a Dispatcher does the work later (see ExampleDispatcher).
+// Mount the Handler on an http.ServeMux, with Shopify's source. The handler
+// only verifies and stores; a Dispatcher does the work later (see
+// ExampleDispatcher).
 func ExampleHandler() {
-	inbox := webhook.NewMemoryInbox() // production: a durable Store
-	h, err := webhook.NewHandler(inbox,
-		webhook.WithSecrets("new-client-secret", "old-client-secret"), // during a rotation
-	)
+	inbox := webhook.NewMemoryInbox()                                              // production: a durable Store
+	src, err := shopifywebhook.NewSource("new-client-secret", "old-client-secret") // during a rotation
+	if err != nil {
+		log.Fatal(err)
+	}
+	h, err := webhook.NewHandler(inbox, webhook.WithSource(src))
 	if err != nil {
 		log.Fatal(err)
 	}
 	mux := http.NewServeMux()
-	mux.Handle("POST /webhooks/shopify", h)
+	mux.Handle("POST /webhooks", h)
 
 	// Simulate Shopify delivering orders/create to the server.
 	srv := httptest.NewServer(mux)
 	defer srv.Close()
-	req, _ := webhook.NewSignedRequest(context.Background(), srv.URL+"/webhooks/shopify", webhook.TestDelivery{
-		Topic: webhook.TopicOrdersCreate,
+	req, _ := shopifywebhook.NewSignedRequest(context.Background(), srv.URL+"/webhooks", shopifywebhook.TestDelivery{
+		Topic: shopifywebhook.TopicOrdersCreate,
 		Body:  []byte(`{"id":9007199254740993,"name":"#1001","total_price":"19.99"}`),
 	}, "old-client-secret")
 	resp, err := http.DefaultClient.Do(req)
@@ -41,42 +45,20 @@ func ExampleHandler() {
 	// Output: 200 1
 }
 
-// ConstructEvent verifies a delivery you read yourself, stripe-go style.
-func ExampleConstructEvent() {
-	body := []byte(`{"id":820982911946154508}`)
-	header := webhook.SignedHeader(webhook.TestDelivery{Topic: webhook.TopicOrdersDelete, Body: body, WebhookID: "wh-1"}, "secret")
-
-	e, err := webhook.ConstructEvent(body, header, "secret")
-	if err != nil {
-		log.Fatal(err) // errors.Is(err, webhook.ErrInvalidSignature) etc.
-	}
-	var p shopify.OrderDeletePayload
-	if err := e.Decode(&p); err != nil {
-		log.Fatal(err)
-	}
-	fmt.Println(e.Topic, e.WebhookID, p.ID)
-
-	_, err = webhook.ConstructEvent(body, header, "another-secret")
-	fmt.Println(err)
-	// Output:
-	// orders/delete wh-1 820982911946154508
-	// webhook: invalid signature: no secret matches
-}
-
 // Route topics to typed handlers and drain the inbox with a Dispatcher. A
 // handler error leaves the event in the inbox for a retry.
 func ExampleDispatcher() {
 	inbox := webhook.NewMemoryInbox()
 	router := webhook.NewRouter()
-	webhook.On(router, webhook.TopicOrdersCreate,
+	webhook.On(router, shopifywebhook.TopicOrdersCreate,
 		func(ctx context.Context, e *webhook.Event, o *shopify.OrderPayload) error {
-			fmt.Printf("%s: order %s (%d) total %s\n", e.ShopDomain, o.Name, o.ID, o.TotalPrice)
+			fmt.Printf("%s: order %s (%d) total %s\n", e.Shop, o.Name, o.ID, o.TotalPrice)
 			return nil
 		})
 
 	// Normally Handler puts events into the inbox.
 	inbox.Put(context.Background(), &webhook.Event{
-		Topic: webhook.TopicOrdersCreate, WebhookID: "wh-1", ShopDomain: "acme.myshopify.com",
+		Topic: shopifywebhook.TopicOrdersCreate, WebhookID: "wh-1", Shop: "acme.myshopify.com",
 		Body: []byte(`{"id":9007199254740993,"name":"#1001","total_price":"19.99"}`),
 	})
 

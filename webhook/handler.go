@@ -3,6 +3,7 @@ package webhook
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
@@ -17,24 +18,34 @@ const (
 	// orders/create payload is about 11 KB with 5 lines; raise the cap if your
 	// shops have orders with many hundreds of lines.
 	DefaultMaxBodyBytes = 1 << 20
-	// DefaultStoreTimeout bounds Inbox.Put, inside Shopify's 5 s deadline.
+	// DefaultStoreTimeout bounds Inbox.Put, inside the few seconds shop
+	// systems wait for an answer (Shopify: 5 s).
 	DefaultStoreTimeout = 3 * time.Second
 )
 
-// Handler is an http.Handler that receives Shopify webhooks. For each
-// request it:
+// Handler is an http.Handler that receives webhooks from one or several
+// shop systems, each described by a [Source]. For each request it:
 //
 //  1. answers 405 unless the method is POST;
 //  2. reads the body through http.MaxBytesReader (413 beyond the limit);
-//  3. verifies the HMAC against the raw body with every configured secret
-//     (401 on a missing or bad signature, with no other effect);
-//  4. answers 400 if the topic or webhook id header is missing, or the body
-//     is empty;
-//  5. acknowledges (200) events of topics it does not accept, without
+//  3. picks the first source that classifies the request as its own
+//     ([Source.Classify]); a [Ping] gets 200 and nothing else; a request
+//     no source claims gets 401;
+//  4. has the source verify the signature against the raw body (401 on a
+//     missing or bad signature, with no other effect);
+//  5. has the source build the Event (400 if what routing or
+//     deduplication need is missing, or the body is empty);
+//  6. acknowledges (200) events of topics it does not accept, without
 //     storing them, and counts them;
-//  6. puts the event into the Inbox and answers 200 only once Put returned:
-//     503 if Put fails (so Shopify retries), 200 for a duplicate webhook id
-//     (stored once).
+//  7. puts the event into the Inbox and answers 200 only once Put
+//     returned: 503 if Put fails (so the shop system retries, if it
+//     does), 200 for a duplicate webhook id (stored once).
+//
+// One Handler may serve several sources at one address: each source
+// recognises its own requests by their headers (Shopify's X-Shopify-*,
+// WooCommerce's X-WC-Webhook-*), so no source ever verifies another's
+// delivery. Mounting one Handler per source at separate paths works as
+// well.
 //
 // No business work happens on the request path: handlers run later, from
 // the inbox, through a Dispatcher. Handler is safe for concurrent use.
@@ -45,24 +56,35 @@ const (
 // [BodyCopier] that reports true (the SQL stores are).
 type Handler struct {
 	inbox        Inbox
-	keys         *keyring // pointer: printing a Handler shows no key bytes
+	sources      []handlerSource
 	maxBody      int64
 	storeTimeout time.Duration
-	topics       map[Topic]bool // nil: accept every topic
 	logger       *slog.Logger
 	now          func() time.Time
 	stats        handlerCounters
 	copies       bool      // the inbox is a BodyCopier reporting true
 	bodies       sync.Pool // *[]byte: request body buffers to reuse
+
+	// Options, resolved by NewHandler.
+	optSources []Source
+	optTopics  map[Topic]bool // WithTopics
+	allTopics  bool           // WithAllTopics
+}
+
+// handlerSource is a source with the topics the Handler stores for it.
+type handlerSource struct {
+	src    Source
+	name   string
+	topics map[Topic]bool // nil: every topic
 }
 
 // Option configures a Handler.
 type Option func(*Handler)
 
-// WithSecrets sets the app secrets that may sign deliveries (the app's
-// client secret; during a rotation both the old and the new one). Required.
-func WithSecrets(secrets ...string) Option {
-	return func(h *Handler) { h.keys = newKeyring(secrets) }
+// WithSource adds the sources whose deliveries the Handler receives, in
+// the order they are asked to classify a request. At least one is required.
+func WithSource(sources ...Source) Option {
+	return func(h *Handler) { h.optSources = append(h.optSources, sources...) }
 }
 
 // WithMaxBodyBytes caps request bodies (default DefaultMaxBodyBytes).
@@ -85,25 +107,28 @@ func WithStoreTimeout(d time.Duration) Option {
 	}
 }
 
-// WithTopics sets the topics that are stored; others are acknowledged and
-// counted as unknown. The default is KnownTopics.
+// WithTopics sets the topics that are stored, whatever the source; others
+// are acknowledged and counted as unknown. The default is the topics each
+// source lists ([TopicLister]), or every topic for a source that lists
+// none.
 func WithTopics(topics ...Topic) Option {
 	return func(h *Handler) {
-		h.topics = map[Topic]bool{}
+		h.optTopics = map[Topic]bool{}
 		for _, t := range topics {
-			h.topics[t] = true
+			h.optTopics[t] = true
 		}
+		h.allTopics = false
 	}
 }
 
 // WithAllTopics stores events of every topic, known or not.
 func WithAllTopics() Option {
-	return func(h *Handler) { h.topics = nil }
+	return func(h *Handler) { h.optTopics, h.allTopics = nil, true }
 }
 
 // WithLogger sets the logger (default: discard). Rejections log at Warn,
 // storage failures at Error, accepted deliveries at Debug; entries carry
-// topic, shop and webhook id, never secrets or signatures.
+// source, topic, shop and webhook id, never secrets or signatures.
 func WithLogger(l *slog.Logger) Option {
 	return func(h *Handler) {
 		if l != nil {
@@ -121,35 +146,60 @@ func WithClock(now func() time.Time) Option {
 	}
 }
 
-// NewHandler returns a Handler that stores verified deliveries in inbox. It
-// returns ErrNoSecret unless WithSecrets gives at least one non-empty
-// secret, and an error if inbox is nil.
+// NewHandler returns a Handler that stores verified deliveries of the
+// sources given with [WithSource] in inbox. It returns ErrNoSource without
+// a source, and an error if inbox is nil.
 func NewHandler(inbox Inbox, opts ...Option) (*Handler, error) {
 	if inbox == nil {
 		return nil, errors.New("webhook: NewHandler needs an Inbox")
 	}
 	h := &Handler{
 		inbox:        inbox,
-		keys:         newKeyring(nil),
 		maxBody:      DefaultMaxBodyBytes,
 		storeTimeout: DefaultStoreTimeout,
 		logger:       slog.New(slog.DiscardHandler),
 		now:          time.Now,
 	}
-	h.topics = map[Topic]bool{}
-	for _, t := range KnownTopics() {
-		h.topics[t] = true
-	}
 	for _, o := range opts {
 		o(h)
 	}
-	if len(h.keys.keys) == 0 {
-		return nil, ErrNoSecret
+	for _, src := range h.optSources {
+		if src == nil {
+			return nil, errors.New("webhook: WithSource got a nil Source")
+		}
+		hs := handlerSource{src: src, name: src.Name()}
+		switch {
+		case h.allTopics:
+		case h.optTopics != nil:
+			hs.topics = h.optTopics
+		default:
+			if tl, ok := src.(TopicLister); ok {
+				hs.topics = map[Topic]bool{}
+				for _, t := range tl.Topics() {
+					hs.topics[t] = true
+				}
+			}
+		}
+		h.sources = append(h.sources, hs)
+	}
+	h.optSources, h.optTopics = nil, nil
+	if len(h.sources) == 0 {
+		return nil, ErrNoSource
 	}
 	if c, ok := inbox.(BodyCopier); ok {
 		h.copies = c.CopiesBody()
 	}
 	return h, nil
+}
+
+// classify returns the first source that claims r, and what r is to it.
+func (h *Handler) classify(r *http.Request, body []byte) (*handlerSource, RequestKind) {
+	for i := range h.sources {
+		if k := h.sources[i].src.Classify(r, body); k != NotMine {
+			return &h.sources[i], k
+		}
+	}
+	return nil, NotMine
 }
 
 // ServeHTTP implements http.Handler.
@@ -184,25 +234,43 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "cannot read body", http.StatusBadRequest)
 		return
 	}
-	if err := h.keys.validate(body, header(r.Header, HeaderHmac)); err != nil {
+	hs, kind := h.classify(r, body)
+	switch kind {
+	case NotMine:
+		h.stats.unauthorized.Add(1)
+		h.logger.LogAttrs(r.Context(), slog.LevelWarn, "webhook rejected: no source recognises the request",
+			slog.String("remote", r.RemoteAddr))
+		http.Error(w, "invalid signature", http.StatusUnauthorized)
+		return
+	case Ping:
+		h.stats.pings.Add(1)
+		h.logger.LogAttrs(r.Context(), slog.LevelInfo, "webhook ping acknowledged",
+			slog.String("source", hs.name), slog.String("remote", r.RemoteAddr))
+		w.WriteHeader(http.StatusOK)
+		return
+	}
+	if err := hs.src.Verify(r.Context(), r, body); err != nil {
 		h.stats.unauthorized.Add(1)
 		h.logger.LogAttrs(r.Context(), slog.LevelWarn, "webhook rejected",
-			slog.String("error", err.Error()), slog.String("topic", header(r.Header, HeaderTopic)),
-			slog.String("shop", header(r.Header, HeaderShopDomain)), slog.String("remote", r.RemoteAddr))
+			slog.String("source", hs.name), slog.String("error", err.Error()), slog.String("remote", r.RemoteAddr))
 		http.Error(w, "invalid signature", http.StatusUnauthorized)
 		return
 	}
-	e, err := ParseEvent(r.Header, body)
+	e, err := hs.src.Event(r, body)
+	if err == nil && e.WebhookID == "" {
+		err = fmt.Errorf("%w: the source found no deduplication key", ErrMissingHeader)
+	}
 	if err != nil {
 		h.stats.malformed.Add(1)
 		h.logger.LogAttrs(r.Context(), slog.LevelWarn, "webhook malformed",
-			slog.String("error", err.Error()), slog.String("remote", r.RemoteAddr))
+			slog.String("source", hs.name), slog.String("error", err.Error()), slog.String("remote", r.RemoteAddr))
 		http.Error(w, err.Error(), http.StatusBadRequest)
 		return
 	}
-	attrs := []slog.Attr{slog.String("topic", string(e.Topic)), slog.String("shop", e.ShopDomain),
-		slog.String("webhook_id", e.WebhookID)}
-	if h.topics != nil && !h.topics[e.Topic] {
+	e.Source = hs.name
+	attrs := []slog.Attr{slog.String("source", hs.name), slog.String("topic", string(e.Topic)),
+		slog.String("shop", e.Shop), slog.String("webhook_id", e.WebhookID)}
+	if hs.topics != nil && !hs.topics[e.Topic] {
 		h.stats.unknownTopic.Add(1)
 		h.logger.LogAttrs(r.Context(), slog.LevelInfo, "webhook topic not handled; acknowledged", attrs...)
 		w.WriteHeader(http.StatusOK)
@@ -218,7 +286,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	cancel()
 	if err != nil {
 		h.stats.storeFailed.Add(1)
-		h.logger.LogAttrs(r.Context(), slog.LevelError, "webhook not stored; asking Shopify to retry",
+		h.logger.LogAttrs(r.Context(), slog.LevelError, "webhook not stored; asking the sender to retry",
 			append(attrs, slog.String("error", err.Error()))...)
 		http.Error(w, "temporarily unavailable", http.StatusServiceUnavailable)
 		return
@@ -285,7 +353,8 @@ type Stats struct {
 	Stored           uint64 // put into the inbox (200)
 	Duplicates       uint64 // webhook id already stored (200)
 	UnknownTopic     uint64 // topic not accepted; acknowledged, not stored (200)
-	Unauthorized     uint64 // missing or bad signature (401)
+	Pings            uint64 // a source's ping (such as WooCommerce's); acknowledged, not stored (200)
+	Unauthorized     uint64 // no source recognises it, or missing or bad signature (401)
 	Malformed        uint64 // missing headers, empty or unreadable body (400)
 	TooLarge         uint64 // body over the limit (413)
 	MethodNotAllowed uint64 // not POST (405)
@@ -293,7 +362,7 @@ type Stats struct {
 }
 
 type handlerCounters struct {
-	stored, duplicate, unknownTopic, unauthorized, malformed, tooLarge,
+	stored, duplicate, unknownTopic, pings, unauthorized, malformed, tooLarge,
 	methodNotAllowed, storeFailed atomic.Uint64
 }
 
@@ -302,7 +371,7 @@ func (h *Handler) Stats() Stats {
 	c := &h.stats
 	return Stats{
 		Stored: c.stored.Load(), Duplicates: c.duplicate.Load(), UnknownTopic: c.unknownTopic.Load(),
-		Unauthorized: c.unauthorized.Load(), Malformed: c.malformed.Load(), TooLarge: c.tooLarge.Load(),
+		Pings: c.pings.Load(), Unauthorized: c.unauthorized.Load(), Malformed: c.malformed.Load(), TooLarge: c.tooLarge.Load(),
 		MethodNotAllowed: c.methodNotAllowed.Load(), StoreFailed: c.storeFailed.Load(),
 	}
 }

@@ -14,6 +14,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/wmsbridge/wmsbridge/shopify/shopifywebhook"
 	"github.com/wmsbridge/wmsbridge/webhook"
 )
 
@@ -40,16 +41,16 @@ func (s *spyInbox) Put(ctx context.Context, e *webhook.Event) (bool, error) {
 
 func newTestHandler(t *testing.T, inbox webhook.Inbox, opts ...webhook.Option) *webhook.Handler {
 	t.Helper()
-	h, err := webhook.NewHandler(inbox, append([]webhook.Option{webhook.WithSecrets(testSecret)}, opts...)...)
+	h, err := webhook.NewHandler(inbox, append([]webhook.Option{withShopify(t, testSecret)}, opts...)...)
 	if err != nil {
 		t.Fatal(err)
 	}
 	return h
 }
 
-func signedRequest(t testing.TB, d webhook.TestDelivery, secret string) *http.Request {
+func signedRequest(t testing.TB, d shopifywebhook.TestDelivery, secret string) *http.Request {
 	t.Helper()
-	r, err := webhook.NewSignedRequest(context.Background(), "http://wms.example/webhooks", d, secret)
+	r, err := shopifywebhook.NewSignedRequest(context.Background(), "http://wms.example/webhooks", d, secret)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -67,7 +68,7 @@ func TestHandlerStoresVerifiedDelivery(t *testing.T) {
 	now := time.Date(2026, 7, 1, 0, 0, 0, 0, time.UTC)
 	h := newTestHandler(t, inbox, webhook.WithClock(func() time.Time { return now }))
 	body := sampleBody(t, "2026-07", "orders/create")
-	w := serve(h, signedRequest(t, webhook.TestDelivery{Topic: webhook.TopicOrdersCreate, Body: body, WebhookID: "w-1"}, testSecret))
+	w := serve(h, signedRequest(t, shopifywebhook.TestDelivery{Topic: shopifywebhook.TopicOrdersCreate, Body: body, WebhookID: "w-1"}, testSecret))
 	if w.Code != http.StatusOK {
 		t.Fatalf("status %d, want 200", w.Code)
 	}
@@ -84,21 +85,21 @@ func TestHandlerRejectsWithoutSideEffect(t *testing.T) {
 	body := []byte(`{"id":1}`)
 	cases := map[string]func() *http.Request{
 		"wrong secret": func() *http.Request {
-			return signedRequest(t, webhook.TestDelivery{Topic: webhook.TopicOrdersDelete, Body: body}, "wrong")
+			return signedRequest(t, shopifywebhook.TestDelivery{Topic: shopifywebhook.TopicOrdersDelete, Body: body}, "wrong")
 		},
 		"no signature": func() *http.Request {
-			r := signedRequest(t, webhook.TestDelivery{Topic: webhook.TopicOrdersDelete, Body: body}, testSecret)
-			r.Header.Del(webhook.HeaderHmac)
+			r := signedRequest(t, shopifywebhook.TestDelivery{Topic: shopifywebhook.TopicOrdersDelete, Body: body}, testSecret)
+			r.Header.Del(shopifywebhook.HeaderHmac)
 			return r
 		},
 		"tampered body": func() *http.Request {
-			r := signedRequest(t, webhook.TestDelivery{Topic: webhook.TopicOrdersDelete, Body: body}, testSecret)
+			r := signedRequest(t, shopifywebhook.TestDelivery{Topic: shopifywebhook.TopicOrdersDelete, Body: body}, testSecret)
 			r.Body = nopCloser(strings.NewReader(`{"id":2}`))
 			return r
 		},
 		"non-base64 signature": func() *http.Request {
-			r := signedRequest(t, webhook.TestDelivery{Topic: webhook.TopicOrdersDelete, Body: body}, testSecret)
-			r.Header.Set(webhook.HeaderHmac, "not base64 !!")
+			r := signedRequest(t, shopifywebhook.TestDelivery{Topic: shopifywebhook.TopicOrdersDelete, Body: body}, testSecret)
+			r.Header.Set(shopifywebhook.HeaderHmac, "not base64 !!")
 			return r
 		},
 	}
@@ -123,7 +124,7 @@ func TestHandlerRejectsWithoutSideEffect(t *testing.T) {
 func TestHandlerInboxFailureIs5xx(t *testing.T) {
 	spy := &spyInbox{inner: webhook.NewMemoryInbox(), err: errors.New("database is down")}
 	h := newTestHandler(t, spy)
-	w := serve(h, signedRequest(t, webhook.TestDelivery{Topic: webhook.TopicOrdersCreate, Body: []byte(`{"id":1}`)}, testSecret))
+	w := serve(h, signedRequest(t, shopifywebhook.TestDelivery{Topic: shopifywebhook.TopicOrdersCreate, Body: []byte(`{"id":1}`)}, testSecret))
 	if w.Code < 500 || w.Code > 599 {
 		t.Fatalf("status %d, want 5xx so Shopify retries", w.Code)
 	}
@@ -139,7 +140,7 @@ func TestHandlerConcurrentDeliveriesOfOneWebhookID(t *testing.T) {
 	inbox := webhook.NewMemoryInbox()
 	h := newTestHandler(t, inbox)
 	body := sampleBody(t, "2026-07", "orders/create")
-	d := webhook.TestDelivery{Topic: webhook.TopicOrdersCreate, Body: body, WebhookID: "same-webhook-id", EventID: "e1"}
+	d := shopifywebhook.TestDelivery{Topic: shopifywebhook.TopicOrdersCreate, Body: body, WebhookID: "same-webhook-id", EventID: "e1"}
 	const n = 100
 	reqs := make([]*http.Request, n)
 	for i := range reqs {
@@ -179,7 +180,7 @@ func TestHandlerOversizeBody(t *testing.T) {
 	spy := &spyInbox{inner: webhook.NewMemoryInbox()}
 	h := newTestHandler(t, spy, webhook.WithMaxBodyBytes(1024))
 	body := []byte(`{"note":"` + strings.Repeat("x", 2000) + `"}`)
-	w := serve(h, signedRequest(t, webhook.TestDelivery{Topic: webhook.TopicOrdersCreate, Body: body}, testSecret))
+	w := serve(h, signedRequest(t, shopifywebhook.TestDelivery{Topic: shopifywebhook.TopicOrdersCreate, Body: body}, testSecret))
 	if w.Code != http.StatusRequestEntityTooLarge {
 		t.Fatalf("status %d, want 413", w.Code)
 	}
@@ -191,7 +192,7 @@ func TestHandlerOversizeBody(t *testing.T) {
 	if len(body) != 1024 {
 		t.Fatalf("test body is %d bytes", len(body))
 	}
-	if w := serve(h, signedRequest(t, webhook.TestDelivery{Topic: webhook.TopicOrdersCreate, Body: body}, testSecret)); w.Code != 200 {
+	if w := serve(h, signedRequest(t, shopifywebhook.TestDelivery{Topic: shopifywebhook.TopicOrdersCreate, Body: body}, testSecret)); w.Code != 200 {
 		t.Fatalf("body at the limit: status %d", w.Code)
 	}
 }
@@ -199,7 +200,7 @@ func TestHandlerOversizeBody(t *testing.T) {
 func TestHandlerDefaultBodyLimit(t *testing.T) {
 	h := newTestHandler(t, webhook.NewMemoryInbox())
 	body := bytes.Repeat([]byte("x"), webhook.DefaultMaxBodyBytes+1)
-	if w := serve(h, signedRequest(t, webhook.TestDelivery{Topic: webhook.TopicOrdersCreate, Body: body}, testSecret)); w.Code != http.StatusRequestEntityTooLarge {
+	if w := serve(h, signedRequest(t, shopifywebhook.TestDelivery{Topic: shopifywebhook.TopicOrdersCreate, Body: body}, testSecret)); w.Code != http.StatusRequestEntityTooLarge {
 		t.Fatalf("status %d, want 413", w.Code)
 	}
 }
@@ -208,7 +209,7 @@ func TestHandlerMethodNotAllowed(t *testing.T) {
 	spy := &spyInbox{inner: webhook.NewMemoryInbox()}
 	h := newTestHandler(t, spy)
 	for _, m := range []string{http.MethodGet, http.MethodHead, http.MethodPut, http.MethodDelete} {
-		r := signedRequest(t, webhook.TestDelivery{Topic: webhook.TopicOrdersCreate, Body: []byte(`{}`)}, testSecret)
+		r := signedRequest(t, shopifywebhook.TestDelivery{Topic: shopifywebhook.TopicOrdersCreate, Body: []byte(`{}`)}, testSecret)
 		r.Method = m
 		w := serve(h, r)
 		if w.Code != http.StatusMethodNotAllowed || w.Header().Get("Allow") != http.MethodPost {
@@ -223,18 +224,18 @@ func TestHandlerMethodNotAllowed(t *testing.T) {
 func TestHandlerUnknownTopicAcknowledged(t *testing.T) {
 	spy := &spyInbox{inner: webhook.NewMemoryInbox()}
 	h := newTestHandler(t, spy)
-	w := serve(h, signedRequest(t, webhook.TestDelivery{Topic: "carts/create", Body: []byte(`{}`)}, testSecret))
+	w := serve(h, signedRequest(t, shopifywebhook.TestDelivery{Topic: "carts/create", Body: []byte(`{}`)}, testSecret))
 	if w.Code != http.StatusOK || spy.puts.Load() != 0 || h.Stats().UnknownTopic != 1 {
 		t.Fatalf("status %d puts %d stats %+v", w.Code, spy.puts.Load(), h.Stats())
 	}
 	// A topic outside WithTopics counts as unknown too; WithAllTopics stores anything.
-	h = newTestHandler(t, spy, webhook.WithTopics(webhook.TopicOrdersCreate))
-	serve(h, signedRequest(t, webhook.TestDelivery{Topic: webhook.TopicProductsUpdate, Body: []byte(`{}`)}, testSecret))
+	h = newTestHandler(t, spy, webhook.WithTopics(shopifywebhook.TopicOrdersCreate))
+	serve(h, signedRequest(t, shopifywebhook.TestDelivery{Topic: shopifywebhook.TopicProductsUpdate, Body: []byte(`{}`)}, testSecret))
 	if spy.puts.Load() != 0 || h.Stats().UnknownTopic != 1 {
 		t.Fatalf("WithTopics: puts %d stats %+v", spy.puts.Load(), h.Stats())
 	}
 	h = newTestHandler(t, spy, webhook.WithAllTopics())
-	serve(h, signedRequest(t, webhook.TestDelivery{Topic: "carts/create", Body: []byte(`{}`)}, testSecret))
+	serve(h, signedRequest(t, shopifywebhook.TestDelivery{Topic: "carts/create", Body: []byte(`{}`)}, testSecret))
 	if spy.puts.Load() != 1 || h.Stats().Stored != 1 {
 		t.Fatalf("WithAllTopics: puts %d stats %+v", spy.puts.Load(), h.Stats())
 	}
@@ -243,13 +244,13 @@ func TestHandlerUnknownTopicAcknowledged(t *testing.T) {
 func TestHandlerMalformed(t *testing.T) {
 	spy := &spyInbox{inner: webhook.NewMemoryInbox()}
 	h := newTestHandler(t, spy)
-	r := signedRequest(t, webhook.TestDelivery{Topic: webhook.TopicOrdersCreate, Body: []byte(`{}`)}, testSecret)
-	r.Header.Del(webhook.HeaderWebhookID)
-	r.Header.Del(webhook.HeaderEventID)
+	r := signedRequest(t, shopifywebhook.TestDelivery{Topic: shopifywebhook.TopicOrdersCreate, Body: []byte(`{}`)}, testSecret)
+	r.Header.Del(shopifywebhook.HeaderWebhookID)
+	r.Header.Del(shopifywebhook.HeaderEventID)
 	if w := serve(h, r); w.Code != http.StatusBadRequest {
 		t.Fatalf("no ids: status %d", w.Code)
 	}
-	r = signedRequest(t, webhook.TestDelivery{Topic: webhook.TopicOrdersCreate}, testSecret)
+	r = signedRequest(t, shopifywebhook.TestDelivery{Topic: shopifywebhook.TopicOrdersCreate}, testSecret)
 	if w := serve(h, r); w.Code != http.StatusBadRequest {
 		t.Fatalf("empty body: status %d", w.Code)
 	}
@@ -262,7 +263,7 @@ func TestHandlerPutOutlivesClientDisconnect(t *testing.T) {
 	spy := &spyInbox{inner: webhook.NewMemoryInbox()}
 	h := newTestHandler(t, spy)
 	ctx, cancel := context.WithCancel(context.Background())
-	r := signedRequest(t, webhook.TestDelivery{Topic: webhook.TopicOrdersCreate, Body: []byte(`{}`)}, testSecret).WithContext(ctx)
+	r := signedRequest(t, shopifywebhook.TestDelivery{Topic: shopifywebhook.TopicOrdersCreate, Body: []byte(`{}`)}, testSecret).WithContext(ctx)
 	cancel() // the client hung up
 	serve(h, r)
 	if !spy.ctxOK.Load() {
@@ -273,7 +274,7 @@ func TestHandlerPutOutlivesClientDisconnect(t *testing.T) {
 func TestHandlerStoreTimeout(t *testing.T) {
 	slow := &blockingInbox{}
 	h := newTestHandler(t, slow, webhook.WithStoreTimeout(20*time.Millisecond))
-	w := serve(h, signedRequest(t, webhook.TestDelivery{Topic: webhook.TopicOrdersCreate, Body: []byte(`{}`)}, testSecret))
+	w := serve(h, signedRequest(t, shopifywebhook.TestDelivery{Topic: shopifywebhook.TopicOrdersCreate, Body: []byte(`{}`)}, testSecret))
 	if w.Code != http.StatusServiceUnavailable {
 		t.Fatalf("status %d, want 503", w.Code)
 	}
@@ -287,14 +288,17 @@ func (blockingInbox) Put(ctx context.Context, _ *webhook.Event) (bool, error) {
 	return false, ctx.Err()
 }
 
-func TestNewHandlerNeedsSecretAndInbox(t *testing.T) {
-	if _, err := webhook.NewHandler(webhook.NewMemoryInbox()); !errors.Is(err, webhook.ErrNoSecret) {
-		t.Errorf("no secrets: %v", err)
+func TestNewHandlerNeedsSourceAndInbox(t *testing.T) {
+	if _, err := webhook.NewHandler(webhook.NewMemoryInbox()); !errors.Is(err, webhook.ErrNoSource) {
+		t.Errorf("no source: %v", err)
 	}
-	if _, err := webhook.NewHandler(webhook.NewMemoryInbox(), webhook.WithSecrets("")); !errors.Is(err, webhook.ErrNoSecret) {
+	if _, err := webhook.NewHandler(webhook.NewMemoryInbox(), webhook.WithSource(nil)); err == nil {
+		t.Error("nil source accepted")
+	}
+	if _, err := shopifywebhook.NewSource("", ""); !errors.Is(err, webhook.ErrNoSecret) {
 		t.Errorf("empty secret: %v", err)
 	}
-	if _, err := webhook.NewHandler(nil, webhook.WithSecrets("x")); err == nil {
+	if _, err := webhook.NewHandler(nil, withShopify(t, "x")); err == nil {
 		t.Error("nil inbox accepted")
 	}
 }
@@ -307,23 +311,23 @@ func TestHandlerSecretsNeverLeak(t *testing.T) {
 	var logs bytes.Buffer
 	logger := slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	spy := &spyInbox{inner: webhook.NewMemoryInbox()}
-	h, err := webhook.NewHandler(spy, webhook.WithSecrets(testSecret, oldSecret), webhook.WithLogger(logger))
+	h, err := webhook.NewHandler(spy, withShopify(t, testSecret, oldSecret), webhook.WithLogger(logger))
 	if err != nil {
 		t.Fatal(err)
 	}
 	var responses bytes.Buffer
 	body := []byte(`{"id":1}`)
 	for _, r := range []*http.Request{
-		signedRequest(t, webhook.TestDelivery{Topic: webhook.TopicOrdersCreate, Body: body, WebhookID: "a"}, testSecret),
-		signedRequest(t, webhook.TestDelivery{Topic: webhook.TopicOrdersCreate, Body: body, WebhookID: "a"}, oldSecret),
-		signedRequest(t, webhook.TestDelivery{Topic: webhook.TopicOrdersCreate, Body: body}, "attacker"),
-		signedRequest(t, webhook.TestDelivery{Topic: "carts/create", Body: body}, testSecret),
-		signedRequest(t, webhook.TestDelivery{Topic: webhook.TopicOrdersCreate}, testSecret),
+		signedRequest(t, shopifywebhook.TestDelivery{Topic: shopifywebhook.TopicOrdersCreate, Body: body, WebhookID: "a"}, testSecret),
+		signedRequest(t, shopifywebhook.TestDelivery{Topic: shopifywebhook.TopicOrdersCreate, Body: body, WebhookID: "a"}, oldSecret),
+		signedRequest(t, shopifywebhook.TestDelivery{Topic: shopifywebhook.TopicOrdersCreate, Body: body}, "attacker"),
+		signedRequest(t, shopifywebhook.TestDelivery{Topic: "carts/create", Body: body}, testSecret),
+		signedRequest(t, shopifywebhook.TestDelivery{Topic: shopifywebhook.TopicOrdersCreate}, testSecret),
 	} {
 		responses.WriteString(serve(h, r).Body.String())
 	}
 	spy.err = errors.New("down")
-	responses.WriteString(serve(h, signedRequest(t, webhook.TestDelivery{Topic: webhook.TopicOrdersCreate, Body: body}, testSecret)).Body.String())
+	responses.WriteString(serve(h, signedRequest(t, shopifywebhook.TestDelivery{Topic: shopifywebhook.TopicOrdersCreate, Body: body}, testSecret)).Body.String())
 
 	printed := fmt.Sprintf("%v %+v %#v", h, h, h)
 	for _, s := range []string{testSecret, oldSecret} {
@@ -362,11 +366,11 @@ func (c *copyingInbox) Put(_ context.Context, e *webhook.Event) (bool, error) {
 }
 
 // deliveries returns n signed deliveries of different lengths and contents.
-func deliveries(t *testing.T, n int) ([]webhook.TestDelivery, []*http.Request) {
-	ds := make([]webhook.TestDelivery, n)
+func deliveries(t *testing.T, n int) ([]shopifywebhook.TestDelivery, []*http.Request) {
+	ds := make([]shopifywebhook.TestDelivery, n)
 	rs := make([]*http.Request, n)
 	for i := range n {
-		ds[i] = webhook.TestDelivery{Topic: webhook.TopicOrdersCreate, WebhookID: fmt.Sprintf("w-%d", i),
+		ds[i] = shopifywebhook.TestDelivery{Topic: shopifywebhook.TopicOrdersCreate, WebhookID: fmt.Sprintf("w-%d", i),
 			Body: []byte(fmt.Sprintf(`{"id":%d,"note":%q}`, i, strings.Repeat(string(rune('a'+i%26)), 1+i*37%900)))}
 		rs[i] = signedRequest(t, ds[i], testSecret)
 	}

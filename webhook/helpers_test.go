@@ -6,8 +6,10 @@ import (
 	"io"
 	"os"
 	"path/filepath"
-	"strings"
 	"testing"
+
+	"github.com/wmsbridge/wmsbridge/shopify/shopifywebhook"
+	"github.com/wmsbridge/wmsbridge/webhook"
 )
 
 const testSecret = "shpss_test_secret_0123456789abcdef"
@@ -29,24 +31,18 @@ func sampleBody(t testing.TB, version, topic string) []byte {
 	return meta.Response
 }
 
-// allSamples returns version/topic -> payload for every copied sample.
-func allSamples(t testing.TB) map[string][]byte {
-	t.Helper()
-	out := map[string][]byte{}
-	root := filepath.Join("..", "shopify", "testdata", "webhooks")
-	for _, version := range []string{"2026-04", "2026-07"} {
-		files, err := filepath.Glob(filepath.Join(root, version, "*", "*.meta.json"))
-		if err != nil || len(files) == 0 {
-			t.Fatalf("no samples for %s: %v", version, err)
-		}
-		for _, f := range files {
-			topic := filepath.Base(filepath.Dir(f)) + "/" + strings.TrimSuffix(filepath.Base(f), ".meta.json")
-			out[version+"/"+topic] = sampleBody(t, version, topic)
-		}
-	}
-	return out
-}
-
 func nopCloser(r io.Reader) io.ReadCloser { return io.NopCloser(r) }
 
 func base64Std(s string) string { return base64.StdEncoding.EncodeToString([]byte(s)) }
+
+// withShopify is webhook.WithSource of Shopify's source for secrets: the
+// handler's tests drive it with Shopify's deliveries (package
+// shopify/shopifywebhook tests that source itself).
+func withShopify(t testing.TB, secrets ...string) webhook.Option {
+	t.Helper()
+	src, err := shopifywebhook.NewSource(secrets...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return webhook.WithSource(src)
+}

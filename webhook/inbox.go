@@ -18,7 +18,7 @@ import (
 // exactly one returns stored=true. When Put returns stored=true the event
 // must be durable (a crash after the return does not lose it). Put returns a
 // non-nil error if it cannot tell (storage down, ctx done); Handler then
-// answers 503 so Shopify retries. Put takes ownership of e.
+// answers 503 so the shop system retries. Put takes ownership of e.
 type Inbox interface {
 	Put(ctx context.Context, e *Event) (stored bool, err error)
 }

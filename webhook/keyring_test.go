@@ -8,7 +8,7 @@ import (
 
 func TestKeyringRedacts(t *testing.T) {
 	const secret = "shpss_keyring_secret"
-	k := newKeyring([]string{secret, "", "second"})
+	k := NewKeyring(secret, "", "second")
 	if len(k.keys) != 2 {
 		t.Fatalf("%d keys, want 2 (empty ones dropped)", len(k.keys))
 	}

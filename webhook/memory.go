@@ -71,14 +71,14 @@ func (m *MemoryInbox) Put(ctx context.Context, e *Event) (bool, error) {
 	if e == nil || e.WebhookID == "" {
 		return false, fmt.Errorf("%w: event without webhook id", ErrMissingHeader)
 	}
-	cp := *e
+	cp := e.clone()
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	if _, dup := m.entries[e.WebhookID]; dup {
 		return false, nil
 	}
 	m.seq++
-	ent := &memEntry{event: &cp, seq: m.seq, state: memPending, due: m.now()}
+	ent := &memEntry{event: cp, seq: m.seq, state: memPending, due: m.now()}
 	m.entries[e.WebhookID] = ent
 	m.active = append(m.active, ent)
 	return true, nil
@@ -115,8 +115,7 @@ func (m *MemoryInbox) Claim(ctx context.Context, limit int, lease time.Duration)
 		ent.state = memClaimed
 		ent.attempt++
 		ent.due = now.Add(lease)
-		ev := *ent.event
-		jobs = append(jobs, Job{Event: &ev, Attempt: ent.attempt, LastError: ent.lastError})
+		jobs = append(jobs, Job{Event: ent.event.clone(), Attempt: ent.attempt, LastError: ent.lastError})
 	}
 	return jobs, nil
 }
@@ -212,16 +211,16 @@ func (m *MemoryInbox) Failed() []Job {
 	slices.SortFunc(failed, func(a, b *memEntry) int { return int(a.seq) - int(b.seq) })
 	out := make([]Job, len(failed))
 	for i, ent := range failed {
-		ev := *ent.event
-		out[i] = Job{Event: &ev, Attempt: ent.attempt, LastError: ent.lastError}
+		out[i] = Job{Event: ent.event.clone(), Attempt: ent.attempt, LastError: ent.lastError}
 	}
 	return out
 }
 
 // Forget drops completed and failed events finished before the given time,
 // and with them the memory of their WebhookIDs: a redelivery of a forgotten
-// event would be stored again. Shopify retries for 4 hours and rarely delivers a day late,
-// so keep at least a few days. It returns the number of events dropped.
+// event would be stored again. Keep finished events at least as long as a
+// shop system may redeliver (Shopify retries for 4 hours and rarely delivers
+// a day late), a few days, say. It returns the number of events dropped.
 func (m *MemoryInbox) Forget(before time.Time) int {
 	m.mu.Lock()
 	defer m.mu.Unlock()

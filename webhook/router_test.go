@@ -4,10 +4,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"slices"
 	"testing"
 
 	"github.com/wmsbridge/wmsbridge/shopify"
+	"github.com/wmsbridge/wmsbridge/shopify/shopifywebhook"
 	"github.com/wmsbridge/wmsbridge/webhook"
 )
 
@@ -15,17 +15,17 @@ func TestRouterTypedDispatch(t *testing.T) {
 	r := webhook.NewRouter()
 	var gotOrder *shopify.OrderPayload
 	var gotMeta *webhook.Event
-	webhook.On(r, webhook.TopicOrdersCreate, func(_ context.Context, e *webhook.Event, p *shopify.OrderPayload) error {
+	webhook.On(r, shopifywebhook.TopicOrdersCreate, func(_ context.Context, e *webhook.Event, p *shopify.OrderPayload) error {
 		gotOrder, gotMeta = p, e
 		return nil
 	})
 	var deleted int64
-	webhook.On(r, webhook.TopicOrdersDelete, func(_ context.Context, _ *webhook.Event, p *shopify.OrderDeletePayload) error {
+	webhook.On(r, shopifywebhook.TopicOrdersDelete, func(_ context.Context, _ *webhook.Event, p *shopify.OrderDeletePayload) error {
 		deleted = p.ID
 		return nil
 	})
 	var level *shopify.InventoryLevelPayload
-	webhook.On(r, webhook.TopicInventoryLevelsUpdate, func(_ context.Context, _ *webhook.Event, p *shopify.InventoryLevelPayload) error {
+	webhook.On(r, shopifywebhook.TopicInventoryLevelsUpdate, func(_ context.Context, _ *webhook.Event, p *shopify.InventoryLevelPayload) error {
 		level = p
 		return nil
 	})
@@ -34,7 +34,7 @@ func TestRouterTypedDispatch(t *testing.T) {
 	}
 
 	ctx := context.Background()
-	e := &webhook.Event{Topic: webhook.TopicOrdersCreate, ShopDomain: "s.myshopify.com", WebhookID: "w", Body: sampleBody(t, "2026-07", "orders/create")}
+	e := &webhook.Event{Topic: shopifywebhook.TopicOrdersCreate, Shop: "s.myshopify.com", WebhookID: "w", Body: sampleBody(t, "2026-07", "orders/create")}
 	if err := r.Dispatch(ctx, e); err != nil {
 		t.Fatal(err)
 	}
@@ -42,24 +42,24 @@ func TestRouterTypedDispatch(t *testing.T) {
 		t.Fatalf("handler got %+v", gotOrder)
 	}
 	// orders/delete carries only the id; this one is beyond 2^53.
-	if err := r.Dispatch(ctx, &webhook.Event{Topic: webhook.TopicOrdersDelete, Body: []byte(`{"id":9007199254740993}`)}); err != nil {
+	if err := r.Dispatch(ctx, &webhook.Event{Topic: shopifywebhook.TopicOrdersDelete, Body: []byte(`{"id":9007199254740993}`)}); err != nil {
 		t.Fatal(err)
 	}
 	if deleted != 9007199254740993 {
 		t.Fatalf("deleted id %d", deleted)
 	}
-	if err := r.Dispatch(ctx, &webhook.Event{Topic: webhook.TopicInventoryLevelsUpdate, Body: sampleBody(t, "2026-07", "inventory_levels/update")}); err != nil {
+	if err := r.Dispatch(ctx, &webhook.Event{Topic: shopifywebhook.TopicInventoryLevelsUpdate, Body: sampleBody(t, "2026-07", "inventory_levels/update")}); err != nil {
 		t.Fatal(err)
 	}
 	if level.Available == nil || *level.Available != 10 || level.LocationID != 24826418 {
 		t.Fatalf("level %+v", level)
 	}
 
-	err := r.Dispatch(ctx, &webhook.Event{Topic: webhook.TopicProductsUpdate, Body: []byte(`{}`)})
+	err := r.Dispatch(ctx, &webhook.Event{Topic: shopifywebhook.TopicProductsUpdate, Body: []byte(`{}`)})
 	if !errors.Is(err, webhook.ErrNoRoute) || !webhook.IsPermanent(err) {
 		t.Fatalf("no route: %v", err)
 	}
-	err = r.Dispatch(ctx, &webhook.Event{Topic: webhook.TopicOrdersDelete, Body: []byte(`{"id":1.5}`)})
+	err = r.Dispatch(ctx, &webhook.Event{Topic: shopifywebhook.TopicOrdersDelete, Body: []byte(`{"id":1.5}`)})
 	var de *webhook.DecodeError
 	if !errors.As(err, &de) || !webhook.IsPermanent(err) {
 		t.Fatalf("decode error: %v", err)
@@ -69,8 +69,8 @@ func TestRouterTypedDispatch(t *testing.T) {
 func TestRouterHandlerErrorPassesThrough(t *testing.T) {
 	var r webhook.Router // zero value is usable
 	boom := errors.New("boom")
-	r.Handle(webhook.TopicAppUninstalled, func(context.Context, *webhook.Event) error { return boom })
-	err := r.Dispatch(context.Background(), &webhook.Event{Topic: webhook.TopicAppUninstalled})
+	r.Handle(shopifywebhook.TopicAppUninstalled, func(context.Context, *webhook.Event) error { return boom })
+	err := r.Dispatch(context.Background(), &webhook.Event{Topic: shopifywebhook.TopicAppUninstalled})
 	if !errors.Is(err, boom) || webhook.IsPermanent(err) {
 		t.Fatalf("err %v", err)
 	}
@@ -79,35 +79,14 @@ func TestRouterHandlerErrorPassesThrough(t *testing.T) {
 	}
 }
 
-func TestTopics(t *testing.T) {
-	all := webhook.KnownTopics()
-	for _, want := range []webhook.Topic{"customers/data_request", "customers/redact", "shop/redact", "bulk_operations/finish", "orders/edited"} {
-		if !slices.Contains(all, want) || !want.Known() {
-			t.Errorf("%s not known", want)
-		}
-	}
-	for _, topic := range all {
-		if shopify.NewWebhookPayload(string(topic)) == nil {
-			t.Errorf("%s has no payload type", topic)
-		}
-	}
-	if webhook.Topic("carts/create").Known() || !webhook.TopicShopRedact.Compliance() || webhook.TopicOrdersCreate.Compliance() {
-		t.Error("Known/Compliance")
-	}
-	all[0] = "mutated"
-	if webhook.KnownTopics()[0] == "mutated" {
-		t.Error("KnownTopics shares its slice")
-	}
-}
-
 func TestRouterHandleNilRemoves(t *testing.T) {
 	r := webhook.NewRouter()
-	r.Handle(webhook.TopicShopRedact, func(context.Context, *webhook.Event) error { return nil })
-	r.Handle(webhook.TopicShopRedact, nil)
+	r.Handle(shopifywebhook.TopicShopRedact, func(context.Context, *webhook.Event) error { return nil })
+	r.Handle(shopifywebhook.TopicShopRedact, nil)
 	if len(r.Topics()) != 0 {
 		t.Fatalf("topics %v", r.Topics())
 	}
-	if err := r.Dispatch(context.Background(), &webhook.Event{Topic: webhook.TopicShopRedact}); !errors.Is(err, webhook.ErrNoRoute) {
+	if err := r.Dispatch(context.Background(), &webhook.Event{Topic: shopifywebhook.TopicShopRedact}); !errors.Is(err, webhook.ErrNoRoute) {
 		t.Fatal(err)
 	}
 }

@@ -3,16 +3,18 @@ package webhook
 import "time"
 
 // Version is the version of an entity's state as carried by one delivery:
-// the payload's updated_at and the delivery's X-Shopify-Triggered-At.
-// Shopify retries with the original payload, out of order and up to a day
-// late, so before applying a payload compare its Version with the Version of
-// the state you applied last, and drop it unless it Supersedes that.
+// the payload's updated-at time and the delivery's trigger time
+// (Event.TriggeredAt). Shop systems retry with the original payload, out of
+// order and up to a day late, so before applying a payload compare its
+// Version with the Version of the state you applied last, and drop it
+// unless it Supersedes that.
 //
 // Store the Version you applied next to the entity (both times). Version is
 // a plain value; its methods are pure and safe for concurrent use.
 type Version struct {
-	// UpdatedAt is the payload's updated_at (zero if the payload has none,
-	// such as orders/delete). REST timestamps have whole-second precision.
+	// UpdatedAt is the payload's updated-at time (zero if the payload has
+	// none, such as a deletion carrying only an id). Shop systems often
+	// give it in whole seconds only.
 	UpdatedAt time.Time
 	// TriggeredAt is the delivery's Event.TriggeredAt (zero if unknown).
 	TriggeredAt time.Time

@@ -6,24 +6,25 @@ import (
 	"encoding/base64"
 	"fmt"
 	"hash"
-	"net/http"
 	"sync"
 )
 
-// ComputeSignature returns the signature Shopify sends for body under
-// secret: base64(HMAC-SHA256(body, secret)). Use it to sign requests in
-// tests (see also SignedHeader and NewSignedRequest).
+// ComputeSignature returns base64(HMAC-SHA256(body, secret)), the signature
+// Shopify and WooCommerce send for body under secret. Use it to sign
+// requests in tests.
 func ComputeSignature(body []byte, secret string) string {
 	m := hmac.New(sha256.New, []byte(secret))
 	m.Write(body)
 	return base64.StdEncoding.EncodeToString(m.Sum(nil))
 }
 
-// ValidateSignature checks signature (the value of the HMAC header) against
-// the raw body under each of secrets, in constant time per secret. Several
-// secrets allow a rotation: Shopify can take an hour to sign with a new app
-// secret, so accept the old and the new one meanwhile. Empty secrets are
-// ignored.
+// ValidateSignature checks signature (the value of a signature header)
+// against the raw body under each of secrets, in constant time per secret:
+// the scheme of a signature that is base64(HMAC-SHA256(body, secret)), as
+// Shopify and WooCommerce sign. Several secrets allow a rotation (a shop
+// system may take a while to sign with a new secret, so accept the old and
+// the new one meanwhile). Empty secrets are ignored. A Source that checks
+// many requests keeps a [Keyring] instead.
 //
 // It returns nil on a match, ErrNotSigned for an empty signature,
 // ErrNoSecret when no non-empty secret is given, and an error wrapping
@@ -32,31 +33,18 @@ func ValidateSignature(body []byte, signature string, secrets ...string) error {
 	if signature == "" {
 		return ErrNotSigned
 	}
-	return newKeyring(secrets).validate(body, signature)
+	return NewKeyring(secrets...).Verify(body, signature)
 }
 
-// Verify checks the HMAC header of a delivery (X-Shopify-Hmac-Sha256, or
-// shopify-hmac-sha256) against the raw body, before any JSON parsing. See
-// ValidateSignature for secrets and errors.
-func Verify(body []byte, h http.Header, secrets ...string) error {
-	return ValidateSignature(body, header(h, HeaderHmac), secrets...)
-}
-
-// ConstructEvent verifies a delivery (see Verify) and returns its Event,
-// modelled on stripe-go's webhook.ConstructEvent. Besides the errors of
-// Verify it returns those of ParseEvent (ErrEmptyBody, ErrMissingHeader).
-// The event keeps body without copying it.
-func ConstructEvent(body []byte, h http.Header, secrets ...string) (*Event, error) {
-	if err := Verify(body, h, secrets...); err != nil {
-		return nil, err
-	}
-	return ParseEvent(h, body)
-}
-
-// keyring holds HMAC secrets. Code keeps it behind a pointer so that
-// printing a struct that holds one (%v, %+v, %#v) shows an address, never
-// the key bytes; its own String and Format redact too.
-type keyring struct {
+// Keyring holds the secrets that may sign deliveries and checks base64
+// HMAC-SHA256 signatures against them (see [ValidateSignature]). It reuses
+// its keyed hash states across calls, so a Source verifying every request
+// keeps one per secret set. Keep it behind a pointer (as NewKeyring returns
+// it): printing a struct that holds one (%v, %+v, %#v) then shows an
+// address, never the key bytes; its own String and Format redact too.
+//
+// A Keyring is safe for concurrent use and immutable once made.
+type Keyring struct {
 	keys [][]byte
 	// macs[i] holds HMAC-SHA256 states keyed with keys[i], reused across
 	// validations: a Reset restores the keyed state without allocating or
@@ -64,8 +52,9 @@ type keyring struct {
 	macs []sync.Pool
 }
 
-func newKeyring(secrets []string) *keyring {
-	k := &keyring{}
+// NewKeyring returns a Keyring of the non-empty secrets.
+func NewKeyring(secrets ...string) *Keyring {
+	k := &Keyring{}
 	for _, s := range secrets {
 		if s != "" {
 			k.keys = append(k.keys, []byte(s))
@@ -76,7 +65,7 @@ func newKeyring(secrets []string) *keyring {
 }
 
 // sum writes HMAC-SHA256(body) under keys[i] into out.
-func (k *keyring) sum(i int, body []byte, out *[sha256.Size]byte) {
+func (k *Keyring) sum(i int, body []byte, out *[sha256.Size]byte) {
 	m, _ := k.macs[i].Get().(hash.Hash)
 	if m == nil {
 		m = hmac.New(sha256.New, k.keys[i])
@@ -88,7 +77,15 @@ func (k *keyring) sum(i int, body []byte, out *[sha256.Size]byte) {
 	k.macs[i].Put(m)
 }
 
-func (k *keyring) validate(body []byte, signature string) error {
+// Len returns the number of (non-empty) secrets.
+func (k *Keyring) Len() int { return len(k.keys) }
+
+// Verify checks signature, the base64 HMAC-SHA256 of body under one of the
+// secrets, in constant time per secret. It returns nil on a match,
+// ErrNoSecret for a Keyring without secrets, ErrNotSigned for an empty
+// signature, and an error wrapping ErrInvalidSignature otherwise. Its
+// errors never contain a secret or the signature.
+func (k *Keyring) Verify(body []byte, signature string) error {
 	if len(k.keys) == 0 {
 		return ErrNoSecret
 	}
@@ -122,6 +119,6 @@ func (k *keyring) validate(body []byte, signature string) error {
 	return nil
 }
 
-func (k *keyring) String() string { return fmt.Sprintf("[%d secrets redacted]", len(k.keys)) }
+func (k *Keyring) String() string { return fmt.Sprintf("[%d secrets redacted]", len(k.keys)) }
 
-func (k *keyring) Format(f fmt.State, _ rune) { fmt.Fprint(f, k.String()) }
+func (k *Keyring) Format(f fmt.State, _ rune) { fmt.Fprint(f, k.String()) }

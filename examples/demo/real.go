@@ -15,6 +15,7 @@ import (
 
 	"github.com/wmsbridge/wmsbridge/shopify"
 	"github.com/wmsbridge/wmsbridge/shopify/connector"
+	"github.com/wmsbridge/wmsbridge/shopify/shopifywebhook"
 	wmssync "github.com/wmsbridge/wmsbridge/sync"
 	"github.com/wmsbridge/wmsbridge/sync/store/sqlite"
 	"github.com/wmsbridge/wmsbridge/webhook"
@@ -154,7 +155,11 @@ func runRealShop(ctx context.Context, o options, out io.Writer) error {
 	if secret == "" {
 		secret = o.ClientSecret // Dev Dashboard apps sign webhooks with the client secret
 	}
-	h, err := webhook.NewHandler(eng.Inbox(), webhook.WithSecrets(secret), webhook.WithLogger(logger))
+	src, err := shopifywebhook.NewSource(secret)
+	if err != nil {
+		return err
+	}
+	h, err := webhook.NewHandler(eng.Inbox(), webhook.WithSource(src), webhook.WithLogger(logger))
 	if err != nil {
 		return err
 	}

@@ -16,6 +16,7 @@ import (
 	"github.com/wmsbridge/wmsbridge/shopify"
 	"github.com/wmsbridge/wmsbridge/shopify/connector"
 	"github.com/wmsbridge/wmsbridge/shopify/shopifytest"
+	"github.com/wmsbridge/wmsbridge/shopify/shopifywebhook"
 	wmssync "github.com/wmsbridge/wmsbridge/sync"
 	"github.com/wmsbridge/wmsbridge/sync/store/sqlite"
 	"github.com/wmsbridge/wmsbridge/webhook"
@@ -147,7 +148,11 @@ func newWorld(ctx context.Context, o options) (*world, error) {
 	// The webhook endpoint: a real HTTP server on a local port, verifying
 	// each delivery's signature and storing it in the SQLite inbox before
 	// answering.
-	h, err := webhook.NewHandler(w.eng.Inbox(), webhook.WithSecrets(webhookSecret), webhook.WithLogger(w.log))
+	src, err := shopifywebhook.NewSource(webhookSecret)
+	if err != nil {
+		return nil, err
+	}
+	h, err := webhook.NewHandler(w.eng.Inbox(), webhook.WithSource(src), webhook.WithLogger(w.log))
 	if err != nil {
 		w.close()
 		return nil, err

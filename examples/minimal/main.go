@@ -19,6 +19,7 @@ import (
 	"github.com/wmsbridge/wmsbridge/shopify"
 	"github.com/wmsbridge/wmsbridge/shopify/connector"
 	"github.com/wmsbridge/wmsbridge/shopify/shopifytest"
+	"github.com/wmsbridge/wmsbridge/shopify/shopifywebhook"
 	wmssync "github.com/wmsbridge/wmsbridge/sync"
 	"github.com/wmsbridge/wmsbridge/sync/store/sqlite"
 	"github.com/wmsbridge/wmsbridge/webhook"
@@ -59,7 +60,8 @@ func main() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	handler, _ := webhook.NewHandler(engine.Inbox(), webhook.WithSecrets("app-secret"))
+	source, _ := shopifywebhook.NewSource("app-secret") // the app's client secret
+	handler, _ := webhook.NewHandler(engine.Inbox(), webhook.WithSource(source))
 	mux.Handle("POST /webhooks/shopify", handler)
 	go engine.Run(ctx) // applies webhooks, reconciles, sends outbound messages
 

@@ -35,6 +35,7 @@ import (
 	"github.com/wmsbridge/wmsbridge/shopify"
 	"github.com/wmsbridge/wmsbridge/shopify/connector"
 	"github.com/wmsbridge/wmsbridge/shopify/shopifytest"
+	"github.com/wmsbridge/wmsbridge/shopify/shopifywebhook"
 	wmssync "github.com/wmsbridge/wmsbridge/sync"
 	"github.com/wmsbridge/wmsbridge/sync/store/postgres"
 	"github.com/wmsbridge/wmsbridge/webhook"
@@ -111,7 +112,11 @@ func run(ctx context.Context, dsn string, n, orders int, out io.Writer) error {
 		if err != nil {
 			return err
 		}
-		h, err := webhook.NewHandler(eng.Inbox(), webhook.WithSecrets("app-secret"))
+		src, err := shopifywebhook.NewSource("app-secret")
+		if err != nil {
+			return err
+		}
+		h, err := webhook.NewHandler(eng.Inbox(), webhook.WithSource(src))
 		if err != nil {
 			return err
 		}

@@ -30,6 +30,7 @@ import (
 	"time"
 
 	"github.com/wmsbridge/wmsbridge/shopify"
+	"github.com/wmsbridge/wmsbridge/shopify/shopifywebhook"
 	"github.com/wmsbridge/wmsbridge/sync/store/sqlite"
 	"github.com/wmsbridge/wmsbridge/webhook"
 )
@@ -69,18 +70,22 @@ func run(ctx context.Context, addr, db, secret string, selftest bool, out io.Wri
 		return err
 	}
 	defer inbox.Close()
-	handler, err := webhook.NewHandler(inbox, webhook.WithSecrets(secret))
+	src, err := shopifywebhook.NewSource(secret)
+	if err != nil {
+		return err
+	}
+	handler, err := webhook.NewHandler(inbox, webhook.WithSource(src))
 	if err != nil {
 		return err
 	}
 
 	router := webhook.NewRouter()
-	webhook.On(router, webhook.TopicOrdersCreate, func(ctx context.Context, e *webhook.Event, o *shopify.OrderPayload) error {
-		fmt.Fprintf(out, "%s: order %s (id %d) from %s, %d lines, %s %s\n", e.ShopDomain, o.Name, o.ID, o.Email, len(o.LineItems), o.TotalPrice, o.Currency)
+	webhook.On(router, shopifywebhook.TopicOrdersCreate, func(ctx context.Context, e *webhook.Event, o *shopify.OrderPayload) error {
+		fmt.Fprintf(out, "%s: order %s (id %d) from %s, %d lines, %s %s\n", e.Shop, o.Name, o.ID, o.Email, len(o.LineItems), o.TotalPrice, o.Currency)
 		return nil // an error would retry the event later (Dispatcher.Backoff)
 	})
-	webhook.On(router, webhook.TopicProductsUpdate, func(ctx context.Context, e *webhook.Event, p *shopify.ProductPayload) error {
-		fmt.Fprintf(out, "%s: product %q (id %d) updated, %d variants\n", e.ShopDomain, p.Title, p.ID, len(p.Variants))
+	webhook.On(router, shopifywebhook.TopicProductsUpdate, func(ctx context.Context, e *webhook.Event, p *shopify.ProductPayload) error {
+		fmt.Fprintf(out, "%s: product %q (id %d) updated, %d variants\n", e.Shop, p.Title, p.ID, len(p.Variants))
 		return nil
 	})
 	dispatcher := &webhook.Dispatcher{Queue: inbox, Router: router, PollInterval: 100 * time.Millisecond}
@@ -103,17 +108,17 @@ func run(ctx context.Context, addr, db, secret string, selftest bool, out io.Wri
 
 	// Self-test: two genuine deliveries, one forged.
 	deliveries := []struct {
-		d      webhook.TestDelivery
+		d      shopifywebhook.TestDelivery
 		secret string
 	}{
-		{webhook.TestDelivery{Topic: webhook.TopicOrdersCreate, ShopDomain: "example.myshopify.com",
+		{shopifywebhook.TestDelivery{Topic: shopifywebhook.TopicOrdersCreate, ShopDomain: "example.myshopify.com",
 			Body: []byte(`{"id":820982911946154508,"name":"#1001","email":"jon@example.com","currency":"DKK","total_price":"199.00","line_items":[{"id":1,"sku":"MUG-1","quantity":2}]}`)}, secret},
-		{webhook.TestDelivery{Topic: webhook.TopicProductsUpdate, ShopDomain: "example.myshopify.com",
+		{shopifywebhook.TestDelivery{Topic: shopifywebhook.TopicProductsUpdate, ShopDomain: "example.myshopify.com",
 			Body: []byte(`{"id":632910392,"title":"Mug","variants":[{"id":1,"sku":"MUG-1"}]}`)}, secret},
-		{webhook.TestDelivery{Topic: webhook.TopicOrdersCreate, ShopDomain: "example.myshopify.com", Body: []byte(`{"id":1,"name":"#forged"}`)}, "not-the-secret"},
+		{shopifywebhook.TestDelivery{Topic: shopifywebhook.TopicOrdersCreate, ShopDomain: "example.myshopify.com", Body: []byte(`{"id":1,"name":"#forged"}`)}, "not-the-secret"},
 	}
 	for _, d := range deliveries {
-		req, err := webhook.NewSignedRequest(ctx, url, d.d, d.secret)
+		req, err := shopifywebhook.NewSignedRequest(ctx, url, d.d, d.secret)
 		if err != nil {
 			return err
 		}

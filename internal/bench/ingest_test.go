@@ -17,6 +17,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
+	"github.com/wmsbridge/wmsbridge/shopify/shopifywebhook"
 	"github.com/wmsbridge/wmsbridge/sync/store/postgres"
 	"github.com/wmsbridge/wmsbridge/sync/store/sqlite"
 	"github.com/wmsbridge/wmsbridge/webhook"
@@ -92,7 +93,11 @@ func BenchmarkWebhookIngest(b *testing.B) {
 
 func benchIngest(b *testing.B, inbox webhook.Inbox, body []byte) {
 	const secret = "bench-secret"
-	h, err := webhook.NewHandler(inbox, webhook.WithSecrets(secret))
+	src, err := shopifywebhook.NewSource(secret)
+	if err != nil {
+		b.Fatal(err)
+	}
+	h, err := webhook.NewHandler(inbox, webhook.WithSource(src))
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -109,7 +114,7 @@ func benchIngest(b *testing.B, inbox webhook.Inbox, body []byte) {
 	// Sign every delivery before the clock starts.
 	headers := make([]http.Header, b.N)
 	for i := range b.N {
-		headers[i] = webhook.SignedHeader(webhook.TestDelivery{Topic: webhook.TopicOrdersCreate, Body: body,
+		headers[i] = shopifywebhook.SignedHeader(shopifywebhook.TestDelivery{Topic: shopifywebhook.TopicOrdersCreate, Body: body,
 			WebhookID: fmt.Sprintf("bench-%d-%d", time.Now().UnixNano(), i)}, secret)
 	}
 	lat := make([]time.Duration, b.N)

@@ -20,6 +20,7 @@ import (
 	"github.com/wmsbridge/wmsbridge/shopify"
 	"github.com/wmsbridge/wmsbridge/shopify/connector"
 	"github.com/wmsbridge/wmsbridge/shopify/shopifytest"
+	"github.com/wmsbridge/wmsbridge/shopify/shopifywebhook"
 	wmssync "github.com/wmsbridge/wmsbridge/sync"
 	"github.com/wmsbridge/wmsbridge/webhook"
 	"github.com/wmsbridge/wmsbridge/wms"
@@ -211,7 +212,10 @@ func (w *world) open() (*process, error) {
 			Backoff: 5 * time.Millisecond, MaxBackoff: 100 * time.Millisecond},
 	})
 	if err == nil {
-		p.handler, err = webhook.NewHandler(p.eng.Inbox(), webhook.WithSecrets(w.srv.WebhookSecret()), webhook.WithLogger(logger))
+		var src *shopifywebhook.Source
+		if src, err = shopifywebhook.NewSource(w.srv.WebhookSecret()); err == nil {
+			p.handler, err = webhook.NewHandler(p.eng.Inbox(), webhook.WithSource(src), webhook.WithLogger(logger))
+		}
 	}
 	if err != nil {
 		p.store.close()

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/wmsbridge/wmsbridge/shopify"
+	"github.com/wmsbridge/wmsbridge/shopify/shopifywebhook"
 	wmssync "github.com/wmsbridge/wmsbridge/sync"
 	"github.com/wmsbridge/wmsbridge/webhook"
 	"github.com/wmsbridge/wmsbridge/wms"
@@ -48,7 +49,7 @@ func Decode(e *webhook.Event) (wmssync.Change, error) {
 // decode is Decode; locations marks web order changes Partial.
 func decode(e *webhook.Event, locations bool) (wmssync.Change, error) {
 	switch e.Topic {
-	case webhook.TopicProductsCreate, webhook.TopicProductsUpdate:
+	case shopifywebhook.TopicProductsCreate, shopifywebhook.TopicProductsUpdate:
 		var p shopify.ProductPayload
 		if err := decodeBody(e, &p); err != nil {
 			return wmssync.Change{}, err
@@ -61,7 +62,7 @@ func decode(e *webhook.Event, locations bool) (wmssync.Change, error) {
 			Kind: wmssync.ChangeProduct, ID: prod.ExternalID, Version: webhook.VersionOf(e, p.UpdatedAt),
 			Product: &prod, Partial: p.Truncated(),
 		}, nil
-	case webhook.TopicProductsDelete:
+	case shopifywebhook.TopicProductsDelete:
 		var p shopify.ProductDeletePayload
 		if err := decodeBody(e, &p); err != nil {
 			return wmssync.Change{}, err
@@ -70,8 +71,8 @@ func decode(e *webhook.Event, locations bool) (wmssync.Change, error) {
 			return wmssync.Change{}, invalid(e, "no product id")
 		}
 		return wmssync.Change{Kind: wmssync.ChangeProductDeleted, ID: shopify.GID("Product", p.ID), Version: webhook.VersionOf(e, time.Time{})}, nil
-	case webhook.TopicOrdersCreate, webhook.TopicOrdersUpdated, webhook.TopicOrdersCancelled, webhook.TopicOrdersPaid,
-		webhook.TopicOrdersFulfilled, webhook.TopicOrdersPartiallyFulfilled:
+	case shopifywebhook.TopicOrdersCreate, shopifywebhook.TopicOrdersUpdated, shopifywebhook.TopicOrdersCancelled, shopifywebhook.TopicOrdersPaid,
+		shopifywebhook.TopicOrdersFulfilled, shopifywebhook.TopicOrdersPartiallyFulfilled:
 		var p shopify.OrderPayload
 		if err := decodeBody(e, &p); err != nil {
 			return wmssync.Change{}, err
@@ -88,7 +89,7 @@ func decode(e *webhook.Event, locations bool) (wmssync.Change, error) {
 		o := orderFromPayload(&p, presence.LineItems)
 		return wmssync.Change{Kind: wmssync.ChangeOrder, ID: o.ExternalID, Version: webhook.VersionOf(e, p.UpdatedAt), Order: &o,
 			Partial: locations && !o.POS}, nil
-	case webhook.TopicOrdersDelete:
+	case shopifywebhook.TopicOrdersDelete:
 		var p shopify.OrderDeletePayload
 		if err := decodeBody(e, &p); err != nil {
 			return wmssync.Change{}, err

@@ -26,7 +26,7 @@ func lastEvent(t testing.TB, shop *shopifytest.Shop, topic string, id int64) *we
 		ev := evs[i]
 		if ev.Topic == topic && ev.ID == id {
 			return &webhook.Event{
-				Topic: webhook.Topic(topic), ShopDomain: shop.Domain(), APIVersion: "2026-10",
+				Topic: webhook.Topic(topic), Shop: shop.Domain(), APIVersion: "2026-10",
 				WebhookID: fmt.Sprintf("wh-%d", ev.Seq), TriggeredAt: ev.OccurredAt,
 				Body: shop.WebhookPayload(ev),
 			}
@@ -189,7 +189,7 @@ func TestDecodeOrders(t *testing.T) {
 func TestDecodeOtherTopicsAndBadPayloads(t *testing.T) {
 	now := time.Now()
 	ev := func(topic, body string) *webhook.Event {
-		return &webhook.Event{Topic: webhook.Topic(topic), ShopDomain: "x.myshopify.com", WebhookID: "1", TriggeredAt: now, Body: []byte(body)}
+		return &webhook.Event{Topic: webhook.Topic(topic), Shop: "x.myshopify.com", WebhookID: "1", TriggeredAt: now, Body: []byte(body)}
 	}
 	ch, err := connector.Decode(ev("inventory_levels/update", `{"inventory_item_id":1,"location_id":2,"available":3}`))
 	require.NoError(t, err)

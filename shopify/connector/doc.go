@@ -29,9 +29,11 @@
 //	})
 //
 // and serves the shops' webhooks with a [webhook.Handler] over the engine's
-// inbox at WebhookAddress:
+// inbox at WebhookAddress, with Shopify's webhook source (package
+// shopify/shopifywebhook: the X-Shopify-* headers, the HMAC, the topics):
 //
-//	h, err := webhook.NewHandler(eng.Inbox(), webhook.WithSecrets(appSecret))
+//	src, err := shopifywebhook.NewSource(appSecret)
+//	h, err := webhook.NewHandler(eng.Inbox(), webhook.WithSource(src))
 //	http.Handle("/webhooks/shopify", h)
 //	go eng.Run(ctx)
 //

@@ -17,6 +17,7 @@ import (
 	"github.com/wmsbridge/wmsbridge/shopify"
 	"github.com/wmsbridge/wmsbridge/shopify/connector"
 	"github.com/wmsbridge/wmsbridge/shopify/shopifytest"
+	"github.com/wmsbridge/wmsbridge/shopify/shopifywebhook"
 	wmssync "github.com/wmsbridge/wmsbridge/sync"
 	"github.com/wmsbridge/wmsbridge/sync/memstore"
 	"github.com/wmsbridge/wmsbridge/webhook"
@@ -81,7 +82,9 @@ func newHarness(t *testing.T, o harnessOptions) *harness {
 	}
 	h.eng, err = wmssync.NewEngine(h.engCfg)
 	require.NoError(t, err)
-	handler, err := webhook.NewHandler(h.eng.Inbox(), webhook.WithSecrets(h.srv.WebhookSecret()), webhook.WithLogger(logger))
+	src, err := shopifywebhook.NewSource(h.srv.WebhookSecret())
+	require.NoError(t, err)
+	handler, err := webhook.NewHandler(h.eng.Inbox(), webhook.WithSource(src), webhook.WithLogger(logger))
 	require.NoError(t, err)
 	h.hook = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if h.down.Load() {

@@ -10,6 +10,7 @@ import (
 	"github.com/wmsbridge/wmsbridge/shopify"
 	"github.com/wmsbridge/wmsbridge/shopify/connector"
 	"github.com/wmsbridge/wmsbridge/shopify/shopifytest"
+	"github.com/wmsbridge/wmsbridge/shopify/shopifywebhook"
 	wmssync "github.com/wmsbridge/wmsbridge/sync"
 	"github.com/wmsbridge/wmsbridge/sync/memstore"
 	"github.com/wmsbridge/wmsbridge/webhook"
@@ -50,7 +51,11 @@ func Example() {
 	if err != nil {
 		panic(err)
 	}
-	h, err := webhook.NewHandler(eng.Inbox(), webhook.WithSecrets(srv.WebhookSecret()))
+	src, err := shopifywebhook.NewSource(srv.WebhookSecret())
+	if err != nil {
+		panic(err)
+	}
+	h, err := webhook.NewHandler(eng.Inbox(), webhook.WithSource(src))
 	if err != nil {
 		panic(err)
 	}

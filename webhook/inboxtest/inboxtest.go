@@ -18,6 +18,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"sync"
 	"testing"
 	"time"
@@ -36,6 +37,7 @@ func Run(t *testing.T, newStore func(t *testing.T) webhook.Store) {
 		fn   func(t *testing.T, s webhook.Store)
 	}{
 		{"PutRoundTrip", testPutRoundTrip},
+		{"PutRoundTripBare", testPutRoundTripBare},
 		{"PutDuplicate", testPutDuplicate},
 		{"PutConcurrentSameID", testPutConcurrent},
 		{"PutCancelledContext", testPutCancelled},
@@ -63,14 +65,15 @@ var ctx = context.Background()
 func newEvent(id string) *webhook.Event {
 	base := time.Date(2026, 7, 1, 12, 0, 0, 123456000, time.UTC)
 	return &webhook.Event{
-		Topic:       webhook.TopicOrdersCreate,
-		ShopDomain:  "conformance.myshopify.com",
+		Source: "conformance",
+		Topic:  "order.created",
+		// A shop named by a site URL with a path: stores keep it as is.
+		Shop:        "https://conformance.example/shop/",
 		APIVersion:  "2026-07",
 		WebhookID:   id,
 		EventID:     "evt-" + id,
 		TriggeredAt: base,
-		Name:        "sub-name",
-		SubTopic:    "sub",
+		Meta:        map[string]string{"name": "sub-name", "sub_topic": "sub"},
 		ReceivedAt:  base.Add(time.Second),
 		Body:        []byte(`{"id":9007199254740993,"note":"` + id + `"}`),
 	}
@@ -104,8 +107,8 @@ func ids(jobs []webhook.Job) []string {
 
 func sameEvent(a, b *webhook.Event) error {
 	switch {
-	case a.Topic != b.Topic, a.ShopDomain != b.ShopDomain, a.APIVersion != b.APIVersion,
-		a.WebhookID != b.WebhookID, a.EventID != b.EventID, a.Name != b.Name, a.SubTopic != b.SubTopic:
+	case a.Source != b.Source, a.Topic != b.Topic, a.Shop != b.Shop, a.APIVersion != b.APIVersion,
+		a.WebhookID != b.WebhookID, a.EventID != b.EventID, !maps.Equal(a.Meta, b.Meta):
 		return fmt.Errorf("metadata differs:\n got %+v\nwant %+v", *a, *b)
 	case !a.TriggeredAt.Equal(b.TriggeredAt), !a.ReceivedAt.Equal(b.ReceivedAt):
 		return fmt.Errorf("times differ: got %v/%v, want %v/%v", a.TriggeredAt, a.ReceivedAt, b.TriggeredAt, b.ReceivedAt)
@@ -113,6 +116,26 @@ func sameEvent(a, b *webhook.Event) error {
 		return fmt.Errorf("body differs: got %q, want %q", a.Body, b.Body)
 	}
 	return nil
+}
+
+// testPutRoundTripBare stores an event with only what every source sets:
+// no API version, event id, trigger time or Meta.
+func testPutRoundTripBare(t *testing.T, s webhook.Store) {
+	want := &webhook.Event{Source: "bare", Topic: "product.updated", Shop: "12345", WebhookID: "bare-1",
+		Body: []byte(`{"id":1}`)}
+	if !put(t, s, want) {
+		t.Fatal("first Put returned stored=false")
+	}
+	jobs := claim(t, s, 10, time.Minute)
+	if len(jobs) != 1 {
+		t.Fatalf("Claim returned %d jobs, want 1", len(jobs))
+	}
+	if err := sameEvent(jobs[0].Event, want); err != nil {
+		t.Fatal(err)
+	}
+	if len(jobs[0].Event.Meta) != 0 {
+		t.Fatalf("Meta = %v, want none", jobs[0].Event.Meta)
+	}
 }
 
 func testPutRoundTrip(t *testing.T, s webhook.Store) {
@@ -217,7 +240,8 @@ func testPutCopiesBody(t *testing.T, s webhook.Store) {
 		e.Body[i] = 'X'
 	}
 	e.Body = e.Body[:1]
-	e.ShopDomain = "overwritten.myshopify.com"
+	e.Shop = "https://overwritten.example/"
+	e.Meta["name"] = "overwritten"
 	// A duplicate Put must not keep its event either.
 	d := newEvent("copied")
 	put(t, s, d)

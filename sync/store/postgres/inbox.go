@@ -11,6 +11,7 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgtype"
 
+	"github.com/wmsbridge/wmsbridge/sync/store/internal/eventmeta"
 	"github.com/wmsbridge/wmsbridge/webhook"
 )
 
@@ -22,8 +23,8 @@ const (
 	stateFailed    = 3
 )
 
-const jobColumns = `i.seq, i.webhook_id, i.topic, i.shop_domain, i.api_version, i.event_id, i.triggered_at,
-	i.name, i.sub_topic, i.received_at, i.body, i.attempt, i.last_error`
+const jobColumns = `i.seq, i.webhook_id, i.source, i.topic, i.shop, i.api_version, i.event_id, i.triggered_at,
+	i.meta, i.received_at, i.body, i.attempt, i.last_error`
 
 type jobRow struct {
 	seq    int64
@@ -35,13 +36,17 @@ func scanJob(row pgx.Row, extra ...any) (jobRow, error) {
 	var (
 		r                  jobRow
 		e                  webhook.Event
-		topic              string
+		topic, meta        string
 		triggered, receive pgtype.Timestamptz
 		attempt            int32
 	)
-	dest := append([]any{&r.seq, &e.WebhookID, &topic, &e.ShopDomain, &e.APIVersion, &e.EventID, &triggered,
-		&e.Name, &e.SubTopic, &receive, &e.Body, &attempt, &r.job.LastError}, extra...)
-	if err := row.Scan(dest...); err != nil {
+	dest := append([]any{&r.seq, &e.WebhookID, &e.Source, &topic, &e.Shop, &e.APIVersion, &e.EventID, &triggered,
+		&meta, &receive, &e.Body, &attempt, &r.job.LastError}, extra...)
+	err := row.Scan(dest...)
+	if err != nil {
+		return r, err
+	}
+	if e.Meta, err = eventmeta.Decode(meta); err != nil {
 		return r, err
 	}
 	e.Topic = webhook.Topic(topic)

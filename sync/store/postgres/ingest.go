@@ -8,6 +8,7 @@ import (
 
 	"github.com/jackc/pgx/v5/pgtype"
 
+	"github.com/wmsbridge/wmsbridge/sync/store/internal/eventmeta"
 	"github.com/wmsbridge/wmsbridge/webhook"
 )
 
@@ -120,15 +121,15 @@ func (s *Store) flush(batch []*putReq) {
 	}
 	n := len(live)
 	var (
-		ids, topics, shops, versions, eventIDs, names, subTopics = make([]string, n), make([]string, n),
+		ids, sources, topics, shops, versions, eventIDs, metas = make([]string, n), make([]string, n),
 			make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n)
 		triggered, received = make([]pgtype.Timestamptz, n), make([]pgtype.Timestamptz, n)
 		bodies              = make([][]byte, n)
 	)
 	for i, r := range live {
 		e := r.e
-		ids[i], topics[i], shops[i], versions[i] = e.WebhookID, string(e.Topic), e.ShopDomain, e.APIVersion
-		eventIDs[i], names[i], subTopics[i] = e.EventID, e.Name, e.SubTopic
+		ids[i], sources[i], topics[i], shops[i], versions[i] = e.WebhookID, e.Source, string(e.Topic), e.Shop, e.APIVersion
+		eventIDs[i], metas[i] = e.EventID, eventmeta.Encode(e.Meta)
 		triggered[i] = pgtype.Timestamptz{Time: e.TriggeredAt, Valid: !e.TriggeredAt.IsZero()}
 		received[i] = pgtype.Timestamptz{Time: e.ReceivedAt, Valid: !e.ReceivedAt.IsZero()}
 		bodies[i] = e.Body
@@ -139,15 +140,15 @@ func (s *Store) flush(batch []*putReq) {
 	ctx, cancel := context.WithTimeout(context.Background(), flushTimeout)
 	defer cancel()
 	rows, err := s.pool.Query(ctx, s.q(`INSERT INTO wmsbridge_inbox
-		(webhook_id, topic, shop_domain, api_version, event_id, triggered_at, name, sub_topic, received_at, body, due)
-		SELECT u.id, u.topic, u.shop, u.ver, u.eid, u.trig, u.name, u.sub, u.recv, u.body, `+nowSQL+`
-		FROM unnest($2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::timestamptz[],
-			$8::text[], $9::text[], $10::timestamptz[], $11::bytea[])
-			WITH ORDINALITY AS u(id, topic, shop, ver, eid, trig, name, sub, recv, body, ord)
+		(webhook_id, source, topic, shop, api_version, event_id, triggered_at, meta, received_at, body, due)
+		SELECT u.id, u.src, u.topic, u.shop, u.ver, u.eid, u.trig, u.meta, u.recv, u.body, `+nowSQL+`
+		FROM unnest($2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[],
+			$8::timestamptz[], $9::text[], $10::timestamptz[], $11::bytea[])
+			WITH ORDINALITY AS u(id, src, topic, shop, ver, eid, trig, meta, recv, body, ord)
 		ORDER BY u.ord
 		ON CONFLICT (webhook_id) DO NOTHING
 		RETURNING webhook_id`),
-		s.now(), ids, topics, shops, versions, eventIDs, triggered, names, subTopics, received, bodies)
+		s.now(), ids, sources, topics, shops, versions, eventIDs, triggered, metas, received, bodies)
 	stored := map[string]bool{}
 	if err == nil {
 		for rows.Next() {

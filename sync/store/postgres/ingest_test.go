@@ -40,7 +40,7 @@ func TestIngestWithdrawAndDuplicatesInBatch(t *testing.T) {
 	s.ingest.mu.Unlock()
 	c, cancel := context.WithTimeout(ctx, 50*time.Millisecond)
 	defer cancel()
-	ev := &webhook.Event{WebhookID: "w1", Topic: webhook.TopicOrdersCreate, Body: []byte(`{}`)}
+	ev := &webhook.Event{WebhookID: "w1", Topic: "orders/create", Body: []byte(`{}`)}
 	_, err = s.Put(c, ev)
 	require.ErrorIs(t, err, context.DeadlineExceeded)
 	s.ingest.mu.Lock()
@@ -59,7 +59,7 @@ func TestIngestWithdrawAndDuplicatesInBatch(t *testing.T) {
 			if i%2 == 1 {
 				id = fmt.Sprintf("d%d", i)
 			}
-			stored, err := s.Put(ctx, &webhook.Event{WebhookID: id, Topic: webhook.TopicOrdersCreate, Body: []byte(`{}`)})
+			stored, err := s.Put(ctx, &webhook.Event{WebhookID: id, Topic: "orders/create", Body: []byte(`{}`)})
 			assert.NoError(t, err)
 			results <- stored
 		}()

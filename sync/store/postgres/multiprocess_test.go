@@ -80,7 +80,7 @@ func mpChild(dsn, schema string, idx int) error {
 		defer wg.Done()
 		put := func(i int) error {
 			id := mpEventID(i)
-			e := &webhook.Event{Topic: webhook.TopicOrdersUpdated, ShopDomain: "mp.myshopify.com",
+			e := &webhook.Event{Topic: "orders/updated", Shop: "mp.myshopify.com",
 				WebhookID: id, TriggeredAt: time.Now(), Body: []byte(`{"id":"` + id + `"}`)}
 			if _, err := s.Put(ctx, e); err != nil {
 				return err

@@ -70,7 +70,7 @@ func TestLeases(t *testing.T) {
 func TestFailedReplayForgetStats(t *testing.T) {
 	s := newStore(t)
 	for _, id := range []string{"a", "b", "c"} {
-		stored, err := s.Put(ctx, &webhook.Event{WebhookID: id, Topic: webhook.TopicOrdersCreate, Body: []byte(`{}`)})
+		stored, err := s.Put(ctx, &webhook.Event{WebhookID: id, Topic: "orders/create", Body: []byte(`{}`)})
 		require.NoError(t, err)
 		require.True(t, stored)
 	}
@@ -99,7 +99,7 @@ func TestFailedReplayForgetStats(t *testing.T) {
 	n, err := s.Forget(ctx, time.Now().Add(time.Second))
 	require.NoError(t, err)
 	assert.Equal(t, int64(1), n, "only the completed event is finished")
-	stored, err := s.Put(ctx, &webhook.Event{WebhookID: "a", Topic: webhook.TopicOrdersCreate, Body: []byte(`{}`)})
+	stored, err := s.Put(ctx, &webhook.Event{WebhookID: "a", Topic: "orders/create", Body: []byte(`{}`)})
 	require.NoError(t, err)
 	assert.True(t, stored, "a forgotten id is stored again")
 }
@@ -134,10 +134,10 @@ func TestMigrationsConcurrentOpen(t *testing.T) {
 	assert.Equal(t, len(ms), n, "each migration recorded once")
 
 	// All four share the data.
-	stored, err := stores[1].Put(ctx, &webhook.Event{WebhookID: "w", Topic: webhook.TopicOrdersCreate, Body: []byte("{}")})
+	stored, err := stores[1].Put(ctx, &webhook.Event{WebhookID: "w", Topic: "orders/create", Body: []byte("{}")})
 	require.NoError(t, err)
 	require.True(t, stored)
-	stored, err = stores[2].Put(ctx, &webhook.Event{WebhookID: "w", Topic: webhook.TopicOrdersCreate, Body: []byte("{}")})
+	stored, err = stores[2].Put(ctx, &webhook.Event{WebhookID: "w", Topic: "orders/create", Body: []byte("{}")})
 	require.NoError(t, err)
 	require.False(t, stored)
 }

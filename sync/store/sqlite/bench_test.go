@@ -17,7 +17,7 @@ import (
 var benchBody = []byte(`{"id":9007199254740993,"note":"` + strings.Repeat("x", 2000) + `"}`)
 
 func benchEvent(id string) *webhook.Event {
-	return &webhook.Event{Topic: webhook.TopicOrdersCreate, ShopDomain: "bench.myshopify.com", APIVersion: "2026-10",
+	return &webhook.Event{Topic: "orders/create", Shop: "bench.myshopify.com", APIVersion: "2026-10",
 		WebhookID: id, EventID: "e" + id, TriggeredAt: time.Now(), ReceivedAt: time.Now(), Body: benchBody}
 }
 

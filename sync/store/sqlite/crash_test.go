@@ -81,7 +81,7 @@ func crashChild(path string) error {
 			defer wg.Done()
 			for k := w; k < crashEvents; k += 8 {
 				id := crashEventID(order[k])
-				e := &webhook.Event{Topic: webhook.TopicOrdersUpdated, ShopDomain: "crash.myshopify.com",
+				e := &webhook.Event{Topic: "orders/updated", Shop: "crash.myshopify.com",
 					WebhookID: id, TriggeredAt: time.Now(), Body: []byte(`{"id":"` + id + `"}`)}
 				if _, err := s.Put(ctx, e); err != nil {
 					errc <- err

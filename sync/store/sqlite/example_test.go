@@ -109,7 +109,7 @@ func ExampleStore_Put() {
 	}
 	defer store.Close()
 
-	e := &webhook.Event{Topic: webhook.TopicOrdersCreate, ShopDomain: "demo-dk.myshopify.com",
+	e := &webhook.Event{Topic: "orders/create", Shop: "demo-dk.myshopify.com",
 		WebhookID: "b54557e4-bdd9-4b37-8a5f-bf7d70bcd043", Body: []byte(`{"id":820982911946154508}`)}
 	stored, _ := store.Put(ctx, e)
 	again, _ := store.Put(ctx, e) // Shopify retried

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/wmsbridge/wmsbridge/sync/store/internal/eventmeta"
 	"github.com/wmsbridge/wmsbridge/webhook"
 )
 
@@ -19,7 +20,7 @@ const (
 )
 
 const insertEvent = `INSERT INTO wmsbridge_inbox
-	(webhook_id, topic, shop_domain, api_version, event_id, triggered_at, name, sub_topic, received_at, body, due)
+	(webhook_id, source, topic, shop, api_version, event_id, triggered_at, meta, received_at, body, due)
 	VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 	ON CONFLICT (webhook_id) DO NOTHING`
 
@@ -39,8 +40,8 @@ func (s *Store) Put(ctx context.Context, e *webhook.Event) (bool, error) {
 	// One INSERT ... ON CONFLICT DO NOTHING: it fails only if the
 	// database does, so it needs no savepoint of its own.
 	err := s.writeSingle(ctx, func(ctx context.Context, tx *sql.Tx) error {
-		res, err := tx.StmtContext(ctx, s.insertEvent).ExecContext(ctx, e.WebhookID, string(e.Topic), e.ShopDomain,
-			e.APIVersion, e.EventID, micro(e.TriggeredAt), e.Name, e.SubTopic, micro(e.ReceivedAt), nonNil(e.Body),
+		res, err := tx.StmtContext(ctx, s.insertEvent).ExecContext(ctx, e.WebhookID, e.Source, string(e.Topic), e.Shop,
+			e.APIVersion, e.EventID, micro(e.TriggeredAt), eventmeta.Encode(e.Meta), micro(e.ReceivedAt), nonNil(e.Body),
 			s.now().UnixMicro())
 		if err != nil {
 			return err
@@ -67,7 +68,7 @@ func nonNil(b []byte) []byte {
 	return b
 }
 
-const jobColumns = `seq, webhook_id, topic, shop_domain, api_version, event_id, triggered_at, name, sub_topic, received_at, body, attempt, last_error`
+const jobColumns = `seq, webhook_id, source, topic, shop, api_version, event_id, triggered_at, meta, received_at, body, attempt, last_error`
 
 type jobRow struct {
 	seq int64
@@ -78,12 +79,15 @@ func scanJob(sc interface{ Scan(...any) error }) (jobRow, error) {
 	var (
 		r                  jobRow
 		e                  webhook.Event
-		topic              string
+		topic, meta        string
 		triggered, receive sql.NullInt64
 	)
-	err := sc.Scan(&r.seq, &e.WebhookID, &topic, &e.ShopDomain, &e.APIVersion, &e.EventID, &triggered,
-		&e.Name, &e.SubTopic, &receive, &e.Body, &r.job.Attempt, &r.job.LastError)
+	err := sc.Scan(&r.seq, &e.WebhookID, &e.Source, &topic, &e.Shop, &e.APIVersion, &e.EventID, &triggered,
+		&meta, &receive, &e.Body, &r.job.Attempt, &r.job.LastError)
 	if err != nil {
+		return r, err
+	}
+	if e.Meta, err = eventmeta.Decode(meta); err != nil {
 		return r, err
 	}
 	e.Topic = webhook.Topic(topic)

@@ -72,7 +72,7 @@ func TestMigrationsAppliedOnceAndReopen(t *testing.T) {
 	require.NoError(t, stores[0].DB().QueryRowContext(ctx, `SELECT count(*) FROM wmsbridge_schema_migrations`).Scan(&n))
 	assert.Equal(t, len(ms), n, "each migration recorded once")
 
-	stored, err := stores[1].Put(ctx, &webhook.Event{WebhookID: "w", Topic: webhook.TopicOrdersCreate, Body: []byte("{}")})
+	stored, err := stores[1].Put(ctx, &webhook.Event{WebhookID: "w", Topic: "orders/create", Body: []byte("{}")})
 	require.NoError(t, err)
 	require.True(t, stored)
 	require.NoError(t, stores[0].Close())
@@ -81,7 +81,7 @@ func TestMigrationsAppliedOnceAndReopen(t *testing.T) {
 
 	// Reopen: data kept, migrations not re-run.
 	s := openStore(t, path)
-	stored, err = s.Put(ctx, &webhook.Event{WebhookID: "w", Topic: webhook.TopicOrdersCreate, Body: []byte("{}")})
+	stored, err = s.Put(ctx, &webhook.Event{WebhookID: "w", Topic: "orders/create", Body: []byte("{}")})
 	require.NoError(t, err)
 	assert.False(t, stored, "event survived the reopen")
 	require.NoError(t, s.DB().QueryRowContext(ctx, `SELECT count(*) FROM wmsbridge_schema_migrations`).Scan(&n))
@@ -148,7 +148,7 @@ func TestLeases(t *testing.T) {
 func TestFailedReplayForgetStats(t *testing.T) {
 	s := newStore(t)
 	for _, id := range []string{"a", "b", "c"} {
-		stored, err := s.Put(ctx, &webhook.Event{WebhookID: id, Topic: webhook.TopicOrdersCreate, Body: []byte(`{}`)})
+		stored, err := s.Put(ctx, &webhook.Event{WebhookID: id, Topic: "orders/create", Body: []byte(`{}`)})
 		require.NoError(t, err)
 		require.True(t, stored)
 	}
@@ -177,7 +177,7 @@ func TestFailedReplayForgetStats(t *testing.T) {
 	n, err := s.Forget(ctx, time.Now().Add(time.Second))
 	require.NoError(t, err)
 	assert.Equal(t, int64(1), n, "only the completed event is finished")
-	stored, err := s.Put(ctx, &webhook.Event{WebhookID: "a", Topic: webhook.TopicOrdersCreate, Body: []byte(`{}`)})
+	stored, err := s.Put(ctx, &webhook.Event{WebhookID: "a", Topic: "orders/create", Body: []byte(`{}`)})
 	require.NoError(t, err)
 	assert.True(t, stored, "a forgotten id is stored again")
 }

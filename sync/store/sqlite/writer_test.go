@@ -149,7 +149,7 @@ func TestPageSize(t *testing.T) {
 	require.NoError(t, err)
 	defer s.Close()
 	require.Equal(t, 4096, pageSizeOf(s))
-	e := &webhook.Event{Topic: webhook.TopicOrdersCreate, WebhookID: "w1", Body: bytes.Repeat([]byte("x"), 20000)}
+	e := &webhook.Event{Topic: "orders/create", WebhookID: "w1", Body: bytes.Repeat([]byte("x"), 20000)}
 	stored, err := s.Put(ctx, e)
 	require.NoError(t, err)
 	require.True(t, stored)

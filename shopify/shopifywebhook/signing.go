@@ -1,4 +1,4 @@
-package webhook
+package shopifywebhook
 
 import (
 	"bytes"
@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"net/http"
 	"time"
+
+	"github.com/wmsbridge/wmsbridge/webhook"
 )
 
 // TestDelivery describes a delivery to sign with SignedHeader or
@@ -14,7 +16,7 @@ import (
 // get defaults: ShopDomain "example.myshopify.com", APIVersion "2026-07",
 // a random WebhookID and EventID, TriggeredAt now.
 type TestDelivery struct {
-	Topic       Topic
+	Topic       webhook.Topic
 	Body        []byte
 	ShopDomain  string
 	APIVersion  string
@@ -56,7 +58,7 @@ func SignedHeader(d TestDelivery, secret string) http.Header {
 		h.Set(name, v)
 	}
 	h.Set("Content-Type", "application/json")
-	set(HeaderHmac, ComputeSignature(d.Body, secret))
+	set(HeaderHmac, webhook.ComputeSignature(d.Body, secret))
 	set(HeaderTopic, string(d.Topic))
 	set(HeaderShopDomain, d.ShopDomain)
 	set(HeaderAPIVersion, d.APIVersion)
@@ -68,7 +70,7 @@ func SignedHeader(d TestDelivery, secret string) http.Header {
 }
 
 // NewSignedRequest returns a POST request to url carrying d, signed with
-// secret, ready for Handler.ServeHTTP or an http.Client.
+// secret, ready for webhook.Handler.ServeHTTP or an http.Client.
 func NewSignedRequest(ctx context.Context, url string, d TestDelivery, secret string) (*http.Request, error) {
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, url, bytes.NewReader(d.Body))
 	if err != nil {

@@ -1,4 +1,4 @@
-package webhook_test
+package shopifywebhook_test
 
 import (
 	"bytes"
@@ -10,6 +10,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/wmsbridge/wmsbridge/shopify/shopifywebhook"
 	"github.com/wmsbridge/wmsbridge/webhook"
 )
 
@@ -39,16 +40,16 @@ func FuzzVerifyDecode(f *testing.F) {
 		// 1. A correctly signed delivery always verifies; parsing fails only
 		//    with the documented sentinels; decoding never panics.
 		h := http.Header{}
-		h.Set(webhook.HeaderTopic, topic)
-		h.Set(webhook.HeaderWebhookID, "fuzz")
-		h.Set(webhook.HeaderHmac, webhook.ComputeSignature(body, testSecret))
-		e, err := webhook.ConstructEvent(body, h, "other", testSecret)
+		h.Set(shopifywebhook.HeaderTopic, topic)
+		h.Set(shopifywebhook.HeaderWebhookID, "fuzz")
+		h.Set(shopifywebhook.HeaderHmac, webhook.ComputeSignature(body, testSecret))
+		e, err := shopifywebhook.ConstructEvent(body, h, "other", testSecret)
 		switch {
 		case err == nil:
 			if !bytes.Equal(e.Body, body) || e.Topic != webhook.Topic(strings.TrimSpace(topic)) {
 				t.Fatalf("event does not match the delivery: %+v", e)
 			}
-			p, perr := e.Payload()
+			p, perr := shopifywebhook.Payload(e)
 			var de *webhook.DecodeError
 			if perr != nil && !errors.Is(perr, webhook.ErrNoRoute) && !errors.As(perr, &de) {
 				t.Fatalf("Payload error of unexpected kind: %v", perr)

@@ -1,0 +1,73 @@
+package shopifywebhook
+
+import (
+	"context"
+	"net/http"
+
+	"github.com/wmsbridge/wmsbridge/webhook"
+)
+
+// SourceName is the name of Shopify's [Source], the webhook.Event.Source of
+// Shopify's events.
+const SourceName = "shopify"
+
+// Source is Shopify's webhook.Source: it recognises a request by its
+// X-Shopify-* (or shopify-*) headers, verifies the base64 HMAC-SHA256 of
+// the raw body in X-Shopify-Hmac-Sha256 against the app's secrets, and
+// builds the event with [ParseEvent]. Its topics ([KnownTopics]) are the
+// ones a webhook.Handler stores by default. Build it with [NewSource].
+//
+// A Source is safe for concurrent use. Printing it shows no secret.
+type Source struct {
+	keys *webhook.Keyring // pointer: printing a Source shows no key bytes
+}
+
+var (
+	_ webhook.Source      = (*Source)(nil)
+	_ webhook.TopicLister = (*Source)(nil)
+)
+
+// NewSource returns Shopify's Source for the app secrets that may sign
+// deliveries: the app's client secret (or, for a custom app made in a
+// shop's admin, the secret shown there); during a rotation both the old
+// and the new one, since Shopify may sign with the old one for up to an
+// hour. It returns webhook.ErrNoSecret unless one secret is not empty.
+func NewSource(secrets ...string) (*Source, error) {
+	k := webhook.NewKeyring(secrets...)
+	if k.Len() == 0 {
+		return nil, webhook.ErrNoSecret
+	}
+	return &Source{keys: k}, nil
+}
+
+// Name implements webhook.Source: "shopify".
+func (s *Source) Name() string { return SourceName }
+
+// Classify implements webhook.Source: a request with a Shopify signature or
+// topic header (either family) is a delivery; Shopify sends no pings.
+func (s *Source) Classify(r *http.Request, _ []byte) webhook.RequestKind {
+	if header(r.Header, HeaderHmac) != "" || header(r.Header, HeaderTopic) != "" {
+		return webhook.Delivery
+	}
+	return webhook.NotMine
+}
+
+// Verify implements webhook.Source (see [Verify]).
+func (s *Source) Verify(_ context.Context, r *http.Request, body []byte) error {
+	sig := header(r.Header, HeaderHmac)
+	if sig == "" {
+		return webhook.ErrNotSigned
+	}
+	return s.keys.Verify(body, sig)
+}
+
+// Event implements webhook.Source (see [ParseEvent]).
+func (s *Source) Event(r *http.Request, body []byte) (*webhook.Event, error) {
+	return ParseEvent(r.Header, body)
+}
+
+// Topics implements webhook.TopicLister: [KnownTopics].
+func (s *Source) Topics() []webhook.Topic { return KnownTopics() }
+
+// String describes the source without its secrets.
+func (s *Source) String() string { return "shopifywebhook.Source(" + s.keys.String() + ")" }
