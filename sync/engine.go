@@ -30,8 +30,9 @@ type Engine struct {
 
 	locks keyedMutex
 
-	mu    gosync.Mutex
-	conns map[string]*connEntry
+	mu     gosync.Mutex
+	conns  map[string]*connEntry
+	setups map[string]*setupFlight // RunSetup in progress, by shop (setup.go)
 
 	stats counters
 	ob    outboxRuntime // outbound (outbox.go, dispatch_outbound.go)

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	gosync "sync"
 	"time"
 
 	"github.com/wmsbridge/wmsbridge/wms"
@@ -51,8 +52,102 @@ func (e *Engine) stepState(ctx context.Context, shop string, step Step) (StepSta
 // (done or skipped), until all are finished or one fails. After a crash or
 // a cancelled context, calling it again resumes the interrupted step from
 // its checkpoint. progress, if not nil, receives progress events; it is
-// called from the calling goroutine and should return quickly.
+// called from the goroutine running the setup and should return quickly.
+//
+// RunSetup is single-flight per shop within the Engine: a call while
+// another RunSetup of the same shop runs (a double click, say) starts no
+// work of its own; it waits for the running one, receives its remaining
+// progress events, and returns the same result. If the running call ends
+// because its own context ended while the waiting caller's has not, the
+// waiting caller takes over and resumes the setup from the checkpoint.
+// A waiting caller whose context ends returns ctx.Err() and leaves the
+// running setup alone. Across processes sharing a [Leaser] store, each step
+// runs under a lease (see [Engine.RunStep]).
 func (e *Engine) RunSetup(ctx context.Context, shop string, progress func(Progress)) error {
+	for {
+		e.mu.Lock()
+		f := e.setups[shop]
+		if f == nil {
+			f = &setupFlight{done: make(chan struct{})}
+			f.subscribe(progress)
+			if e.setups == nil {
+				e.setups = map[string]*setupFlight{}
+			}
+			e.setups[shop] = f
+			e.mu.Unlock()
+			f.err = e.runSetup(ctx, shop, f.report)
+			e.mu.Lock()
+			delete(e.setups, shop)
+			e.mu.Unlock()
+			close(f.done)
+			return f.err
+		}
+		unsubscribe := f.subscribe(progress)
+		e.mu.Unlock()
+		e.log.LogAttrs(ctx, slog.LevelInfo, "setup already running; waiting for it", slog.String("shop", shop))
+		select {
+		case <-ctx.Done():
+			unsubscribe()
+			return ctx.Err()
+		case <-f.done:
+		}
+		unsubscribe()
+		if f.err != nil && (errors.Is(f.err, context.Canceled) || errors.Is(f.err, context.DeadlineExceeded)) && ctx.Err() == nil {
+			continue // the running caller gave up, not the setup: take over
+		}
+		return f.err
+	}
+}
+
+// setupFlight is one RunSetup of a shop in progress, with the progress
+// callbacks of every caller waiting for it.
+type setupFlight struct {
+	done chan struct{}
+	err  error // set before done is closed
+
+	mu   gosync.Mutex
+	subs map[int]func(Progress)
+	next int
+}
+
+// subscribe adds fn to the flight's progress callbacks and returns the
+// function that removes it.
+func (f *setupFlight) subscribe(fn func(Progress)) func() {
+	if fn == nil {
+		return func() {}
+	}
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.subs == nil {
+		f.subs = map[int]func(Progress){}
+	}
+	id := f.next
+	f.next++
+	f.subs[id] = fn
+	return func() {
+		f.mu.Lock()
+		defer f.mu.Unlock()
+		delete(f.subs, id)
+	}
+}
+
+// report sends p to every subscribed callback, in subscription order.
+func (f *setupFlight) report(p Progress) {
+	f.mu.Lock()
+	fns := make([]func(Progress), 0, len(f.subs))
+	for id := range f.next {
+		if fn, ok := f.subs[id]; ok {
+			fns = append(fns, fn)
+		}
+	}
+	f.mu.Unlock()
+	for _, fn := range fns {
+		fn(p)
+	}
+}
+
+// runSetup is RunSetup's work, run by one caller at a time per shop.
+func (e *Engine) runSetup(ctx context.Context, shop string, progress func(Progress)) error {
 	states, err := e.StepStates(ctx, shop)
 	if err != nil {
 		return err
