@@ -52,9 +52,9 @@ func (e *Engine) OutboundStats() OutboundStats {
 }
 
 // runOutbound is Run's outbound loop: a round at once, then a round per
-// Publish or per [OutboundConfig.Poll]. Without an OutboxStore it returns
-// at once.
-func (e *Engine) runOutbound(ctx context.Context) {
+// Publish or per [OutboundConfig.Poll], with l's backoff while the store
+// fails. Without an OutboxStore it returns at once.
+func (e *Engine) runOutbound(ctx context.Context, l *runLoop) {
 	if _, err := e.outbox(); err != nil {
 		return
 	}
@@ -76,10 +76,17 @@ func (e *Engine) runOutbound(ctx context.Context) {
 				}
 			}
 		}
+		pause := cfg.Poll
 		if _, err := e.DeliverOutbound(ctx); err != nil && ctx.Err() == nil {
-			e.log.LogAttrs(ctx, slog.LevelError, "outbound round failed", slog.String("error", err.Error()))
+			p, ok := l.failed(ctx, err)
+			if !ok {
+				return
+			}
+			pause = max(p, cfg.Poll)
+		} else if err == nil {
+			l.ok(ctx)
 		}
-		t.Reset(cfg.Poll)
+		t.Reset(pause)
 	}
 }
 

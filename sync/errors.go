@@ -34,6 +34,10 @@ var (
 	// ErrUnknownShop: a webhook event names a shop domain no settings
 	// carry.
 	ErrUnknownShop = errors.New("sync: unknown shop")
+	// ErrStoreClosed: the Store was closed. Stores return it (wrapped)
+	// from calls made after their Close; [Engine.Run] then stops and
+	// returns it. Any other store error is taken as transient.
+	ErrStoreClosed = errors.New("sync: store closed")
 )
 
 // SettingsError reports the first rule [Settings] break. It matches

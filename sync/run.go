@@ -2,6 +2,8 @@ package sync
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"log/slog"
 	gosync "sync"
 	"time"
@@ -30,9 +32,14 @@ func (e *Engine) Router() *webhook.Router {
 // steps are not run by Run: call [Engine.RunSetup] (after a restart too, to
 // resume an interrupted step).
 //
-// Run returns an error only if the inbox cannot be read (Claim fails); the
-// sweeps' and audits' failures are logged, counted and retried at the next
-// tick. Several processes may Run engines on one durable Store.
+// When the Store fails for good (it was closed: an error matching
+// [ErrStoreClosed]), Run stops its work and returns that error. Any other
+// store error is taken as transient: the failing loop pauses with a
+// backoff (one second, doubling up to a minute) and tries again; an
+// episode of failures is logged once at Error when it starts and once at
+// Info when the store answers again, not on every retry. Failures of
+// sweeps and audits of one shop are logged, counted and retried at the
+// next tick. Several processes may Run engines on one durable Store.
 func (e *Engine) Run(ctx context.Context) error {
 	d := &webhook.Dispatcher{
 		Queue:       e.store,
@@ -42,30 +49,136 @@ func (e *Engine) Run(ctx context.Context) error {
 		Logger:      e.log,
 		Now:         e.now,
 	}
-	ctx, cancel := context.WithCancel(ctx)
-	defer cancel()
+	parent := ctx
+	ctx, cancel := context.WithCancelCause(ctx)
+	defer cancel(nil)
 	var wg gosync.WaitGroup
-	wg.Add(4)
+	wg.Add(5)
 	go func() {
 		defer wg.Done()
 		e.runPrune(ctx) // prune.go
 	}()
 	go func() {
 		defer wg.Done()
-		e.runOutbound(ctx) // dispatch_outbound.go
+		e.runOutbound(ctx, e.newRunLoop("outbound", cancel)) // dispatch_outbound.go
 	}()
 	go func() {
 		defer wg.Done()
-		e.every(ctx, e.cfg.ReconcileInterval, e.reconcileAll)
+		l := e.newRunLoop("reconciliation", cancel)
+		e.every(ctx, e.cfg.ReconcileInterval, func(ctx context.Context) { e.reconcileAll(ctx, l) })
 	}()
 	go func() {
 		defer wg.Done()
-		e.every(ctx, e.cfg.AuditInterval, e.auditAll)
+		l := e.newRunLoop("webhook audit", cancel)
+		e.every(ctx, e.cfg.AuditInterval, func(ctx context.Context) { e.auditAll(ctx, l) })
 	}()
-	err := d.Run(ctx)
-	cancel()
+	go func() {
+		defer wg.Done()
+		e.runInbox(ctx, d, e.newRunLoop("inbox", cancel))
+	}()
 	wg.Wait()
-	return err
+	if parent.Err() != nil {
+		return nil
+	}
+	if err := context.Cause(ctx); err != nil && !errors.Is(err, context.Canceled) {
+		return err
+	}
+	return nil
+}
+
+// runInbox is Run's inbox loop: it claims and handles due events, at once
+// again while there are any, every poll interval otherwise, with a backoff
+// while the store fails.
+func (e *Engine) runInbox(ctx context.Context, d *webhook.Dispatcher, l *runLoop) {
+	t := time.NewTimer(0)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+		n, err := d.RunOnce(ctx)
+		switch {
+		case err != nil && ctx.Err() == nil:
+			pause, ok := l.failed(ctx, err)
+			if !ok {
+				return
+			}
+			t.Reset(pause)
+		case n > 0:
+			l.ok(ctx)
+			t.Reset(0)
+		default:
+			l.ok(ctx)
+			t.Reset(webhook.DefaultPollInterval)
+		}
+	}
+}
+
+// Backoff of Run's loops while the store fails (variables for tests).
+var (
+	storeBackoff    = time.Second
+	storeMaxBackoff = time.Minute
+)
+
+// runLoop tracks one of Run's loops through episodes of store failures:
+// it logs the first failure and the recovery, and computes the backoff.
+type runLoop struct {
+	e    *Engine
+	name string
+	stop context.CancelCauseFunc
+
+	mu       gosync.Mutex
+	failures int
+	since    time.Time
+	last     string
+}
+
+func (e *Engine) newRunLoop(name string, stop context.CancelCauseFunc) *runLoop {
+	return &runLoop{e: e, name: name, stop: stop}
+}
+
+// failed records a failed round. It returns the pause before the next
+// round, or false when the store is closed: then it has stopped Run with
+// the error and the loop must return.
+func (l *runLoop) failed(ctx context.Context, err error) (time.Duration, bool) {
+	if errors.Is(err, ErrStoreClosed) {
+		l.e.log.LogAttrs(ctx, slog.LevelError, "store closed; the engine stops", slog.String("loop", l.name),
+			slog.String("error", err.Error()))
+		l.stop(fmt.Errorf("sync: %s: %w", l.name, err))
+		return 0, false
+	}
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.failures++
+	l.last = err.Error()
+	if l.failures == 1 {
+		l.since = l.e.now()
+		l.e.log.LogAttrs(ctx, slog.LevelError, "store error; retrying with backoff until it answers",
+			slog.String("loop", l.name), slog.String("error", l.last))
+	} else {
+		l.e.log.LogAttrs(ctx, slog.LevelDebug, "store error again", slog.String("loop", l.name),
+			slog.Int("failures", l.failures), slog.String("error", l.last))
+	}
+	d := storeBackoff
+	for i := 1; i < l.failures && d < storeMaxBackoff; i++ {
+		d *= 2
+	}
+	return min(d, storeMaxBackoff), true
+}
+
+// ok records a round that succeeded, logging the end of an episode.
+func (l *runLoop) ok(ctx context.Context) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.failures == 0 {
+		return
+	}
+	l.e.log.LogAttrs(ctx, slog.LevelInfo, "store answers again", slog.String("loop", l.name),
+		slog.Int("failures", l.failures), slog.Duration("after", l.e.now().Sub(l.since)),
+		slog.String("last_error", l.last))
+	l.failures = 0
 }
 
 // every calls fn every interval until ctx ends.
@@ -84,12 +197,15 @@ func (e *Engine) every(ctx context.Context, interval time.Duration, fn func(cont
 
 // reconcileAll sweeps every shop once (see [Engine.Reconcile]); failures
 // are logged and counted, and do not stop the other shops.
-func (e *Engine) reconcileAll(ctx context.Context) {
+func (e *Engine) reconcileAll(ctx context.Context, l *runLoop) {
 	shops, err := e.store.ListSettings(ctx)
 	if err != nil {
-		e.log.LogAttrs(ctx, slog.LevelError, "reconciliation: list shops", slog.String("error", err.Error()))
+		if ctx.Err() == nil {
+			l.failed(ctx, err)
+		}
 		return
 	}
+	l.ok(ctx)
 	for _, s := range shops {
 		if ctx.Err() != nil {
 			return
@@ -98,12 +214,15 @@ func (e *Engine) reconcileAll(ctx context.Context) {
 	}
 }
 
-func (e *Engine) auditAll(ctx context.Context) {
+func (e *Engine) auditAll(ctx context.Context, l *runLoop) {
 	shops, err := e.store.ListSettings(ctx)
 	if err != nil {
-		e.log.LogAttrs(ctx, slog.LevelError, "webhook audit: list shops", slog.String("error", err.Error()))
+		if ctx.Err() == nil {
+			l.failed(ctx, err)
+		}
 		return
 	}
+	l.ok(ctx)
 	for _, s := range shops {
 		if ctx.Err() != nil {
 			return

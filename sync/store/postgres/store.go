@@ -11,6 +11,7 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgtype"
 	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/jackc/puddle/v2"
 
 	wmssync "github.com/wmsbridge/wmsbridge/sync"
 )
@@ -167,6 +168,10 @@ func fromTS(t pgtype.Timestamptz) time.Time {
 func wrap(op string, err error) error {
 	if err == nil {
 		return nil
+	}
+	if errors.Is(err, puddle.ErrClosedPool) && !errors.Is(err, wmssync.ErrStoreClosed) {
+		// The pool was closed (by Close, or by the host that owns it).
+		return fmt.Errorf("postgres store: %s: %w: %w", op, wmssync.ErrStoreClosed, err)
 	}
 	return fmt.Errorf("postgres store: %s: %w", op, err)
 }

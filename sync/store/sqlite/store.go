@@ -21,8 +21,9 @@ import (
 // bodies are larger.
 const pageSize = 16384
 
-// ErrClosed is returned by the methods of a closed Store.
-var ErrClosed = errors.New("sqlite store: closed")
+// ErrClosed is returned by the methods of a closed Store. It matches
+// [wmssync.ErrStoreClosed] with errors.Is.
+var ErrClosed = fmt.Errorf("sqlite store: %w", wmssync.ErrStoreClosed)
 
 // Store is a [wmssync.Store] in one SQLite database file. Build it with
 // [Open]; it is safe for concurrent use by any number of goroutines.
