@@ -45,7 +45,7 @@ type Client struct {
 // WithAccessToken, WithTokenSource and WithClientCredentials is required.
 // The defaults: API version DefaultAPIVersion, base URL
 // https://name.myshopify.com, DefaultRetryMax retries, a Limiter of its own,
-// logging to slog.Default().
+// no logging (see WithLogger).
 //
 // NewClient does no I/O; a wrong token shows on the first request.
 func NewClient(shop string, opts ...Option) (*Client, error) {
@@ -93,7 +93,7 @@ func NewClient(shop string, opts ...Option) (*Client, error) {
 		ops:        &opCache{},
 	}
 	if c.logger == nil {
-		c.logger = slog.Default()
+		c.logger = slog.New(slog.DiscardHandler)
 	}
 	if c.checkRetry == nil {
 		c.checkRetry = DefaultRetryPolicy

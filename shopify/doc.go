@@ -165,10 +165,12 @@
 //
 // # Observability
 //
-// WithLogger sets the *slog.Logger (default slog.Default()). The Client
+// WithLogger sets the *slog.Logger. Like every package of this module, the
+// Client logs nothing unless given a logger (the default discards). It
 // warns when Shopify sends X-Shopify-API-Deprecated-Reason or serves a
-// different API version than requested, and logs each attempt and retry at
-// debug level. WithObserver receives per-request metrics: operation, status,
+// different API version than requested, and logs each request (failed ones
+// too: their error is returned to the caller, who decides whether it is
+// worth a warning), attempt and retry at debug level. WithObserver receives per-request metrics: operation, status,
 // request ID, requested and actual cost, throttle wait, attempts and
 // duration.
 //

@@ -372,10 +372,10 @@ func (c *Client) report(ctx context.Context, cl *call, resp *Response, err error
 			m.Throttle = &ts
 		}
 	}
+	// Debug even when the request failed: the error goes back to the
+	// caller, who logs it at the level it deserves (a refused token is the
+	// engine's business, not a line per request on the host's log).
 	level := slog.LevelDebug
-	if err != nil {
-		level = slog.LevelInfo
-	}
 	if c.logger.Enabled(ctx, level) {
 		attrs := []slog.Attr{
 			slog.String("shop", c.shop), slog.String("operation", opLabel(cl.op.name)),

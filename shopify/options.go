@@ -154,8 +154,9 @@ func WithHTTPClient(hc *http.Client) Option {
 }
 
 // WithLogger logs through l: warnings for deprecated API use and
-// mismatching API versions, debug lines for every attempt and retry.
-// Secrets are never logged. Defaults to slog.Default() at NewClient time.
+// mismatching API versions, debug lines for every request, attempt and
+// retry (failed requests included: the caller gets their error). Secrets
+// are never logged. Without it the Client logs nothing.
 func WithLogger(l *slog.Logger) Option {
 	return func(o *options) error {
 		if l == nil {
