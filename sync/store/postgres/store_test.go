@@ -150,3 +150,16 @@ func TestRejectsBadSchemaAndDSN(t *testing.T) {
 	_, err = postgres.Open(ctx, dsn, postgres.WithSchema("Bad-Schema;drop"))
 	require.Error(t, err)
 }
+
+// After Close (of a pool the store opened), calls return an error matching
+// sync.ErrStoreClosed, so the engine's Run stops instead of retrying.
+func TestClosedStore(t *testing.T) {
+	dsn := testDSN(t)
+	s, err := postgres.Open(ctx, dsn, postgres.WithSchema(newSchema(t, dsn)))
+	require.NoError(t, err)
+	s.Close()
+	_, err = s.Claim(ctx, 1, time.Minute)
+	require.ErrorIs(t, err, wmssync.ErrStoreClosed)
+	_, err = s.Settings(ctx, "a")
+	require.ErrorIs(t, err, wmssync.ErrStoreClosed)
+}

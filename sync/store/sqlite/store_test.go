@@ -97,6 +97,7 @@ func TestClosedStore(t *testing.T) {
 	assert.ErrorIs(t, err, sqlite.ErrClosed)
 	_, err = s.Settings(ctx, "a")
 	assert.ErrorIs(t, err, sqlite.ErrClosed)
+	assert.ErrorIs(t, err, wmssync.ErrStoreClosed, "the engine's Run stops on it")
 }
 
 // Settings, steps, version compare-and-swap and watermarks are checked by
