@@ -56,8 +56,10 @@ type Backend interface {
 	// the new item. Listings of the same product that the upsert no longer
 	// carries are removed. Items are never deleted by an upsert.
 	//
-	// The variant's data (titles, barcode, brand, supplier, weight, price,
-	// and cost and customs unless absent) is written to the item, and the
+	// The variant's data (titles, barcode, brand, supplier, price, and
+	// weight, cost and customs unless absent: a zero [Weight], an empty
+	// Cost or zero [Customs] keep what the item has) is written to the
+	// item, and the
 	// item's Source set to the product's Shop, when the item is new, when
 	// the product has Main set, or when the item's Source is already that
 	// shop. Otherwise the item keeps the other shop's data and only the
@@ -82,10 +84,12 @@ type Backend interface {
 	// call (its per-entity staleness check), not the backend's.
 	//
 	// Orders for SKUs the warehouse does not know are accepted: the
-	// warehouse holds them until the items exist (S11). Cancelling or
-	// deleting an order stops its picking and frees its reserved stock.
-	// How an order moves through the stages is the backend's business; the
-	// engine only reads Stage.
+	// warehouse holds them until the items exist (S11). An order is
+	// released ([StageReleased]) only when every line can be fulfilled.
+	// Cancelling or deleting an order stops its picking and frees its
+	// reserved stock, and stock or items arriving later never release it.
+	// How an order moves through the stages is otherwise the backend's
+	// business; the engine only reads Stage.
 	UpsertOrder(ctx context.Context, order Order) error
 
 	// Order returns the order with key, with Stage, HoldReason and Tracking

@@ -54,7 +54,10 @@ type Variant struct {
 	Title string `json:"title,omitempty"`
 	// Barcode is the EAN/GTIN/UPC. "" means none.
 	Barcode string `json:"barcode,omitempty"`
-	// Weight is the shipping weight. The zero value means unknown.
+	// Weight is the shipping weight. The zero value (no Value) means
+	// unknown and keeps the item's stored weight, since not every product
+	// feed carries weights (Shopify's product webhooks do not); a known
+	// weight of zero is {"0", unit}.
 	Weight Weight `json:"weight"`
 	// Price is the selling price in the shop's currency.
 	Price Decimal `json:"price,omitempty"`
@@ -82,6 +85,10 @@ type Weight struct {
 	Value Decimal    `json:"value,omitempty"`
 	Unit  WeightUnit `json:"unit,omitempty"`
 }
+
+// IsZero reports whether w carries no weight (Value is empty): the weight
+// is unknown. {"0", Grams} is a known weight of zero.
+func (w Weight) IsZero() bool { return w.Value == "" }
 
 // Customs is the customs information of a stock-keeping unit (S9).
 type Customs struct {

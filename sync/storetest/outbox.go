@@ -214,9 +214,10 @@ func testOutboxConcurrent(t *testing.T, s wmssync.OutboxStore) {
 	}
 	check(t, s.AddOutbox(ctx, msgs), "add")
 	var (
-		mu  gosync.Mutex
-		got = map[string]int{}
-		wg  gosync.WaitGroup
+		mu     gosync.Mutex
+		got    = map[string]int{}
+		claims int
+		wg     gosync.WaitGroup
 	)
 	for range 8 {
 		wg.Add(1)
@@ -235,7 +236,12 @@ func testOutboxConcurrent(t *testing.T, s wmssync.OutboxStore) {
 				for _, m := range ms {
 					got[m.ID]++
 				}
+				claims += len(ms)
+				more := claims > n // a store that hands out leased messages again never runs dry
 				mu.Unlock()
+				if more {
+					return
+				}
 			}
 		}()
 	}

@@ -39,7 +39,10 @@ func (m *WMS) upsertProduct(t *tx, p wms.Product) {
 			it.Source = p.Shop
 			it.Title, it.VariantTitle, it.Barcode = p.Title, v.Title, v.Barcode
 			it.Brand, it.Supplier = p.Brand, p.Supplier
-			it.Weight, it.Price = v.Weight, v.Price
+			it.Price = v.Price
+			if !v.Weight.IsZero() {
+				it.Weight = v.Weight
+			}
 			if v.Cost != "" {
 				it.Cost = v.Cost
 			}

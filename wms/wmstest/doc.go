@@ -19,21 +19,24 @@
 //   - Products: create, read back, update in place, batches of hundreds,
 //     idempotency (the same upsert twice gives one item and one listing),
 //     the main-shop rule (S2), listings moving with a changed SKU and
-//     dropped with a removed variant, absent cost and customs kept, invalid
-//     batches writing nothing, input not retained.
+//     dropped with a removed variant, absent weight, cost and customs
+//     kept, invalid batches writing nothing, input not retained.
 //   - Orders: create, idempotency, update by external id (lines replaced,
 //     not merged), cancellation, deletion with and without earlier
-//     creation, the same id in two shops, unknown SKUs accepted, invalid
-//     orders rejected, input not retained.
+//     creation, cancelled and deleted orders not released when their
+//     items arrive later, the same id in two shops, unknown SKUs accepted,
+//     invalid orders rejected, input not retained.
 //   - Concurrency: parallel upserts of distinct and of identical keys (run
 //     the tests with -race) leave exactly one record per key holding one
 //     writer's data.
 //   - Each optional capability the backend implements: ProductDeleter,
-//     CustomsImporter, CostImporter, StockReader, StockImporter, StockMover
-//     (applied once per key; unknown keys reported and retryable) and
-//     SalesRecorder (per-day sums; replace, never add). Capabilities the
-//     backend does not implement, or that return [wms.ErrNotSupported], are
-//     skipped. Stock subtests need [wms.StockReader] to read results back.
+//     CustomsImporter, CostImporter, StockReader, StockImporter (and with
+//     it: no release while stock is short, none of a cancelled order when
+//     stock arrives), StockMover (applied once per key; unknown keys
+//     reported and retryable) and SalesRecorder (per-day sums; replace,
+//     never add). Capabilities the backend does not implement, or that
+//     return [wms.ErrNotSupported], are skipped. Stock subtests need
+//     [wms.StockReader] to read results back, except the release checks.
 //
 // When the backend also implements [Counter], the kit checks record counts
 // as well, which catches duplicates a read by key cannot see.
@@ -41,5 +44,8 @@
 // Run checks the contract only. How a backend moves orders between held,
 // released and packed is its own business (package memwms tests its
 // behaviour itself); the kit only checks that the stage is one of the
-// three and that cancelled, deleted and unknown-SKU orders are not released.
+// three, that cancelled, deleted and unknown-SKU orders are not released,
+// not even when their items or stock arrive later, and (with
+// [wms.StockImporter]) that an order the stock does not cover is not
+// released.
 package wmstest

@@ -137,6 +137,25 @@ func (k *kit) orderTests() []test {
 			noError(t, b.UpsertOrder(ctx, o))
 			countOrders(ctx, t, b, 1)
 		}},
+		{"CancelledNotReleasedWhenItemsArrive", func(t *testing.T) {
+			// Orders for SKUs the warehouse does not know yet wait for
+			// the items. Cancelled and deleted ones must stay out of
+			// picking when the items arrive later.
+			ctx, b := k.setup(t)
+			c := order("shop-a", "1001", line("l1", "LATE-1", 1))
+			d := order("shop-a", "1002", line("l1", "LATE-1", 1))
+			noError(t, b.UpsertOrder(ctx, c))
+			noError(t, b.UpsertOrder(ctx, d))
+			c.Status = wms.OrderCancelled
+			noError(t, b.UpsertOrder(ctx, c))
+			noError(t, b.UpsertOrder(ctx, wms.Order{Shop: d.Shop, ExternalID: d.ExternalID, Status: wms.OrderDeleted}))
+			noError(t, b.UpsertProducts(ctx, []wms.Product{product("shop-a", "p9", true, "Late", variant("LATE-1", "v9"))}))
+			for _, key := range []wms.OrderKey{c.Key(), d.Key()} {
+				got := mustOrder(ctx, t, b, key)
+				isTrue(t, !got.Open(), "order %s: status %q, want it to stay cancelled or deleted", key, got.Status)
+				isTrue(t, got.Stage != wms.StageReleased, "order %s (%s) was released to picking when its items arrived", key, got.Status)
+			}
+		}},
 		{"StatusOnlyDeletionKeepsTheRest", func(t *testing.T) {
 			ctx, b := k.stockedBackend(t)
 			o := order("shop-a", "1001", line("l1", "SKU-1", 1), line("l2", "SKU-2", 3))

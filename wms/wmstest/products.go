@@ -77,6 +77,26 @@ func (k *kit) productTests() []test {
 			equal(t, "4202.92", it.Customs.HSCode)
 			equal(t, "CN", it.Customs.CountryOfOrigin)
 		}},
+		{"AbsentWeightKept", func(t *testing.T) {
+			// A shop's product feed may not carry weights (Shopify's
+			// product webhooks have not since 2024-07): the zero Weight
+			// means unknown and keeps the stored one, while a known zero
+			// weight is written.
+			ctx, b := k.setup(t)
+			p := product("shop-a", "p1", true, "Kettle", variant("SKU-1", "v1"), variant("SKU-2", "v2"))
+			p.Variants[0].Weight = wms.Weight{Value: "1.2", Unit: wms.Kilograms}
+			p.Variants[1].Weight = wms.Weight{Value: "800", Unit: wms.Grams}
+			noError(t, b.UpsertProducts(ctx, []wms.Product{p}))
+			p.Title = "Kettle v2"
+			p.Variants[0].Weight = wms.Weight{}
+			p.Variants[1].Weight = wms.Weight{Value: "0", Unit: wms.Grams}
+			noError(t, b.UpsertProducts(ctx, []wms.Product{p}))
+			it := mustItem(ctx, t, b, "SKU-1")
+			equal(t, "Kettle v2", it.Title)
+			isTrue(t, it.Weight.Value.Equal("1.2") && it.Weight.Unit == wms.Kilograms, "weight %+v, want the stored 1.2 kg kept", it.Weight)
+			it = mustItem(ctx, t, b, "SKU-2")
+			isTrue(t, it.Weight.Value.Equal("0") && it.Weight.Value != "" && it.Weight.Unit == wms.Grams, "weight %+v, want the known 0 g written", it.Weight)
+		}},
 		{"Batch", func(t *testing.T) {
 			ctx, b := k.setup(t)
 			const n = 300

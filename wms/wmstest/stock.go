@@ -63,6 +63,47 @@ func (k *kit) stockImporterTests() []test {
 			check(t, imp.ImportStock(ctx, []wms.StockLevel{{SKU: "SKU-1", Warehouse: wh, OnHand: 3}}))
 			equal(t, int64(3), stockOf(ctx, t, r, wh, "SKU-1").OnHand)
 		}},
+		{"ShortOrderNotReleased", func(t *testing.T) {
+			// Released means every line can be fulfilled with stock
+			// reserved (wms.StageReleased): an order the stock does not
+			// cover waits.
+			ctx, b := k.stockedBackend(t)
+			imp := capability[wms.StockImporter](t, b)
+			wh := firstWarehouse(ctx, t, b)
+			check(t, imp.ImportStock(ctx, []wms.StockLevel{{SKU: "SKU-1", Warehouse: wh, OnHand: 1}, {SKU: "SKU-2", Warehouse: wh, OnHand: 5}}))
+			o := order("shop-a", "1001", line("l1", "SKU-1", 2), line("l2", "SKU-2", 1))
+			noError(t, b.UpsertOrder(ctx, o))
+			got := mustOrder(ctx, t, b, o.Key())
+			requireOrderData(t, o, got)
+			isTrue(t, got.Stage != wms.StageReleased, "an order for 2 of SKU-1 was released with 1 on hand")
+			if r, ok := b.(wms.StockReader); ok {
+				equal(t, int64(0), stockOf(ctx, t, r, wh, "SKU-1").Reserved, "nothing reserved for a held order")
+			}
+		}},
+		{"CancelledOrderNotReleasedWhenStockArrives", func(t *testing.T) {
+			// An order waiting for stock is cancelled (or deleted) before
+			// the stock arrives: the arriving stock must not release it.
+			ctx, b := k.stockedBackend(t)
+			imp := capability[wms.StockImporter](t, b)
+			wh := firstWarehouse(ctx, t, b)
+			check(t, imp.ImportStock(ctx, []wms.StockLevel{{SKU: "SKU-1", Warehouse: wh, OnHand: 0}}))
+			c := order("shop-a", "1001", line("l1", "SKU-1", 2))
+			d := order("shop-a", "1002", line("l1", "SKU-1", 3))
+			noError(t, b.UpsertOrder(ctx, c))
+			noError(t, b.UpsertOrder(ctx, d))
+			c.Status = wms.OrderCancelled
+			noError(t, b.UpsertOrder(ctx, c))
+			noError(t, b.UpsertOrder(ctx, wms.Order{Shop: d.Shop, ExternalID: d.ExternalID, Status: wms.OrderDeleted}))
+			check(t, imp.ImportStock(ctx, []wms.StockLevel{{SKU: "SKU-1", Warehouse: wh, OnHand: 10}}))
+			for _, key := range []wms.OrderKey{c.Key(), d.Key()} {
+				got := mustOrder(ctx, t, b, key)
+				isTrue(t, !got.Open(), "order %s: status %q, want it to stay cancelled or deleted", key, got.Status)
+				isTrue(t, got.Stage != wms.StageReleased, "order %s (%s) was released to picking when stock arrived", key, got.Status)
+			}
+			if r, ok := b.(wms.StockReader); ok {
+				equal(t, int64(0), stockOf(ctx, t, r, wh, "SKU-1").Reserved, "stock reserved for cancelled or deleted orders")
+			}
+		}},
 		{"UnknownReported", func(t *testing.T) {
 			ctx, b := k.stockedBackend(t)
 			imp := capability[wms.StockImporter](t, b)
