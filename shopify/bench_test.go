@@ -48,20 +48,20 @@ func BenchmarkParseOperation(b *testing.B) {
 
 func BenchmarkLimiterAcquireSettle(b *testing.B) {
 	l := NewLimiter()
-	p, _, _ := l.acquire(context.Background(), "q")
-	l.settle(p, "q", &QueryCost{RequestedQueryCost: 1, ActualQueryCost: 1,
+	p, _, _ := l.acquire(context.Background(), "q", 1)
+	l.settle(p, &QueryCost{RequestedQueryCost: 1, ActualQueryCost: 1,
 		ThrottleStatus: ThrottleStatus{MaximumAvailable: 1e12, CurrentlyAvailable: 1e12, RestoreRate: 1e12}}, true)
 	cost := &QueryCost{RequestedQueryCost: 1, ActualQueryCost: 1,
 		ThrottleStatus: ThrottleStatus{MaximumAvailable: 1e12, CurrentlyAvailable: 1e12, RestoreRate: 1e12}}
 	b.ReportAllocs()
 	b.RunParallel(func(pb *testing.PB) {
 		for pb.Next() {
-			r, _, err := l.acquire(context.Background(), "q")
+			r, _, err := l.acquire(context.Background(), "q", 1)
 			if err != nil {
 				b.Error(err)
 				return
 			}
-			l.settle(r, "q", cost, true)
+			l.settle(r, cost, true)
 		}
 	})
 }

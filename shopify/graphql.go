@@ -59,6 +59,8 @@ type operation struct {
 	name       string
 	mutation   bool
 	idempotent bool
+	doc        *ast.QueryDocument       // for the cost estimate
+	def        *ast.OperationDefinition // the operation run
 }
 
 // parseOperation finds the operation a request runs.
@@ -79,7 +81,7 @@ func parseOperation(query, name string) (operation, error) {
 	default:
 		return operation{}, fmt.Errorf("shopify: the document holds %d operations; set OperationName", len(doc.Operations))
 	}
-	o := operation{name: op.Name, mutation: op.Operation == ast.Mutation}
+	o := operation{name: op.Name, mutation: op.Operation == ast.Mutation, doc: doc, def: op}
 	for _, sel := range op.SelectionSet {
 		if f, ok := sel.(*ast.Field); ok && f.Directives.ForName("idempotent") != nil {
 			o.idempotent = true
@@ -137,6 +139,7 @@ type callKey struct{}
 type call struct {
 	op           operation
 	body         []byte
+	estimate     float64 // the document's cost by Shopify's rules (estimateCost)
 	attempts     int
 	refreshed    bool
 	throttleWait time.Duration
@@ -225,7 +228,7 @@ func (c *Client) Do(ctx context.Context, req *Request, out any) (*Response, erro
 	if err != nil {
 		return nil, fmt.Errorf("shopify: %sencoding variables: %w", opPrefix(op.name), err)
 	}
-	cl := &call{op: op, body: body}
+	cl := &call{op: op, body: body, estimate: estimateCost(op.doc, op.def, req.Variables)}
 	ctx = context.WithValue(ctx, callKey{}, cl)
 	rreq, err := retryablehttp.NewRequestWithContext(ctx, http.MethodPost, c.endpoint, body)
 	if err != nil {
@@ -419,7 +422,7 @@ func (t *transport) RoundTrip(req *http.Request) (*http.Response, error) {
 	for try := 0; ; try++ {
 		cl.attempts++
 		cl.last = attemptResult{}
-		res, waited, err := c.limiter.acquire(ctx, cl.op.name)
+		res, waited, err := c.limiter.acquire(ctx, cl.op.name, cl.estimate)
 		cl.throttleWait += waited
 		if err != nil {
 			cl.last.notSent = true
@@ -427,7 +430,7 @@ func (t *transport) RoundTrip(req *http.Request) (*http.Response, error) {
 		}
 		tok, err := c.tokens.Token(ctx)
 		if err != nil {
-			c.limiter.settle(res, cl.op.name, nil, false)
+			c.limiter.settle(res, nil, false)
 			cl.last.notSent = true
 			if ctx.Err() == nil {
 				cl.last.fatal = fmt.Errorf("shopify: %sgetting an access token: %w", opPrefix(cl.op.name), err)
@@ -444,13 +447,13 @@ func (t *transport) RoundTrip(req *http.Request) (*http.Response, error) {
 		if err != nil {
 			notSent := isDialError(err)
 			cl.last.notSent = notSent
-			c.limiter.settle(res, cl.op.name, nil, !notSent)
+			c.limiter.settle(res, nil, !notSent)
 			return nil, err
 		}
 		body, rerr := io.ReadAll(io.LimitReader(resp.Body, maxResponseBody))
 		_ = resp.Body.Close()
 		if rerr != nil {
-			c.limiter.settle(res, cl.op.name, nil, true)
+			c.limiter.settle(res, nil, true)
 			return nil, rerr
 		}
 		a := attemptResult{status: resp.StatusCode, header: resp.Header, body: body}
@@ -470,7 +473,7 @@ func (t *transport) RoundTrip(req *http.Request) (*http.Response, error) {
 		// 401 and throttled answers mean Shopify did not run the query.
 		a.notSent = a.throttled || resp.StatusCode == http.StatusUnauthorized
 		executed := !a.notSent && resp.StatusCode < 500
-		c.limiter.settle(res, cl.op.name, a.env.Extensions.Cost, executed)
+		c.limiter.settle(res, a.env.Extensions.Cost, executed)
 		cl.last = a
 		c.warn(ctx, cl, resp)
 		if c.logger.Enabled(ctx, slog.LevelDebug) {

@@ -9,12 +9,8 @@ import (
 	"time"
 )
 
-// DefaultCostEstimate is the query cost the Limiter assumes for an operation
-// it has not seen an answer for yet. Afterwards the operation's last
-// requestedQueryCost is used.
-const DefaultCostEstimate = 50
-
-// maxEstimates bounds the per-operation cost memory of a Limiter.
+// maxEstimates bounds the per-operation cost memory of a Limiter (beyond it,
+// new operations are estimated from their documents alone).
 const maxEstimates = 4096
 
 // minRestoreRate keeps waits finite if a shop ever reports a zero rate.
@@ -36,11 +32,21 @@ const minRestoreRate = 1.0
 // between the estimated and the actual cost is refunded or charged, and the
 // level is lowered to currentlyAvailable minus the cost of requests still in
 // flight whenever that is lower than the model. The model therefore errs on
-// the side of waiting. The estimate of a request is the largest
-// requestedQueryCost among the last eight seen for its operation name (an
-// operation's cost varies with its variables), else DefaultCostEstimate,
-// capped at maximumAvailable. Waiters are served first come, first served;
-// a wait ends early when its context is done.
+// the side of waiting.
+//
+// The cost of a request is estimated from its document and variables by
+// Shopify's documented rules (objects 1 point, connections 2 plus their page
+// size times a node, mutations 10), times the largest ratio of reported
+// requestedQueryCost to that estimate among the last eight answers to the
+// same operation name (1 before the first), capped at maximumAvailable. The
+// ratio corrects fields Shopify prices differently; the document keeps the
+// estimate right when an operation's cost varies with its variables (pages
+// or chunks of different sizes). Until an operation has a cost report, one
+// request of it goes out at a time: the others of that operation wait for
+// its answer, so a wrong first estimate can cost at most one THROTTLED
+// answer, not one per goroutine. Waiters are served first come, first
+// served, except that a request held back that way does not hold up other
+// operations; a wait ends early when its context is done.
 //
 // One Limiter serves every goroutine of a Client. Clients for the same shop
 // (for example with different loggers or retry policies) share a bucket at
@@ -68,16 +74,23 @@ type Limiter struct {
 	level     float64 // modelled currentlyAvailable minus what we sent and await
 	last      time.Time
 	inflight  float64 // estimated cost of requests sent and not yet answered
-	estimates map[string]*costWindow
+	settled   uint64  // requests settled so far
+	ops       map[string]*opCost
 	queue     *list.List    // of *limiterWaiter, first come first served
 	wake      chan struct{} // closed and replaced on every state change
 }
 
-type limiterWaiter struct{ cost float64 }
+type limiterWaiter struct{ op string }
+
+// opCost is what the Limiter knows of one operation's cost.
+type opCost struct {
+	ratios   costWindow // recent requestedQueryCost ÷ the document's estimate
+	learning bool       // a request of it is out and no cost report arrived yet
+}
 
 // NewLimiter returns an unseeded Limiter.
 func NewLimiter() *Limiter {
-	return &Limiter{now: time.Now, estimates: map[string]*costWindow{}, queue: list.New(), wake: make(chan struct{})}
+	return &Limiter{now: time.Now, ops: map[string]*opCost{}, queue: list.New(), wake: make(chan struct{})}
 }
 
 // ThrottleStatus is Shopify's report of the cost bucket
@@ -123,19 +136,22 @@ func (l *Limiter) bind(shop string) error {
 
 // reservation is what acquire hands out and settle takes back.
 type reservation struct {
-	cost  float64 // estimated cost taken from the bucket (0 for a probe)
-	probe bool    // sent before the bucket was known
+	op       string
+	doc      float64 // the document's estimate (estimateCost), at least 1
+	cost     float64 // estimated cost taken from the bucket (0 for a probe)
+	probe    bool    // sent before the bucket was known
+	learning bool    // the first request of an operation without history
+	epoch    uint64  // Limiter.settled when it was sent
 }
 
-// costWindowSize is how many recent requestedQueryCosts of an operation the
+// costWindowSize is how many recent cost ratios of an operation the
 // estimate looks back over.
 const costWindowSize = 8
 
-// costWindow holds the most recent requestedQueryCosts of one operation. The
-// estimate is their maximum, not the last one: an operation whose cost
-// varies with its variables (pages or chunks of different sizes) would
-// otherwise be underestimated right after a small request, sent early and
-// throttled.
+// costWindow holds the most recent ratios of requestedQueryCost to the
+// document's estimate of one operation. The estimate uses their maximum, not
+// the last one, so that a request priced unlike the document says does not
+// make the next one go out early and be throttled.
 type costWindow struct {
 	vals [costWindowSize]float64
 	n    int // values held, up to costWindowSize
@@ -156,16 +172,54 @@ func (w *costWindow) max() float64 {
 	return m
 }
 
-// estimate returns the expected cost of operation op. l.mu must be held.
-func (l *Limiter) estimate(op string) float64 {
-	e := float64(DefaultCostEstimate)
-	if w, ok := l.estimates[op]; ok && op != "" {
-		e = w.max()
+// estimate returns the expected cost of a request of operation op whose
+// document is estimated at doc points. l.mu must be held.
+func (l *Limiter) estimate(op string, doc float64) float64 {
+	e := doc
+	if oc := l.ops[op]; oc != nil && oc.ratios.n > 0 {
+		e = doc * oc.ratios.max()
 	}
 	if l.max > 0 && e > l.max {
 		e = l.max
 	}
 	return e
+}
+
+// held reports whether requests of op wait for the answer to the first one
+// (op has no cost report yet and one request of it is out). l.mu must be
+// held.
+func (l *Limiter) held(op string) bool {
+	oc := l.ops[op]
+	return oc != nil && oc.learning && oc.ratios.n == 0
+}
+
+// next returns the waiter to serve: the first in the queue that is not held.
+// l.mu must be held.
+func (l *Limiter) next() *list.Element {
+	for e := l.queue.Front(); e != nil; e = e.Next() {
+		if !l.held(e.Value.(*limiterWaiter).op) {
+			return e
+		}
+	}
+	return nil
+}
+
+// startLearning marks op as having its first request out when it has no
+// cost report yet, and reports whether it did. l.mu must be held.
+func (l *Limiter) startLearning(op string) bool {
+	oc := l.ops[op]
+	if oc == nil {
+		if len(l.ops) >= maxEstimates {
+			return false
+		}
+		oc = &opCost{}
+		l.ops[op] = oc
+	}
+	if oc.ratios.n > 0 {
+		return false
+	}
+	oc.learning = true
+	return true
 }
 
 // ceiling is the highest the modelled level can be: Shopify's bucket holds
@@ -189,42 +243,41 @@ func (l *Limiter) broadcast() {
 	l.wake = make(chan struct{})
 }
 
-// acquire waits until the bucket holds the estimated cost of op, takes it,
-// and returns how long it waited. It returns ctx.Err() if ctx ends first.
-func (l *Limiter) acquire(ctx context.Context, op string) (*reservation, time.Duration, error) {
+// acquire waits until the bucket holds the estimated cost of a request of
+// operation op whose document is estimated at doc points (estimateCost),
+// takes it, and returns how long it waited. It returns ctx.Err() if ctx ends
+// first.
+func (l *Limiter) acquire(ctx context.Context, op string, doc float64) (*reservation, time.Duration, error) {
 	start := l.now()
-	w := &limiterWaiter{}
+	doc = math.Max(doc, 1)
 	l.mu.Lock()
-	el := l.queue.PushBack(w)
+	el := l.queue.PushBack(&limiterWaiter{op: op})
+	take := func(r *reservation) (*reservation, time.Duration, error) {
+		r.epoch = l.settled
+		l.queue.Remove(el)
+		l.broadcast()
+		l.mu.Unlock()
+		return r, l.now().Sub(start), nil
+	}
 	for {
 		var timer *time.Timer
 		var fire <-chan time.Time
-		if l.queue.Front() == el {
+		if l.next() == el {
 			if !l.seeded {
 				if l.unmetered {
-					l.queue.Remove(el)
-					l.broadcast()
-					l.mu.Unlock()
-					return &reservation{}, l.now().Sub(start), nil
+					return take(&reservation{op: op, doc: doc})
 				}
 				if !l.probing {
 					l.probing = true
-					l.queue.Remove(el)
-					l.broadcast()
-					l.mu.Unlock()
-					return &reservation{probe: true}, l.now().Sub(start), nil
+					return take(&reservation{op: op, doc: doc, probe: true})
 				}
 			} else {
-				now := l.now()
-				l.refill(now)
-				cost := l.estimate(op)
+				l.refill(l.now())
+				cost := l.estimate(op, doc)
 				if l.level >= cost {
 					l.level -= cost
 					l.inflight += cost
-					l.queue.Remove(el)
-					l.broadcast()
-					l.mu.Unlock()
-					return &reservation{cost: cost}, now.Sub(start), nil
+					return take(&reservation{op: op, doc: doc, cost: cost, learning: l.startLearning(op)})
 				}
 				wait := time.Duration((cost - l.level) / math.Max(l.rate, minRestoreRate) * float64(time.Second))
 				timer = time.NewTimer(max(wait, time.Millisecond))
@@ -239,11 +292,8 @@ func (l *Limiter) acquire(ctx context.Context, op string) (*reservation, time.Du
 				timer.Stop()
 			}
 			l.mu.Lock()
-			wasFront := l.queue.Front() == el
 			l.queue.Remove(el)
-			if wasFront {
-				l.broadcast()
-			}
+			l.broadcast()
 			l.mu.Unlock()
 			return nil, l.now().Sub(start), ctx.Err()
 		case <-wake:
@@ -259,7 +309,7 @@ func (l *Limiter) acquire(ctx context.Context, op string) (*reservation, time.Du
 // settle returns a reservation after the request ended. cost is Shopify's
 // report (nil when the answer had none), executed tells whether Shopify ran
 // the query (false when throttled or when it never arrived).
-func (l *Limiter) settle(r *reservation, op string, cost *QueryCost, executed bool) {
+func (l *Limiter) settle(r *reservation, cost *QueryCost, executed bool) {
 	if r == nil {
 		return
 	}
@@ -268,6 +318,25 @@ func (l *Limiter) settle(r *reservation, op string, cost *QueryCost, executed bo
 	defer l.broadcast()
 	if r.probe {
 		l.probing = false
+	}
+	// fresh: no other request was answered while this one was out, so any
+	// request Shopify charged after this answer's report is still in flight.
+	fresh := l.settled == r.epoch
+	l.settled++
+	if cost != nil && cost.RequestedQueryCost > 0 {
+		oc := l.ops[r.op]
+		if oc == nil && len(l.ops) < maxEstimates {
+			oc = &opCost{}
+			l.ops[r.op] = oc
+		}
+		if oc != nil {
+			oc.ratios.add(cost.RequestedQueryCost / r.doc)
+		}
+	}
+	if r.learning {
+		if oc := l.ops[r.op]; oc != nil {
+			oc.learning = false
+		}
 	}
 	l.inflight = math.Max(0, l.inflight-r.cost)
 	now := l.now()
@@ -304,21 +373,21 @@ func (l *Limiter) settle(r *reservation, op string, cost *QueryCost, executed bo
 	l.max = ts.MaximumAvailable
 	l.rate = math.Max(ts.RestoreRate, minRestoreRate)
 	observed := math.Min(ts.CurrentlyAvailable, l.max) - l.inflight
-	if !l.seeded {
+	switch {
+	case !l.seeded:
 		l.seeded = true
 		l.level, l.last = observed, now
-	} else {
+	case fresh:
+		// The report, minus everything still in flight, is a safe level
+		// (requests it already counted are counted twice, which errs on the
+		// side of waiting), so the model may also rise to it. Without this,
+		// each such double count would lower the model for good whenever
+		// requests overlap, until the real bucket overflowed.
+		l.level = observed
+	default:
+		// Another request was answered meanwhile: its charge may be missing
+		// from this (older) report, so the report can only lower the model.
 		l.level = math.Min(l.level, observed)
-	}
-	if op != "" && cost.RequestedQueryCost > 0 {
-		w, ok := l.estimates[op]
-		if !ok && len(l.estimates) < maxEstimates {
-			w = &costWindow{}
-			l.estimates[op] = w
-		}
-		if w != nil {
-			w.add(cost.RequestedQueryCost)
-		}
 	}
 }
 

@@ -36,7 +36,7 @@ func TestLimiterModel(t *testing.T) {
 		t.Fatal("a new Limiter claims to be seeded")
 	}
 	// The first request probes alone.
-	probe, _, err := l.acquire(ctx, "products")
+	probe, _, err := l.acquire(ctx, "products", 100)
 	if err != nil || !probe.probe {
 		t.Fatalf("first acquire = %+v, %v", probe, err)
 	}
@@ -44,58 +44,61 @@ func TestLimiterModel(t *testing.T) {
 	go func() {
 		wctx, cancel := context.WithTimeout(ctx, 50*time.Millisecond)
 		defer cancel()
-		_, _, err := l.acquire(wctx, "products")
+		_, _, err := l.acquire(wctx, "products", 100)
 		blocked <- err
 	}()
 	if err := <-blocked; !errors.Is(err, context.DeadlineExceeded) {
 		t.Fatalf("a second request went out before the bucket was known: %v", err)
 	}
-	// The answer seeds the model: 1000 max, 800 left, 50/s; products costs 120.
-	l.settle(probe, "products", &QueryCost{RequestedQueryCost: 120, ActualQueryCost: 100,
+	// The answer seeds the model: 1000 max, 800 left, 50/s; products costs
+	// 120 where its document says 100.
+	l.settle(probe, &QueryCost{RequestedQueryCost: 120, ActualQueryCost: 100,
 		ThrottleStatus: ThrottleStatus{MaximumAvailable: 1000, CurrentlyAvailable: 800, RestoreRate: 50}}, true)
 	s, ok := l.Status()
 	if !ok || s.MaximumAvailable != 1000 || s.RestoreRate != 50 || !near(s.CurrentlyAvailable, 800) {
 		t.Fatalf("seeded status %+v %v", s, ok)
 	}
-	// The next products request reserves its last requested cost, 120.
-	r, _, err := l.acquire(ctx, "products")
+	// The next products request reserves its document's estimate times the
+	// ratio Shopify reported: 100 × 1.2 = 120.
+	r, _, err := l.acquire(ctx, "products", 100)
 	if err != nil || r.cost != 120 {
 		t.Fatalf("acquire = %+v, %v", r, err)
 	}
 	if s, _ := l.Status(); !near(s.CurrentlyAvailable, 680) {
 		t.Fatalf("after reserving 120: %v", s.CurrentlyAvailable)
 	}
-	// Unknown operations use the static estimate.
-	r2, _, _ := l.acquire(ctx, "other")
-	if r2.cost != DefaultCostEstimate {
-		t.Fatalf("estimate for an unknown operation = %v", r2.cost)
+	// An operation without history is estimated from its document.
+	r2, _, _ := l.acquire(ctx, "other", 37)
+	if r2.cost != 37 || !r2.learning {
+		t.Fatalf("reservation for an unknown operation = %+v", r2)
 	}
-	// Refund: products actually cost 30, and Shopify reports plenty left;
-	// the model keeps the lower of its own level and the report minus the
-	// 50 points still in flight.
+	// Refund: products actually cost 30, and Shopify reports plenty left.
+	// No other answer arrived while it was out, so the report minus the 37
+	// points still in flight is the new level, even above the model's.
 	clk.add(2 * time.Second) // +100 points
-	l.settle(r, "products", &QueryCost{RequestedQueryCost: 120, ActualQueryCost: 30,
+	l.settle(r, &QueryCost{RequestedQueryCost: 120, ActualQueryCost: 30,
 		ThrottleStatus: ThrottleStatus{MaximumAvailable: 1000, CurrentlyAvailable: 900, RestoreRate: 50}}, true)
-	// 630 + 100 refill + 90 refund = 820; report 900 - 50 in flight = 850.
-	if s, _ := l.Status(); !near(s.CurrentlyAvailable, 820) {
-		t.Fatalf("after refund: %v, want 820", s.CurrentlyAvailable)
+	// The model had 643 + 100 refill + 90 refund = 833; the report says
+	// 900 - 37 in flight = 863.
+	if s, _ := l.Status(); !near(s.CurrentlyAvailable, 863) {
+		t.Fatalf("after refund: %v, want 863", s.CurrentlyAvailable)
 	}
 	// Another client of the app used the bucket: the report is lower and wins.
-	l.settle(r2, "other", &QueryCost{RequestedQueryCost: 10, ActualQueryCost: 10,
+	l.settle(r2, &QueryCost{RequestedQueryCost: 10, ActualQueryCost: 10,
 		ThrottleStatus: ThrottleStatus{MaximumAvailable: 1000, CurrentlyAvailable: 200, RestoreRate: 100}}, true)
 	if s, _ := l.Status(); !near(s.CurrentlyAvailable, 200) || s.RestoreRate != 100 {
 		t.Fatalf("after a low report: %+v", s)
 	}
 	// A throttled answer refunds the estimate (the query did not run).
-	r3, _, _ := l.acquire(ctx, "other")
-	l.settle(r3, "other", nil, false)
+	r3, _, _ := l.acquire(ctx, "other", 37)
+	l.settle(r3, nil, false)
 	if s, _ := l.Status(); s.CurrentlyAvailable > 0 {
 		t.Fatalf("a throttle without report leaves %v available", s.CurrentlyAvailable)
 	}
 	// Plan change: a smaller bucket caps estimates at its size.
 	l.mu.Lock()
 	l.max = 40
-	e := l.estimate("products")
+	e := l.estimate("products", 100)
 	l.mu.Unlock()
 	if e != 40 {
 		t.Fatalf("estimate above maximumAvailable: %v", e)
@@ -106,11 +109,11 @@ func TestLimiterWaitsForCost(t *testing.T) {
 	t.Parallel()
 	// Unit: with 10 points available, 100/s, a 60-point request waits 500ms.
 	l := NewLimiter()
-	p, _, _ := l.acquire(context.Background(), "q")
-	l.settle(p, "q", &QueryCost{RequestedQueryCost: 60, ActualQueryCost: 60,
+	p, _, _ := l.acquire(context.Background(), "q", 60)
+	l.settle(p, &QueryCost{RequestedQueryCost: 60, ActualQueryCost: 60,
 		ThrottleStatus: ThrottleStatus{MaximumAvailable: 100, CurrentlyAvailable: 10, RestoreRate: 100}}, true)
 	start := time.Now()
-	r, waited, err := l.acquire(context.Background(), "q")
+	r, waited, err := l.acquire(context.Background(), "q", 60)
 	if err != nil || r.cost != 60 {
 		t.Fatal(r, err)
 	}
@@ -144,13 +147,13 @@ func TestLimiterWaitsForCost(t *testing.T) {
 func TestLimiterCancelWhileQueued(t *testing.T) {
 	t.Parallel()
 	l := NewLimiter()
-	p, _, _ := l.acquire(context.Background(), "q")
-	l.settle(p, "q", &QueryCost{RequestedQueryCost: 100, ActualQueryCost: 100,
+	p, _, _ := l.acquire(context.Background(), "q", 100)
+	l.settle(p, &QueryCost{RequestedQueryCost: 100, ActualQueryCost: 100,
 		ThrottleStatus: ThrottleStatus{MaximumAvailable: 100, CurrentlyAvailable: 0, RestoreRate: 1}}, true)
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 2)
 	for range 2 { // one at the head of the queue, one behind it
-		go func() { _, _, err := l.acquire(ctx, "q"); done <- err }()
+		go func() { _, _, err := l.acquire(ctx, "q", 100); done <- err }()
 	}
 	time.Sleep(20 * time.Millisecond)
 	cancel()
@@ -228,41 +231,180 @@ func TestLimiterWithoutCostReports(t *testing.T) {
 	}
 }
 
-// An operation whose cost varies with its variables (pages or chunks of
-// different sizes) is estimated at its recent maximum, so a small request
-// does not make the next large one go out early and be throttled.
-func TestLimiterEstimateIsRecentMaximum(t *testing.T) {
+// An operation's cost follows its document (pages or chunks of different
+// sizes), times the largest recent ratio of Shopify's reported cost to the
+// document's estimate, so neither a small request nor a field Shopify
+// prices above the documented rules makes the next request go out early.
+func TestLimiterEstimateIsDocumentTimesRecentRatio(t *testing.T) {
 	t.Parallel()
 	l := NewLimiter()
 	ts := ThrottleStatus{MaximumAvailable: 2000, CurrentlyAvailable: 2000, RestoreRate: 100}
 	ctx := context.Background()
-	costs := []float64{300, 300, 300, 40}
-	for _, c := range costs {
-		r, _, err := l.acquire(ctx, "stock")
+	answer := func(doc, requested float64) {
+		t.Helper()
+		r, _, err := l.acquire(ctx, "stock", doc)
 		if err != nil {
 			t.Fatal(err)
 		}
-		l.settle(r, "stock", &QueryCost{RequestedQueryCost: c, ActualQueryCost: c, ThrottleStatus: ts}, true)
+		l.settle(r, &QueryCost{RequestedQueryCost: requested, ActualQueryCost: requested, ThrottleStatus: ts}, true)
 	}
-	l.mu.Lock()
-	e := l.estimate("stock")
-	l.mu.Unlock()
-	if e != 300 {
-		t.Fatalf("estimate after costs %v = %v, want the recent maximum 300", costs, e)
+	estimate := func(doc float64) float64 {
+		l.mu.Lock()
+		defer l.mu.Unlock()
+		return l.estimate("stock", doc)
 	}
-	// The window forgets: after eight cheap requests the estimate drops.
+	// Chunks of 12 and 3 items priced as their documents say: a large chunk
+	// after a small one is estimated at its own size.
+	for _, c := range []float64{643, 643, 163} {
+		answer(c, c)
+	}
+	if e := estimate(643); e != 643 {
+		t.Fatalf("estimate of a 643-point document after a 163-point one = %v", e)
+	}
+	if e := estimate(163); e != 163 {
+		t.Fatalf("estimate of a 163-point document = %v", e)
+	}
+	// Shopify once charged twice the documented cost: the ratio is kept
+	// while it is among the last eight answers.
+	answer(300, 600)
+	answer(40, 40)
+	if e := estimate(100); e != 200 {
+		t.Fatalf("estimate after a ratio of 2 = %v, want 200", e)
+	}
 	for range costWindowSize {
-		r, _, err := l.acquire(ctx, "stock")
-		if err != nil {
-			t.Fatal(err)
-		}
-		l.settle(r, "stock", &QueryCost{RequestedQueryCost: 40, ActualQueryCost: 40, ThrottleStatus: ts}, true)
+		answer(40, 40)
 	}
-	l.mu.Lock()
-	e = l.estimate("stock")
-	l.mu.Unlock()
-	if e != 40 {
-		t.Fatalf("estimate after %d requests of 40 = %v, want 40", costWindowSize, e)
+	if e := estimate(100); e != 100 {
+		t.Fatalf("estimate after %d answers at the documented cost = %v, want 100", costWindowSize, e)
+	}
+}
+
+// An operation without a cost report goes out one request at a time until
+// its first answer, so a wrong document estimate cannot be repeated by every
+// goroutine at once; other operations are not held up meanwhile.
+func TestLimiterHoldsNewOperationUntilItsCostIsKnown(t *testing.T) {
+	t.Parallel()
+	l := NewLimiter()
+	ctx := context.Background()
+	ts := ThrottleStatus{MaximumAvailable: 2000, CurrentlyAvailable: 2000, RestoreRate: 100}
+	p, _, err := l.acquire(ctx, "shop", 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	l.settle(p, &QueryCost{RequestedQueryCost: 1, ActualQueryCost: 1, ThrottleStatus: ts}, true)
+
+	first, _, err := l.acquire(ctx, "products", 250)
+	if err != nil || !first.learning || first.cost != 250 {
+		t.Fatalf("first products request: %+v, %v", first, err)
+	}
+	second := make(chan *reservation, 1)
+	go func() {
+		r, _, err := l.acquire(ctx, "products", 250)
+		if err != nil {
+			t.Error(err)
+		}
+		second <- r
+	}()
+	select {
+	case r := <-second:
+		t.Fatalf("a second request of an operation without a cost report went out: %+v", r)
+	case <-time.After(50 * time.Millisecond):
+	}
+	// Another operation is not queued behind the held one.
+	octx, cancel := context.WithTimeout(ctx, 2*time.Second)
+	defer cancel()
+	other, _, err := l.acquire(octx, "orders", 80)
+	if err != nil {
+		t.Fatalf("another operation waited behind the held one: %v", err)
+	}
+	l.settle(other, &QueryCost{RequestedQueryCost: 80, ActualQueryCost: 10, ThrottleStatus: ts}, true)
+	// Shopify prices products at 3× the document: the held request goes out
+	// with that ratio.
+	l.settle(first, &QueryCost{RequestedQueryCost: 750, ActualQueryCost: 100, ThrottleStatus: ts}, true)
+	select {
+	case r := <-second:
+		if r.learning || r.cost != 750 {
+			t.Fatalf("held request: %+v, want a reservation of 750", r)
+		}
+	case <-time.After(2 * time.Second):
+		t.Fatal("the held request did not go out after the first answer")
+	}
+}
+
+// A first request that fails without a cost report releases the others, one
+// of which then goes out alone.
+func TestLimiterNewOperationFailureReleasesNext(t *testing.T) {
+	t.Parallel()
+	l := NewLimiter()
+	ctx := context.Background()
+	ts := ThrottleStatus{MaximumAvailable: 2000, CurrentlyAvailable: 2000, RestoreRate: 100}
+	p, _, _ := l.acquire(ctx, "shop", 1)
+	l.settle(p, &QueryCost{RequestedQueryCost: 1, ActualQueryCost: 1, ThrottleStatus: ts}, true)
+	first, _, _ := l.acquire(ctx, "q", 100)
+	got := make(chan *reservation, 1)
+	go func() {
+		r, _, _ := l.acquire(ctx, "q", 100)
+		got <- r
+	}()
+	time.Sleep(20 * time.Millisecond)
+	l.settle(first, nil, true) // e.g. the connection broke
+	select {
+	case r := <-got:
+		if !r.learning {
+			t.Fatalf("the next request after a failed first one is not alone: %+v", r)
+		}
+	case <-time.After(2 * time.Second):
+		t.Fatal("a failed first request kept the operation held")
+	}
+}
+
+// Overlapping requests are counted twice in a report (charged by Shopify and
+// still in flight in the model). A report that only lowered the model would
+// lose those points for good with every overlap; a report taken when no
+// other answer arrived meanwhile resets the model, and an older report
+// (another answer arrived meanwhile) can only lower it.
+func TestLimiterLevelFollowsFreshReports(t *testing.T) {
+	t.Parallel()
+	clk := &fakeNow{t: time.Unix(1_000_000, 0)}
+	l := NewLimiter()
+	l.now = clk.now
+	ctx := context.Background()
+	ts := func(avail float64) *QueryCost {
+		return &QueryCost{RequestedQueryCost: 100, ActualQueryCost: 100,
+			ThrottleStatus: ThrottleStatus{MaximumAvailable: 1000, CurrentlyAvailable: avail, RestoreRate: 1}}
+	}
+	p, _, _ := l.acquire(ctx, "q", 100)
+	l.settle(p, ts(1000), true)
+	level := func() float64 { s, _ := l.Status(); return s.CurrentlyAvailable }
+
+	// A and B go out; Shopify charges both (800 left) and answers A.
+	a, _, _ := l.acquire(ctx, "q", 100)
+	b, _, _ := l.acquire(ctx, "q", 100)
+	l.settle(a, ts(800), true)
+	if got := level(); !near(got, 700) { // 800 - B's 100 still in flight
+		t.Fatalf("after A: %v, want 700", got)
+	}
+	// B's answer is not fresh (A was answered while B was out): its report
+	// of 800 cannot raise the model above 700 + B's refund of 0.
+	l.settle(b, ts(800), true)
+	if got := level(); !near(got, 700) {
+		t.Fatalf("after B: %v, want 700 (an older report must not raise the model)", got)
+	}
+	// C goes out alone: its report corrects the model upwards.
+	c, _, _ := l.acquire(ctx, "q", 100)
+	l.settle(c, ts(700), true)
+	if got := level(); !near(got, 700) {
+		t.Fatalf("after C: %v, want the report, 700", got)
+	}
+	// Many overlapping pairs must not ratchet the model down.
+	for range 20 {
+		x, _, _ := l.acquire(ctx, "q", 100)
+		y, _, _ := l.acquire(ctx, "q", 100)
+		l.settle(x, ts(700), true) // charged and refunded: 700 left
+		l.settle(y, ts(700), true)
+	}
+	if got := level(); got < 500 {
+		t.Fatalf("after 20 overlapping pairs the model is at %v while Shopify reports 700", got)
 	}
 }
 
@@ -275,16 +417,16 @@ func TestLimiterDoesNotRefillOverInflight(t *testing.T) {
 	l := NewLimiter()
 	l.now = clk.now
 	ctx := context.Background()
-	probe, _, err := l.acquire(ctx, "q")
+	probe, _, err := l.acquire(ctx, "q", 10)
 	if err != nil {
 		t.Fatal(err)
 	}
-	l.settle(probe, "q", &QueryCost{RequestedQueryCost: 10, ActualQueryCost: 10,
+	l.settle(probe, &QueryCost{RequestedQueryCost: 10, ActualQueryCost: 10,
 		ThrottleStatus: ThrottleStatus{MaximumAvailable: 100, CurrentlyAvailable: 100, RestoreRate: 2000}}, true)
 	// Spend the whole bucket on ten requests that stay in flight.
 	var held []*reservation
 	for range 10 {
-		r, _, err := l.acquire(ctx, "q")
+		r, _, err := l.acquire(ctx, "q", 10)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -295,18 +437,18 @@ func TestLimiterDoesNotRefillOverInflight(t *testing.T) {
 	clk.add(100 * time.Millisecond)
 	wctx, cancel := context.WithTimeout(ctx, 30*time.Millisecond)
 	defer cancel()
-	if _, _, err := l.acquire(wctx, "q"); err == nil {
+	if _, _, err := l.acquire(wctx, "q", 10); err == nil {
 		t.Fatal("an eleventh request went out while ten requests worth the whole bucket were in flight")
 	}
 	// Once they are answered, the model refills again and requests flow.
 	for _, r := range held {
-		l.settle(r, "q", &QueryCost{RequestedQueryCost: 10, ActualQueryCost: 10,
+		l.settle(r, &QueryCost{RequestedQueryCost: 10, ActualQueryCost: 10,
 			ThrottleStatus: ThrottleStatus{MaximumAvailable: 100, CurrentlyAvailable: 100, RestoreRate: 2000}}, true)
 	}
 	clk.add(10 * time.Millisecond) // 20 points restored
 	actx, cancel2 := context.WithTimeout(ctx, 5*time.Second)
 	defer cancel2()
-	if _, _, err := l.acquire(actx, "q"); err != nil {
+	if _, _, err := l.acquire(actx, "q", 10); err != nil {
 		t.Fatal(err)
 	}
 }
