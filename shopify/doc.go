@@ -59,9 +59,11 @@
 // maximumAvailable, currentlyAvailable, restoreRate). Each Client has a
 // Limiter that models this bucket from those reports, with no plan numbers
 // built in, and holds a request back until the bucket holds its estimated
-// cost, so requests are paced instead of throttled. The estimate of an
-// operation is the requestedQueryCost Shopify reported for it last time.
-// Before the first answer, one request goes alone to learn the bucket. Use
+// cost, so requests are paced instead of throttled. A request's cost is
+// estimated from its document and variables by Shopify's documented rules,
+// corrected by what Shopify reported for the same operation recently; until
+// an operation has a report, one request of it goes out at a time. Before
+// the first answer, one request goes alone to learn the bucket. Use
 // WithLimiter to share one Limiter between several Clients of the same shop;
 // Limiter.Status shows the current model.
 //
