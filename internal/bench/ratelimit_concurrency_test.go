@@ -3,17 +3,14 @@ package bench
 import (
 	"context"
 	"fmt"
-	"log/slog"
-	"maps"
-	"slices"
 	"strconv"
+	"strings"
 	gosync "sync"
 	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/wmsbridge/wmsbridge/shopify"
-	"github.com/wmsbridge/wmsbridge/shopify/connector"
 	"github.com/wmsbridge/wmsbridge/shopify/shopifytest"
 	wmssync "github.com/wmsbridge/wmsbridge/sync"
 )
@@ -94,7 +91,7 @@ type workloadResult struct {
 	ratio         float64
 	ptsPerSec     float64
 	steadySeconds float64
-	perOp         map[string]*opTally
+	perOp         []string
 }
 
 func (r workloadResult) String() string {
@@ -102,14 +99,7 @@ func (r workloadResult) String() string {
 		r.goroutines, r.tasks, r.requests, r.points, r.steadySeconds, r.ptsPerSec, r.ratio, r.throttled, r.perOpText())
 }
 
-func (r workloadResult) perOpText() string {
-	s := ""
-	for _, op := range slices.Sorted(maps.Keys(r.perOp)) {
-		t := r.perOp[op]
-		s += fmt.Sprintf("[%s: %d calls, %d repeated, requested %.0f, actual %.0f] ", op, t.requests, t.retries, t.requested/float64(t.requests), t.actual/float64(t.requests))
-	}
-	return s
-}
+func (r workloadResult) perOpText() string { return strings.Join(r.perOp, "; ") }
 
 // runRateLimitWorkload runs goroutines workers on one new client until the
 // shop has charged budget points, and measures the steady phase as
@@ -117,41 +107,9 @@ func (r workloadResult) perOpText() string {
 // was none (the ratio is then meaningless).
 func runRateLimitWorkload(tb testing.TB, goroutines int, budget int64, scale float64, needSteady bool) workloadResult {
 	tb.Helper()
-	srv := shopifytest.NewServer(shopifytest.WithTimeScale(scale),
-		shopifytest.WithShop("bench", shopifytest.WithPlan(shopifytest.PlanStandard)))
-	defer srv.Close()
-	shop := srv.Shop("bench")
-	seed, err := shop.Seed(shopifytest.SeedOptions{Seed: 7, Products: 400, VariantsPerProduct: 3, Orders: 200})
-	if err != nil {
-		tb.Fatal(err)
-	}
+	ps := newPacedShop(tb, scale, shopifytest.SeedOptions{Seed: 7, Products: 400, VariantsPerProduct: 3, Orders: 200})
+	shop, seed, client, conn := ps.shop, ps.seed, ps.client, ps.conn
 	size, rate := shopifytest.PlanStandard.Limits()
-	var (
-		mu    gosync.Mutex
-		perOp = map[string]*opTally{}
-	)
-	observe := func(_ context.Context, m shopify.RequestMetrics) {
-		mu.Lock()
-		defer mu.Unlock()
-		t := perOp[m.Operation]
-		if t == nil {
-			t = &opTally{}
-			perOp[m.Operation] = t
-		}
-		t.requests++
-		t.retries += m.Retries
-		t.requested += m.RequestedCost
-		t.actual += m.ActualCost
-	}
-	client, err := srv.Client("bench", shopify.WithLogger(slog.New(slog.DiscardHandler)), shopify.WithObserver(observe))
-	if err != nil {
-		tb.Fatal(err)
-	}
-	conn, err := connector.New(connector.Config{Client: client, BulkThreshold: -1})
-	if err != nil {
-		tb.Fatal(err)
-	}
-	defer conn.Close()
 
 	productGID := func(i int) string {
 		return shopify.GID("Product", seed.ProductIDs[i%len(seed.ProductIDs)])
@@ -272,8 +230,6 @@ func runRateLimitWorkload(tb testing.TB, goroutines int, budget int64, scale flo
 	case needSteady:
 		tb.Fatalf("the bucket never went below half full: a budget of %d points is too small", budget)
 	}
-	mu.Lock()
-	defer mu.Unlock()
-	res.perOp = maps.Clone(perOp)
+	res.perOp = ps.tally.lines()
 	return res
 }

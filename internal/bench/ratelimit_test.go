@@ -2,6 +2,7 @@ package bench
 
 import (
 	"context"
+	"fmt"
 	"log/slog"
 	"maps"
 	"slices"
@@ -44,42 +45,9 @@ func BenchmarkRateLimitEfficiency(b *testing.B) {
 	products := envInt(b, "WMSBRIDGE_BENCH_PRODUCTS", 2000)
 	scale := envFloat(b, "WMSBRIDGE_BENCH_TIMESCALE", 50)
 
-	srv := shopifytest.NewServer(shopifytest.WithTimeScale(scale),
-		shopifytest.WithShop("bench", shopifytest.WithPlan(shopifytest.PlanStandard)))
-	defer srv.Close()
-	shop := srv.Shop("bench")
-	if _, err := shop.Seed(shopifytest.SeedOptions{Seed: 1, Products: products, VariantsPerProduct: 3}); err != nil {
-		b.Fatal(err)
-	}
+	ps := newPacedShop(b, scale, shopifytest.SeedOptions{Seed: 1, Products: products, VariantsPerProduct: 3})
+	shop, conn, tally := ps.shop, ps.conn, &ps.tally
 	size, rate := shopifytest.PlanStandard.Limits()
-	// The observer tallies, per operation, the requests and the attempts
-	// that had to be repeated, to show where THROTTLED answers come from.
-	var (
-		mu    gosync.Mutex
-		perOp = map[string]*opTally{}
-	)
-	observe := func(_ context.Context, m shopify.RequestMetrics) {
-		mu.Lock()
-		defer mu.Unlock()
-		t := perOp[m.Operation]
-		if t == nil {
-			t = &opTally{}
-			perOp[m.Operation] = t
-		}
-		t.requests++
-		t.retries += m.Retries
-		t.requested += m.RequestedCost
-		t.actual += m.ActualCost
-	}
-	client, err := srv.Client("bench", shopify.WithLogger(slog.New(slog.DiscardHandler)), shopify.WithObserver(observe))
-	if err != nil {
-		b.Fatal(err)
-	}
-	conn, err := connector.New(connector.Config{Client: client, BulkThreshold: -1})
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer conn.Close()
 	ctx := context.Background()
 
 	var (
@@ -132,17 +100,86 @@ func BenchmarkRateLimitEfficiency(b *testing.B) {
 	b.ReportMetric(simSeconds, "steady_s")
 	b.Logf("Standard plan (bucket %.0f, restore %.0f/s) at time scale %.0f: %d products × 3 variants imported %d time(s) in %d requests, %d points; steady phase %.1f simulated s from bucket level %.0f to %.0f: %.1f points/s = %.3f of the restore rate; %d THROTTLED",
 		size, rate, scale, products, b.N, cnt.Requests, cnt.PointsSpent, simSeconds, startAvail, endAvail, ptsPerSec, ptsPerSec/rate, cnt.Throttled)
-	mu.Lock()
-	defer mu.Unlock()
-	for _, op := range slices.Sorted(maps.Keys(perOp)) {
-		t := perOp[op]
-		b.Logf("  %-26s %6d calls, %5d repeated attempts, mean requested cost %6.1f, mean actual cost %6.1f",
-			op, t.requests, t.retries, t.requested/float64(t.requests), t.actual/float64(t.requests))
+	for _, line := range tally.lines() {
+		b.Logf("  %s", line)
 	}
+}
+
+// pacedShop is a simulated shop on the Standard plan with a client (whose
+// requests are tallied per operation) and a Shopify connector without bulk
+// exports.
+type pacedShop struct {
+	shop   *shopifytest.Shop
+	seed   shopifytest.SeedResult
+	client *shopify.Client
+	conn   *connector.Connector
+	tally  opTallies
+}
+
+// newPacedShop starts the simulator at time scale scale, seeds the shop
+// and connects; everything is closed when tb ends.
+func newPacedShop(tb testing.TB, scale float64, seed shopifytest.SeedOptions) *pacedShop {
+	tb.Helper()
+	srv := shopifytest.NewServer(shopifytest.WithTimeScale(scale),
+		shopifytest.WithShop("bench", shopifytest.WithPlan(shopifytest.PlanStandard)))
+	tb.Cleanup(srv.Close)
+	ps := &pacedShop{shop: srv.Shop("bench")}
+	var err error
+	if ps.seed, err = ps.shop.Seed(seed); err != nil {
+		tb.Fatal(err)
+	}
+	// The observer tallies, per operation, the requests and the attempts
+	// that had to be repeated, to show where THROTTLED answers come from.
+	ps.client, err = srv.Client("bench", shopify.WithLogger(slog.New(slog.DiscardHandler)), shopify.WithObserver(ps.tally.observe))
+	if err != nil {
+		tb.Fatal(err)
+	}
+	ps.conn, err = connector.New(connector.Config{Client: ps.client, BulkThreshold: -1})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(func() { _ = ps.conn.Close() })
+	return ps
 }
 
 // opTally sums the observer's reports for one operation.
 type opTally struct {
 	requests, retries int
 	requested, actual float64
+}
+
+// opTallies is a shopify.Observer tallying requests per operation.
+type opTallies struct {
+	mu    gosync.Mutex
+	perOp map[string]*opTally
+}
+
+func (o *opTallies) observe(_ context.Context, m shopify.RequestMetrics) {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	if o.perOp == nil {
+		o.perOp = map[string]*opTally{}
+	}
+	t := o.perOp[m.Operation]
+	if t == nil {
+		t = &opTally{}
+		o.perOp[m.Operation] = t
+	}
+	t.requests++
+	t.retries += m.Retries
+	t.requested += m.RequestedCost
+	t.actual += m.ActualCost
+}
+
+// lines describes each operation's tally, sorted by operation name.
+func (o *opTallies) lines() []string {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	var out []string
+	for _, op := range slices.Sorted(maps.Keys(o.perOp)) {
+		t := o.perOp[op]
+		out = append(out, fmt.Sprintf("%-26s %6d calls, %5d repeated attempts, mean requested cost %6.1f, mean actual cost %6.1f",
+			op, t.requests, t.retries, t.requested/float64(t.requests), t.actual/float64(t.requests)))
+	}
+	return out
 }
