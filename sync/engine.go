@@ -35,7 +35,7 @@ type Engine struct {
 	setups map[string]*setupFlight // RunSetup in progress, by shop (setup.go)
 
 	stats counters
-	ob    outboxRuntime // outbound (outbox.go, dispatch_outbound.go)
+	ob    outboxRuntime // outbound (outbox.go, outbound_*.go)
 }
 
 type connEntry struct {

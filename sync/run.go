@@ -60,7 +60,7 @@ func (e *Engine) Run(ctx context.Context) error {
 	}()
 	go func() {
 		defer wg.Done()
-		e.runOutbound(ctx, e.newRunLoop("outbound", cancel)) // dispatch_outbound.go
+		e.runOutbound(ctx, e.newRunLoop("outbound", cancel)) // outbound_dispatch.go
 	}()
 	go func() {
 		defer wg.Done()

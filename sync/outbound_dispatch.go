@@ -1,0 +1,204 @@
+package sync
+
+// The outbox dispatcher's loop: rounds, targets, and the routing of a
+// claimed batch to the code of its kind (fanout, send, stock, settle).
+
+import (
+	"context"
+	"fmt"
+	gosync "sync"
+	"time"
+
+	"github.com/wmsbridge/wmsbridge/wms"
+)
+
+// runOutbound is Run's outbound loop: a round at once, then a round per
+// Publish or per [OutboundConfig.Poll], with l's backoff while the store
+// fails. Without an OutboxStore it returns at once.
+func (e *Engine) runOutbound(ctx context.Context, l *runLoop) {
+	if _, err := e.outbox(); err != nil {
+		return
+	}
+	e.ob.init()
+	cfg := e.cfg.Outbound.withDefaults()
+	t := time.NewTimer(0)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		case <-e.ob.wake:
+			if cfg.Linger > 0 { // let a burst gather
+				select {
+				case <-ctx.Done():
+					return
+				case <-time.After(cfg.Linger):
+				}
+			}
+		}
+		pause := cfg.Poll
+		if _, err := e.DeliverOutbound(ctx); err != nil && ctx.Err() == nil {
+			p, ok := l.failed(ctx, err)
+			if !ok {
+				return
+			}
+			pause = max(p, cfg.Poll)
+		} else if err == nil {
+			l.ok(ctx)
+		}
+		t.Reset(pause)
+	}
+}
+
+// DeliverOutbound runs one round of the outbox dispatcher: it fans the
+// published events out to the shops and listeners, then delivers every
+// message that is due, per shop (shops in parallel), until none is left
+// that is due now. It returns the number of messages settled (done or
+// dead). [Engine.Run] calls it continually; hosts and tests that do not
+// Run may call it themselves. Safe for concurrent use, also across
+// processes sharing the Store (claims are leased).
+func (e *Engine) DeliverOutbound(ctx context.Context) (int, error) {
+	ob, err := e.outbox()
+	if err != nil {
+		return 0, err
+	}
+	e.ob.init()
+	cfg := e.cfg.Outbound.withDefaults()
+	settled := 0
+	n, err := e.fanOutAll(ctx, ob, cfg)
+	settled += n
+	if err != nil {
+		return settled, err
+	}
+	shops, err := e.store.ListSettings(ctx)
+	if err != nil {
+		return settled, fmt.Errorf("sync: outbound: list shops: %w", err)
+	}
+	targets := make([]string, 0, len(shops))
+	for _, s := range shops {
+		targets = append(targets, s.Shop)
+	}
+	e.ob.mu.Lock()
+	for n := range e.ob.listeners {
+		targets = append(targets, listenerTarget(n).String())
+	}
+	e.ob.mu.Unlock()
+	var (
+		wg    gosync.WaitGroup
+		mu    gosync.Mutex
+		first error
+	)
+	sem := make(chan struct{}, max(e.cfg.Workers, 1))
+	for _, target := range targets {
+		wg.Add(1)
+		sem <- struct{}{}
+		go func() {
+			defer wg.Done()
+			defer func() { <-sem }()
+			n, err := e.deliverTarget(ctx, ob, cfg, target)
+			mu.Lock()
+			settled += n
+			if err != nil && first == nil {
+				first = err
+			}
+			mu.Unlock()
+		}()
+	}
+	wg.Wait()
+	return settled, first
+}
+
+// deliverTarget delivers the due messages of one shop or listener until
+// none is left.
+func (e *Engine) deliverTarget(ctx context.Context, ob OutboxStore, cfg OutboundConfig, target string) (int, error) {
+	settled := 0
+	for ctx.Err() == nil {
+		msgs, err := ob.ClaimOutbox(ctx, target, e.now(), cfg.Lease, cfg.Claim)
+		if err != nil {
+			return settled, fmt.Errorf("sync: outbound: claim messages of %s: %w", target, err)
+		}
+		if len(msgs) == 0 {
+			return settled, nil
+		}
+		n, err := e.deliverBatch(ctx, ob, cfg, target, msgs)
+		settled += n
+		if err != nil {
+			return settled, err
+		}
+	}
+	return settled, ctx.Err()
+}
+
+func (e *Engine) deliverBatch(ctx context.Context, ob OutboxStore, cfg OutboundConfig, target string, msgs []OutboxMessage) (int, error) {
+	settled := 0
+	settleAll := func(ms []OutboxMessage, err error) {
+		for i := range ms {
+			if e.settle(ctx, ob, cfg, &ms[i], err) {
+				settled++
+			}
+		}
+	}
+	if name, ok := parseTarget(target).listenerName(); ok {
+		for i := range msgs {
+			m := &msgs[i]
+			var err error
+			l, ok := e.listener(name)
+			if !ok {
+				err = fmt.Errorf("sync: listener %q is not registered", name)
+			} else if ev, derr := m.Event(); derr != nil {
+				err = fmt.Errorf("%w: %v", ErrRejected, derr)
+			} else {
+				err = l.fn(ctx, ev)
+			}
+			if e.settle(ctx, ob, cfg, m, err) {
+				settled++
+			}
+		}
+		return settled, nil
+	}
+	s, err := e.store.Settings(ctx, target)
+	if err != nil {
+		settleAll(msgs, fmt.Errorf("sync: outbound: settings of %s: %w", target, err))
+		return settled, nil
+	}
+	conn, err := e.connector(ctx, s)
+	if err != nil {
+		settleAll(msgs, err)
+		return settled, nil
+	}
+	out, ok := conn.(Outbound)
+	if !ok {
+		settleAll(msgs, fmt.Errorf("%w: the shop's connector cannot send outbound messages", ErrRejected))
+		return settled, nil
+	}
+	var stock []OutboxMessage
+	for i := range msgs {
+		m := &msgs[i]
+		switch {
+		case !enabledFor(s, *m):
+			m.LastError = "skipped: the shop switched " + string(m.Kind) + " off (S13)"
+			var err error
+			if sku, ok := parseEntity(m.Entity).sku(); ok && m.Kind == wms.KindBarcodeChanged {
+				err = e.markBarcodeSettled(ctx, ob, m, sku)
+			}
+			if e.settle(ctx, ob, cfg, m, err) {
+				settled++
+			}
+		case m.Kind == wms.KindStockChanged:
+			stock = append(stock, *m)
+		default:
+			err := e.deliverOne(ctx, ob, s, out, m)
+			if sku, ok := parseEntity(m.Entity).sku(); ok && err == nil && m.Kind == wms.KindBarcodeChanged {
+				err = e.markBarcodeSettled(ctx, ob, m, sku)
+			}
+			if e.settle(ctx, ob, cfg, m, err) {
+				settled++
+			}
+		}
+	}
+	if len(stock) > 0 {
+		settled += e.deliverStock(ctx, ob, cfg, s, out, stock)
+	}
+	return settled, nil
+}

@@ -1,0 +1,232 @@
+package sync
+
+// Fan-out: a published event becomes one message per shop and listener
+// it concerns.
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"time"
+
+	"github.com/wmsbridge/wmsbridge/wms"
+)
+
+// fanOutAll turns published events into messages per shop and listener.
+func (e *Engine) fanOutAll(ctx context.Context, ob OutboxStore, cfg OutboundConfig) (int, error) {
+	settled := 0
+	for {
+		msgs, err := ob.ClaimOutbox(ctx, "", e.now(), cfg.Lease, cfg.Claim)
+		if err != nil {
+			return settled, fmt.Errorf("sync: outbound: claim published events: %w", err)
+		}
+		if len(msgs) == 0 {
+			return settled, nil
+		}
+		shops, err := e.outboundShops(ctx)
+		if err != nil {
+			return settled, err
+		}
+		items := map[string]*wms.Item{} // backend reads of this batch
+		for _, m := range msgs {
+			kids, err := e.fanOut(ctx, m, shops, items)
+			if err == nil && len(kids) > 0 {
+				err = ob.AddOutbox(ctx, kids)
+			}
+			if err == nil {
+				e.ob.stats.fannedOut.Add(uint64(len(kids)))
+			}
+			if e.settle(ctx, ob, cfg, &m, err) {
+				settled++
+			}
+		}
+	}
+}
+
+// outboundShops returns the settings of the shops whose outbound step
+// (S13) is done: only they receive messages. A shop switches outbound on
+// by finishing [StepOutbound]; events published before that are not sent
+// to it.
+func (e *Engine) outboundShops(ctx context.Context) ([]Settings, error) {
+	all, err := e.store.ListSettings(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("sync: outbound: list shops: %w", err)
+	}
+	var on []Settings
+	for _, s := range all {
+		steps, err := e.store.Steps(ctx, s.Shop)
+		if err != nil {
+			return nil, fmt.Errorf("sync: outbound: steps of %s: %w", s.Shop, err)
+		}
+		for _, st := range steps {
+			if st.Step == StepOutbound && st.Status == StepDone {
+				on = append(on, s)
+			}
+		}
+	}
+	return on, nil
+}
+
+// fanOut returns the messages of the published event m: one per shop
+// that chose its kind (S13) and that it concerns (S2: every shop selling
+// the SKU), and one per listener of its kind (S19).
+func (e *Engine) fanOut(ctx context.Context, m OutboxMessage, shops []Settings, items map[string]*wms.Item) ([]OutboxMessage, error) {
+	ev, err := m.Event()
+	if err != nil {
+		return nil, fmt.Errorf("%w: %v", ErrRejected, err)
+	}
+	var kids []OutboxMessage
+	add := func(t target, en entity) {
+		k := m
+		k.Shop, k.Entity = t.String(), en.String()
+		k.Key = IdempotencyKey(k.Shop, m.ID)
+		k.State, k.Attempts, k.LastError, k.Plan = OutboxPending, 0, "", nil
+		k.NextAttempt, k.CreatedAt, k.LeaseUntil = e.now(), e.now(), time.Time{}
+		kids = append(kids, k)
+	}
+	for _, name := range e.listenersFor(m.Kind) {
+		add(listenerTarget(name), entity{})
+	}
+	byShop := map[string]Settings{}
+	for _, s := range shops {
+		byShop[s.Shop] = s
+	}
+	selling := func(skus ...string) (map[string]bool, error) {
+		out := map[string]bool{}
+		for _, sku := range skus {
+			it, err := e.item(ctx, sku, items)
+			if err != nil {
+				return nil, err
+			}
+			if it == nil {
+				continue
+			}
+			for _, l := range it.Listings {
+				out[l.Shop] = true
+			}
+		}
+		return out, nil
+	}
+	switch ev := ev.(type) {
+	case wms.StockChanged:
+		sell, err := selling(ev.SKU)
+		if err != nil {
+			return nil, err
+		}
+		for _, s := range shops {
+			if sell[s.Shop] && s.OutboundEnabled(m.Kind) && len(locationsOf(s, ev.Warehouse)) > 0 {
+				add(shopTarget(s.Shop), entity{})
+			}
+		}
+	case wms.BarcodeChanged:
+		sell, err := selling(ev.SKU)
+		if err != nil {
+			return nil, err
+		}
+		for _, s := range shops {
+			if sell[s.Shop] && s.OutboundEnabled(m.Kind) {
+				add(shopTarget(s.Shop), skuEntity(ev.SKU))
+				// Durable before the message is: an echo of the shop's
+				// product from now on cannot undo the change (S15).
+				if err := e.markBarcodePending(ctx, s.Shop, ev.SKU, kids[len(kids)-1].CreatedAt); err != nil {
+					return nil, err
+				}
+			}
+		}
+	case wms.PurchaseOrderClosed:
+		skus := make([]string, 0, len(ev.Costs))
+		for _, c := range ev.Costs {
+			skus = append(skus, c.SKU)
+		}
+		sell, err := selling(skus...)
+		if err != nil {
+			return nil, err
+		}
+		for _, s := range shops {
+			if sell[s.Shop] && s.OutboundEnabled(m.Kind) {
+				add(shopTarget(s.Shop), costsEntity())
+			}
+		}
+	case wms.OrderPacked, wms.PaymentCaptured, wms.RefundCreated:
+		key := orderOf(ev)
+		if s, ok := byShop[key.Shop]; ok && s.OutboundEnabled(m.Kind) {
+			add(shopTarget(s.Shop), orderEntity(key.ExternalID))
+			if p, ok := ev.(wms.OrderPacked); ok {
+				// S16: after the fulfilment, capture what the order's
+				// authorisation holds (a capture without an amount).
+				o, err := e.backend.Order(ctx, key)
+				if err != nil && !errors.Is(err, wms.ErrNotFound) {
+					return nil, fmt.Errorf("sync: outbound: read order %s: %w", key, err)
+				}
+				if err == nil && o.Total.Sign() > 0 {
+					c, err := captureOnPack(m, p, o.Total)
+					if err != nil {
+						return nil, err
+					}
+					add(shopTarget(s.Shop), orderEntity(key.ExternalID))
+					last := &kids[len(kids)-1]
+					last.ID, last.Kind, last.Data = c.ID, c.Kind, c.Data
+					last.Key = IdempotencyKey(s.Shop, c.ID)
+				}
+			}
+		}
+	}
+	return kids, nil
+}
+
+func captureOnPack(m OutboxMessage, p wms.OrderPacked, total wms.Decimal) (OutboxMessage, error) {
+	info := p.EventInfo
+	info.ID = captureOnPackID(info.ID)
+	return NewOutboxMessage(wms.PaymentCaptured{EventInfo: info, Order: p.Order, Amount: total}, m.CreatedAt)
+}
+
+// enabledFor reports whether the shop wants message m now (S13).
+func enabledFor(s Settings, m OutboxMessage) bool {
+	if isCaptureOnPack(m) {
+		return s.OutboundEnabled(wms.KindOrderPacked)
+	}
+	return s.OutboundEnabled(m.Kind)
+}
+
+func orderOf(ev wms.Event) wms.OrderKey {
+	switch ev := ev.(type) {
+	case wms.OrderPacked:
+		return ev.Order
+	case wms.PaymentCaptured:
+		return ev.Order
+	case wms.RefundCreated:
+		return ev.Refund.Order
+	}
+	return wms.OrderKey{}
+}
+
+// item reads sku from the backend through the cache items; nil when the
+// backend does not know it.
+func (e *Engine) item(ctx context.Context, sku string, items map[string]*wms.Item) (*wms.Item, error) {
+	if it, ok := items[sku]; ok {
+		return it, nil
+	}
+	it, err := e.backend.Item(ctx, sku)
+	if errors.Is(err, wms.ErrNotFound) {
+		items[sku] = nil
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("sync: outbound: read item %s: %w", sku, err)
+	}
+	items[sku] = &it
+	return &it, nil
+}
+
+// locationsOf returns the shop's locations mapped to warehouse, sorted.
+func locationsOf(s Settings, warehouse string) []string {
+	var locs []string
+	for loc, wh := range s.Locations {
+		if wh == warehouse && warehouse != "" {
+			locs = append(locs, loc)
+		}
+	}
+	slices.Sort(locs)
+	return locs
+}
