@@ -33,6 +33,9 @@ type Token struct {
 	RefreshToken string
 	// Expiry is when the token stops working; the zero value means never.
 	Expiry time.Time
+	// RefreshTokenExpiry is when RefreshToken stops working, when the token
+	// endpoint said (refresh_token_expires_in); zero means unknown.
+	RefreshTokenExpiry time.Time
 }
 
 // expiryMargin is how long before Expiry a token counts as expired, so that
@@ -64,6 +67,9 @@ func (t Token) String() string {
 	if !t.Expiry.IsZero() {
 		b.WriteString(" Expiry:" + t.Expiry.UTC().Format(time.RFC3339))
 	}
+	if !t.RefreshTokenExpiry.IsZero() {
+		b.WriteString(" RefreshTokenExpiry:" + t.RefreshTokenExpiry.UTC().Format(time.RFC3339))
+	}
 	b.WriteString("}")
 	return b.String()
 }
@@ -90,11 +96,12 @@ func (t Token) LogValue() slog.Value {
 // cannot leak them.
 func (t Token) MarshalJSON() ([]byte, error) {
 	v := struct {
-		AccessToken  string    `json:"access_token"`
-		Scope        string    `json:"scope,omitempty"`
-		RefreshToken string    `json:"refresh_token,omitempty"`
-		Expiry       time.Time `json:"expiry,omitzero"`
-	}{redactedOrEmpty(t.AccessToken), t.Scope, "", t.Expiry}
+		AccessToken        string    `json:"access_token"`
+		Scope              string    `json:"scope,omitempty"`
+		RefreshToken       string    `json:"refresh_token,omitempty"`
+		Expiry             time.Time `json:"expiry,omitzero"`
+		RefreshTokenExpiry time.Time `json:"refresh_token_expiry,omitzero"`
+	}{redactedOrEmpty(t.AccessToken), t.Scope, "", t.Expiry, t.RefreshTokenExpiry}
 	if t.RefreshToken != "" {
 		v.RefreshToken = redacted
 	}
@@ -245,13 +252,14 @@ type ClientCredentials struct {
 
 // tokenResponse is the JSON answer of the token endpoint.
 type tokenResponse struct {
-	AccessToken  string  `json:"access_token"`
-	Scope        string  `json:"scope"`
-	ExpiresIn    float64 `json:"expires_in"`
-	RefreshToken string  `json:"refresh_token"`
-	Error        string  `json:"error"`
-	Description  string  `json:"error_description"`
-	Errors       any     `json:"errors"`
+	AccessToken           string  `json:"access_token"`
+	Scope                 string  `json:"scope"`
+	ExpiresIn             float64 `json:"expires_in"`
+	RefreshToken          string  `json:"refresh_token"`
+	RefreshTokenExpiresIn float64 `json:"refresh_token_expires_in"`
+	Error                 string  `json:"error"`
+	Description           string  `json:"error_description"`
+	Errors                any     `json:"errors"`
 }
 
 // TokenError is returned when the token endpoint refuses to issue a token.
@@ -276,9 +284,10 @@ func (e *TokenError) Error() string {
 	return msg
 }
 
-// Is makes a 401 or 400 invalid_client answer match ErrUnauthorized.
+// Is makes a 401, an invalid_client and an invalid_grant answer (a refresh
+// token Shopify no longer accepts) match ErrUnauthorized.
 func (e *TokenError) Is(target error) bool {
-	return target == ErrUnauthorized && (e.StatusCode == http.StatusUnauthorized || e.Code == "invalid_client")
+	return target == ErrUnauthorized && (e.StatusCode == http.StatusUnauthorized || e.Code == "invalid_client" || e.Code == "invalid_grant")
 }
 
 // Token requests a new access token.
@@ -291,47 +300,7 @@ func (cc ClientCredentials) Token(ctx context.Context) (*Token, error) {
 		"client_id":     {cc.ClientID},
 		"client_secret": {cc.ClientSecret},
 	}
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, cc.TokenURL, strings.NewReader(form.Encode()))
-	if err != nil {
-		return nil, fmt.Errorf("shopify: token request: %w", err)
-	}
-	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-	req.Header.Set("Accept", "application/json")
-	hc := cc.HTTPClient
-	if hc == nil {
-		hc = &http.Client{Timeout: 30 * time.Second, CheckRedirect: noRedirects}
-	}
-	start := time.Now()
-	resp, err := hc.Do(req)
-	if err != nil {
-		return nil, fmt.Errorf("shopify: token request: %w", err)
-	}
-	defer resp.Body.Close()
-	body, err := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
-	if err != nil {
-		return nil, fmt.Errorf("shopify: token request: reading answer: %w", err)
-	}
-	var tr tokenResponse
-	jerr := json.Unmarshal(body, &tr)
-	if resp.StatusCode != http.StatusOK || tr.AccessToken == "" {
-		te := &TokenError{StatusCode: resp.StatusCode, RequestID: resp.Header.Get("X-Request-Id"), Code: tr.Error, Description: tr.Description}
-		if te.Description == "" && tr.Errors != nil {
-			te.Description = fmt.Sprint(tr.Errors)
-		}
-		if jerr != nil && te.Description == "" {
-			te.Description = "the answer is not JSON"
-		}
-		if resp.StatusCode == http.StatusOK && te.Description == "" {
-			te.Description = "the answer holds no access_token"
-		}
-		te.Description = scrub(te.Description, cc.ClientSecret, cc.ClientID)
-		return nil, te
-	}
-	t := &Token{AccessToken: tr.AccessToken, Scope: tr.Scope, RefreshToken: tr.RefreshToken}
-	if tr.ExpiresIn > 0 {
-		t.Expiry = start.Add(time.Duration(tr.ExpiresIn * float64(time.Second)))
-	}
-	return t, nil
+	return PostToken(ctx, cc.HTTPClient, cc.TokenURL, form, time.Time{})
 }
 
 // scrub removes secrets from text that came from elsewhere.
@@ -446,6 +415,20 @@ func (r *reuseTokenSource) invalidate(tok *Token) {
 	if inv, ok := r.src.(interface{ invalidate(*Token) }); ok {
 		inv.invalidate(tok)
 	}
+	if inv, ok := r.src.(TokenInvalidator); ok {
+		inv.InvalidateToken(tok)
+	}
+}
+
+// TokenInvalidator is an optional interface of a TokenSource. When
+// Shopify answers 401 to a token the source handed out, the Client calls
+// InvalidateToken with a copy of it before asking the source for a new
+// one, so a source that keeps tokens elsewhere (a database shared by
+// several processes) knows that this one no longer works even though it
+// has not expired: Shopify revokes an expiring token when it issues the
+// next one. It must be safe for concurrent use and must not block.
+type TokenInvalidator interface {
+	InvalidateToken(tok *Token)
 }
 
 func (r *reuseTokenSource) String() string             { return "shopify.ReuseTokenSource(" + redacted + ")" }
