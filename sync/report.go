@@ -59,6 +59,19 @@ func (r *ConnectionReport) OK() bool {
 		r.APIVersionOK && len(r.UnknownMappings) == 0
 }
 
+// MissingScopeNames returns the scope to ask for of each entry of
+// MissingScopes (the first of AnyOf), once each: what a re-authorization
+// link has to add (shopify/oauth's ReauthorizeURL).
+func (r *ConnectionReport) MissingScopeNames() []string {
+	var out []string
+	for _, m := range r.MissingScopes {
+		if len(m.AnyOf) > 0 && !slices.Contains(out, m.AnyOf[0]) {
+			out = append(out, m.AnyOf[0])
+		}
+	}
+	return out
+}
+
 // Problems returns what is wrong, one sentence each, in the order a
 // merchant should fix it; empty when OK.
 func (r *ConnectionReport) Problems() []string {

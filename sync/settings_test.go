@@ -125,6 +125,7 @@ func TestTestConnection(t *testing.T) {
 	assert.Equal(t, "myshop-dk", r.Identity.Name)
 	require.Len(t, r.MissingScopes, 1, "write_merchant_managed_fulfillment_orders for S16 (order packed is on by default)")
 	assert.Equal(t, "write_merchant_managed_fulfillment_orders", r.MissingScopes[0].AnyOf[0])
+	assert.Equal(t, []string{"write_merchant_managed_fulfillment_orders"}, r.MissingScopeNames())
 	assert.False(t, r.OK())
 	// Locations with their mapping state (S5).
 	require.Len(t, r.Locations, 3)

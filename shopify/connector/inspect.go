@@ -85,6 +85,29 @@ func (c *Connector) Inspect(ctx context.Context, f wmssync.Features) (wmssync.Sh
 	return info, nil
 }
 
+// InstallScopes returns the access scopes to ask a merchant for when they
+// install the app (shopify/oauth's AuthorizeURL) for the features in f:
+// for each of [RequiredScopes] not yet met by a scope asked for, its first
+// scope; then a read_ scope whose write_ scope is asked for is left out
+// (it is implied).
+func InstallScopes(f wmssync.Features) []string {
+	var out []string
+	covers := func(have []string, want string) bool {
+		res, isRead := strings.CutPrefix(want, "read_")
+		return slices.Contains(have, want) || (isRead && slices.Contains(have, "write_"+res))
+	}
+	for _, r := range RequiredScopes(f) {
+		if len(r.AnyOf) > 0 && !slices.ContainsFunc(r.AnyOf, func(s string) bool { return covers(out, s) }) {
+			out = append(out, r.AnyOf[0])
+		}
+	}
+	asked := slices.Clone(out)
+	return slices.DeleteFunc(out, func(s string) bool {
+		res, ok := strings.CutPrefix(s, "read_")
+		return ok && slices.Contains(asked, "write_"+res)
+	})
+}
+
 // RequiredScopes returns the access scopes the features in f need, each
 // with the feature that needs it, for a connector with the default Config.
 // Reading products, stock and locations is always required; orders and POS

@@ -2,6 +2,7 @@ package connector_test
 
 import (
 	"fmt"
+	"slices"
 	"testing"
 	"time"
 
@@ -127,5 +128,24 @@ func TestNormalizeAdminURL(t *testing.T) {
 	for _, in := range []string{"https://www.myshop.com", "http://myshop.myshopify.com", "https://myshop.myshopify.com:8443", ""} {
 		_, err := connector.NormalizeAdminURL(in)
 		assert.Error(t, err, in)
+	}
+}
+
+func TestInstallScopes(t *testing.T) {
+	today := wms.Date{Year: 2026, Month: 11, Day: 26}
+	assert.Equal(t, []string{"read_products", "read_inventory"}, connector.InstallScopes(wmssync.Features{Products: true, Today: today}))
+	all := connector.InstallScopes(wmssync.Features{Products: true, Orders: true, POS: true, CustomsCost: true, Today: today,
+		SalesHistorySince: today.AddDays(-365),
+		Outbound:          []wms.EventKind{wms.KindStockChanged, wms.KindBarcodeChanged, wms.KindOrderPacked, wms.KindPaymentCaptured}})
+	assert.ElementsMatch(t, []string{"write_products", "write_inventory", "write_orders", "read_all_orders",
+		"read_third_party_fulfillment_orders", "write_merchant_managed_fulfillment_orders"}, all,
+		"each write_ scope stands for its read_ scope")
+	assert.NotContains(t, all, "read_orders")
+	for _, r := range connector.RequiredScopes(wmssync.Features{Products: true, Orders: true, POS: true, CustomsCost: true, Today: today}) {
+		met := false
+		for _, s := range r.AnyOf {
+			met = met || slices.Contains(connector.InstallScopes(wmssync.Features{Products: true, Orders: true, POS: true, CustomsCost: true, Today: today}), s)
+		}
+		assert.True(t, met, "%v is met", r)
 	}
 }

@@ -77,6 +77,7 @@ type shopConfig struct {
 	idBase       int64
 	maxCost      int
 	searchLag    time.Duration
+	notInstalled bool
 }
 
 // ShopOption configures one shop.

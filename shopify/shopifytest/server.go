@@ -47,6 +47,7 @@ type Server struct {
 	faults faults
 	reqSeq atomic.Int64
 
+	app   *oauthApp        // the app merchants install (oauth.go)
 	bulk  *bulkManager     // bulk operations (bulk.go)
 	hooks *webhookDelivery // webhook delivery (webhook_delivery.go)
 }
@@ -57,6 +58,7 @@ type serverConfig struct {
 	seed  uint64
 	shops []shopDecl
 	ext   extOptions // bulk and webhook options (bulk.go, webhook_delivery.go)
+	app   *oauthApp  // WithOAuthApp (oauth.go)
 }
 
 type shopDecl struct {
@@ -116,6 +118,10 @@ func NewServer(opts ...Option) *Server {
 	srv.routes()
 	srv.ts = httptest.NewServer(srv.mux)
 	srv.URL = srv.ts.URL
+	srv.app = cfg.app
+	if cfg.app != nil && cfg.ext.webhook.secret.get() == "" {
+		cfg.ext.webhook.secret = cfg.app.secrets[0] // Shopify signs webhooks with the app's client secret
+	}
 	srv.startExtensions(cfg.ext) // bulk operations and webhook delivery (bulk.go, webhook_delivery.go)
 	if len(cfg.shops) == 0 {
 		cfg.shops = []shopDecl{{name: DefaultShopName}}
@@ -178,7 +184,10 @@ func (srv *Server) AddShop(name string, opts ...ShopOption) *Shop {
 		listeners:         map[int]func(Event){},
 	}
 	s.bucket = newBucket(cfg.bucketSize, cfg.restoreRate, srv.scale, srv.now())
-	if cfg.accessToken != "" {
+	if cfg.notInstalled {
+		s.auth.uninstalled = true
+		s.cfg.scopes = nil
+	} else if cfg.accessToken != "" {
 		s.tokens[cfg.accessToken] = time.Time{}
 	}
 	s.info = ShopInfo{
@@ -239,6 +248,7 @@ func (srv *Server) Handle(pattern string, h http.Handler) { srv.mux.Handle(patte
 func (srv *Server) routes() {
 	srv.mux.HandleFunc("POST /shops/{shop}/admin/api/{version}/graphql.json", srv.handleGraphQL)
 	srv.mux.HandleFunc("POST /shops/{shop}/admin/oauth/access_token", srv.handleToken)
+	srv.mux.HandleFunc("GET /shops/{shop}/admin/oauth/authorize", srv.handleAuthorize)
 	srv.mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusNotFound, map[string]any{"errors": "Not Found"})
 	})
@@ -250,49 +260,6 @@ func (srv *Server) shopFor(w http.ResponseWriter, r *http.Request) *Shop {
 		writeJSON(w, http.StatusNotFound, map[string]any{"errors": "Not Found"})
 	}
 	return s
-}
-
-// handleToken serves the client-credentials grant.
-func (srv *Server) handleToken(w http.ResponseWriter, r *http.Request) {
-	s := srv.shopFor(w, r)
-	if s == nil {
-		return
-	}
-	srv.setCommonHeaders(w, "")
-	if f := srv.faults.pick(s.name); f != nil {
-		s.countFault()
-		if serveFault(w, r, f) {
-			return
-		}
-	}
-	if err := r.ParseForm(); err != nil {
-		writeJSON(w, http.StatusBadRequest, map[string]any{"error": "invalid_request", "error_description": "malformed form body"})
-		return
-	}
-	grant := r.PostForm.Get("grant_type")
-	id, secret := r.PostForm.Get("client_id"), r.PostForm.Get("client_secret")
-	if grant != "client_credentials" {
-		writeJSON(w, http.StatusBadRequest, map[string]any{"error": "unsupported_grant_type", "error_description": "The authorization grant type is not supported by the authorization server."})
-		return
-	}
-	s.mu.Lock()
-	cfg := s.cfg
-	ok := cfg.clientID != "" && id == cfg.clientID && secret == cfg.clientSecret
-	var tok string
-	if ok {
-		tok = fmt.Sprintf("shpat_sim_%s_%020d", s.name, srv.reqSeq.Add(1))
-		s.tokens[tok] = srv.now().Add(srv.Scaled(cfg.tokenTTL))
-	}
-	s.mu.Unlock()
-	if !ok {
-		writeJSON(w, http.StatusUnauthorized, map[string]any{"error": "invalid_client", "error_description": "Client authentication failed due to unknown client, no client authentication included, or unsupported authentication method."})
-		return
-	}
-	writeJSON(w, http.StatusOK, map[string]any{
-		"access_token": tok,
-		"scope":        strings.Join(cfg.scopes, ","),
-		"expires_in":   int64(srv.Scaled(cfg.tokenTTL).Seconds()),
-	})
 }
 
 func (s *Shop) countFault() {

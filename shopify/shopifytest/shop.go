@@ -27,6 +27,7 @@ type Shop struct {
 	nextID  int64
 	info    ShopInfo
 	tokens  map[string]time.Time // access token -> expiry (zero = never)
+	auth    shopAuth             // app installation: codes, expiring and refresh tokens (oauth.go)
 	bucket  *bucket
 	counter Counters
 
@@ -271,12 +272,14 @@ func (s *Shop) AccessToken() string {
 }
 
 // RevokeTokens invalidates every access token of the shop, including the
-// static one and those issued by the client-credentials endpoint (as after
-// an uninstall); requests then get 401.
+// static one, those issued by the client-credentials endpoint and the
+// expiring and refresh tokens of the authorization-code grant (as after an
+// uninstall); requests then get 401.
 func (s *Shop) RevokeTokens() {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	clear(s.tokens)
+	s.auth.revoke()
 }
 
 // tokenValid reports whether tok is a current access token.

@@ -14,6 +14,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -131,7 +132,17 @@ func WithWebhookClient(c *http.Client) Option {
 }
 
 // WebhookSecret returns the secret deliveries are signed with.
-func (srv *Server) WebhookSecret() string { return srv.hooks.opts.secret.get() }
+func (srv *Server) WebhookSecret() string { return srv.hooks.secret() }
+
+func (d *webhookDelivery) secret() string {
+	if p := d.rotated.Load(); p != nil {
+		return *p
+	}
+	return d.opts.secret.get()
+}
+
+// setSecret signs later deliveries with secret.
+func (d *webhookDelivery) setSecret(secret string) { d.rotated.Store(&secret) }
 
 // ---- faults --------------------------------------------------------------------
 
@@ -271,12 +282,13 @@ func (s *Shop) WebhookStats() WebhookStats {
 // ---- delivery machinery ------------------------------------------------------------
 
 type webhookDelivery struct {
-	srv    *Server
-	opts   webhookOptions
-	client *http.Client
-	ctx    context.Context
-	cancel context.CancelFunc
-	wg     sync.WaitGroup
+	srv     *Server
+	opts    webhookOptions
+	rotated atomic.Pointer[string] // the client secret after Server.RotateClientSecret
+	client  *http.Client
+	ctx     context.Context
+	cancel  context.CancelFunc
+	wg      sync.WaitGroup
 
 	mu      sync.Mutex
 	shops   map[*Shop]*shopHooks
@@ -522,7 +534,7 @@ func (d *webhookDelivery) prepare(sh *shopHooks, ev Event) []*delivery {
 		h.Set("Content-Type", "application/json")
 		h.Set("User-Agent", "Shopify-Captain-Hook")
 		h.Set("X-Shopify-Topic", ev.Topic)
-		h.Set("X-Shopify-Hmac-Sha256", Sign(d.opts.secret.get(), raw))
+		h.Set("X-Shopify-Hmac-Sha256", Sign(d.secret(), raw))
 		h.Set("X-Shopify-Shop-Domain", domain)
 		h.Set("X-Shopify-API-Version", w.APIVersion)
 		h.Set("X-Shopify-Webhook-Id", d.uuid("webhook", s.name, ev.Seq, w.ID))
@@ -729,12 +741,16 @@ func (d *webhookDelivery) attempt(dl *delivery) bool {
 
 // UninstallApp simulates the merchant uninstalling the app: it records an
 // app/uninstalled event (delivered to its subscriptions, after which every
-// subscription of the shop is removed) and revokes every access token.
+// subscription of the shop is removed) and revokes every access token,
+// refresh token and authorization code. The shop's data stays; installing
+// the app again (the authorization-code grant) issues new tokens.
 func (s *Shop) UninstallApp() {
 	s.mu.Lock()
 	info := s.info
 	s.emit("app/uninstalled", "Shop", info.ID, ptr(info))
 	clear(s.tokens)
+	s.auth.revoke()
+	s.auth.uninstalled = true
 	s.unlock()
 }
 

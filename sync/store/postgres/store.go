@@ -13,6 +13,7 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/jackc/puddle/v2"
 
+	"github.com/wmsbridge/wmsbridge/credential"
 	wmssync "github.com/wmsbridge/wmsbridge/sync"
 )
 
@@ -29,6 +30,7 @@ type Store struct {
 	repl    *strings.Replacer
 	clock   func() time.Time // nil: the database's clock
 	ingest  ingest
+	sealer  credential.Sealer // seals stored credentials (credentials.go)
 }
 
 var (
@@ -45,6 +47,7 @@ type options struct {
 	noMigrate bool
 	batch     int
 	flushers  int
+	sealer    credential.Sealer
 }
 
 // WithIngest sets the group commit of webhook Puts: at most maxBatch
@@ -104,7 +107,7 @@ func New(ctx context.Context, pool *pgxpool.Pool, opts ...Option) (*Store, error
 	if o.schema != "" && !schemaPattern.MatchString(o.schema) {
 		return nil, fmt.Errorf("postgres store: schema %q: want lower-case letters, digits and '_'", o.schema)
 	}
-	s := &Store{pool: pool, schema: o.schema, clock: o.clock,
+	s := &Store{pool: pool, schema: o.schema, clock: o.clock, sealer: o.sealer,
 		ingest: ingest{maxBatch: o.batch, maxFlushers: o.flushers}}
 	prefix := ""
 	if o.schema != "" {

@@ -11,6 +11,7 @@ import (
 	gosync "sync"
 	"time"
 
+	"github.com/wmsbridge/wmsbridge/credential"
 	wmssync "github.com/wmsbridge/wmsbridge/sync"
 )
 
@@ -34,10 +35,11 @@ var ErrClosed = fmt.Errorf("sqlite store: %w", wmssync.ErrStoreClosed)
 // commit: one disk flush for many writes). Reads use a small pool of
 // read-only connections and never wait for writes (WAL mode).
 type Store struct {
-	w     *sql.DB // one connection: every write
-	r     *sql.DB // read-only pool
-	now   func() time.Time
-	batch int
+	w      *sql.DB // one connection: every write
+	r      *sql.DB // read-only pool
+	now    func() time.Time
+	batch  int
+	sealer credential.Sealer // seals stored credentials (credentials.go)
 
 	writes      chan *writeReq
 	insertEvent *sql.Stmt
@@ -64,6 +66,7 @@ type options struct {
 	sync        string
 	readers     int
 	batch       int
+	sealer      credential.Sealer
 }
 
 // WithClock sets the clock used for inbox due times, leases and finish
@@ -151,7 +154,7 @@ func Open(ctx context.Context, path string, opts ...Option) (*Store, error) {
 		return nil, fmt.Errorf("sqlite store: open: %w", err)
 	}
 	s := &Store{
-		w: w, r: r, now: o.now, batch: o.batch,
+		w: w, r: r, now: o.now, batch: o.batch, sealer: o.sealer,
 		writes:   make(chan *writeReq),
 		closing:  make(chan struct{}),
 		loopDone: make(chan struct{}),
