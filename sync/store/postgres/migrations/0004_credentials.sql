@@ -1,4 +1,4 @@
--- 0003: shops' API credentials (credential.Store). The access and refresh
+-- 0004: shops' API credentials (credential.Store). The access and refresh
 -- tokens are in secrets: sealed with the store's credential.Sealer when it
 -- has one (first byte 2), plain JSON otherwise (first byte 1).
 CREATE TABLE wmsbridge_credentials (
