@@ -104,7 +104,7 @@ func NewClient(storeURL string, opts ...Option) (*Client, error) {
 		c.limiter = rate.NewLimiter(DefaultRate, DefaultBurst)
 	}
 	if c.logger == nil {
-		c.logger = slog.Default()
+		c.logger = slog.New(slog.DiscardHandler)
 	}
 	if c.checkRetry == nil {
 		c.checkRetry = DefaultRetryPolicy

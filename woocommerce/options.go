@@ -108,8 +108,8 @@ func WithHTTPClient(hc *http.Client) Option {
 	}
 }
 
-// WithLogger logs debug lines for retries and warnings through l; secrets
-// are never logged. Defaults to slog.Default() at NewClient time.
+// WithLogger logs debug lines for retries through l; secrets are never
+// logged. Without it the Client logs nothing (the caller gets the errors).
 func WithLogger(l *slog.Logger) Option {
 	return func(o *options) error {
 		if l == nil {
