@@ -577,35 +577,24 @@ func (s *Store) listOrders(rc *reqCtx) {
 func parseInt(v string) (int64, error) { return strconv.ParseInt(strings.TrimSpace(v), 10, 64) }
 
 func (s *Store) getOrder(rc *reqCtx) {
-	if e := rc.permission(actView); e != nil {
-		rc.fail(e)
-		return
-	}
-	s.mu.RLock()
-	defer s.mu.RUnlock()
-	o := s.orders[rc.paramID("id")]
-	if o == nil {
-		rc.fail(errorf(404, "woocommerce_rest_shop_order_invalid_id", "Invalid ID."))
-		return
-	}
-	rc.writeObject(http.StatusOK, s.orderJSON(o))
+	rc.view(func() (map[string]any, *restError) {
+		o := s.orders[rc.paramID("id")]
+		if o == nil {
+			return nil, errorf(404, "woocommerce_rest_shop_order_invalid_id", "Invalid ID.")
+		}
+		return s.orderJSON(o), nil
+	})
 }
 
 func (s *Store) createOrder(rc *reqCtx) {
-	if e := rc.permission(actCreate); e != nil {
-		rc.fail(e)
-		return
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	o, e := s.createOrderLocked(rc.body)
-	if e != nil {
-		rc.fail(e)
-		return
-	}
-	s.counters.Writes++
-	rc.header.Set("Location", s.URL()+"/wp-json/wc/v3/orders/"+fmtID(o.id))
-	rc.writeObject(http.StatusCreated, s.orderJSON(o))
+	rc.change(actCreate, http.StatusCreated, func() (map[string]any, *restError) {
+		o, e := s.createOrderLocked(rc.body)
+		if e != nil {
+			return nil, e
+		}
+		rc.created(idPath("orders", o.id))
+		return s.orderJSON(o), nil
+	})
 }
 
 // createOrderLocked creates an order through REST (created_via
@@ -626,19 +615,13 @@ func (s *Store) createOrderLocked(body map[string]any) (*order, *restError) {
 }
 
 func (s *Store) updateOrder(rc *reqCtx) {
-	if e := rc.permission(actEdit); e != nil {
-		rc.fail(e)
-		return
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	o, e := s.updateOrderLocked(rc.paramID("id"), rc.body)
-	if e != nil {
-		rc.fail(e)
-		return
-	}
-	s.counters.Writes++
-	rc.writeObject(http.StatusOK, s.orderJSON(o))
+	rc.change(actEdit, http.StatusOK, func() (map[string]any, *restError) {
+		o, e := s.updateOrderLocked(rc.paramID("id"), rc.body)
+		if e != nil {
+			return nil, e
+		}
+		return s.orderJSON(o), nil
+	})
 }
 
 func (s *Store) updateOrderLocked(id int64, body map[string]any) (*order, *restError) {
@@ -666,20 +649,9 @@ func (o *order) clone() *order {
 }
 
 func (s *Store) deleteOrder(rc *reqCtx) {
-	if e := rc.permission(actDelete); e != nil {
-		rc.fail(e)
-		return
-	}
-	force, _ := parseBool(rc.query.Get("force"))
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	m, e := s.deleteOrderLocked(rc.paramID("id"), force)
-	if e != nil {
-		rc.fail(e)
-		return
-	}
-	s.counters.Writes++
-	rc.writeObject(http.StatusOK, m)
+	rc.change(actDelete, http.StatusOK, func() (map[string]any, *restError) {
+		return s.deleteOrderLocked(rc.paramID("id"), rc.force())
+	})
 }
 
 // deleteOrderLocked trashes an order (order.deleted with {"id"}) or
@@ -777,47 +749,34 @@ func (s *Store) listRefunds(rc *reqCtx) {
 }
 
 func (s *Store) getRefund(rc *reqCtx) {
-	if e := rc.permission(actView); e != nil {
-		rc.fail(e)
-		return
-	}
-	s.mu.RLock()
-	defer s.mu.RUnlock()
-	o, e := s.refundOrder(rc)
-	if e != nil {
-		rc.fail(e)
-		return
-	}
-	for _, r := range o.refunds {
-		if r.id == rc.paramID("id") {
-			rc.writeObject(http.StatusOK, s.refundJSON(o, r))
-			return
+	rc.view(func() (map[string]any, *restError) {
+		o, e := s.refundOrder(rc)
+		if e != nil {
+			return nil, e
 		}
-	}
-	rc.fail(errorf(404, "woocommerce_rest_shop_order_refund_invalid_id", "Invalid ID."))
+		for _, r := range o.refunds {
+			if r.id == rc.paramID("id") {
+				return s.refundJSON(o, r), nil
+			}
+		}
+		return nil, errorf(404, "woocommerce_rest_shop_order_refund_invalid_id", "Invalid ID.")
+	})
 }
 
 func (s *Store) createRefund(rc *reqCtx) {
-	if e := rc.permission(actCreate); e != nil {
-		rc.fail(e)
-		return
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	o, e := s.refundOrder(rc)
-	if e != nil {
-		rc.fail(e)
-		return
-	}
-	c := o.clone()
-	r, e := s.createRefundLocked(c, rc.body)
-	if e != nil {
-		rc.fail(e)
-		return
-	}
-	s.counters.Writes++
-	rc.header.Set("Location", s.URL()+"/wp-json/wc/v3/orders/"+fmtID(o.id)+"/refunds/"+fmtID(r.id))
-	rc.writeObject(http.StatusCreated, s.refundJSON(c, r))
+	rc.change(actCreate, http.StatusCreated, func() (map[string]any, *restError) {
+		o, e := s.refundOrder(rc)
+		if e != nil {
+			return nil, e
+		}
+		c := o.clone()
+		r, e := s.createRefundLocked(c, rc.body)
+		if e != nil {
+			return nil, e
+		}
+		rc.created(idPath("orders", o.id, "refunds", r.id))
+		return s.refundJSON(c, r), nil
+	})
 }
 
 // createRefundLocked creates a refund of o (a clone it then saves):
@@ -935,33 +894,24 @@ func (s *Store) createRefundLocked(o *order, body map[string]any) (*refund, *res
 }
 
 func (s *Store) deleteRefund(rc *reqCtx) {
-	if e := rc.permission(actDelete); e != nil {
-		rc.fail(e)
-		return
-	}
-	force, _ := parseBool(rc.query.Get("force"))
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	o, e := s.refundOrder(rc)
-	if e != nil {
-		rc.fail(e)
-		return
-	}
-	idx := slices.IndexFunc(o.refunds, func(r *refund) bool { return r.id == rc.paramID("id") })
-	if idx < 0 {
-		rc.fail(errorf(404, "woocommerce_rest_shop_order_refund_invalid_id", "Invalid ID."))
-		return
-	}
-	if !force {
-		rc.fail(errorf(501, "woocommerce_rest_trash_not_supported", "Refunds do not support trashing."))
-		return
-	}
-	c := o.clone()
-	before := s.refundJSON(c, c.refunds[idx])
-	c.refunds = slices.Delete(c.refunds, idx, idx+1)
-	s.saveOrder(c, false)
-	s.counters.Writes++
-	rc.writeObject(http.StatusOK, before)
+	rc.change(actDelete, http.StatusOK, func() (map[string]any, *restError) {
+		o, e := s.refundOrder(rc)
+		if e != nil {
+			return nil, e
+		}
+		idx := slices.IndexFunc(o.refunds, func(r *refund) bool { return r.id == rc.paramID("id") })
+		switch {
+		case idx < 0:
+			return nil, errorf(404, "woocommerce_rest_shop_order_refund_invalid_id", "Invalid ID.")
+		case !rc.force():
+			return nil, errorf(501, "woocommerce_rest_trash_not_supported", "Refunds do not support trashing.")
+		}
+		c := o.clone()
+		before := s.refundJSON(c, c.refunds[idx])
+		c.refunds = slices.Delete(c.refunds, idx, idx+1)
+		s.saveOrder(c, false)
+		return before, nil
+	})
 }
 
 // ---- notes ----
@@ -998,88 +948,65 @@ func (s *Store) listNotes(rc *reqCtx) {
 }
 
 func (s *Store) getNote(rc *reqCtx) {
-	if e := rc.permission(actView); e != nil {
-		rc.fail(e)
-		return
-	}
-	s.mu.RLock()
-	defer s.mu.RUnlock()
-	o, e := s.refundOrder(rc)
-	if e != nil {
-		rc.fail(e)
-		return
-	}
-	for _, n := range o.notes {
-		if n.id == rc.paramID("id") {
-			rc.writeObject(http.StatusOK, s.noteJSON(o, n))
-			return
+	rc.view(func() (map[string]any, *restError) {
+		o, e := s.refundOrder(rc)
+		if e != nil {
+			return nil, e
 		}
-	}
-	rc.fail(errorf(404, "woocommerce_rest_order_invalid_id", "Invalid resource ID."))
+		for _, n := range o.notes {
+			if n.id == rc.paramID("id") {
+				return s.noteJSON(o, n), nil
+			}
+		}
+		return nil, errorf(404, "woocommerce_rest_order_invalid_id", "Invalid resource ID.")
+	})
 }
 
 func (s *Store) createNote(rc *reqCtx) {
-	if e := rc.permission(actCreate); e != nil {
-		rc.fail(e)
-		return
-	}
-	text, ok, e := bodyString(rc.body, "note")
-	if e != nil {
-		rc.fail(e)
-		return
-	}
-	if !ok || text == "" {
-		rc.fail(errorf(400, "rest_missing_callback_param", "Missing parameter(s): note"))
-		return
-	}
-	customer, _, _ := bodyBool(rc.body, "customer_note")
-	byUser, _, _ := bodyBool(rc.body, "added_by_user")
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	o, e := s.refundOrder(rc)
-	if e != nil {
-		rc.fail(e)
-		return
-	}
-	c := o.clone()
-	author := "system"
-	if byUser {
-		author = "admin"
-	}
-	n := s.addNote(c, author, text, customer)
-	s.orders[c.id] = c // notes do not change date_modified or fire webhooks
-	s.counters.Writes++
-	rc.writeObject(http.StatusCreated, s.noteJSON(c, n))
+	rc.change(actCreate, http.StatusCreated, func() (map[string]any, *restError) {
+		text, ok, e := bodyString(rc.body, "note")
+		if e != nil {
+			return nil, e
+		}
+		if !ok || text == "" {
+			return nil, errorf(400, "rest_missing_callback_param", "Missing parameter(s): note")
+		}
+		customer, _, _ := bodyBool(rc.body, "customer_note")
+		byUser, _, _ := bodyBool(rc.body, "added_by_user")
+		o, e := s.refundOrder(rc)
+		if e != nil {
+			return nil, e
+		}
+		c := o.clone()
+		author := "system"
+		if byUser {
+			author = "admin"
+		}
+		n := s.addNote(c, author, text, customer)
+		s.orders[c.id] = c // notes do not change date_modified or fire webhooks
+		return s.noteJSON(c, n), nil
+	})
 }
 
 func (s *Store) deleteNote(rc *reqCtx) {
-	if e := rc.permission(actDelete); e != nil {
-		rc.fail(e)
-		return
-	}
-	force, _ := parseBool(rc.query.Get("force"))
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	o, e := s.refundOrder(rc)
-	if e != nil {
-		rc.fail(e)
-		return
-	}
-	idx := slices.IndexFunc(o.notes, func(n *note) bool { return n.id == rc.paramID("id") })
-	if idx < 0 {
-		rc.fail(errorf(404, "woocommerce_rest_order_invalid_id", "Invalid resource ID."))
-		return
-	}
-	if !force {
-		rc.fail(errorf(501, "woocommerce_rest_trash_not_supported", "Webhooks do not support trashing."))
-		return
-	}
-	c := o.clone()
-	before := s.noteJSON(c, c.notes[idx])
-	c.notes = slices.Delete(c.notes, idx, idx+1)
-	s.orders[c.id] = c
-	s.counters.Writes++
-	rc.writeObject(http.StatusOK, before)
+	rc.change(actDelete, http.StatusOK, func() (map[string]any, *restError) {
+		o, e := s.refundOrder(rc)
+		if e != nil {
+			return nil, e
+		}
+		idx := slices.IndexFunc(o.notes, func(n *note) bool { return n.id == rc.paramID("id") })
+		switch {
+		case idx < 0:
+			return nil, errorf(404, "woocommerce_rest_order_invalid_id", "Invalid resource ID.")
+		case !rc.force():
+			return nil, errorf(501, "woocommerce_rest_trash_not_supported", "Webhooks do not support trashing.")
+		}
+		c := o.clone()
+		before := s.noteJSON(c, c.notes[idx])
+		c.notes = slices.Delete(c.notes, idx, idx+1)
+		s.orders[c.id] = c
+		return before, nil
+	})
 }
 
 // ---- fulfillments (beta, WithFulfillments) ----
@@ -1110,31 +1037,24 @@ func (s *Store) listFulfillments(rc *reqCtx) {
 }
 
 func (s *Store) createFulfillment(rc *reqCtx) {
-	if e := rc.permission(actCreate); e != nil {
-		rc.fail(e)
-		return
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	o, e := s.refundOrder(rc)
-	if e != nil {
-		rc.fail(errorf(400, e.code, "%s", e.msg))
-		return
-	}
-	status, _, _ := bodyString(rc.body, "status")
-	if status == "" {
-		status = "unfulfilled"
-	}
-	meta, e := s.applyMeta(nil, rc.body)
-	if e != nil {
-		rc.fail(e)
-		return
-	}
-	c := o.clone()
-	f := &fulfillment{id: s.newID(), status: status, updated: s.now(), meta: meta}
-	f.notified, _ = parseBool(rc.query.Get("notify_customer"))
-	c.fulfillments = append(c.fulfillments, f)
-	s.saveOrder(c, false)
-	s.counters.Writes++
-	rc.writeObject(http.StatusCreated, s.fulfillmentJSON(c, f))
+	rc.change(actCreate, http.StatusCreated, func() (map[string]any, *restError) {
+		o, e := s.refundOrder(rc)
+		if e != nil {
+			return nil, errorf(400, e.code, "%s", e.msg)
+		}
+		status, _, _ := bodyString(rc.body, "status")
+		if status == "" {
+			status = "unfulfilled"
+		}
+		meta, e := s.applyMeta(nil, rc.body)
+		if e != nil {
+			return nil, e
+		}
+		c := o.clone()
+		f := &fulfillment{id: s.newID(), status: status, updated: s.now(), meta: meta}
+		f.notified, _ = parseBool(rc.query.Get("notify_customer"))
+		c.fulfillments = append(c.fulfillments, f)
+		s.saveOrder(c, false)
+		return s.fulfillmentJSON(c, f), nil
+	})
 }

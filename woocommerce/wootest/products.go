@@ -544,35 +544,24 @@ func invalidProductID(variation bool) *restError {
 }
 
 func (s *Store) getProduct(rc *reqCtx) {
-	if e := rc.permission(actView); e != nil {
-		rc.fail(e)
-		return
-	}
-	s.mu.RLock()
-	defer s.mu.RUnlock()
-	p := s.products[rc.paramID("id")]
-	if p == nil {
-		rc.fail(errorf(404, "woocommerce_rest_product_invalid_id", "Invalid ID."))
-		return
-	}
-	rc.writeObject(http.StatusOK, s.productJSON(p))
+	rc.view(func() (map[string]any, *restError) {
+		p := s.products[rc.paramID("id")]
+		if p == nil {
+			return nil, errorf(404, "woocommerce_rest_product_invalid_id", "Invalid ID.")
+		}
+		return s.productJSON(p), nil
+	})
 }
 
 func (s *Store) createProduct(rc *reqCtx) {
-	if e := rc.permission(actCreate); e != nil {
-		rc.fail(e)
-		return
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	p, e := s.createProductLocked(rc.body)
-	if e != nil {
-		rc.fail(e)
-		return
-	}
-	s.counters.Writes++
-	rc.header.Set("Location", s.URL()+"/wp-json/wc/v3/products/"+fmtID(p.id))
-	rc.writeObject(http.StatusCreated, s.productJSON(p))
+	rc.change(actCreate, http.StatusCreated, func() (map[string]any, *restError) {
+		p, e := s.createProductLocked(rc.body)
+		if e != nil {
+			return nil, e
+		}
+		rc.created(idPath("products", p.id))
+		return s.productJSON(p), nil
+	})
 }
 
 func (s *Store) createProductLocked(body map[string]any) (*product, *restError) {
@@ -595,19 +584,13 @@ func (s *Store) createProductLocked(body map[string]any) (*product, *restError) 
 }
 
 func (s *Store) updateProduct(rc *reqCtx) {
-	if e := rc.permission(actEdit); e != nil {
-		rc.fail(e)
-		return
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	p, e := s.updateProductLocked(rc.paramID("id"), rc.body)
-	if e != nil {
-		rc.fail(e)
-		return
-	}
-	s.counters.Writes++
-	rc.writeObject(http.StatusOK, s.productJSON(p))
+	rc.change(actEdit, http.StatusOK, func() (map[string]any, *restError) {
+		p, e := s.updateProductLocked(rc.paramID("id"), rc.body)
+		if e != nil {
+			return nil, e
+		}
+		return s.productJSON(p), nil
+	})
 }
 
 func (s *Store) updateProductLocked(id int64, body map[string]any) (*product, *restError) {
@@ -630,23 +613,9 @@ func (s *Store) updateProductLocked(id int64, body map[string]any) (*product, *r
 }
 
 func (s *Store) deleteProduct(rc *reqCtx) {
-	if e := rc.permission(actDelete); e != nil {
-		rc.fail(e)
-		return
-	}
-	force, _ := parseBool(rc.query.Get("force"))
-	if v, ok, _ := bodyBool(rc.body, "force"); ok {
-		force = v
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	m, e := s.deleteProductLocked(rc.paramID("id"), force)
-	if e != nil {
-		rc.fail(e)
-		return
-	}
-	s.counters.Writes++
-	rc.writeObject(http.StatusOK, m)
+	rc.change(actDelete, http.StatusOK, func() (map[string]any, *restError) {
+		return s.deleteProductLocked(rc.paramID("id"), rc.force())
+	})
 }
 
 // deleteProductLocked trashes a product (product.deleted) or, with force,
@@ -868,39 +837,28 @@ func (s *Store) listAllVariations(rc *reqCtx) {
 }
 
 func (s *Store) getVariation(rc *reqCtx) {
-	if e := rc.permission(actView); e != nil {
-		rc.fail(e)
-		return
-	}
-	s.mu.RLock()
-	defer s.mu.RUnlock()
-	v := s.products[rc.paramID("id")]
-	if v == nil || v.typ != "variation" || v.parent != rc.paramID("product_id") {
-		rc.fail(errorf(404, "woocommerce_rest_product_variation_invalid_id", "Invalid ID."))
-		return
-	}
-	rc.writeObject(http.StatusOK, s.variationJSON(v, false))
+	rc.view(func() (map[string]any, *restError) {
+		v := s.products[rc.paramID("id")]
+		if v == nil || v.typ != "variation" || v.parent != rc.paramID("product_id") {
+			return nil, errorf(404, "woocommerce_rest_product_variation_invalid_id", "Invalid ID.")
+		}
+		return s.variationJSON(v, false), nil
+	})
 }
 
 func (s *Store) createVariation(rc *reqCtx) {
-	if e := rc.permission(actCreate); e != nil {
-		rc.fail(e)
-		return
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	parent, e := s.variationParent(rc)
-	if e != nil {
-		rc.fail(e)
-		return
-	}
-	v, e := s.createVariationLocked(parent, rc.body)
-	if e != nil {
-		rc.fail(e)
-		return
-	}
-	s.counters.Writes++
-	rc.writeObject(http.StatusCreated, s.variationJSON(v, false))
+	rc.change(actCreate, http.StatusCreated, func() (map[string]any, *restError) {
+		parent, e := s.variationParent(rc)
+		if e != nil {
+			return nil, e
+		}
+		v, e := s.createVariationLocked(parent, rc.body)
+		if e != nil {
+			return nil, e
+		}
+		rc.created(idPath("products", parent.id, "variations", v.id))
+		return s.variationJSON(v, false), nil
+	})
 }
 
 func (s *Store) createVariationLocked(parent *product, body map[string]any) (*product, *restError) {
@@ -921,19 +879,13 @@ func (s *Store) createVariationLocked(parent *product, body map[string]any) (*pr
 }
 
 func (s *Store) updateVariation(rc *reqCtx) {
-	if e := rc.permission(actEdit); e != nil {
-		rc.fail(e)
-		return
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	v, e := s.updateVariationLocked(rc.paramID("product_id"), rc.paramID("id"), rc.body)
-	if e != nil {
-		rc.fail(e)
-		return
-	}
-	s.counters.Writes++
-	rc.writeObject(http.StatusOK, s.variationJSON(v, false))
+	rc.change(actEdit, http.StatusOK, func() (map[string]any, *restError) {
+		v, e := s.updateVariationLocked(rc.paramID("product_id"), rc.paramID("id"), rc.body)
+		if e != nil {
+			return nil, e
+		}
+		return s.variationJSON(v, false), nil
+	})
 }
 
 func (s *Store) updateVariationLocked(parentID, id int64, body map[string]any) (*product, *restError) {
@@ -953,20 +905,9 @@ func (s *Store) updateVariationLocked(parentID, id int64, body map[string]any) (
 }
 
 func (s *Store) deleteVariation(rc *reqCtx) {
-	if e := rc.permission(actDelete); e != nil {
-		rc.fail(e)
-		return
-	}
-	force, _ := parseBool(rc.query.Get("force"))
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	m, e := s.deleteVariationLocked(rc.paramID("product_id"), rc.paramID("id"), force)
-	if e != nil {
-		rc.fail(e)
-		return
-	}
-	s.counters.Writes++
-	rc.writeObject(http.StatusOK, m)
+	rc.change(actDelete, http.StatusOK, func() (map[string]any, *restError) {
+		return s.deleteVariationLocked(rc.paramID("product_id"), rc.paramID("id"), rc.force())
+	})
 }
 
 func (s *Store) deleteVariationLocked(parentID, id int64, force bool) (map[string]any, *restError) {

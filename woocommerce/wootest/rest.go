@@ -110,6 +110,54 @@ func (rc *reqCtx) writeJSON(status int, v any) {
 
 func (rc *reqCtx) fail(e *restError) { rc.writeJSON(e.status, e.body()) }
 
+// view answers one object that fn reads under the store's read lock.
+func (rc *reqCtx) view(fn func() (map[string]any, *restError)) {
+	if e := rc.permission(actView); e != nil {
+		rc.fail(e)
+		return
+	}
+	rc.s.mu.RLock()
+	m, e := fn()
+	rc.s.mu.RUnlock()
+	if e != nil {
+		rc.fail(e)
+		return
+	}
+	rc.writeObject(http.StatusOK, m)
+}
+
+// change answers one object that fn writes under the store's lock, with
+// status (200, or 201 for a create).
+func (rc *reqCtx) change(a action, status int, fn func() (map[string]any, *restError)) {
+	if e := rc.permission(a); e != nil {
+		rc.fail(e)
+		return
+	}
+	rc.s.mu.Lock()
+	m, e := fn()
+	if e == nil {
+		rc.s.counters.Writes++
+	}
+	rc.s.mu.Unlock()
+	if e != nil {
+		rc.fail(e)
+		return
+	}
+	rc.writeObject(status, m)
+}
+
+// force reads the force parameter of a DELETE.
+func (rc *reqCtx) force() bool {
+	f, _ := parseBool(rc.query.Get("force"))
+	if v, ok, _ := bodyBool(rc.body, "force"); ok {
+		f = v
+	}
+	return f
+}
+
+// created sets the Location header of a created object.
+func (rc *reqCtx) created(path string) { rc.header.Set("Location", rc.s.URL()+"/wp-json/wc/v3/"+path) }
+
 // serve handles one REST request for route (below /wp-json).
 func (s *Store) serve(w http.ResponseWriter, r *http.Request, route string) {
 	s.mu.Lock()

@@ -169,18 +169,13 @@ func (s *Store) listWebhooks(rc *reqCtx) {
 }
 
 func (s *Store) getWebhook(rc *reqCtx) {
-	if e := rc.permission(actView); e != nil {
-		rc.fail(e)
-		return
-	}
-	s.mu.RLock()
-	defer s.mu.RUnlock()
-	w := s.webhooks[rc.paramID("id")]
-	if w == nil {
-		rc.fail(errorf(404, "woocommerce_rest_shop_webhook_invalid_id", "Invalid ID."))
-		return
-	}
-	rc.writeObject(http.StatusOK, s.webhookJSON(w))
+	rc.view(func() (map[string]any, *restError) {
+		w := s.webhooks[rc.paramID("id")]
+		if w == nil {
+			return nil, errorf(404, "woocommerce_rest_shop_webhook_invalid_id", "Invalid ID.")
+		}
+		return s.webhookJSON(w), nil
+	})
 }
 
 func (s *Store) createWebhookLocked(body map[string]any) (*webhook, *restError) {
@@ -280,20 +275,9 @@ func (s *Store) deleteWebhookLocked(id int64, force bool) (map[string]any, *rest
 }
 
 func (s *Store) deleteWebhook(rc *reqCtx) {
-	if e := rc.permission(actDelete); e != nil {
-		rc.fail(e)
-		return
-	}
-	force, _ := parseBool(rc.query.Get("force"))
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	m, e := s.deleteWebhookLocked(rc.paramID("id"), force)
-	if e != nil {
-		rc.fail(e)
-		return
-	}
-	s.counters.Writes++
-	rc.writeObject(http.StatusOK, m)
+	rc.change(actDelete, http.StatusOK, func() (map[string]any, *restError) {
+		return s.deleteWebhookLocked(rc.paramID("id"), rc.force())
+	})
 }
 
 func (s *Store) batchWebhooks(rc *reqCtx) {
