@@ -30,7 +30,10 @@ var failLine = regexp.MustCompile(`(?m)^\s*--- FAIL: (\S+) \(`)
 // build problem), or passes with one, fails t.
 func Failures(t *testing.T, test, env, mode string) (failed []string, out string) {
 	t.Helper()
-	cmd := exec.Command(os.Args[0], "-test.run=^"+regexp.QuoteMeta(test)+"$", "-test.v", "-test.count=1")
+	// The child ends with the parent test (t.Context) and on its own after
+	// a timeout, so a planted bug that makes a kit loop never leaves an
+	// orphan process spinning after the parent was killed.
+	cmd := exec.CommandContext(t.Context(), os.Args[0], "-test.run=^"+regexp.QuoteMeta(test)+"$", "-test.v", "-test.count=1", "-test.timeout=5m")
 	cmd.Env = append(os.Environ(), env+"="+mode)
 	b, err := cmd.CombinedOutput()
 	out = string(b)
