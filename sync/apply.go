@@ -109,11 +109,16 @@ func (e *Engine) applyProducts(ctx context.Context, s Settings, conn Connector, 
 
 	var write []versioned[Product]
 	var batch []wms.Product
-	for _, t := range todo {
-		applied, rev, err := e.store.Version(ctx, t.key)
-		if err != nil {
-			return 0, fmt.Errorf("sync: read version of %s: %w", t.key, err)
-		}
+	vkeys := make([]EntityKey, len(todo))
+	for i, t := range todo {
+		vkeys[i] = t.key
+	}
+	stored, err := e.versions(ctx, vkeys)
+	if err != nil {
+		return 0, fmt.Errorf("sync: read versions of %d products of %s: %w", len(vkeys), s.Shop, err)
+	}
+	for i, t := range todo {
+		applied, rev := stored[i].Version, stored[i].Rev
 		if !mode.wants(t.v, applied) {
 			continue
 		}
@@ -143,13 +148,17 @@ func (e *Engine) applyProducts(ctx context.Context, s Settings, conn Connector, 
 		}
 	}
 	var conflicts []string
-	for _, t := range write {
-		ok, err := e.store.SetVersion(ctx, t.key, merge(t.prev, t.v), t.rev)
-		if err != nil {
-			return 0, fmt.Errorf("sync: record version of %s: %w", t.key, err)
-		}
+	writes := make([]VersionWrite, len(write))
+	for i, t := range write {
+		writes[i] = VersionWrite{Key: t.key, Version: merge(t.prev, t.v), Rev: t.rev}
+	}
+	oks, err := e.setVersions(ctx, writes)
+	if err != nil {
+		return 0, fmt.Errorf("sync: record versions of %d products of %s: %w", len(writes), s.Shop, err)
+	}
+	for i, ok := range oks {
 		if !ok {
-			conflicts = append(conflicts, t.key.ID)
+			conflicts = append(conflicts, write[i].key.ID)
 		}
 	}
 	e.stats.products.Add(uint64(len(write)))

@@ -11,6 +11,8 @@ import (
 	"path/filepath"
 	"runtime"
 	"runtime/metrics"
+	"strconv"
+	"strings"
 	gosync "sync"
 	"syscall"
 	"testing"
@@ -101,13 +103,22 @@ type bulkVariant struct {
 // plain Go types (strings, no shopify.Decimal validation), for the
 // baseline decode.
 type bareLine struct {
-	ID            string `json:"id"`
-	Title         string `json:"title"`
-	Vendor        string `json:"vendor"`
-	SKU           string `json:"sku"`
-	Barcode       string `json:"barcode"`
-	Price         string `json:"price"`
-	ParentID      string `json:"__parentId"`
+	ID       string `json:"id"`
+	Title    string `json:"title"`
+	Vendor   string `json:"vendor"`
+	SKU      string `json:"sku"`
+	Barcode  string `json:"barcode"`
+	Price    string `json:"price"`
+	ParentID string `json:"__parentId"`
+	// Location and Quantities are the fields of an inventory level line
+	// (the stock export).
+	Location *struct {
+		ID string `json:"id"`
+	} `json:"location"`
+	Quantities []struct {
+		Name     string `json:"name"`
+		Quantity int    `json:"quantity"`
+	} `json:"quantities"`
 	InventoryItem *struct {
 		ID       string `json:"id"`
 		UnitCost *struct {
@@ -341,11 +352,31 @@ func BenchmarkBulkImport(b *testing.B) {
 // heapSampler records the high-water marks of the heap while it runs:
 // live is the live heap as measured by each garbage collection
 // (/gc/heap/live:bytes), inUse the bytes of heap objects, live or not yet
-// swept (/memory/classes/heap/objects:bytes), sampled every millisecond.
+// swept (/memory/classes/heap/objects:bytes), sampled every millisecond;
+// rss is the resident set of the process (/proc/self/statm, Linux only),
+// sampled every 5 ms.
 type heapSampler struct {
-	stop        chan struct{}
-	done        gosync.WaitGroup
-	live, inUse uint64
+	stop             chan struct{}
+	done             gosync.WaitGroup
+	live, inUse, rss uint64
+}
+
+// residentBytes returns the process's resident set size, or 0 where
+// /proc/self/statm is not available.
+func residentBytes() uint64 {
+	b, err := os.ReadFile("/proc/self/statm")
+	if err != nil {
+		return 0
+	}
+	f := strings.Fields(string(b))
+	if len(f) < 2 {
+		return 0
+	}
+	pages, err := strconv.ParseUint(f[1], 10, 64)
+	if err != nil {
+		return 0
+	}
+	return pages * uint64(os.Getpagesize())
 }
 
 func startHeapSampler() *heapSampler {
@@ -359,18 +390,23 @@ func startHeapSampler() *heapSampler {
 		s.inUse = max(s.inUse, samples[1].Value.Uint64())
 	}
 	read()
+	s.rss = residentBytes()
 	s.done.Add(1)
 	go func() {
 		defer s.done.Done()
 		t := time.NewTicker(time.Millisecond)
 		defer t.Stop()
-		for {
+		for tick := 1; ; tick++ {
 			select {
 			case <-s.stop:
 				read()
+				s.rss = max(s.rss, residentBytes())
 				return
 			case <-t.C:
 				read()
+				if tick%5 == 0 {
+					s.rss = max(s.rss, residentBytes())
+				}
 			}
 		}
 	}()

@@ -193,6 +193,41 @@ func (s *Store) SetVersion(ctx context.Context, key wmssync.EntityKey, v webhook
 	return true, nil
 }
 
+var _ wmssync.VersionBatcher = (*Store)(nil)
+
+// Versions implements wmssync.VersionBatcher.
+func (s *Store) Versions(ctx context.Context, keys []wmssync.EntityKey) ([]wmssync.StoredVersion, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	out := make([]wmssync.StoredVersion, len(keys))
+	for i, k := range keys {
+		r := s.versions[k]
+		out[i] = wmssync.StoredVersion{Version: r.v, Rev: r.rev}
+	}
+	return out, nil
+}
+
+// SetVersions implements wmssync.VersionBatcher.
+func (s *Store) SetVersions(ctx context.Context, writes []wmssync.VersionWrite) ([]bool, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	out := make([]bool, len(writes))
+	for i, w := range writes {
+		if s.versions[w.Key].rev != w.Rev {
+			continue
+		}
+		s.versions[w.Key] = versionRec{v: w.Version, rev: w.Rev + 1}
+		out[i] = true
+	}
+	return out, nil
+}
+
 // Watermark implements wmssync.WatermarkStore.
 func (s *Store) Watermark(ctx context.Context, shop, name string) (time.Time, error) {
 	if err := ctx.Err(); err != nil {

@@ -175,6 +175,23 @@ func (s stepLosesCheckpoint) SaveStep(ctx context.Context, st wmssync.StepState)
 	return s.Store.SaveStep(ctx, st)
 }
 
+// batchCASIgnoresRev stores every batched write, whatever its revision.
+type batchCASIgnoresRev struct{ *memstore.Store }
+
+func (s batchCASIgnoresRev) SetVersions(ctx context.Context, writes []wmssync.VersionWrite) ([]bool, error) {
+	out := make([]bool, len(writes))
+	for i, w := range writes {
+		_, rev, err := s.Version(ctx, w.Key)
+		if err != nil {
+			return nil, err
+		}
+		if out[i], err = s.SetVersion(ctx, w.Key, w.Version, rev); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}
+
 const brokenEnv = "STORETEST_BROKEN"
 
 // broken are stores with one planted bug each and the subtests of the kit
@@ -210,6 +227,8 @@ var broken = map[string]struct {
 		[]string{"VersionTimes"}},
 	"step-loses-checkpoint": {func() wmssync.Store { return stepLosesCheckpoint{memstore.New()} },
 		[]string{"StepsRoundTrip"}},
+	"batch-cas-ignores-rev": {func() wmssync.Store { return batchCASIgnoresRev{memstore.New()} },
+		[]string{"VersionBatch/CompareAndSwap", "VersionBatch/Concurrent"}},
 }
 
 // TestBrokenStore runs the kit on the broken store named by the

@@ -1,9 +1,12 @@
 package postgres
 
 import (
+	"cmp"
 	"context"
+	"slices"
 	"time"
 
+	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgtype"
 
@@ -50,6 +53,105 @@ func (s *Store) SetVersion(ctx context.Context, key wmssync.EntityKey, v webhook
 		return false, wrap("set version", err)
 	}
 	return tag.RowsAffected() == 1, nil
+}
+
+var _ wmssync.VersionBatcher = (*Store)(nil)
+
+// Versions implements [wmssync.VersionBatcher] with one query per shop and
+// kind (id = ANY of the ids).
+func (s *Store) Versions(ctx context.Context, keys []wmssync.EntityKey) ([]wmssync.StoredVersion, error) {
+	out := make([]wmssync.StoredVersion, len(keys))
+	type group struct {
+		ids []string
+		at  map[string][]int
+	}
+	groups := map[[2]string]*group{}
+	var order [][2]string
+	for i, k := range keys {
+		sk := [2]string{k.Shop, k.Kind}
+		g := groups[sk]
+		if g == nil {
+			g = &group{at: map[string][]int{}}
+			groups[sk] = g
+			order = append(order, sk)
+		}
+		if _, seen := g.at[k.ID]; !seen {
+			g.ids = append(g.ids, k.ID)
+		}
+		g.at[k.ID] = append(g.at[k.ID], i)
+	}
+	for _, sk := range order {
+		g := groups[sk]
+		rows, err := s.pool.Query(ctx, s.q(`SELECT id, updated_at, triggered_at, rev FROM wmsbridge_versions
+			WHERE shop = $1 AND kind = $2 AND id = ANY($3)`), sk[0], sk[1], g.ids)
+		if err != nil {
+			return nil, wrap("versions", err)
+		}
+		for rows.Next() {
+			var (
+				id        string
+				upd, trig pgtype.Timestamptz
+				rev       int64
+			)
+			if err := rows.Scan(&id, &upd, &trig, &rev); err != nil {
+				rows.Close()
+				return nil, wrap("versions", err)
+			}
+			for _, i := range g.at[id] {
+				out[i] = wmssync.StoredVersion{Version: webhook.Version{UpdatedAt: fromTS(upd), TriggeredAt: fromTS(trig)}, Rev: rev}
+			}
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return nil, wrap("versions", err)
+		}
+	}
+	return out, nil
+}
+
+// SetVersions implements [wmssync.VersionBatcher]: the statements of
+// SetVersion, sent as one pipelined batch in one transaction. They run in
+// key order, so that two batches with keys in common lock their rows in
+// the same order and cannot deadlock.
+func (s *Store) SetVersions(ctx context.Context, writes []wmssync.VersionWrite) ([]bool, error) {
+	order := make([]int, len(writes))
+	for i := range order {
+		order[i] = i
+	}
+	slices.SortStableFunc(order, func(a, b int) int {
+		ka, kb := writes[a].Key, writes[b].Key
+		return cmp.Or(cmp.Compare(ka.Shop, kb.Shop), cmp.Compare(ka.Kind, kb.Kind), cmp.Compare(ka.ID, kb.ID))
+	})
+	b := &pgx.Batch{}
+	for _, i := range order {
+		w := writes[i]
+		if w.Rev == 0 {
+			b.Queue(s.q(`INSERT INTO wmsbridge_versions (shop, kind, id, updated_at, triggered_at, rev)
+				VALUES ($1, $2, $3, $4, $5, 1) ON CONFLICT DO NOTHING`),
+				w.Key.Shop, w.Key.Kind, w.Key.ID, ts(w.Version.UpdatedAt), ts(w.Version.TriggeredAt))
+		} else {
+			b.Queue(s.q(`UPDATE wmsbridge_versions SET updated_at = $4, triggered_at = $5, rev = rev + 1
+				WHERE shop = $1 AND kind = $2 AND id = $3 AND rev = $6`),
+				w.Key.Shop, w.Key.Kind, w.Key.ID, ts(w.Version.UpdatedAt), ts(w.Version.TriggeredAt), w.Rev)
+		}
+	}
+	out := make([]bool, len(writes))
+	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+		res := tx.SendBatch(ctx, b)
+		for _, i := range order {
+			tag, err := res.Exec()
+			if err != nil {
+				res.Close()
+				return err
+			}
+			out[i] = tag.RowsAffected() == 1
+		}
+		return res.Close()
+	})
+	if err != nil {
+		return nil, wrap("set versions", err)
+	}
+	return out, nil
 }
 
 var _ wmssync.VersionPruner = (*Store)(nil)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"strings"
 	"time"
 
 	wmssync "github.com/wmsbridge/wmsbridge/sync"
@@ -53,6 +54,143 @@ func (s *Store) SetVersion(ctx context.Context, key wmssync.EntityKey, v webhook
 		return false, wrap("set version", err)
 	}
 	return n == 1, nil
+}
+
+var _ wmssync.VersionBatcher = (*Store)(nil)
+
+// versionsChunk bounds the ids of one Versions query (SQLite allows 32,766
+// parameters).
+const versionsChunk = 500
+
+// Versions implements [wmssync.VersionBatcher] with one query per shop,
+// kind and 500 ids, on a reader connection.
+func (s *Store) Versions(ctx context.Context, keys []wmssync.EntityKey) ([]wmssync.StoredVersion, error) {
+	if err := s.checkOpen(); err != nil {
+		return nil, err
+	}
+	out := make([]wmssync.StoredVersion, len(keys))
+	for _, g := range groupKeys(keys, versionsChunk) {
+		args := make([]any, 0, 2+len(g.ids))
+		args = append(args, g.shop, g.kind)
+		for _, id := range g.ids {
+			args = append(args, id)
+		}
+		rows, err := s.r.QueryContext(ctx, `SELECT id, updated_at, triggered_at, rev FROM wmsbridge_versions
+			WHERE shop = ? AND kind = ? AND id IN (?`+strings.Repeat(", ?", len(g.ids)-1)+`)`, args...)
+		if err != nil {
+			return nil, wrap("versions", err)
+		}
+		for rows.Next() {
+			var (
+				id        string
+				upd, trig sql.NullInt64
+				rev       int64
+			)
+			if err := rows.Scan(&id, &upd, &trig, &rev); err != nil {
+				rows.Close()
+				return nil, wrap("versions", err)
+			}
+			for _, i := range g.at[id] {
+				out[i] = wmssync.StoredVersion{Version: webhook.Version{UpdatedAt: fromMicro(upd), TriggeredAt: fromMicro(trig)}, Rev: rev}
+			}
+		}
+		if err := rows.Close(); err != nil {
+			return nil, wrap("versions", err)
+		}
+		if err := rows.Err(); err != nil {
+			return nil, wrap("versions", err)
+		}
+	}
+	return out, nil
+}
+
+// SetVersions implements [wmssync.VersionBatcher]: every write in one
+// write of the single writer (one transaction), each as SetVersion.
+func (s *Store) SetVersions(ctx context.Context, writes []wmssync.VersionWrite) ([]bool, error) {
+	if err := s.checkOpen(); err != nil {
+		return nil, err
+	}
+	out := make([]bool, len(writes))
+	err := s.write(ctx, func(ctx context.Context, tx *sql.Tx) error {
+		clear(out)
+		var ins, upd *sql.Stmt
+		defer func() {
+			for _, st := range []*sql.Stmt{ins, upd} {
+				if st != nil {
+					st.Close()
+				}
+			}
+		}()
+		for i, w := range writes {
+			var (
+				res sql.Result
+				err error
+			)
+			if w.Rev == 0 {
+				if ins == nil {
+					if ins, err = tx.PrepareContext(ctx, `INSERT INTO wmsbridge_versions (shop, kind, id, updated_at, triggered_at, rev)
+						VALUES (?, ?, ?, ?, ?, 1) ON CONFLICT DO NOTHING`); err != nil {
+						return err
+					}
+				}
+				res, err = ins.ExecContext(ctx, w.Key.Shop, w.Key.Kind, w.Key.ID, micro(w.Version.UpdatedAt), micro(w.Version.TriggeredAt))
+			} else {
+				if upd == nil {
+					if upd, err = tx.PrepareContext(ctx, `UPDATE wmsbridge_versions SET updated_at = ?, triggered_at = ?, rev = rev + 1
+						WHERE shop = ? AND kind = ? AND id = ? AND rev = ?`); err != nil {
+						return err
+					}
+				}
+				res, err = upd.ExecContext(ctx, micro(w.Version.UpdatedAt), micro(w.Version.TriggeredAt), w.Key.Shop, w.Key.Kind, w.Key.ID, w.Rev)
+			}
+			if err != nil {
+				return err
+			}
+			n, err := res.RowsAffected()
+			if err != nil {
+				return err
+			}
+			out[i] = n == 1
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, wrap("set versions", err)
+	}
+	return out, nil
+}
+
+// keyGroup is up to n distinct ids of one shop and kind, with the
+// positions of each id in the caller's list.
+type keyGroup struct {
+	shop, kind string
+	ids        []string
+	at         map[string][]int
+}
+
+// groupKeys splits keys into groups of one shop and kind and at most n
+// distinct ids.
+func groupKeys(keys []wmssync.EntityKey, n int) []*keyGroup {
+	var groups []*keyGroup
+	open := map[[2]string]*keyGroup{}
+	for i, k := range keys {
+		sk := [2]string{k.Shop, k.Kind}
+		g := open[sk]
+		if g != nil {
+			if _, seen := g.at[k.ID]; seen {
+				g.at[k.ID] = append(g.at[k.ID], i)
+				continue
+			}
+		}
+		if g == nil || len(g.ids) == n {
+			g = &keyGroup{shop: k.Shop, kind: k.Kind, at: map[string][]int{}}
+			open[sk] = g
+			groups = append(groups, g)
+		}
+		g.ids = append(g.ids, k.ID)
+		g.at[k.ID] = append(g.at[k.ID], i)
+	}
+	return groups
 }
 
 var _ wmssync.VersionPruner = (*Store)(nil)
