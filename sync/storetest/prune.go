@@ -12,24 +12,11 @@ import (
 // runPruneVersions checks the [wmssync.VersionPruner] capability; stores
 // without it skip these subtests.
 func runPruneVersions(t *testing.T, newStore func(t *testing.T) wmssync.Store) {
-	tests := []struct {
-		name string
-		fn   func(t *testing.T, s wmssync.Store, p wmssync.VersionPruner)
-	}{
+	runCapability(t, newStore, "sync.VersionPruner", []capabilityTest[wmssync.VersionPruner]{
 		{"NewestTime", testPruneNewestTime},
 		{"Batches", testPruneBatches},
 		{"RecreateAfterPrune", testPruneRecreate},
-	}
-	for _, tc := range tests {
-		t.Run(tc.name, func(t *testing.T) {
-			s := newStore(t)
-			p, ok := s.(wmssync.VersionPruner)
-			if !ok {
-				t.Skip("store does not implement sync.VersionPruner")
-			}
-			tc.fn(t, s, p)
-		})
-	}
+	})
 }
 
 func setVersion(t *testing.T, s wmssync.Store, k wmssync.EntityKey, v webhook.Version) {

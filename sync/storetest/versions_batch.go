@@ -14,22 +14,30 @@ import (
 // runVersionBatch checks the [wmssync.VersionBatcher] capability; stores
 // without it skip these subtests.
 func runVersionBatch(t *testing.T, newStore func(t *testing.T) wmssync.Store) {
-	tests := []struct {
-		name string
-		fn   func(t *testing.T, s wmssync.Store, b wmssync.VersionBatcher)
-	}{
+	runCapability(t, newStore, "sync.VersionBatcher", []capabilityTest[wmssync.VersionBatcher]{
 		{"ReadsMatchVersion", testBatchReads},
 		{"CompareAndSwap", testBatchCAS},
 		{"Concurrent", testBatchConcurrent},
-	}
+	})
+}
+
+// capabilityTest is a subtest of an optional capability C of a store.
+type capabilityTest[C any] struct {
+	name string
+	fn   func(t *testing.T, s wmssync.Store, c C)
+}
+
+// runCapability runs tests as subtests on new stores, each skipped when
+// the store does not implement C (called name in the skip message).
+func runCapability[C any](t *testing.T, newStore func(t *testing.T) wmssync.Store, name string, tests []capabilityTest[C]) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			s := newStore(t)
-			b, ok := s.(wmssync.VersionBatcher)
+			c, ok := s.(C)
 			if !ok {
-				t.Skip("store does not implement sync.VersionBatcher")
+				t.Skip("store does not implement " + name)
 			}
-			tc.fn(t, s, b)
+			tc.fn(t, s, c)
 		})
 	}
 }
