@@ -56,19 +56,11 @@ type Client struct {
 //
 // NewClient does no I/O; wrong keys show on the first request.
 func NewClient(storeURL string, opts ...Option) (*Client, error) {
-	u, err := url.Parse(strings.TrimSpace(storeURL))
-	switch {
-	case err != nil:
+	norm, err := NormalizeStoreURL(storeURL)
+	if err != nil {
 		return nil, fmt.Errorf("woocommerce: NewClient: %w", err)
-	case u.Scheme == "http":
-		return nil, errors.New("woocommerce: NewClient: the store URL must use https: WooCommerce ignores Basic and query-string keys over plain HTTP")
-	case u.Scheme != "https" || u.Host == "":
-		return nil, fmt.Errorf("woocommerce: NewClient: %q is not an https URL of a store", storeURL)
-	case u.User != nil || u.RawQuery != "" || u.Fragment != "":
-		return nil, errors.New("woocommerce: NewClient: the store URL must not carry user info, a query or a fragment")
 	}
-	u.Path = strings.TrimSuffix(strings.TrimRight(u.Path, "/"), "/wp-json")
-	u.RawPath = ""
+	u, _ := url.Parse(norm)
 	o := options{
 		retryMax:     DefaultRetryMax,
 		retryWaitMin: DefaultRetryWaitMin,
@@ -137,6 +129,32 @@ func NewClient(storeURL string, opts ...Option) (*Client, error) {
 		ErrorHandler: retryablehttp.PassthroughErrorHandler,
 	}
 	return c, nil
+}
+
+// NormalizeStoreURL checks a store's site address and returns it in one
+// form: https, lower-case host without the default port, path kept
+// (WordPress in a folder) without a trailing slash or "/wp-json". It is
+// how the library names a store, in settings and in webhook events
+// (X-WC-Webhook-Source is the site's home URL with a trailing slash).
+// Plain http is refused: WooCommerce accepts keys over plain HTTP only
+// with OAuth 1.0a signatures, which this package does not implement.
+func NormalizeStoreURL(raw string) (string, error) {
+	u, err := url.Parse(strings.TrimSpace(raw))
+	switch {
+	case err != nil:
+		return "", err
+	case u.Scheme == "http":
+		return "", errors.New("the store URL must use https: WooCommerce ignores Basic and query-string keys over plain HTTP")
+	case u.Scheme != "https" || u.Host == "":
+		return "", fmt.Errorf("%q is not an https URL of a store", raw)
+	case u.User != nil || u.RawQuery != "" || u.Fragment != "":
+		return "", errors.New("the store URL must not carry user info, a query or a fragment")
+	}
+	host := strings.ToLower(u.Host)
+	host = strings.TrimSuffix(host, ":443")
+	path := strings.TrimRight(u.Path, "/")
+	path = strings.TrimRight(strings.TrimSuffix(path, "/wp-json"), "/")
+	return "https://" + host + path, nil
 }
 
 // StoreURL returns the store's address as NewClient normalised it.
