@@ -18,6 +18,12 @@ import (
 //   - Timestamps are time.Time; the zero time means null or absent.
 //   - Fields the SDK does not model are ignored; the raw body stays available
 //     to callers (for example webhook.Event.Body) for anything else.
+//   - Decoding is tolerant (payload_decode.go): a field whose shape is not
+//     the expected one is left zero instead of failing the payload, except
+//     IDs, quantities, SKUs, money, timestamps and the lists of lines and
+//     variants, which are strict. Line item properties and note attributes
+//     are accepted as a list of name/value objects, a JSON object, [] or
+//     null (PayloadProperties).
 
 // PayloadMoney is an amount in one currency, as found in the "*_set" objects
 // of REST payloads. Shopify names the currency field "currency_code" in most
@@ -99,45 +105,112 @@ type PayloadDiscountAllocation struct {
 
 // PayloadProperty is a name/value pair (line item properties, order note
 // attributes). Value keeps the text of a JSON string, or the JSON text of any
-// other value (numbers, booleans), since merchants' apps put all of these
-// there.
+// other value (numbers, booleans, objects), since merchants' apps put all of
+// these there.
 type PayloadProperty struct {
 	Name  string `json:"name"`
 	Value string `json:"value"`
 }
 
-// UnmarshalJSON accepts any JSON scalar as the value.
+// UnmarshalJSON accepts any JSON value as the value.
 func (p *PayloadProperty) UnmarshalJSON(b []byte) error {
 	var raw struct {
-		Name  string          `json:"name"`
+		Name  json.RawMessage `json:"name"`
 		Value json.RawMessage `json:"value"`
 	}
 	if err := json.Unmarshal(b, &raw); err != nil {
 		return err
 	}
-	p.Name = raw.Name
-	p.Value = ""
-	v := bytes.TrimSpace(raw.Value)
+	p.Name, p.Value = propertyText(raw.Name), propertyText(raw.Value)
+	return nil
+}
+
+// propertyText is the text of a JSON string, "" for null or nothing, and the
+// JSON text of any other value.
+func propertyText(v json.RawMessage) string {
+	v = bytes.TrimSpace(v)
 	switch {
 	case len(v) == 0 || bytes.Equal(v, []byte("null")):
+		return ""
 	case v[0] == '"':
-		if err := json.Unmarshal(v, &p.Value); err != nil {
-			return err
+		var s string
+		if json.Unmarshal(v, &s) == nil {
+			return s
 		}
-	default:
-		p.Value = string(v)
+	}
+	return string(v)
+}
+
+// PayloadProperties are the properties of a line item or the note
+// attributes of an order. Shops send them in several shapes, all accepted:
+// a list of {"name": ..., "value": ...} objects (Shopify's own), an empty
+// list, null, or a JSON object of names and values ({"gift_wrap": "yes"},
+// kept in the object's order). Elements of a list that are not objects are
+// left out; any other shape decodes as no properties. Decoding never fails.
+type PayloadProperties []PayloadProperty
+
+// UnmarshalJSON accepts every shape described on [PayloadProperties].
+func (ps *PayloadProperties) UnmarshalJSON(b []byte) error {
+	*ps = nil
+	b = bytes.TrimSpace(b)
+	if len(b) == 0 {
+		return nil
+	}
+	switch b[0] {
+	case '[':
+		var elems []json.RawMessage
+		if json.Unmarshal(b, &elems) != nil {
+			return nil
+		}
+		out := make(PayloadProperties, 0, len(elems))
+		for _, e := range elems {
+			var p PayloadProperty
+			if e = bytes.TrimSpace(e); len(e) > 0 && e[0] == '{' && json.Unmarshal(e, &p) == nil {
+				out = append(out, p)
+			}
+		}
+		*ps = out
+	case '{':
+		d := json.NewDecoder(bytes.NewReader(b))
+		if _, err := d.Token(); err != nil { // {
+			return nil
+		}
+		var out PayloadProperties
+		for d.More() {
+			k, err := d.Token()
+			if err != nil {
+				return nil
+			}
+			var v json.RawMessage
+			if err := d.Decode(&v); err != nil {
+				return nil
+			}
+			name, _ := k.(string)
+			out = append(out, PayloadProperty{Name: name, Value: propertyText(v)})
+		}
+		*ps = out
 	}
 	return nil
+}
+
+// Get returns the value of the first property called name.
+func (ps PayloadProperties) Get(name string) (string, bool) {
+	for _, p := range ps {
+		if p.Name == name {
+			return p.Value, true
+		}
+	}
+	return "", false
 }
 
 // PayloadLineItem is an order line as it appears in orders/*, in
 // fulfillments/* and inside refund line items.
 type PayloadLineItem struct {
 	ID                         int64                       `json:"id"`
-	AdminGraphQLAPIID          string                      `json:"admin_graphql_api_id"`
+	AdminGraphQLAPIID          string                      `json:"admin_graphql_api_id" payload:"strict"`
 	ProductID                  int64                       `json:"product_id"`
 	VariantID                  int64                       `json:"variant_id"`
-	SKU                        string                      `json:"sku"`
+	SKU                        string                      `json:"sku" payload:"strict"`
 	Title                      string                      `json:"title"`
 	VariantTitle               string                      `json:"variant_title"`
 	Name                       string                      `json:"name"`
@@ -158,7 +231,7 @@ type PayloadLineItem struct {
 	TotalDiscount              Decimal                     `json:"total_discount"`
 	TotalDiscountSet           PayloadMoneySet             `json:"total_discount_set"`
 	SalesLineItemGroupID       int64                       `json:"sales_line_item_group_id"`
-	Properties                 []PayloadProperty           `json:"properties"`
+	Properties                 PayloadProperties           `json:"properties"`
 	TaxLines                   []PayloadTaxLine            `json:"tax_lines"`
 	DiscountAllocations        []PayloadDiscountAllocation `json:"discount_allocations"`
 }

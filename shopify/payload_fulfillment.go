@@ -9,11 +9,11 @@ import "time"
 // tracking state.
 type FulfillmentPayload struct {
 	ID                int64             `json:"id"`
-	AdminGraphQLAPIID string            `json:"admin_graphql_api_id"`
+	AdminGraphQLAPIID string            `json:"admin_graphql_api_id" payload:"strict"`
 	OrderID           int64             `json:"order_id"`
 	LocationID        int64             `json:"location_id"`
 	Name              string            `json:"name"`
-	Status            string            `json:"status"`
+	Status            string            `json:"status" payload:"strict"`
 	ShipmentStatus    string            `json:"shipment_status"`
 	Service           string            `json:"service"`
 	Email             string            `json:"email"`
@@ -26,5 +26,5 @@ type FulfillmentPayload struct {
 	UpdatedAt         time.Time         `json:"updated_at"`
 	Destination       *PayloadAddress   `json:"destination"`
 	OriginAddress     *PayloadAddress   `json:"origin_address"`
-	LineItems         []PayloadLineItem `json:"line_items"`
+	LineItems         []PayloadLineItem `json:"line_items" payload:"strict"`
 }

@@ -7,8 +7,8 @@ import "time"
 // (delete carries only the ID, the GID and the customs fields).
 type InventoryItemPayload struct {
 	ID                           int64                  `json:"id"`
-	AdminGraphQLAPIID            string                 `json:"admin_graphql_api_id"`
-	SKU                          string                 `json:"sku"`
+	AdminGraphQLAPIID            string                 `json:"admin_graphql_api_id" payload:"strict"`
+	SKU                          string                 `json:"sku" payload:"strict"`
 	Tracked                      bool                   `json:"tracked"`
 	RequiresShipping             bool                   `json:"requires_shipping"`
 	Cost                         Decimal                `json:"cost"`
@@ -40,5 +40,5 @@ type InventoryLevelPayload struct {
 	LocationID        int64     `json:"location_id"`
 	Available         *int64    `json:"available"`
 	UpdatedAt         time.Time `json:"updated_at"`
-	AdminGraphQLAPIID string    `json:"admin_graphql_api_id"`
+	AdminGraphQLAPIID string    `json:"admin_graphql_api_id" payload:"strict"`
 }

@@ -13,7 +13,7 @@ import "time"
 // payload and may arrive out of order.
 type OrderPayload struct {
 	ID                  int64  `json:"id"`
-	AdminGraphQLAPIID   string `json:"admin_graphql_api_id"`
+	AdminGraphQLAPIID   string `json:"admin_graphql_api_id" payload:"strict"`
 	Name                string `json:"name"`
 	Number              int64  `json:"number"`
 	OrderNumber         int64  `json:"order_number"`
@@ -28,7 +28,7 @@ type OrderPayload struct {
 	AppID               int64  `json:"app_id"`
 	LocationID          int64  `json:"location_id"`
 	UserID              int64  `json:"user_id"`
-	SourceName          string `json:"source_name"`
+	SourceName          string `json:"source_name" payload:"strict"`
 	SourceIdentifier    string `json:"source_identifier"`
 	PONumber            string `json:"po_number"`
 	Currency            string `json:"currency"`
@@ -71,14 +71,14 @@ type OrderPayload struct {
 
 	PaymentGatewayNames []string              `json:"payment_gateway_names"`
 	DiscountCodes       []PayloadDiscountCode `json:"discount_codes"`
-	NoteAttributes      []PayloadProperty     `json:"note_attributes"`
+	NoteAttributes      PayloadProperties     `json:"note_attributes"`
 	TaxLines            []PayloadTaxLine      `json:"tax_lines"`
 
 	Customer        *PayloadCustomer `json:"customer"`
 	BillingAddress  *PayloadAddress  `json:"billing_address"`
 	ShippingAddress *PayloadAddress  `json:"shipping_address"`
 
-	LineItems     []PayloadLineItem     `json:"line_items"`
+	LineItems     []PayloadLineItem     `json:"line_items" payload:"strict"`
 	ShippingLines []PayloadShippingLine `json:"shipping_lines"`
 	Fulfillments  []FulfillmentPayload  `json:"fulfillments"`
 	Refunds       []RefundPayload       `json:"refunds"`
@@ -114,7 +114,7 @@ type PayloadShippingLine struct {
 // PayloadCustomer is the customer embedded in an order payload.
 type PayloadCustomer struct {
 	ID                int64           `json:"id"`
-	AdminGraphQLAPIID string          `json:"admin_graphql_api_id"`
+	AdminGraphQLAPIID string          `json:"admin_graphql_api_id" payload:"strict"`
 	Email             string          `json:"email"`
 	Phone             string          `json:"phone"`
 	FirstName         string          `json:"first_name"`
@@ -153,7 +153,7 @@ type PayloadOrderEdit struct {
 	NotifyCustomer bool                  `json:"notify_customer"`
 	CreatedAt      time.Time             `json:"created_at"`
 	CommittedAt    time.Time             `json:"committed_at"`
-	LineItems      PayloadOrderEditDelta `json:"line_items"`
+	LineItems      PayloadOrderEditDelta `json:"line_items" payload:"strict"`
 	ShippingLines  PayloadOrderEditDelta `json:"shipping_lines"`
 }
 

@@ -11,7 +11,7 @@ import "time"
 // (Truncated) and the rest fetched through the Admin API.
 type ProductPayload struct {
 	ID                int64                  `json:"id"`
-	AdminGraphQLAPIID string                 `json:"admin_graphql_api_id"`
+	AdminGraphQLAPIID string                 `json:"admin_graphql_api_id" payload:"strict"`
 	Title             string                 `json:"title"`
 	Handle            string                 `json:"handle"`
 	BodyHTML          string                 `json:"body_html"`
@@ -24,8 +24,8 @@ type ProductPayload struct {
 	CreatedAt         time.Time              `json:"created_at"`
 	UpdatedAt         time.Time              `json:"updated_at"`
 	PublishedAt       time.Time              `json:"published_at"`
-	Variants          []PayloadVariant       `json:"variants"`
-	VariantGIDs       []PayloadGIDStamp      `json:"variant_gids"`
+	Variants          []PayloadVariant       `json:"variants" payload:"strict"`
+	VariantGIDs       []PayloadGIDStamp      `json:"variant_gids" payload:"strict"`
 	Options           []PayloadProductOption `json:"options"`
 }
 
@@ -41,12 +41,12 @@ func (p *ProductPayload) Truncated() bool {
 // before the change.
 type PayloadVariant struct {
 	ID                   int64     `json:"id"`
-	AdminGraphQLAPIID    string    `json:"admin_graphql_api_id"`
+	AdminGraphQLAPIID    string    `json:"admin_graphql_api_id" payload:"strict"`
 	ProductID            int64     `json:"product_id"`
 	InventoryItemID      int64     `json:"inventory_item_id"`
 	ImageID              int64     `json:"image_id"`
 	Title                string    `json:"title"`
-	SKU                  string    `json:"sku"`
+	SKU                  string    `json:"sku" payload:"strict"`
 	Barcode              string    `json:"barcode"`
 	Position             int       `json:"position"`
 	Price                Decimal   `json:"price"`
@@ -71,7 +71,7 @@ type PayloadVariant struct {
 // PayloadGIDStamp is a GID with the time its resource last changed (the
 // entries of ProductPayload.VariantGIDs).
 type PayloadGIDStamp struct {
-	AdminGraphQLAPIID string    `json:"admin_graphql_api_id"`
+	AdminGraphQLAPIID string    `json:"admin_graphql_api_id" payload:"strict"`
 	UpdatedAt         time.Time `json:"updated_at"`
 }
 

@@ -8,7 +8,7 @@ import "time"
 // what a warehouse needs; Transactions carry the money that moved.
 type RefundPayload struct {
 	ID                int64                    `json:"id"`
-	AdminGraphQLAPIID string                   `json:"admin_graphql_api_id"`
+	AdminGraphQLAPIID string                   `json:"admin_graphql_api_id" payload:"strict"`
 	OrderID           int64                    `json:"order_id"`
 	UserID            int64                    `json:"user_id"`
 	Note              string                   `json:"note"`
@@ -16,7 +16,7 @@ type RefundPayload struct {
 	CreatedAt         time.Time                `json:"created_at"`
 	ProcessedAt       time.Time                `json:"processed_at"`
 	TotalDutiesSet    PayloadMoneySet          `json:"total_duties_set"`
-	RefundLineItems   []PayloadRefundLineItem  `json:"refund_line_items"`
+	RefundLineItems   []PayloadRefundLineItem  `json:"refund_line_items" payload:"strict"`
 	OrderAdjustments  []PayloadOrderAdjustment `json:"order_adjustments"`
 	Transactions      []TransactionPayload     `json:"transactions"`
 }
@@ -29,7 +29,7 @@ type PayloadRefundLineItem struct {
 	LineItemID  int64           `json:"line_item_id"`
 	Quantity    int             `json:"quantity"`
 	LocationID  int64           `json:"location_id"`
-	RestockType string          `json:"restock_type"`
+	RestockType string          `json:"restock_type" payload:"strict"`
 	Subtotal    Decimal         `json:"subtotal"`
 	SubtotalSet PayloadMoneySet `json:"subtotal_set"`
 	TotalTax    Decimal         `json:"total_tax"`

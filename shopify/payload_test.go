@@ -25,7 +25,7 @@ type sample struct {
 	body           []byte
 }
 
-func loadSamples(t *testing.T) []sample {
+func loadSamples(t testing.TB) []sample {
 	t.Helper()
 	var out []sample
 	err := filepath.WalkDir("testdata/webhooks", func(path string, d fs.DirEntry, err error) error {
@@ -47,7 +47,9 @@ func loadSamples(t *testing.T) []sample {
 		out = append(out, sample{version: strings.Split(rel, string(filepath.Separator))[0], topic: meta.Name, body: meta.Response})
 		return nil
 	})
-	plNoErr(t, true, err)
+	if err != nil {
+		t.Fatal(err)
+	}
 	return out
 }
 

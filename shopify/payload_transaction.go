@@ -8,14 +8,14 @@ import "time"
 // "pending", "failure", "success" or "error".
 type TransactionPayload struct {
 	ID                   int64           `json:"id"`
-	AdminGraphQLAPIID    string          `json:"admin_graphql_api_id"`
+	AdminGraphQLAPIID    string          `json:"admin_graphql_api_id" payload:"strict"`
 	OrderID              int64           `json:"order_id"`
 	ParentID             int64           `json:"parent_id"`
 	LocationID           int64           `json:"location_id"`
 	UserID               int64           `json:"user_id"`
-	Kind                 string          `json:"kind"`
+	Kind                 string          `json:"kind" payload:"strict"`
 	Gateway              string          `json:"gateway"`
-	Status               string          `json:"status"`
+	Status               string          `json:"status" payload:"strict"`
 	Message              string          `json:"message"`
 	Authorization        string          `json:"authorization"`
 	ErrorCode            string          `json:"error_code"`
