@@ -411,7 +411,7 @@ func (s *BulkOperationsService) download(ctx context.Context, u string) (io.Read
 	}
 	resp, err := s.client.bulkDownloadClient().Do(req)
 	if err != nil {
-		return nil, fmt.Errorf("shopify: downloading bulk result: %w", redactURLError(err))
+		return nil, s.client.secrets.Error(fmt.Errorf("shopify: downloading bulk result: %w", redactURLError(err)))
 	}
 	if resp.StatusCode != http.StatusOK {
 		resp.Body.Close()

@@ -10,6 +10,8 @@ import (
 	"time"
 
 	"github.com/hashicorp/go-retryablehttp"
+
+	"github.com/wmsbridge/wmsbridge/internal/redact"
 )
 
 // Client talks to one shop's GraphQL Admin API.
@@ -20,7 +22,13 @@ import (
 // connection pool is reused. Create it with NewClient.
 //
 // Formatting a Client (fmt's %v, %+v, %#v) or logging it never shows a token
-// or client secret.
+// or client secret. Nor do its errors and log lines, even when a server or
+// proxy echoes the request: the Client knows its secrets (the access token,
+// the client secret, every token and refresh token its token source hands
+// out, and those given with WithRedactedSecrets) and replaces each with
+// "[REDACTED]" in every answer it reads, before anything is decoded from it,
+// and in every error it returns and every line it logs. Secrets shorter than
+// 8 characters are not looked for (they cannot be told from ordinary text).
 type Client struct {
 	shop       string
 	base       *url.URL // scheme + host + optional path prefix, no trailing slash
@@ -30,7 +38,8 @@ type Client struct {
 	tokens     *reuseTokenSource
 	limiter    *Limiter
 	rc         *retryablehttp.Client
-	logger     *slog.Logger
+	logger     *slog.Logger // writes through secrets
+	secrets    *redact.Set  // every secret the Client knows, see Client
 	observer   Observer
 	checkRetry CheckRetry
 	backoff    Backoff
@@ -79,6 +88,7 @@ func NewClient(shop string, opts ...Option) (*Client, error) {
 		base = &url.URL{Scheme: "https", Host: domain}
 	}
 	c := &Client{
+		secrets:    redact.New(o.redact...),
 		shop:       domain,
 		base:       base,
 		endpoint:   base.String() + "/admin/api/" + o.apiVersion + "/graphql.json",
@@ -95,6 +105,7 @@ func NewClient(shop string, opts ...Option) (*Client, error) {
 	if c.logger == nil {
 		c.logger = slog.New(slog.DiscardHandler)
 	}
+	c.logger = c.secrets.Logger(c.logger)
 	if c.checkRetry == nil {
 		c.checkRetry = DefaultRetryPolicy
 	}
@@ -129,6 +140,7 @@ func NewClient(shop string, opts ...Option) (*Client, error) {
 		cc := *o.credentials
 		cc.TokenURL = base.String() + "/admin/oauth/access_token"
 		cc.HTTPClient = &plain
+		c.secrets.Add(cc.ClientSecret)
 		c.tokens = ReuseTokenSource(&cc).(*reuseTokenSource)
 		c.authKind = "client credentials"
 	default:
@@ -139,6 +151,8 @@ func NewClient(shop string, opts ...Option) (*Client, error) {
 			c.authKind = "token source"
 		}
 	}
+	c.secrets.Add(secretsOf(c.tokens.src)...)
+	c.tokens.onIssued(func(t *Token) { c.secrets.AddRotating(t.AccessToken, t.RefreshToken) })
 
 	api := plain
 	api.Transport = &transport{c: c, base: rt}

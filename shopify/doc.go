@@ -52,6 +52,20 @@
 // proxies), and redirects are never followed, so a token reaches no host the
 // caller did not choose.
 //
+// # Secrets in errors and logs
+//
+// The Client knows every secret it handles: the access token, the client
+// secret, each token and refresh token its token source hands out, and any
+// given with WithRedactedSecrets (a webhook signing secret, say). A server,
+// proxy or token endpoint that echoes the request (its headers, the form
+// with the client secret) into an answer cannot leak one: the Client
+// replaces each secret, raw or JSON- or URL-escaped, with "[REDACTED]" in
+// every answer before it decodes anything from it (error messages and
+// codes, GraphQL errors and extensions, user errors, X-Request-Id and
+// other headers), in every error it returns (a token source's too), and in
+// every line it logs. Secrets shorter than 8 characters are not looked
+// for: they cannot be told from ordinary text.
+//
 // # Rate limits
 //
 // Shopify limits each app and shop with a leaky bucket of query-cost points

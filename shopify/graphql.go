@@ -244,6 +244,7 @@ func (c *Client) Do(ctx context.Context, req *Request, out any) (*Response, erro
 		_ = hresp.Body.Close()
 	}
 	resp, err := c.finish(ctx, cl, hresp != nil, doErr, out)
+	err = c.secrets.Error(err) // a token source's or transport's error text
 	c.report(ctx, cl, resp, err, time.Since(start))
 	return resp, err
 }
@@ -456,6 +457,10 @@ func (t *transport) RoundTrip(req *http.Request) (*http.Response, error) {
 			c.limiter.settle(res, nil, true)
 			return nil, rerr
 		}
+		// Nothing read from the answer (errors, user errors, request id,
+		// log attributes) may carry a secret an endpoint or proxy echoed.
+		body = c.secrets.Bytes(body)
+		c.secrets.Header(resp.Header)
 		a := attemptResult{status: resp.StatusCode, header: resp.Header, body: body}
 		if ct := resp.Header.Get("Content-Type"); strings.Contains(ct, "json") || bytes.HasPrefix(bytes.TrimSpace(body), []byte("{")) {
 			if json.Unmarshal(body, &a.env) == nil {

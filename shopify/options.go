@@ -42,6 +42,7 @@ type options struct {
 	retryWaitMax time.Duration
 	limiter      *Limiter
 	userAgent    string
+	redact       []string
 }
 
 // WithAccessToken authenticates with a fixed Admin API access token (custom
@@ -250,6 +251,17 @@ func WithUserAgent(ua string) Option {
 			return errors.New("shopify: WithUserAgent: empty or contains a line break")
 		}
 		o.userAgent = ua
+		return nil
+	}
+}
+
+// WithRedactedSecrets names more secrets the Client keeps out of its errors
+// and logs, besides those it knows from its credentials (see Client): a
+// webhook signing secret, say, or the credentials of a proxy. Secrets
+// shorter than 8 characters are ignored.
+func WithRedactedSecrets(secrets ...string) Option {
+	return func(o *options) error {
+		o.redact = append(o.redact, secrets...)
 		return nil
 	}
 }

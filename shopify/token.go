@@ -12,10 +12,12 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/wmsbridge/wmsbridge/internal/redact"
 )
 
 // redacted replaces every secret in formatted output, logs and errors.
-const redacted = "[REDACTED]"
+const redacted = redact.Mask
 
 // Token is an Admin API access token as a TokenSource hands it out. Its shape
 // follows golang.org/x/oauth2's Token.
@@ -303,14 +305,29 @@ func (cc ClientCredentials) Token(ctx context.Context) (*Token, error) {
 	return PostToken(ctx, cc.HTTPClient, cc.TokenURL, form, time.Time{})
 }
 
-// scrub removes secrets from text that came from elsewhere.
-func scrub(s string, secrets ...string) string {
-	for _, sec := range secrets {
-		if sec != "" {
-			s = strings.ReplaceAll(s, sec, redacted)
+// secretsOf returns the secrets a token source holds before it issues a
+// token: a static token, a client secret, the token a RefreshTokenSource
+// starts from. (Tokens it issues later reach the Client's secrets through
+// reuseTokenSource.issued.)
+func secretsOf(src TokenSource) []string {
+	switch s := src.(type) {
+	case *staticTokenSource:
+		return []string{s.tok.AccessToken}
+	case *refreshTokenSource:
+		s.mu.Lock()
+		defer s.mu.Unlock()
+		if s.cur == nil {
+			return nil
 		}
+		return []string{s.cur.AccessToken, s.cur.RefreshToken}
+	case *ClientCredentials:
+		return []string{s.ClientSecret}
+	case ClientCredentials:
+		return []string{s.ClientSecret}
+	case *reuseTokenSource:
+		return secretsOf(s.src)
 	}
-	return s
+	return nil
 }
 
 // String describes the credentials without the client secret.
@@ -350,6 +367,9 @@ func ReuseTokenSource(src TokenSource) TokenSource {
 type reuseTokenSource struct {
 	src TokenSource
 	now func() time.Time
+	// issued learn every token fetched from src before anyone uses it
+	// (each Client sharing the source adds it to the secrets it redacts).
+	issued []func(*Token)
 
 	mu       sync.Mutex
 	tok      *Token
@@ -378,6 +398,14 @@ func (r *reuseTokenSource) Token(ctx context.Context) (*Token, error) {
 		r.mu.Unlock()
 
 		t, err := r.src.Token(ctx)
+		if err == nil && t != nil && t.AccessToken != "" {
+			r.mu.Lock()
+			hooks := r.issued
+			r.mu.Unlock()
+			for _, f := range hooks {
+				f(t)
+			}
+		}
 		r.mu.Lock()
 		r.fetching = nil
 		if err == nil && t != nil && t.AccessToken != "" {
@@ -395,6 +423,13 @@ func (r *reuseTokenSource) Token(ctx context.Context) (*Token, error) {
 		c := *t
 		return &c, nil
 	}
+}
+
+// onIssued adds f to the functions that learn every token fetched.
+func (r *reuseTokenSource) onIssued(f func(*Token)) {
+	r.mu.Lock()
+	r.issued = append(r.issued[:len(r.issued):len(r.issued)], f)
+	r.mu.Unlock()
 }
 
 // refreshable reports whether asking the source again can yield a different

@@ -9,6 +9,8 @@ import (
 	"net/url"
 	"strings"
 	"time"
+
+	"github.com/wmsbridge/wmsbridge/internal/redact"
 )
 
 // TokenPath is the path of Shopify's token endpoint below a shop's base
@@ -26,15 +28,24 @@ const TokenPath = "/admin/oauth/access_token"
 //
 // An answer other than 200 with an access token returns a *TokenError with
 // Shopify's error and error_description (or errors) and the request id;
-// the values of the form's client_secret, code, refresh_token and
-// subject_token never appear in it, nor in any other error PostToken
+// the values of the form's client_secret, code, refresh_token,
+// subject_token and client_id never appear in it (raw or escaped, even when
+// the endpoint echoes the request), nor in any other error PostToken
 // returns. It is the building block of ClientCredentials and of the
 // authorization-code and refresh grants in package shopify/oauth.
 func PostToken(ctx context.Context, hc *http.Client, tokenURL string, form url.Values, issued time.Time) (*Token, error) {
-	secrets := []string{form.Get("client_secret"), form.Get("code"), form.Get("refresh_token"), form.Get("subject_token")}
+	secrets := redact.New(form.Get("client_secret"), form.Get("code"), form.Get("refresh_token"), form.Get("subject_token"), form.Get("client_id"))
+	tok, err := postToken(ctx, hc, tokenURL, form, issued, secrets)
+	return tok, secrets.Error(err)
+}
+
+// postToken is PostToken before its error is redacted. The answer is
+// redacted as it arrives, so no field read from it (error code,
+// description, request id) carries a secret the endpoint echoed.
+func postToken(ctx context.Context, hc *http.Client, tokenURL string, form url.Values, issued time.Time, secrets *redact.Set) (*Token, error) {
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, tokenURL, strings.NewReader(form.Encode()))
 	if err != nil {
-		return nil, fmt.Errorf("shopify: token request: %s", scrub(err.Error(), secrets...))
+		return nil, fmt.Errorf("shopify: token request: %w", err)
 	}
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 	req.Header.Set("Accept", "application/json")
@@ -55,6 +66,8 @@ func PostToken(ctx context.Context, hc *http.Client, tokenURL string, form url.V
 	if err != nil {
 		return nil, fmt.Errorf("shopify: token request: reading answer: %w", err)
 	}
+	body = secrets.Bytes(body)
+	secrets.Header(resp.Header)
 	var tr tokenResponse
 	jerr := json.Unmarshal(body, &tr)
 	if resp.StatusCode != http.StatusOK || tr.AccessToken == "" {
@@ -68,8 +81,6 @@ func PostToken(ctx context.Context, hc *http.Client, tokenURL string, form url.V
 		if resp.StatusCode == http.StatusOK && te.Description == "" {
 			te.Description = "the answer holds no access_token"
 		}
-		te.Code = scrub(te.Code, secrets...)
-		te.Description = scrub(te.Description, append(secrets, form.Get("client_id"))...)
 		return nil, te
 	}
 	t := &Token{AccessToken: tr.AccessToken, Scope: tr.Scope, RefreshToken: tr.RefreshToken}
