@@ -14,7 +14,8 @@
 // # Receiving
 //
 // Mount a Handler on your mux. It answers 405 to anything but POST, caps
-// the body (DefaultMaxBodyBytes, 413 beyond), asks its sources which one
+// the body (DefaultMaxBodyBytes, 413 beyond) and the time to read it
+// (DefaultReadTimeout, 408 and a closed connection beyond), asks its sources which one
 // the request belongs to (401 when none), answers a source's ping with 200
 // and nothing else, answers 401 to a missing or wrong signature without any
 // other effect, and puts the verified Event into an Inbox before it answers
@@ -29,6 +30,12 @@
 //	src, err := shopifywebhook.NewSource(clientSecret)
 //	h, err := webhook.NewHandler(inbox, webhook.WithSource(src))
 //	mux.Handle("POST /webhooks", h)
+//	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 5 * time.Second,
+//		ReadTimeout: 10 * time.Second, WriteTimeout: 15 * time.Second, IdleTimeout: time.Minute}
+//
+// The endpoint is public: give its server the timeouts above, so that no
+// client holds a connection open with slow headers, a slow body or an idle
+// keep-alive (the Handler bounds the body itself too, see WithReadTimeout).
 //
 // One Handler may serve several shop systems (WithSource(shopifySrc,
 // wooSrc)): each Source recognises its own requests by their headers, and

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net"
 	"net/http"
 	"sync"
 	"sync/atomic"
@@ -21,13 +22,22 @@ const (
 	// DefaultStoreTimeout bounds Inbox.Put, inside the few seconds shop
 	// systems wait for an answer (Shopify: 5 s).
 	DefaultStoreTimeout = 3 * time.Second
+	// DefaultReadTimeout bounds the reading of a request's body, counted
+	// from when the Handler starts on the request (its headers are read by
+	// then). A shop system sends a webhook's body at once and gives up on an
+	// answer after a few seconds (Shopify: 5 s), so a body still arriving
+	// after 5 s is a client holding a connection open (a slow-body attack,
+	// or a broken network), not a delivery.
+	DefaultReadTimeout = 5 * time.Second
 )
 
 // Handler is an http.Handler that receives webhooks from one or several
 // shop systems, each described by a [Source]. For each request it:
 //
 //  1. answers 405 unless the method is POST;
-//  2. reads the body through http.MaxBytesReader (413 beyond the limit);
+//  2. reads the body through http.MaxBytesReader (413 beyond the limit)
+//     within the read timeout (408, and the connection is closed, when the
+//     body stalls or trickles past it; see [WithReadTimeout]);
 //  3. picks the first source that classifies the request as its own
 //     ([Source.Classify]); a [Ping] gets 200 and nothing else; a request
 //     no source claims gets 401;
@@ -59,6 +69,7 @@ type Handler struct {
 	sources      []handlerSource
 	maxBody      int64
 	storeTimeout time.Duration
+	readTimeout  time.Duration // <= 0: the server's own timeouts only
 	logger       *slog.Logger
 	now          func() time.Time
 	stats        handlerCounters
@@ -103,6 +114,28 @@ func WithStoreTimeout(d time.Duration) Option {
 	return func(h *Handler) {
 		if d > 0 {
 			h.storeTimeout = d
+		}
+	}
+}
+
+// WithReadTimeout bounds the reading of each request's body (default
+// DefaultReadTimeout), from when the Handler starts on the request: a
+// client that sends headers and then stalls or trickles its body gets 408
+// and its connection is closed once d has passed, so it cannot hold a
+// connection and a goroutine open. The Handler sets the deadline through
+// http.ResponseController, which reaches the connection through
+// ResponseWriters that wrap it and have an Unwrap method; behind a
+// middleware whose writer has none, only the server's timeouts apply. A
+// negative d leaves body reads to the server's timeouts alone.
+//
+// The deadline does not replace the http.Server's own timeouts, which
+// cover what happens before the Handler runs: set ReadHeaderTimeout (slow
+// headers), ReadTimeout (a whole request, as a backstop a little above d)
+// and IdleTimeout (kept-alive connections) on the server that mounts it.
+func WithReadTimeout(d time.Duration) Option {
+	return func(h *Handler) {
+		if d != 0 {
+			h.readTimeout = d
 		}
 	}
 }
@@ -157,6 +190,7 @@ func NewHandler(inbox Inbox, opts ...Option) (*Handler, error) {
 		inbox:        inbox,
 		maxBody:      DefaultMaxBodyBytes,
 		storeTimeout: DefaultStoreTimeout,
+		readTimeout:  DefaultReadTimeout,
 		logger:       slog.New(slog.DiscardHandler),
 		now:          time.Now,
 	}
@@ -210,7 +244,17 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "method not allowed", http.StatusMethodNotAllowed)
 		return
 	}
+	rc := http.NewResponseController(w)
+	if h.readTimeout > 0 {
+		// An error means the writer cannot reach the connection; the
+		// server's own timeouts apply then (see WithReadTimeout).
+		_ = rc.SetReadDeadline(time.Now().Add(h.readTimeout))
+	}
 	body, buf, err := h.readBody(http.MaxBytesReader(w, r.Body, h.maxBody), r.ContentLength)
+	if err == nil && h.readTimeout > 0 {
+		// The body is in: storing it may take longer than what is left.
+		_ = rc.SetReadDeadline(time.Time{})
+	}
 	if buf != nil {
 		// Reused once nothing refers to body any more: when ServeHTTP
 		// returns, unless it went to an inbox that may keep it (buf is
@@ -228,6 +272,14 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			h.logger.LogAttrs(r.Context(), slog.LevelWarn, "webhook body too large",
 				slog.Int64("limit", h.maxBody), slog.String("remote", r.RemoteAddr))
 			http.Error(w, "request body too large", http.StatusRequestEntityTooLarge)
+			return
+		}
+		if ne, ok := errors.AsType[net.Error](err); ok && ne.Timeout() {
+			h.stats.timedOut.Add(1)
+			h.logger.LogAttrs(r.Context(), slog.LevelWarn, "webhook body not received within the read timeout; connection closed",
+				slog.Duration("timeout", h.readTimeout), slog.Int("bytes", len(body)), slog.String("remote", r.RemoteAddr))
+			w.Header().Set("Connection", "close")
+			http.Error(w, "request body timeout", http.StatusRequestTimeout)
 			return
 		}
 		h.stats.malformed.Add(1)
@@ -357,12 +409,13 @@ type Stats struct {
 	Unauthorized     uint64 // no source recognises it, or missing or bad signature (401)
 	Malformed        uint64 // missing headers, empty or unreadable body (400)
 	TooLarge         uint64 // body over the limit (413)
+	TimedOut         uint64 // body not read within the read timeout (408)
 	MethodNotAllowed uint64 // not POST (405)
 	StoreFailed      uint64 // Inbox.Put failed (503)
 }
 
 type handlerCounters struct {
-	stored, duplicate, unknownTopic, pings, unauthorized, malformed, tooLarge,
+	stored, duplicate, unknownTopic, pings, unauthorized, malformed, tooLarge, timedOut,
 	methodNotAllowed, storeFailed atomic.Uint64
 }
 
@@ -372,6 +425,6 @@ func (h *Handler) Stats() Stats {
 	return Stats{
 		Stored: c.stored.Load(), Duplicates: c.duplicate.Load(), UnknownTopic: c.unknownTopic.Load(),
 		Pings: c.pings.Load(), Unauthorized: c.unauthorized.Load(), Malformed: c.malformed.Load(), TooLarge: c.tooLarge.Load(),
-		MethodNotAllowed: c.methodNotAllowed.Load(), StoreFailed: c.storeFailed.Load(),
+		TimedOut: c.timedOut.Load(), MethodNotAllowed: c.methodNotAllowed.Load(), StoreFailed: c.storeFailed.Load(),
 	}
 }

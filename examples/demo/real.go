@@ -169,7 +169,8 @@ func runRealShop(ctx context.Context, o options, out io.Writer) error {
 	}
 	mux := http.NewServeMux()
 	mux.Handle("POST /webhooks/shopify", h)
-	hs := &http.Server{Handler: mux, ReadHeaderTimeout: 5 * time.Second}
+	hs := &http.Server{Handler: mux, ReadHeaderTimeout: 5 * time.Second, ReadTimeout: 10 * time.Second,
+		WriteTimeout: 15 * time.Second, IdleTimeout: time.Minute} // see README, "Embedding it"
 	go func() { _ = hs.Serve(ln) }()
 	defer hs.Close()
 	go func() { _ = eng.Run(ctx) }()

@@ -164,7 +164,8 @@ func newWorld(ctx context.Context, o options) (*world, error) {
 	}
 	mux := http.NewServeMux()
 	mux.Handle("POST /webhooks/shopify", h)
-	w.hook = &http.Server{Handler: mux, ReadHeaderTimeout: 5 * time.Second}
+	w.hook = &http.Server{Handler: mux, ReadHeaderTimeout: 5 * time.Second, ReadTimeout: 10 * time.Second,
+		WriteTimeout: 15 * time.Second, IdleTimeout: time.Minute} // see README, "Embedding it"
 	go func() { _ = w.hook.Serve(ln) }()
 	w.addr = "http://" + ln.Addr().String() + "/webhooks/shopify"
 	return w, nil

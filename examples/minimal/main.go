@@ -44,7 +44,9 @@ func main() {
 	defer store.Close()
 
 	mux := http.NewServeMux()
-	endpoint := httptest.NewServer(mux) // production: your HTTPS server
+	endpoint := httptest.NewUnstartedServer(mux) // production: your HTTPS server, with these timeouts (README)
+	endpoint.Config.ReadHeaderTimeout, endpoint.Config.ReadTimeout, endpoint.Config.IdleTimeout = 5*time.Second, 10*time.Second, time.Minute
+	endpoint.Start()
 	defer endpoint.Close()
 	engine, err := wmssync.NewEngine(wmssync.Config{
 		Backend: warehouse, Store: store, NormalizeAdminURL: connector.NormalizeAdminURL,

@@ -96,7 +96,11 @@ func run(ctx context.Context, addr, db, secret string, selftest bool, out io.Wri
 	}
 	mux := http.NewServeMux()
 	mux.Handle("POST /webhooks/shopify", handler)
-	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 5 * time.Second}
+	// Timeouts for a public endpoint: slow headers, a whole request (the
+	// Handler bounds its body itself, webhook.DefaultReadTimeout), a slow
+	// reader of the answer, and idle kept-alive connections.
+	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 5 * time.Second, ReadTimeout: 10 * time.Second,
+		WriteTimeout: 15 * time.Second, IdleTimeout: time.Minute}
 	go func() { _ = srv.Serve(ln) }()
 	defer srv.Close()
 	url := "http://" + ln.Addr().String() + "/webhooks/shopify"
