@@ -33,6 +33,7 @@ type Engine struct {
 	mu     gosync.Mutex
 	conns  map[string]*connEntry
 	setups map[string]*setupFlight // RunSetup in progress, by shop (setup.go)
+	checks map[string]*shopChecks  // last sweep and audit, by shop (health.go)
 
 	stats counters
 	ob    outboxRuntime // outbound (outbox.go, outbound_*.go)

@@ -53,7 +53,11 @@ func (e *Engine) Reconcile(ctx context.Context, shop string) (SweepResult, error
 	}
 	defer release()
 	res, err = e.reconcile(lctx, shop)
-	return res, leaseErr(lctx, err)
+	err = leaseErr(lctx, err)
+	if ctx.Err() == nil {
+		e.recordCheck(shop, false, err, nil)
+	}
+	return res, err
 }
 
 func (e *Engine) reconcile(ctx context.Context, shop string) (SweepResult, error) {
@@ -204,8 +208,15 @@ func (e *Engine) AuditWebhooks(ctx context.Context, shop string) (AuditResult, e
 	}
 	if err := errors.Join(errs...); err != nil {
 		e.log.LogAttrs(ctx, slog.LevelError, "webhook audit failed", slog.String("shop", shop), slog.String("error", err.Error()))
-		return res, fmt.Errorf("sync: audit webhooks of %s: %w", shop, err)
+		err = fmt.Errorf("sync: audit webhooks of %s: %w", shop, err)
+		e.recordCheck(shop, true, err, nil)
+		return res, err
 	}
 	e.stats.audits.Add(1)
+	var recreated []string
+	for _, g := range groups {
+		recreated = append(recreated, res.Recreated[g]...)
+	}
+	e.recordCheck(shop, true, nil, recreated)
 	return res, nil
 }

@@ -197,6 +197,28 @@ func (m *MemoryInbox) Stats() MemoryInboxStats {
 	return s
 }
 
+// Depth counts the events of shop ([Event.Shop]): pending and claimed
+// ones, the earliest ReceivedAt among them, and failed ones.
+func (m *MemoryInbox) Depth(shop string) (pending int, oldest time.Time, failed int) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	for _, ent := range m.entries {
+		if ent.event.Shop != shop {
+			continue
+		}
+		switch ent.state {
+		case memPending, memClaimed:
+			pending++
+			if t := ent.event.ReceivedAt; oldest.IsZero() || t.Before(oldest) {
+				oldest = t
+			}
+		case memFailed:
+			failed++
+		}
+	}
+	return pending, oldest, failed
+}
+
 // Failed returns the failed (dead-lettered) events in the order they were
 // stored, with their attempt count and last error.
 func (m *MemoryInbox) Failed() []Job {

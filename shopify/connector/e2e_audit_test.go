@@ -54,6 +54,24 @@ func TestE2E_WebhookAuditAfterEndpointOutage(t *testing.T) {
 	sweep, err := h.eng.Reconcile(ctxT(t), s.Shop)
 	require.NoError(t, err)
 	assert.Equal(t, 1, sweep.OrdersApplied)
+
+	// The shop's health shows the audit and the sweep, and the API budget
+	// from the client's limiter (Shopify's bucket for the shop's plan).
+	health, err := h.eng.Health(ctxT(t), s.Shop)
+	require.NoError(t, err)
+	assert.Contains(t, health.Recreated, "ORDERS_CREATE")
+	assert.False(t, health.Webhooks.LastOK.IsZero())
+	assert.Empty(t, health.Sweep.Error)
+	assert.False(t, health.Sweep.LastOK.IsZero())
+	assert.False(t, health.OrdersSince.IsZero(), "the sweep advanced the orders watermark")
+	if assert.NotNil(t, health.Budget, "the connector reports the API budget") {
+		assert.Positive(t, health.Budget.Capacity)
+		assert.Positive(t, health.Budget.RestoreRate)
+		assert.InDelta(t, 0.5, health.Budget.Used(), 0.5)
+	}
+	if assert.NotNil(t, health.Inbox) {
+		assert.Zero(t, health.Inbox.Failed)
+	}
 	_, ok = h.order(s.Shop, missed.ID)
 	assert.True(t, ok, "the sweep brought the order missed during the outage")
 

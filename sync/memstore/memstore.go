@@ -251,3 +251,15 @@ func (s *Store) AdvanceWatermark(ctx context.Context, shop, name string, t time.
 	}
 	return s.watermarks[k], nil
 }
+
+var _ wmssync.QueueInspector = (*Store)(nil)
+
+// InboxDepth implements [wmssync.QueueInspector].
+func (s *Store) InboxDepth(ctx context.Context, shop string) (wmssync.QueueDepth, error) {
+	if err := ctx.Err(); err != nil {
+		return wmssync.QueueDepth{}, err
+	}
+	var d wmssync.QueueDepth
+	d.Pending, d.Oldest, d.Failed = s.MemoryInbox.Depth(shop)
+	return d, nil
+}

@@ -161,3 +161,30 @@ func (s *Store) ListOutbox(ctx context.Context, f wmssync.OutboxFilter) ([]wmssy
 	}
 	return out, nil
 }
+
+// OutboxDepth implements wmssync.QueueInspector.
+func (s *Store) OutboxDepth(ctx context.Context, shop string) (wmssync.QueueDepth, error) {
+	var d wmssync.QueueDepth
+	if err := ctx.Err(); err != nil {
+		return d, err
+	}
+	var first int64
+	t := &s.outbox
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	for k, r := range t.rows {
+		if k.shop != shop {
+			continue
+		}
+		switch r.State {
+		case wmssync.OutboxPending:
+			d.Pending++
+			if first == 0 || r.Pos < first {
+				first, d.Oldest = r.Pos, r.CreatedAt
+			}
+		case wmssync.OutboxDead:
+			d.Failed++
+		}
+	}
+	return d, nil
+}
