@@ -41,6 +41,7 @@ type Client struct {
 	logger     *slog.Logger // writes through secrets
 	secrets    *redact.Set  // every secret the Client knows, see Client
 	observer   Observer
+	metrics    *clientMetrics // nil: no metrics
 	checkRetry CheckRetry
 	backoff    Backoff
 	userAgent  string
@@ -106,6 +107,11 @@ func NewClient(shop string, opts ...Option) (*Client, error) {
 		c.logger = slog.New(slog.DiscardHandler)
 	}
 	c.logger = c.secrets.Logger(c.logger)
+	if o.meter != nil {
+		if c.metrics, err = newClientMetrics(o.meter); err != nil {
+			return nil, err
+		}
+	}
 	if c.checkRetry == nil {
 		c.checkRetry = DefaultRetryPolicy
 	}

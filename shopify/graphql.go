@@ -396,6 +396,9 @@ func (c *Client) report(ctx context.Context, cl *call, resp *Response, err error
 	if c.observer != nil {
 		c.observer(ctx, m)
 	}
+	if c.metrics != nil {
+		c.metrics.record(ctx, m)
+	}
 }
 
 // transport runs one attempt: it waits for the Limiter, adds the token,

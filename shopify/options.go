@@ -3,6 +3,7 @@ package shopify
 import (
 	"errors"
 	"fmt"
+	"go.opentelemetry.io/otel/metric"
 	"log/slog"
 	"net/http"
 	"net/url"
@@ -35,6 +36,7 @@ type options struct {
 	httpClient   *http.Client
 	logger       *slog.Logger
 	observer     Observer
+	meter        metric.MeterProvider
 	checkRetry   CheckRetry
 	backoff      Backoff
 	retryMax     int
@@ -164,6 +166,27 @@ func WithLogger(l *slog.Logger) Option {
 			return errors.New("shopify: WithLogger: nil *slog.Logger")
 		}
 		o.logger = l
+		return nil
+	}
+}
+
+// WithMeterProvider reports every Client.Do as OpenTelemetry metrics
+// through mp; without it the Client reports none. It composes with
+// WithObserver. The instruments:
+//
+//	wmsbridge.shopify.requests       counter   {request} operation, outcome: ok|throttled|unauthorized|error
+//	wmsbridge.shopify.query_cost     counter   {point}   actual query cost Shopify charged; operation
+//	wmsbridge.shopify.retries        counter   {retry}   attempts after the first; operation
+//	wmsbridge.shopify.throttle_wait  histogram s         time a request waited for the cost bucket
+//
+// operation is the GraphQL operation name (the library's documents have
+// fixed names); no attribute names a shop or an order.
+func WithMeterProvider(mp metric.MeterProvider) Option {
+	return func(o *options) error {
+		if mp == nil {
+			return errors.New("shopify: WithMeterProvider: nil MeterProvider")
+		}
+		o.meter = mp
 		return nil
 	}
 }

@@ -9,6 +9,8 @@ import (
 	"log/slog"
 	"time"
 
+	"go.opentelemetry.io/otel/metric"
+
 	"github.com/wmsbridge/wmsbridge/wms"
 )
 
@@ -41,8 +43,13 @@ type Config struct {
 	// Default [NormalizeAdminURL]; a shop connector package offers a
 	// stricter one (Shopify: NAME.myshopify.com only).
 	NormalizeAdminURL func(raw string) (string, error)
-	// Logger receives the engine's structured logs. Default: discard.
+	// Logger receives the engine's structured logs. Default: discard (no
+	// package of this module logs unless given a logger).
 	Logger *slog.Logger
+	// MeterProvider receives the engine's OpenTelemetry metrics (see
+	// the list in the package documentation). Default: none (a no-op
+	// provider).
+	MeterProvider metric.MeterProvider
 	// Now is the engine's clock. Default time.Now. Tests set it so that
 	// nothing sleeps.
 	Now func() time.Time

@@ -131,6 +131,40 @@
 // subscriptions the shop removed. Both log through [Config.Logger] (slog)
 // and count in [Engine.Stats], for a host to export.
 //
+// # Observability
+//
+// Logging: every package of this module logs through a *slog.Logger the
+// host passes ([Config.Logger], the connector's and the webhook handler's
+// options, shopify.WithLogger) and logs nothing without one. The engine
+// logs a failing store once per episode, not on every retry.
+//
+// [Engine.Health] returns one shop's state for a status page: inbox and
+// outbox depth with the oldest pending entry, dead letters, the last
+// sweep and webhook audit, the API budget. [Engine.Stats] and
+// [Engine.OutboundStats] are the engine's counters.
+//
+// The engine reports OpenTelemetry metrics through [Config.MeterProvider]
+// (none without one). Counters are cumulative since the Engine was built and
+// read from [Engine.Stats] and [Engine.OutboundStats] when the host's
+// reader collects; histograms are recorded as work finishes. Attributes
+// are bounded: an outcome or a kind from a fixed list, never a shop, an
+// order or a SKU (per-shop figures are in [Engine.Health]).
+//
+//	wmsbridge.inbound.events      counter   {event}  outcome: applied|stale|ignored|failed
+//	wmsbridge.inbound.lag         histogram s        from the webhook's arrival to its handling; outcome as above
+//	wmsbridge.outbound.messages   counter   {message} outcome: published|fanned_out|delivered|coalesced|retried|dead
+//	wmsbridge.outbound.stock.calls  counter {call}    stock sends to shops
+//	wmsbridge.outbound.stock.levels counter {level}   stock levels they carried
+//	wmsbridge.outbound.lag        histogram s        from a message's creation to its delivery
+//	wmsbridge.sweeps              counter   {sweep}  outcome: ok|failed
+//	wmsbridge.sweep.applied       counter   {change} orders and products sweeps applied (webhooks missed)
+//	wmsbridge.webhook.audits      counter   {audit}
+//	wmsbridge.webhook.recreated   counter   {subscription} subscriptions audits re-created
+//
+// The webhook handler ([webhook.WithMeterProvider]) and the Shopify client
+// (shopify.WithMeterProvider) report their own instruments under the same
+// prefix.
+//
 // # Implementing a backend
 //
 // See package wms: five methods, every write an idempotent upsert keyed by

@@ -35,8 +35,9 @@ type Engine struct {
 	setups map[string]*setupFlight // RunSetup in progress, by shop (setup.go)
 	checks map[string]*shopChecks  // last sweep and audit, by shop (health.go)
 
-	stats counters
-	ob    outboxRuntime // outbound (outbox.go, outbound_*.go)
+	stats   counters
+	metrics *metrics      // metrics.go
+	ob      outboxRuntime // outbound (outbox.go, outbound_*.go)
 }
 
 type connEntry struct {
@@ -52,14 +53,18 @@ func NewEngine(cfg Config) (*Engine, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Engine{
+	e := &Engine{
 		cfg:     c,
 		backend: c.Backend,
 		store:   c.Store,
 		log:     c.Logger,
 		now:     c.Now,
 		conns:   map[string]*connEntry{},
-	}, nil
+	}
+	if e.metrics, err = e.newMetrics(c.MeterProvider); err != nil {
+		return nil, err
+	}
+	return e, nil
 }
 
 // Inbox returns the store's webhook inbox, to pass to [webhook.NewHandler]:

@@ -48,6 +48,7 @@ func (e *Engine) HandleEvent(ctx context.Context, ev *webhook.Event) error {
 	switch {
 	case err != nil:
 		e.stats.eventsFailed.Add(1)
+		e.observeInbound(ctx, ev.ReceivedAt, "failed")
 		if !retryable(err) || errors.Is(err, ErrUnknownShop) {
 			return webhook.Permanent(err)
 		}
@@ -59,6 +60,7 @@ func (e *Engine) HandleEvent(ctx context.Context, ev *webhook.Event) error {
 	default:
 		e.stats.eventsIgnored.Add(1)
 	}
+	e.observeInbound(ctx, ev.ReceivedAt, out.String())
 	return nil
 }
 

@@ -33,6 +33,7 @@ func (e *Engine) settleFields(ctx context.Context, cfg OutboundConfig, m *Outbox
 		m.State = OutboxDone
 		e.ob.stats.delivered.Add(1)
 		if m.Shop != "" {
+			e.observeDelivered(ctx, m.CreatedAt)
 			e.log.LogAttrs(ctx, slog.LevelDebug, "outbound message delivered", attrs...)
 		}
 		return true

@@ -62,15 +62,19 @@ type outEnv struct {
 
 // newOutEnv: shops A and B, both selling SKU "S1" (A also "S2"), location
 // loc-<shop> mapped to warehouse cph.
-func newOutEnv(t *testing.T, cfg wmssync.OutboundConfig) *outEnv {
+func newOutEnv(t *testing.T, cfg wmssync.OutboundConfig, edit ...func(*wmssync.Config)) *outEnv {
 	t.Helper()
 	c := newClock()
 	w, err := memwms.New(&memwms.Config{Warehouses: []wms.Warehouse{{ID: "cph"}, {ID: "aar"}}, Now: c.Now})
 	require.NoError(t, err)
 	e := &outEnv{clock: c, store: memstore.New(memstore.WithClock(c.Now)), wms: w,
 		shops: map[string]*outShop{"A": {}, "B": {}}}
-	e.eng, err = wmssync.NewEngine(wmssync.Config{Backend: w, Store: e.store, Now: c.Now, Outbound: cfg,
-		Connect: func(ctx context.Context, s wmssync.Settings) (wmssync.Connector, error) { return e.shops[s.Shop], nil }})
+	ecfg := wmssync.Config{Backend: w, Store: e.store, Now: c.Now, Outbound: cfg,
+		Connect: func(ctx context.Context, s wmssync.Settings) (wmssync.Connector, error) { return e.shops[s.Shop], nil }}
+	for _, fn := range edit {
+		fn(&ecfg)
+	}
+	e.eng, err = wmssync.NewEngine(ecfg)
 	require.NoError(t, err)
 	for _, shop := range []string{"A", "B"} {
 		_, err := e.eng.SaveSettings(bg, wmssync.Settings{Shop: shop, AdminURL: "https://" + shop + ".example.com",

@@ -99,7 +99,11 @@ func PublishTx[Tx any](ctx context.Context, e *Engine, tx Tx, ev wms.Event) erro
 	if err != nil {
 		return err
 	}
-	return ts.AddOutboxTx(ctx, tx, []OutboxMessage{m})
+	if err := ts.AddOutboxTx(ctx, tx, []OutboxMessage{m}); err != nil {
+		return err
+	}
+	e.ob.stats.published.Add(1) // counted like Publish (the host may still roll back)
+	return nil
 }
 
 var listenerName = regexp.MustCompile(`^[A-Za-z0-9._-]{1,64}$`)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"go.opentelemetry.io/otel/metric"
 	"io"
 	"log/slog"
 	"net"
@@ -80,6 +81,7 @@ type Handler struct {
 	optSources []Source
 	optTopics  map[Topic]bool // WithTopics
 	allTopics  bool           // WithAllTopics
+	optMeter   metric.MeterProvider
 }
 
 // handlerSource is a source with the topics the Handler stores for it.
@@ -222,6 +224,12 @@ func NewHandler(inbox Inbox, opts ...Option) (*Handler, error) {
 	}
 	if c, ok := inbox.(BodyCopier); ok {
 		h.copies = c.CopiesBody()
+	}
+	if h.optMeter != nil {
+		if err := h.registerMetrics(h.optMeter); err != nil {
+			return nil, err
+		}
+		h.optMeter = nil
 	}
 	return h, nil
 }
