@@ -296,6 +296,12 @@ type Change struct {
 	// When the fetch finds no order there is nothing to apply (a deletion
 	// event or a sweep follows), except that a cancelled Order is applied
 	// as it is. Each Partial change costs one read of the shop.
+	//
+	// A product change need not carry weights: a variant whose Weight is
+	// zero leaves the item's known weight as it is (see
+	// [wms.Backend.UpsertProducts]), and when such a variant's SKU is new
+	// to the backend the engine reads the product from the shop as if the
+	// change were Partial, so the new item starts with its weight.
 	Partial bool
 	// Order is set for ChangeOrder.
 	Order *Order

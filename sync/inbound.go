@@ -94,7 +94,14 @@ func (e *Engine) applyChange(ctx context.Context, s Settings, conn Connector, ch
 			return outIgnored, fmt.Errorf("%w: product change without product", ErrInvalidPayload)
 		}
 		p, v := *ch.Product, ch.Version
-		if ch.Partial {
+		fetch := ch.Partial
+		if !fetch {
+			var err error
+			if fetch, err = e.newItemsWithoutWeight(ctx, p); err != nil {
+				return outIgnored, err
+			}
+		}
+		if fetch {
 			page, err := conn.Products(ctx, ProductQuery{IDs: []string{ch.ID}}, "")
 			if err != nil {
 				return outIgnored, fmt.Errorf("sync: fetch product %s of %s: %w", ch.ID, s.Shop, err)
@@ -130,6 +137,27 @@ func (e *Engine) applyChange(ctx context.Context, s Settings, conn Connector, ch
 		return e.applyOrder(ctx, s, conn, o, ch.Version)
 	}
 	return outIgnored, nil
+}
+
+// newItemsWithoutWeight reports whether p has a variant without a weight
+// whose SKU the backend does not know yet. A shop's product webhooks may
+// carry no weights (Shopify's have not since API 2024-07): the backend
+// keeps the weight of an item it knows, but a new item would start without
+// one, so the engine reads such a product from the shop first.
+func (e *Engine) newItemsWithoutWeight(ctx context.Context, p Product) (bool, error) {
+	for _, v := range p.Variants {
+		if v.SKU == "" || !v.Weight.IsZero() {
+			continue
+		}
+		_, err := e.backend.Item(ctx, v.SKU)
+		switch {
+		case errors.Is(err, wms.ErrNotFound):
+			return true, nil
+		case err != nil:
+			return false, fmt.Errorf("sync: read item %q: %w", v.SKU, err)
+		}
+	}
+	return false, nil
 }
 
 // fetchOrder reads the order of a Partial order change from the shop (the

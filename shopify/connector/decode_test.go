@@ -76,7 +76,11 @@ func TestDecodeProductMatchesListing(t *testing.T) {
 		assert.Equal(t, lv.Title, v.Title)
 	}
 	assert.Equal(t, "RJ-S", ch.Product.Variants[0].SKU)
-	assert.Equal(t, wms.Weight{Value: "450", Unit: wms.Grams}, ch.Product.Variants[0].Weight)
+	// Product payloads carry no weights since API 2024-07: the webhook's
+	// weight is unknown (not zero), the listing's is read from the
+	// inventory item.
+	assert.True(t, ch.Product.Variants[0].Weight.IsZero(), "weight %+v, want unknown", ch.Product.Variants[0].Weight)
+	assert.Equal(t, wms.Weight{Value: "450", Unit: wms.Grams}, listed.Variants[0].Weight)
 	assert.Equal(t, "", ch.Product.Variants[2].SKU, "a variant without SKU is passed on; the engine drops it")
 }
 

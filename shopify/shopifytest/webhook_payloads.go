@@ -297,15 +297,12 @@ func (b payloadBuilder) variant(v *Variant) jobj {
 		cmp = v.CompareAtPrice.String()
 	}
 	qty := b.availableTotal(v.InventoryItemID)
-	weight, unit := json.Number("0"), "g"
-	requiresShipping := true
-	if it != nil {
-		if it.WeightValue != "" {
-			weight = json.Number(it.WeightValue.String())
-		}
-		unit = restWeightUnit(it.WeightUnit)
-		requiresShipping = it.RequiresShipping
-	}
+	// Since API 2024-07 product payloads carry no weight, weight_unit,
+	// grams, inventory_management, requires_shipping or
+	// fulfillment_service on variants (Shopify's changelog
+	// "product-variant-field-cleanup"; none of the samples has them): the
+	// weight is on the inventory item (inventory_items/* payloads, and
+	// InventoryItem.measurement in GraphQL).
 	return jobj{
 		{"admin_graphql_api_id", gid("ProductVariant", v.ID)},
 		{"barcode", strOrNil(v.Barcode)},
@@ -327,12 +324,6 @@ func (b payloadBuilder) variant(v *Variant) jobj {
 		{"inventory_item_id", idOrNil(v.InventoryItemID)},
 		{"inventory_quantity", qty},
 		{"old_inventory_quantity", qty},
-		{"fulfillment_service", "manual"},
-		{"inventory_management", "shopify"},
-		{"requires_shipping", requiresShipping},
-		{"grams", grams(it)},
-		{"weight", weight},
-		{"weight_unit", unit},
 	}
 }
 
