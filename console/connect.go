@@ -1,0 +1,229 @@
+package console
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"strings"
+	"time"
+
+	wmssync "github.com/wmsbridge/wmsbridge/sync"
+)
+
+// maxForm caps the body of a console form.
+const maxForm = 64 << 10
+
+// testTimeout bounds a connection test run for a page.
+const testTimeout = 30 * time.Second
+
+// connectForm is the connect screen's data: every method's form, with
+// what was entered (secrets never) and the errors by field.
+type connectForm struct {
+	Methods []Method
+	// Active is the method of the form that was submitted.
+	Active string
+	Values map[string]string // non-secret values entered
+	Errors map[string]string // by field name
+	Error  string            // above the form
+	Shop   string            // reconnecting an existing shop
+}
+
+// formView is one method's form as the template draws it.
+type formView struct {
+	ID, Title, Description string
+	Action                 string
+	Error                  string
+	Fields                 []fieldView
+}
+
+// fieldView is one input: label, input, help and error, linked by ids.
+type fieldView struct {
+	ID, Name, Label, Help, Placeholder string
+	Type                               string // text, password, url
+	Value                              string // never a secret
+	Error                              string
+	Required                           bool
+	Autocomplete                       string
+}
+
+// Forms returns the forms of the connect screen.
+func (f connectForm) forms(c *Console) []formView {
+	var out []formView
+	for _, m := range f.Methods {
+		fv := formView{ID: m.ID, Title: m.Title, Description: m.Description, Action: c.pages.url("connect", m.ID)}
+		val, errOf := func(string) string { return "" }, func(string) string { return "" }
+		if f.Active == m.ID || f.Active == "" {
+			val = func(n string) string { return f.Values[n] }
+		}
+		if f.Active == m.ID {
+			errOf = func(n string) string { return f.Errors[n] }
+			fv.Error = f.Error
+		}
+		add := func(fd Field, typ, auto string) {
+			v := val(fd.Name)
+			if fd.Secret {
+				v = "" // write-only
+			}
+			fv.Fields = append(fv.Fields, fieldView{ID: m.ID + "-" + fd.Name, Name: fd.Name, Label: fd.Label, Help: fd.Help,
+				Placeholder: fd.Placeholder, Type: typ, Value: v, Error: errOf(fd.Name), Required: fd.Required, Autocomplete: auto})
+		}
+		add(Field{Name: "shop", Label: "Shop id", Required: true, Placeholder: "MyShopDK",
+			Help: "The shop's id in the WMS: letters, digits, '.', '-' or '_'. It never changes once orders have flowed."}, "text", "off")
+		add(Field{Name: "display_name", Label: "Display name", Help: "Your label for the shop (default: the id)."}, "text", "off")
+		add(Field{Name: "country", Label: "Country", Placeholder: "DK", Help: "The shop's country or market, a two-letter code."}, "text", "country")
+		add(Field{Name: "admin_url", Label: m.AdminURLLabel, Help: m.AdminURLHelp, Placeholder: m.AdminURLPlaceholder, Required: true}, "url", "url")
+		for _, fd := range m.Fields {
+			typ, auto := "text", "off"
+			if fd.Secret {
+				typ, auto = "password", "new-password"
+			}
+			add(fd, typ, auto)
+		}
+		out = append(out, fv)
+	}
+	return out
+}
+
+func (c *Console) connectPage(w http.ResponseWriter, r *http.Request) {
+	f := connectForm{Methods: c.cfg.Methods, Values: map[string]string{}}
+	if shop := r.URL.Query().Get("shop"); shop != "" {
+		if s, err := c.eng.Settings(r.Context(), shop); err == nil {
+			f.Shop = s.Shop
+			f.Values = map[string]string{"shop": s.Shop, "display_name": s.DisplayName,
+				"country": s.Country, "admin_url": s.AdminURL}
+		}
+	}
+	c.renderConnect(w, r, http.StatusOK, f)
+}
+
+func (c *Console) renderConnect(w http.ResponseWriter, r *http.Request, status int, f connectForm) {
+	title := "Connect a shop"
+	if f.Shop != "" {
+		title = "Connect " + f.Shop + " again"
+	}
+	c.render(w, r, status, "connect", view{Title: title, Nav: "connect", Shop: f.Shop, Data: struct {
+		Shop  string
+		Forms []formView
+	}{f.Shop, f.forms(c)}})
+}
+
+// connectSubmit stores the credentials through the method, tests the
+// connection and, when the shop answered and accepted them, saves the
+// shop's settings and shows the connection test.
+func (c *Console) connectSubmit(w http.ResponseWriter, r *http.Request) {
+	m, ok := c.methods[r.PathValue("method")]
+	if !ok {
+		c.errorPage(w, r, http.StatusNotFound, "no such way to connect a shop")
+		return
+	}
+	r.Body = http.MaxBytesReader(w, r.Body, maxForm)
+	if err := r.ParseForm(); err != nil {
+		c.errorPage(w, r, http.StatusBadRequest, "the form could not be read")
+		return
+	}
+	in := Input{
+		Shop:        strings.TrimSpace(r.PostForm.Get("shop")),
+		DisplayName: strings.TrimSpace(r.PostForm.Get("display_name")),
+		Country:     strings.TrimSpace(r.PostForm.Get("country")),
+		AdminURL:    strings.TrimSpace(r.PostForm.Get("admin_url")),
+		Values:      map[string]string{},
+	}
+	f := connectForm{Methods: c.cfg.Methods, Active: m.ID, Errors: map[string]string{},
+		Values: map[string]string{"shop": in.Shop, "display_name": in.DisplayName, "country": in.Country, "admin_url": in.AdminURL}}
+	if in.Shop == "" {
+		f.Errors["shop"] = "enter an id for the shop, such as MyShopDK"
+	}
+	if in.AdminURL == "" {
+		f.Errors["admin_url"] = "enter the shop's address"
+	}
+	for _, fd := range m.Fields {
+		v := r.PostForm.Get(fd.Name)
+		in.Values[fd.Name] = v
+		if !fd.Secret {
+			f.Values[fd.Name] = v
+		}
+		if fd.Required && strings.TrimSpace(v) == "" {
+			f.Errors[fd.Name] = "required"
+		}
+	}
+	fail := func() {
+		c.renderConnect(w, r, http.StatusUnprocessableEntity, f)
+	}
+	if len(f.Errors) > 0 {
+		fail()
+		return
+	}
+
+	// The shop's settings: the stored ones when reconnecting, so the
+	// mapping and choices are kept.
+	ctx := r.Context()
+	s, err := c.eng.Settings(ctx, in.Shop)
+	if err != nil && !errors.Is(err, wmssync.ErrNotFound) {
+		f.Error = "the shop's settings could not be read: " + err.Error()
+		fail()
+		return
+	}
+	s.Shop, s.AdminURL = in.Shop, in.AdminURL
+	if in.DisplayName != "" {
+		s.DisplayName = in.DisplayName
+	}
+	if in.Country != "" {
+		s.Country = in.Country
+	}
+
+	redirect, err := m.Connect(ctx, in)
+	if err != nil {
+		c.fieldErrors(err, &f.Error, f.Errors)
+		fail()
+		return
+	}
+	if redirect != "" {
+		if _, err := c.eng.SaveSettings(ctx, s); err != nil {
+			c.fieldErrors(err, &f.Error, f.Errors)
+			fail()
+			return
+		}
+		http.Redirect(w, r, redirect, http.StatusSeeOther)
+		return
+	}
+
+	tctx, cancel := context.WithTimeout(ctx, testTimeout)
+	defer cancel()
+	rep, err := c.eng.TestConnection(tctx, s)
+	if err != nil {
+		c.fieldErrors(err, &f.Error, f.Errors)
+		fail()
+		return
+	}
+	switch {
+	case !rep.Reached:
+		f.Errors["admin_url"] = "the shop could not be reached at this address: " + rep.Error
+		fail()
+		return
+	case !rep.Authorized:
+		f.Errors[m.AuthField] = "the shop refused these credentials: " + rep.Error
+		fail()
+		return
+	}
+	if _, err := c.eng.SaveSettings(ctx, s); err != nil {
+		c.fieldErrors(err, &f.Error, f.Errors)
+		fail()
+		return
+	}
+	c.redirect(w, r, "connected", "shops", s.Shop, "test")
+}
+
+// fieldErrors puts err next to its field when it names one (a
+// [*FieldError] or a settings error), else into top.
+func (c *Console) fieldErrors(err error, top *string, byField map[string]string) {
+	var fe *FieldError
+	var se *wmssync.SettingsError
+	switch {
+	case errors.As(err, &fe):
+		byField[fe.Field] = fe.Reason
+	case errors.As(err, &se):
+		byField[se.Field] = se.Reason
+	default:
+		*top = err.Error()
+	}
+}

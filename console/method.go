@@ -1,0 +1,179 @@
+package console
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"regexp"
+	"strings"
+)
+
+// Method is one way to connect a shop, shown as a form on the connect
+// screen: the fields every shop has (shop id, display name, country,
+// admin URL) followed by the method's own Fields (credentials). When the
+// merchant submits it, the console calls Connect with what was entered,
+// then tests the connection and saves the shop's settings.
+//
+// Secrets (fields with Secret set) are write-only: the console renders
+// them as empty password fields, never fills them in again, and never
+// keeps them; Connect hands them to the host's own storage, where the
+// engine's Config.Connect reads them.
+type Method struct {
+	// ID names the method in URLs: letters, digits and '-'; unique.
+	ID string
+	// Title heads the method's form ("Shopify: access token of a custom
+	// app"); Description is a paragraph under it.
+	Title       string
+	Description string
+	// AdminURLLabel, AdminURLHelp and AdminURLPlaceholder describe the
+	// admin URL field (defaults: "Admin URL", none, none).
+	AdminURLLabel       string
+	AdminURLHelp        string
+	AdminURLPlaceholder string
+	// Fields are the method's own fields, in order.
+	Fields []Field
+	// AuthField names the field whose value the shop refused when the
+	// connection test reports refused credentials: the error is shown
+	// next to it (default: the first secret field).
+	AuthField string
+	// Connect stores what the merchant entered (in.Values holds Fields
+	// by name). It returns a URL to send the browser to for an install
+	// flow, or "" to go on with the connection test. An error that is a
+	// [*FieldError] is shown next to its field; any other error above
+	// the form. Required.
+	Connect func(ctx context.Context, in Input) (redirect string, err error)
+}
+
+// Field is one input of a [Method]'s form.
+type Field struct {
+	// Name is the form field's name: lower-case letters, digits and '_'.
+	Name string
+	// Label is shown before the field; Help under it; Placeholder in it.
+	Label       string
+	Help        string
+	Placeholder string
+	// Secret makes the field a write-only password field.
+	Secret bool
+	// Required makes the field required.
+	Required bool
+}
+
+// Input is what a merchant entered in a [Method]'s form. Its String,
+// GoString and LogValue leave Values out, so printing or logging an Input
+// never shows a secret.
+type Input struct {
+	Shop        string
+	DisplayName string
+	Country     string
+	AdminURL    string
+	// Values holds the method's fields by name, secrets included.
+	Values map[string]string
+}
+
+// String describes in without its values.
+func (in Input) String() string {
+	return fmt.Sprintf("console.Input{Shop: %q, AdminURL: %q, %d values}", in.Shop, in.AdminURL, len(in.Values))
+}
+
+// GoString is String, for %#v.
+func (in Input) GoString() string { return in.String() }
+
+// LogValue implements slog.LogValuer without the values.
+func (in Input) LogValue() slog.Value {
+	return slog.GroupValue(slog.String("shop", in.Shop), slog.String("admin_url", in.AdminURL))
+}
+
+// FieldError is an error about one field of a form, shown next to it.
+type FieldError struct {
+	Field  string // the field's name ("admin_url", "token", ...)
+	Reason string
+}
+
+func (e *FieldError) Error() string { return e.Field + ": " + e.Reason }
+
+var (
+	methodIDPattern  = regexp.MustCompile(`^[A-Za-z0-9-]{1,40}$`)
+	fieldNamePattern = regexp.MustCompile(`^[a-z0-9_]{1,40}$`)
+	// commonFields are the names of the fields every method's form has.
+	commonFields = map[string]bool{"shop": true, "display_name": true, "country": true, "admin_url": true}
+)
+
+func (m *Method) check() error {
+	switch {
+	case !methodIDPattern.MatchString(m.ID):
+		return fmt.Errorf("method id %q: want letters, digits and '-'", m.ID)
+	case m.Connect == nil:
+		return fmt.Errorf("method %s: Connect is required", m.ID)
+	case m.Title == "":
+		return fmt.Errorf("method %s: Title is required", m.ID)
+	}
+	seen := map[string]bool{}
+	for _, f := range m.Fields {
+		switch {
+		case !fieldNamePattern.MatchString(f.Name):
+			return fmt.Errorf("method %s: field name %q: want lower-case letters, digits and '_'", m.ID, f.Name)
+		case commonFields[f.Name] || seen[f.Name]:
+			return fmt.Errorf("method %s: field name %q used twice", m.ID, f.Name)
+		case f.Label == "":
+			return fmt.Errorf("method %s: field %s has no label", m.ID, f.Name)
+		}
+		seen[f.Name] = true
+	}
+	if m.AuthField == "" {
+		for _, f := range m.Fields {
+			if f.Secret {
+				m.AuthField = f.Name
+				break
+			}
+		}
+	}
+	if m.AdminURLLabel == "" {
+		m.AdminURLLabel = "Admin URL"
+	}
+	return nil
+}
+
+// ShopifyToken is the connect method of a Shopify custom app created in
+// the shop's admin (Settings → Apps → Develop apps): the admin URL
+// (https://NAME.myshopify.com), the app's Admin API access token and its
+// API secret key, which signs the webhooks the app's subscriptions send.
+// Shopify no longer lets merchants create such apps since 2026-01-01;
+// shops that have one keep using it.
+//
+// save stores the token and secret in the host's secret storage under the
+// shop id (the engine's Config.Connect reads them from there); the secret
+// is "" when the merchant left it empty. The admin URL is as entered: the
+// engine normalises it when the settings are saved.
+func ShopifyToken(save func(ctx context.Context, shop, adminURL, accessToken, apiSecret string) error) Method {
+	return Method{
+		ID:    "shopify-token",
+		Title: "Shopify: access token of a custom app",
+		Description: "For a shop with a custom app created in its admin (Settings → Apps → Develop apps). " +
+			"The app's Admin API access token and API secret key are shown on the app's API credentials page.",
+		AdminURLLabel:       "Admin URL",
+		AdminURLHelp:        "The shop's admin address, https://NAME.myshopify.com, not its storefront domain.",
+		AdminURLPlaceholder: "https://my-shop.myshopify.com",
+		Fields: []Field{
+			{Name: "access_token", Label: "Admin API access token", Secret: true, Required: true,
+				Placeholder: "shpat_…", Help: "Shown once when the app is installed. Stored by the WMS, never shown again."},
+			{Name: "api_secret", Label: "API secret key", Secret: true,
+				Help: "Signs the app's webhooks. Leave it empty if the WMS already has it."},
+		},
+		AuthField: "access_token",
+		Connect: func(ctx context.Context, in Input) (string, error) {
+			tok := strings.TrimSpace(in.Values["access_token"])
+			if tok == "" {
+				return "", &FieldError{Field: "access_token", Reason: "enter the app's Admin API access token"}
+			}
+			if err := save(ctx, in.Shop, in.AdminURL, tok, strings.TrimSpace(in.Values["api_secret"])); err != nil {
+				var fe *FieldError
+				if errors.As(err, &fe) {
+					return "", err
+				}
+				return "", fmt.Errorf("the credentials could not be stored: %w", err)
+			}
+			return "", nil
+		},
+	}
+}

@@ -1,0 +1,562 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"strings"
+	gosync "sync"
+	"testing"
+	"time"
+
+	"github.com/chromedp/cdproto/page"
+	"github.com/chromedp/chromedp"
+
+	"github.com/wmsbridge/wmsbridge/shopify"
+	wmssync "github.com/wmsbridge/wmsbridge/sync"
+	"github.com/wmsbridge/wmsbridge/wms"
+)
+
+// The browser tests drive the example in a real headless Chromium. They
+// need Debian's chromium package (or WMSBRIDGE_CHROMIUM naming a
+// Chrome/Chromium binary); without one they skip, unless
+// WMSBRIDGE_BROWSER_TESTS=required (as CI sets it), which turns the skip
+// into a failure. Screenshots of every screen go to WMSBRIDGE_SCREENSHOTS
+// when set, else to the test's temporary directory.
+const (
+	envChromium    = "WMSBRIDGE_CHROMIUM"
+	envRequired    = "WMSBRIDGE_BROWSER_TESTS"
+	envScreenshots = "WMSBRIDGE_SCREENSHOTS"
+)
+
+// browser is one headless Chromium tab with the helpers the tests use.
+type browser struct {
+	t        *testing.T
+	ctx      context.Context
+	base     string   // the example's URL
+	secrets  []string // no page may contain one
+	shots    string   // screenshot directory
+	nshot    int
+	mu       gosync.Mutex
+	dialogs  []string // JavaScript dialogs that opened (none may)
+	scanned  map[string]bool
+	pageHTML string
+}
+
+func chromiumPath() string {
+	if p := os.Getenv(envChromium); p != "" {
+		return p
+	}
+	for _, name := range []string{"chromium", "chromium-browser", "google-chrome", "google-chrome-stable"} {
+		if p, err := exec.LookPath(name); err == nil {
+			return p
+		}
+	}
+	return ""
+}
+
+// newBrowser starts a headless Chromium with a fresh profile, or skips the
+// test (fails it when WMSBRIDGE_BROWSER_TESTS=required) without one.
+func newBrowser(t *testing.T, base string, secrets []string) *browser {
+	t.Helper()
+	path := chromiumPath()
+	if path == "" {
+		msg := "no Chromium found: install it (apt-get install -y chromium) or set " + envChromium +
+			" to a Chrome or Chromium binary to run the browser tests"
+		if os.Getenv(envRequired) == "required" {
+			t.Fatal(msg + " (" + envRequired + "=required)")
+		}
+		t.Skip(msg)
+	}
+	profile := t.TempDir()
+	opts := append(chromedp.DefaultExecAllocatorOptions[:],
+		chromedp.ExecPath(path),
+		chromedp.NoSandbox,
+		chromedp.DisableGPU,
+		chromedp.Flag("disable-background-networking", true),
+		chromedp.Flag("disable-component-update", true),
+		chromedp.Flag("disable-sync", true),
+		chromedp.NoFirstRun,
+		chromedp.UserDataDir(profile),
+		chromedp.WindowSize(1280, 900),
+	)
+	actx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
+	ctx, cancelTab := chromedp.NewContext(actx)
+	ctx, cancelTime := context.WithTimeout(ctx, 4*time.Minute)
+	t.Cleanup(func() {
+		cancelTime()
+		cancelTab()
+		cancelAlloc()
+	})
+	shots := os.Getenv(envScreenshots)
+	if shots == "" {
+		shots = filepath.Join(t.TempDir(), "screenshots")
+	}
+	shots = filepath.Join(shots, t.Name())
+	if err := os.MkdirAll(shots, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	b := &browser{t: t, ctx: ctx, base: base, secrets: secrets, shots: shots, scanned: map[string]bool{}}
+	// Start the browser, and record (and dismiss) any JavaScript dialog:
+	// an alert() means a script of someone else's ran.
+	if err := chromedp.Do(ctx, chromedp.Navigate("about:blank")); err != nil {
+		t.Fatalf("start Chromium (%s): %v", path, err)
+	}
+	go func() {
+		for ev, err := range chromedp.Events(ctx, page.JavascriptDialogOpening) {
+			if err != nil {
+				return
+			}
+			b.mu.Lock()
+			b.dialogs = append(b.dialogs, ev.Message)
+			b.mu.Unlock()
+			_, _ = chromedp.Call(ctx, page.HandleJavaScriptDialog, page.HandleJavaScriptDialogParams{Accept: true})
+		}
+	}()
+	t.Logf("screenshots: %s", shots)
+	return b
+}
+
+func (b *browser) fatalf(format string, args ...any) {
+	b.t.Helper()
+	b.shot("failure")
+	b.t.Fatalf(format, args...)
+}
+
+// scan checks the current page for secrets and remembers it.
+func (b *browser) scan() {
+	b.t.Helper()
+	html, err := chromedp.Run(b.ctx, chromedp.OuterHTML(chromedp.CSS("html")))
+	if err != nil {
+		b.t.Fatalf("read the page: %v", err)
+	}
+	loc, _ := chromedp.Run(b.ctx, chromedp.Location())
+	for _, s := range b.secrets {
+		if s != "" && strings.Contains(html, s) {
+			b.t.Fatalf("the page %s shows a secret (%.8s…)", loc, s)
+		}
+	}
+	b.scanned[loc] = true
+	b.pageHTML = html
+}
+
+// visit navigates to path and scans the page.
+func (b *browser) visit(path string) {
+	b.t.Helper()
+	resp, err := chromedp.Run(b.ctx, chromedp.NavigateResponse(b.base+path))
+	if err != nil {
+		b.fatalf("visit %s: %v", path, err)
+	}
+	if resp.Status >= 400 {
+		b.fatalf("visit %s: HTTP %d", path, resp.Status)
+	}
+	b.scan()
+}
+
+// click clicks sel, waits for the page it loads, and scans it; it returns
+// the HTTP status of that page.
+func (b *browser) click(sel string) int64 {
+	b.t.Helper()
+	resp, err := chromedp.RunResponse(b.ctx, chromedp.Click(chromedp.CSS(sel)))
+	if err != nil {
+		b.fatalf("click %s: %v", sel, err)
+	}
+	b.scan()
+	return resp.Status
+}
+
+// fill sets the form field sel to v.
+func (b *browser) fill(sel, v string) {
+	b.t.Helper()
+	if err := chromedp.Do(b.ctx, chromedp.SetValue(chromedp.CSS(sel), v)); err != nil {
+		b.fatalf("fill %s: %v", sel, err)
+	}
+}
+
+// check ticks (or unticks) the checkbox sel by clicking it.
+func (b *browser) check(sel string, on bool) {
+	b.t.Helper()
+	cur := b.eval(`document.querySelector(` + jsString(sel) + `).checked`)
+	if cur != on {
+		if err := chromedp.Do(b.ctx, chromedp.Click(chromedp.CSS(sel))); err != nil {
+			b.fatalf("click %s: %v", sel, err)
+		}
+	}
+}
+
+// text returns the visible text of sel.
+func (b *browser) text(sel string) string {
+	b.t.Helper()
+	s, err := chromedp.Run(b.ctx, chromedp.Text(chromedp.CSS(sel)))
+	if err != nil {
+		b.fatalf("text of %s: %v", sel, err)
+	}
+	return s
+}
+
+// eval evaluates a JavaScript boolean expression.
+func (b *browser) eval(expr string) bool {
+	b.t.Helper()
+	v, err := chromedp.Run(b.ctx, chromedp.Evaluate[bool](expr))
+	if err != nil {
+		b.fatalf("evaluate %s: %v", expr, err)
+	}
+	return v
+}
+
+// waitFor polls expr on the current page until it is true.
+func (b *browser) waitFor(what, expr string, timeout time.Duration) {
+	b.t.Helper()
+	deadline := time.Now().Add(timeout)
+	for !b.eval(expr) {
+		if time.Now().After(deadline) {
+			b.fatalf("waited %v for %s", timeout, what)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+}
+
+// reloadUntil visits path again and again until expr is true on it.
+func (b *browser) reloadUntil(what, path, expr string, timeout time.Duration) {
+	b.t.Helper()
+	deadline := time.Now().Add(timeout)
+	for {
+		b.visit(path)
+		if b.eval(expr) {
+			return
+		}
+		if time.Now().After(deadline) {
+			b.fatalf("waited %v for %s", timeout, what)
+		}
+		time.Sleep(300 * time.Millisecond)
+	}
+}
+
+// shot saves a screenshot of the whole page.
+func (b *browser) shot(name string) {
+	buf, err := chromedp.Run(b.ctx, chromedp.FullScreenshot(100))
+	if err != nil {
+		b.t.Logf("screenshot %s: %v", name, err)
+		return
+	}
+	b.nshot++
+	file := filepath.Join(b.shots, fmt.Sprintf("%02d-%s.png", b.nshot, name))
+	if err := os.WriteFile(file, buf, 0o644); err != nil {
+		b.t.Logf("screenshot %s: %v", name, err)
+	}
+}
+
+func (b *browser) noDialogs() {
+	b.t.Helper()
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if len(b.dialogs) > 0 {
+		b.fatalf("a script ran in the console and opened dialogs: %q", b.dialogs)
+	}
+}
+
+func jsString(s string) string { return fmt.Sprintf("%q", s) }
+
+// startWorld runs the example on a free loopback port with a small
+// catalogue.
+func startWorld(t *testing.T) *world {
+	t.Helper()
+	w, err := newWorld(context.Background(), options{Addr: "127.0.0.1:0", DataDir: t.TempDir(), Products: 120, TimeScale: 20})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(w.close)
+	return w
+}
+
+// TestBrowserClickThrough is the seed's walk through the console in a real
+// browser: connect a shop (a refused token first: the error sits next to
+// the token field), read its connection test, choose the settings, run the
+// setup and watch the live progress reach 100%, see an order arrive, see a
+// message fail when the app lost a scope, replay it once the scope is back
+// and see it go; then a product title that is a script is shown as text,
+// a cross-site form post is refused, and no page shows a secret.
+func TestBrowserClickThrough(t *testing.T) {
+	w := startWorld(t)
+	b := newBrowser(t, w.url, w.secrets())
+	ctx := context.Background()
+
+	// The operations view, empty.
+	b.visit(basePath + "/")
+	if !strings.Contains(b.text("main"), "No shop is connected yet") {
+		b.fatalf("the empty overview does not say so: %q", b.text("main"))
+	}
+	b.shot("overview-empty")
+
+	// Connect: a wrong token first.
+	b.click(`a[href="` + basePath + `/connect"]`)
+	form := `form[action="` + basePath + `/connect/shopify-token"] `
+	b.fill(form+`input[name="shop"]`, "MyShopDK")
+	b.fill(form+`input[name="display_name"]`, "My Shop DK")
+	b.fill(form+`input[name="country"]`, "dk")
+	b.fill(form+`input[name="admin_url"]`, "https://"+w.dk.Domain())
+	b.fill(form+`input[name="access_token"]`, "shpat_wrong")
+	b.fill(form+`input[name="api_secret"]`, w.secret)
+	if st := b.click(form + `button[type="submit"]`); st != http.StatusUnprocessableEntity {
+		b.fatalf("connect with a wrong token: HTTP %d, want 422", st)
+	}
+	if e := b.text("#shopify-token-access_token-err"); !strings.Contains(e, "refused") {
+		b.fatalf("the token field's error = %q", e)
+	}
+	if !b.eval(`document.getElementById("shopify-token-access_token").getAttribute("aria-invalid") === "true"`) {
+		b.fatalf("the token field is not marked invalid")
+	}
+	if v := b.eval(`document.getElementById("shopify-token-access_token").value === "" && document.getElementById("shopify-token-api_secret").value === ""`); !v {
+		b.fatalf("a secret was filled in again")
+	}
+	if _, err := w.eng.Settings(ctx, "MyShopDK"); !errors.Is(err, wmssync.ErrNotFound) {
+		b.fatalf("a refused connection saved the shop: %v", err)
+	}
+	b.shot("connect-refused")
+
+	// The right token: the connection test.
+	b.fill(form+`input[name="access_token"]`, w.dk.AccessToken())
+	b.fill(form+`input[name="api_secret"]`, w.secret)
+	if st := b.click(form + `button[type="submit"]`); st != http.StatusOK {
+		b.fatalf("connect: HTTP %d", st)
+	}
+	main := b.text("main")
+	for _, want := range []string{"Connection test: My Shop DK", "OK", "Import products", "read_products", "Copenhagen warehouse", "not mapped", "2026-10"} {
+		if !strings.Contains(main, want) {
+			b.fatalf("the connection test does not show %q:\n%s", want, main)
+		}
+	}
+	b.shot("connection-test")
+
+	// Settings: map the three locations, main shop, POS.
+	b.click(`a[href="` + basePath + `/shops/MyShopDK/settings"].button`)
+	warehouses := map[string]string{"Copenhagen warehouse": whCPH, "Aarhus warehouse": whAAR, "Copenhagen flagship store": whStore}
+	for _, l := range w.dk.Locations() {
+		b.fill(`select[name="locations[`+shopify.GID("Location", l.ID)+`]"]`, warehouses[l.Name])
+	}
+	b.check(`#f-main`, true)
+	b.check(`#f-pos`, true)
+	if b.eval(`!document.getElementById("f-sales_history_since-warn").hidden`) {
+		b.fatalf("the 60-day warning shows for a shop granted read_all_orders")
+	}
+	b.shot("settings")
+	if st := b.click(`button[name="op"][value="save"]`); st != http.StatusOK {
+		b.fatalf("save settings: HTTP %d", st)
+	}
+	s, err := w.eng.Settings(ctx, "MyShopDK")
+	if err != nil || !s.Main || !s.POS || len(s.Locations) != 3 {
+		b.fatalf("saved settings = %+v, %v", s, err)
+	}
+
+	// Setup with live progress: the page updates itself (server-sent
+	// events) without a reload until every step is done.
+	if !strings.Contains(b.text("main"), "Settings saved") {
+		b.fatalf("no confirmation after saving")
+	}
+	b.click(`#run-setup`)
+	b.eval(`(window.__sameLoad = true)`)
+	liveSeen := false
+	deadline := time.Now().Add(2 * time.Minute)
+	var maxPct []int
+	for {
+		type stepDOM struct {
+			Status string `json:"status"`
+			Value  int    `json:"value"`
+			Max    int    `json:"max"`
+		}
+		steps, err := chromedp.Run(b.ctx, chromedp.Evaluate[[]stepDOM](`Array.from(document.querySelectorAll("li.step")).map(li => ({
+			status: li.querySelector('[data-field="status"]').textContent,
+			value: li.querySelector("progress").hasAttribute("value") ? li.querySelector("progress").value : -1,
+			max: li.querySelector("progress").max}))`))
+		if err != nil {
+			b.fatalf("read the steps: %v", err)
+		}
+		same, _ := chromedp.Run(b.ctx, chromedp.Evaluate[*bool](`window.__sameLoad`))
+		if maxPct == nil {
+			maxPct = make([]int, len(steps))
+		}
+		done := len(steps) == 5
+		for i, s := range steps {
+			if s.Value > maxPct[i] {
+				if same != nil && *same && s.Value > 0 {
+					liveSeen = true // changed by the event stream, not a reload
+				}
+				maxPct[i] = s.Value
+			}
+			if s.Status != string(wmssync.StepDone) && s.Status != string(wmssync.StepSkipped) {
+				done = false
+			}
+		}
+		if b.nshot < 7 && same != nil && *same && steps[0].Value > 0 {
+			b.shot("setup-running")
+		}
+		if done && (same == nil || !*same) {
+			break // finished, and the page drew itself again at the end
+		}
+		if time.Now().After(deadline) {
+			b.fatalf("setup did not finish: %+v", steps)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	b.scan()
+	if !liveSeen {
+		b.fatalf("the progress bars never moved without a reload (max %v)", maxPct)
+	}
+	for i, p := range maxPct {
+		if p != 100 {
+			b.fatalf("step %d ended at %d%%, want 100%%", i, p)
+		}
+	}
+	if !strings.Contains(b.text("#setup-summary"), "Setup is finished") {
+		b.fatalf("summary after setup: %q", b.text("#setup-summary"))
+	}
+	b.shot("setup-done")
+	if n, _ := w.wms.CountItems(ctx); n == 0 {
+		b.fatalf("the setup imported nothing into the warehouse")
+	}
+
+	// An order arrives: placed in the shop, seen in the shop's activity.
+	b.visit("/demo/")
+	b.click(`#demo-order`)
+	order := w.dk.Orders()[len(w.dk.Orders())-1]
+	orderGID := shopify.GID("Order", order.ID)
+	b.reloadUntil("the order in the shop's activity", basePath+"/shops/MyShopDK",
+		`document.querySelector("table.activity") !== null && document.querySelector("table.activity").textContent.includes(`+jsString(orderGID)+`)`,
+		30*time.Second)
+	if o, err := w.wms.Order(ctx, wms.OrderKey{Shop: "MyShopDK", ExternalID: orderGID}); err != nil || o.Stage != wms.StageReleased {
+		b.fatalf("the order in the warehouse: %+v, %v", o, err)
+	}
+	b.shot("order-arrived")
+
+	// A failure: the app lost the fulfilment scope, the warehouse packs.
+	b.visit("/demo/")
+	b.click(`#demo-revoke`)
+	b.click(`#demo-pack`)
+	b.reloadUntil("the packed message to fail", basePath+"/shops/MyShopDK",
+		`Array.from(document.querySelectorAll("li.failure")).some(li => li.textContent.includes("order.packed"))`, 30*time.Second)
+	if f := b.text("li.failure"); !strings.Contains(f, "ACCESS_DENIED") && !strings.Contains(strings.ToLower(f), "access") {
+		b.fatalf("the failure does not say why: %q", f)
+	}
+	if !strings.Contains(b.text("#health"), "failing") {
+		b.fatalf("health with a failure: %q", b.text("#health"))
+	}
+	b.shot("failure")
+	b.visit(basePath + "/")
+	if !b.eval(`document.querySelector("table.shops").textContent.includes("failing")`) {
+		b.fatalf("the overview does not show the shop failing")
+	}
+
+	// The scope comes back; replay; the failure goes and the order is
+	// fulfilled in the shop.
+	b.visit("/demo/")
+	b.click(`#demo-grant`)
+	b.visit(basePath + "/shops/MyShopDK")
+	b.click(`li.failure button[type="submit"]`)
+	if !strings.Contains(b.text("main"), "replayed") {
+		b.fatalf("no confirmation of the replay")
+	}
+	b.reloadUntil("the failure to go", basePath+"/shops/MyShopDK", `document.getElementById("no-failures") !== null`, 30*time.Second)
+	if st := w.dk.OrderFulfillmentStatus(order.ID); st != "FULFILLED" {
+		b.fatalf("the replayed order's fulfilment status = %q", st)
+	}
+	b.shot("failure-replayed")
+
+	// A product title that is a script: refused by the warehouse, shown as
+	// text in the failure, never run.
+	b.visit("/demo/")
+	b.click(`#demo-markup`)
+	b.reloadUntil("the refused product", basePath+"/shops/MyShopDK",
+		`Array.from(document.querySelectorAll("li.failure")).some(li => li.textContent.includes("products/create"))`, 30*time.Second)
+	if f := b.text("li.failure .field-error"); !strings.Contains(f, markupTitle) {
+		b.fatalf("the failure does not show the title as text: %q", f)
+	}
+	if b.eval(`document.querySelectorAll("main script").length > 0`) {
+		b.fatalf("the title became a script element")
+	}
+	b.shot("markup-as-text")
+	b.noDialogs()
+
+	// A cross-site form post is refused and changes nothing.
+	crossSite(t, b, w)
+
+	// Every page of the console, followed link by link, shows no secret.
+	crawl(b, basePath+"/")
+	b.noDialogs()
+	t.Logf("pages scanned for secrets: %d", len(b.scanned))
+}
+
+// crossSite serves a page on another site (localhost instead of
+// 127.0.0.1) whose form posts to the console, as an attacker's page
+// would, and checks the console refused it.
+func crossSite(t *testing.T, b *browser, w *world) {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	target := w.url + basePath + "/shops/MyShopDK/settings"
+	evil := &http.Server{Handler: http.HandlerFunc(func(rw http.ResponseWriter, r *http.Request) {
+		rw.Header().Set("Content-Type", "text/html")
+		fmt.Fprintf(rw, `<!doctype html><form id="f" method="post" action="%s">
+<input name="admin_url" value="https://evil.myshopify.com"><input name="op" value="save"></form>
+<button id="go" onclick="document.getElementById('f').submit()">win a prize</button>`, target)
+	}), ReadHeaderTimeout: 5 * time.Second}
+	go func() { _ = evil.Serve(ln) }()
+	defer evil.Close()
+	_, port, _ := net.SplitHostPort(ln.Addr().String())
+	if _, err := chromedp.Run(b.ctx, chromedp.NavigateResponse("http://localhost:"+port+"/")); err != nil {
+		b.fatalf("open the other site: %v", err)
+	}
+	resp, err := chromedp.RunResponse(b.ctx, chromedp.Click(chromedp.ID("go")))
+	if err != nil {
+		b.fatalf("submit the cross-site form: %v", err)
+	}
+	if resp.Status != http.StatusForbidden {
+		b.fatalf("cross-site post: HTTP %d, want 403", resp.Status)
+	}
+	b.scan()
+	if !strings.Contains(b.text("main"), "another site") {
+		b.fatalf("the refusal does not say why: %q", b.text("main"))
+	}
+	b.shot("cross-site-refused")
+	s, err := w.eng.Settings(context.Background(), "MyShopDK")
+	if err != nil || s.AdminURL != "https://"+w.dk.Domain() {
+		b.fatalf("the cross-site post changed the settings: %+v, %v", s, err)
+	}
+}
+
+var hrefPattern = regexp.MustCompile(`href="(/[^"#?]*)`)
+
+// crawl visits every console page reachable from start by links and
+// scans each.
+func crawl(b *browser, start string) {
+	b.t.Helper()
+	queue := []string{start}
+	seen := map[string]bool{start: true}
+	for len(queue) > 0 && len(seen) < 60 {
+		p := queue[0]
+		queue = queue[1:]
+		b.visit(p)
+		for _, m := range hrefPattern.FindAllStringSubmatch(b.pageHTML, -1) {
+			link := strings.ReplaceAll(m[1], "&amp;", "&")
+			if !strings.HasPrefix(link, basePath+"/") || strings.Contains(link, "/assets/") || seen[link] {
+				continue
+			}
+			seen[link] = true
+			queue = append(queue, link)
+		}
+	}
+	var pages []string
+	for p := range seen {
+		pages = append(pages, p)
+	}
+	slices.Sort(pages)
+	b.t.Logf("crawled: %s", strings.Join(pages, " "))
+}

@@ -1,0 +1,332 @@
+package main
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	gosync "sync"
+	"time"
+
+	"github.com/wmsbridge/wmsbridge/console"
+	"github.com/wmsbridge/wmsbridge/shopify"
+	"github.com/wmsbridge/wmsbridge/shopify/connector"
+	"github.com/wmsbridge/wmsbridge/shopify/shopifytest"
+	wmssync "github.com/wmsbridge/wmsbridge/sync"
+	"github.com/wmsbridge/wmsbridge/sync/store/sqlite"
+	"github.com/wmsbridge/wmsbridge/webhook"
+	"github.com/wmsbridge/wmsbridge/wms"
+	"github.com/wmsbridge/wmsbridge/wms/memwms"
+)
+
+// The simulated shops and the warehouses of the reference WMS.
+const (
+	simDK = "demoshop-dk" // granted read_all_orders: a year of sales history
+	simUK = "demoshop-uk" // the default scopes: 60 days of orders
+
+	whCPH   = "CPH"
+	whAAR   = "AAR"
+	whStore = "STORE"
+
+	// basePath is where the console is mounted.
+	basePath = "/console"
+)
+
+// options configure the world.
+type options struct {
+	Addr      string // listen address, loopback only
+	DataDir   string
+	Products  int
+	TimeScale float64
+	Logger    *slog.Logger // the engine's and the console's logs (nil: discard)
+}
+
+// world is the example: simulated Shopify shops, the reference WMS, a
+// SQLite store, the engine, the webhook endpoint and the console, on one
+// local HTTP server.
+type world struct {
+	o       options
+	srv     *shopifytest.Server
+	dk, uk  *shopifytest.Shop
+	wms     *warehouse
+	store   *sqlite.Store
+	eng     *wmssync.Engine
+	console *console.Console
+	http    *http.Server
+	ln      net.Listener
+	url     string // http://127.0.0.1:PORT
+	secret  string // the simulated app's API secret key, which signs webhooks
+	cancel  context.CancelFunc
+	done    chan struct{}
+
+	creds *credentials
+	log   *slog.Logger
+
+	mu    gosync.Mutex
+	conns []*connector.Connector
+}
+
+// warehouse is the reference WMS with one rule of a real one: a product
+// title with HTML markup in it is refused (wms.ErrInvalid), so the
+// console has a failed webhook to show.
+type warehouse struct {
+	*memwms.WMS
+}
+
+// UpsertProducts refuses products whose title has markup.
+func (w *warehouse) UpsertProducts(ctx context.Context, ps []wms.Product) error {
+	for _, p := range ps {
+		if strings.ContainsAny(p.Title, "<>") {
+			return fmt.Errorf("%w: product %s: the title %q contains HTML markup", wms.ErrInvalid, p.ExternalID, p.Title)
+		}
+	}
+	return w.WMS.UpsertProducts(ctx, ps)
+}
+
+// credentials is the host's secret storage of the example: what merchants
+// entered on the console's connect screen, in memory. A real WMS keeps
+// them encrypted in its own database.
+type credentials struct {
+	mu     gosync.Mutex
+	tokens map[string]string // shop id -> access token
+}
+
+func (c *credentials) save(_ context.Context, shop, _ string, token, _ string) error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.tokens[shop] = token
+	return nil
+}
+
+func (c *credentials) token(shop string) (string, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	t, ok := c.tokens[shop]
+	return t, ok
+}
+
+func randomHex(n int) string {
+	b := make([]byte, n)
+	_, _ = rand.Read(b)
+	return hex.EncodeToString(b)
+}
+
+// newWorld builds and starts everything; close stops it.
+func newWorld(ctx context.Context, o options) (*world, error) {
+	if o.Products <= 0 {
+		o.Products = 300
+	}
+	if o.TimeScale <= 0 {
+		o.TimeScale = 10
+	}
+	log := o.Logger
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	w := &world{o: o, log: log, secret: "demo-app-secret-" + randomHex(8), creds: &credentials{tokens: map[string]string{}},
+		done: make(chan struct{})}
+	if err := os.MkdirAll(o.DataDir, 0o755); err != nil {
+		return nil, err
+	}
+	// The simulated shops and the in-memory WMS start empty, so the store
+	// must too.
+	for _, name := range []string{"console.db", "console.db-wal", "console.db-shm"} {
+		if err := os.Remove(filepath.Join(o.DataDir, name)); err != nil && !errors.Is(err, os.ErrNotExist) {
+			return nil, err
+		}
+	}
+	var err error
+	w.ln, err = net.Listen("tcp", o.Addr)
+	if err != nil {
+		return nil, err
+	}
+	w.url = "http://" + w.ln.Addr().String()
+
+	w.srv = shopifytest.NewServer(
+		shopifytest.WithTimeScale(o.TimeScale),
+		shopifytest.WithWebhookSecret(w.secret),
+		shopifytest.WithShop(simDK, shopifytest.WithAccessToken("shpat_"+randomHex(16)),
+			shopifytest.WithScopes(append(shopifytest.DefaultScopes(), "read_all_orders")...)),
+		shopifytest.WithShop(simUK, shopifytest.WithAccessToken("shpat_"+randomHex(16))),
+	)
+	w.dk, w.uk = w.srv.Shop(simDK), w.srv.Shop(simUK)
+	if err := w.seed(); err != nil {
+		w.close()
+		return nil, err
+	}
+
+	mw, err := memwms.New(&memwms.Config{Warehouses: []wms.Warehouse{
+		{ID: whCPH, Name: "Copenhagen warehouse"},
+		{ID: whAAR, Name: "Aarhus warehouse"},
+		{ID: whStore, Name: "Copenhagen flagship store"},
+	}})
+	if err != nil {
+		w.close()
+		return nil, err
+	}
+	w.wms = &warehouse{WMS: mw}
+	w.store, err = sqlite.Open(ctx, filepath.Join(o.DataDir, "console.db"))
+	if err != nil {
+		w.close()
+		return nil, err
+	}
+	// The activity log keeps each shop's recent log records for the
+	// console and passes them on to the example's logger.
+	activity := console.NewActivityLog(log.Handler(), 0)
+	w.eng, err = wmssync.NewEngine(wmssync.Config{
+		Backend:           w.wms,
+		Store:             w.store,
+		Connect:           w.connect,
+		NormalizeAdminURL: connector.NormalizeAdminURL,
+		Logger:            slog.New(activity),
+		ReconcileInterval: 10 * time.Second,
+		AuditInterval:     30 * time.Second,
+		Outbound:          wmssync.OutboundConfig{Poll: 200 * time.Millisecond, Backoff: 200 * time.Millisecond, MaxBackoff: 2 * time.Second},
+	})
+	if err != nil {
+		w.close()
+		return nil, err
+	}
+	w.console, err = console.New(console.Config{
+		Engine:     w.eng,
+		Warehouses: w.wms,
+		BasePath:   basePath,
+		Methods:    []console.Method{console.ShopifyToken(w.creds.save)},
+		Activity:   activity,
+		Title:      "Demo WMS",
+		Logger:     log,
+		// The example has no users: it serves loopback clients only. A
+		// real WMS sets Authorize (or Middleware) with its own sign-in.
+		LocalDemo: true,
+	})
+	if err != nil {
+		w.close()
+		return nil, err
+	}
+	hook, err := webhook.NewHandler(w.eng.Inbox(), webhook.WithSecrets(w.secret), webhook.WithLogger(log))
+	if err != nil {
+		w.close()
+		return nil, err
+	}
+
+	// Warehouse events go to the engine's outbox, which sends them to the
+	// shops that chose them.
+	runCtx, cancel := context.WithCancel(ctx)
+	w.cancel = cancel
+	w.wms.OnEvent(func(e wms.Event) {
+		if err := w.eng.Publish(runCtx, e); err != nil && runCtx.Err() == nil {
+			log.LogAttrs(runCtx, slog.LevelError, "publish", slog.String("error", err.Error()))
+		}
+	})
+	go func() {
+		defer close(w.done)
+		_ = w.eng.Run(runCtx)
+	}()
+
+	mux := http.NewServeMux()
+	mux.Handle("POST /webhooks/shopify", hook)
+	mux.Handle(basePath+"/", w.console)
+	mux.Handle(basePath, w.console)
+	mux.Handle("/demo/", w.demoHandler())
+	mux.Handle("GET /{$}", http.RedirectHandler(basePath+"/", http.StatusFound))
+	w.http = &http.Server{Handler: mux, ReadHeaderTimeout: 5 * time.Second}
+	go func() { _ = w.http.Serve(w.ln) }()
+	return w, nil
+}
+
+// seed fills the simulated shops: DK with three locations (two warehouses
+// and a store) and a year of orders, UK with a warehouse location and a
+// showroom the WMS does not serve.
+func (w *world) seed() error {
+	w.dk.AddLocation(shopifytest.LocationSpec{Name: "Copenhagen warehouse", CountryCode: "DK", City: "København"})
+	w.dk.AddLocation(shopifytest.LocationSpec{Name: "Aarhus warehouse", CountryCode: "DK", City: "Aarhus"})
+	w.dk.AddLocation(shopifytest.LocationSpec{Name: "Copenhagen flagship store", CountryCode: "DK", City: "København"})
+	if _, err := w.dk.Seed(shopifytest.SeedOptions{Seed: 1, Locations: 3, Products: w.o.Products, VariantsPerProduct: 3,
+		Orders: max(30, w.o.Products/5), OrderAgeDays: 365, POSShare: 0.1}); err != nil {
+		return fmt.Errorf("seed %s: %w", simDK, err)
+	}
+	w.uk.AddLocation(shopifytest.LocationSpec{Name: "Copenhagen warehouse (ships to UK)", CountryCode: "DK", City: "København"})
+	w.uk.AddLocation(shopifytest.LocationSpec{Name: "London showroom", CountryCode: "GB", City: "London"})
+	if _, err := w.uk.Seed(shopifytest.SeedOptions{Seed: 2, Locations: 2, Products: max(1, w.o.Products/3), VariantsPerProduct: 2,
+		Orders: 20, OrderAgeDays: 50}); err != nil {
+		return fmt.Errorf("seed %s: %w", simUK, err)
+	}
+	return nil
+}
+
+// connect is the engine's Config.Connect: the credentials the merchant
+// entered on the console, and a connector for the shop.
+func (w *world) connect(ctx context.Context, s wmssync.Settings) (wmssync.Connector, error) {
+	token, ok := w.creds.token(s.Shop)
+	if !ok {
+		return nil, fmt.Errorf("no credentials for shop %s: %w", s.Shop, wmssync.ErrUnauthorized)
+	}
+	name := strings.TrimSuffix(s.Domain(), ".myshopify.com")
+	shop := w.srv.Shop(name)
+	if shop == nil {
+		return nil, fmt.Errorf("no simulated shop at %s: %w", s.Domain(), wmssync.ErrUnreachable)
+	}
+	opts := []shopify.Option{
+		shopify.WithAccessToken(token),
+		shopify.WithBaseURL(w.srv.ShopURL(shop.Name())), // only for the simulator
+		shopify.WithHTTPClient(w.srv.HTTPClient()),
+		shopify.WithRetryWait(5*time.Millisecond, 250*time.Millisecond),
+		shopify.WithLogger(w.log),
+	}
+	if s.APIVersion != "" {
+		opts = append(opts, shopify.WithAPIVersion(s.APIVersion))
+	}
+	cl, err := shopify.NewClient(s.Domain(), opts...)
+	if err != nil {
+		return nil, err
+	}
+	c, err := connector.New(connector.Config{Client: cl, WebhookAddress: w.url + "/webhooks/shopify", BulkThreshold: 250})
+	if err != nil {
+		return nil, err
+	}
+	w.mu.Lock()
+	w.conns = append(w.conns, c)
+	w.mu.Unlock()
+	return c, nil
+}
+
+// secrets returns every secret of the example: the shops' access tokens
+// and the app's secret key. No page may show one.
+func (w *world) secrets() []string {
+	return []string{w.dk.AccessToken(), w.uk.AccessToken(), w.secret}
+}
+
+func (w *world) close() {
+	if w.http != nil {
+		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+		_ = w.http.Shutdown(ctx)
+		cancel()
+	} else if w.ln != nil {
+		_ = w.ln.Close()
+	}
+	if w.console != nil {
+		_ = w.console.Close()
+	}
+	if w.cancel != nil {
+		w.cancel()
+		<-w.done
+	}
+	w.mu.Lock()
+	for _, c := range w.conns {
+		_ = c.Close()
+	}
+	w.mu.Unlock()
+	if w.srv != nil {
+		w.srv.Close()
+	}
+	if w.store != nil {
+		_ = w.store.Close()
+	}
+}
