@@ -32,9 +32,9 @@ type scopeRow struct {
 // problem is one thing wrong and what to do about it; Fix links to where
 // it is fixed.
 type problem struct {
-	Text   string
-	Advice string
-	Fix    string // a URL in the console, "" if none
+	Text    string
+	Advice  string
+	Fix     string // a URL in the console, "" if none
 	FixText string
 }
 
