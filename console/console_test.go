@@ -389,7 +389,7 @@ func TestEverythingTheShopSuppliesIsEscaped(t *testing.T) {
 // put stores a webhook event of the shop at domain in the inbox.
 func (e *env) put(domain, id, body string) {
 	e.t.Helper()
-	ev := &webhook.Event{Topic: "products/update", ShopDomain: domain, WebhookID: id, Body: []byte(body), ReceivedAt: time.Now()}
+	ev := &webhook.Event{Topic: "products/update", Shop: domain, WebhookID: id, Body: []byte(body), ReceivedAt: time.Now()}
 	if _, err := e.eng.Inbox().Put(context.Background(), ev); err != nil {
 		e.t.Fatal(err)
 	}

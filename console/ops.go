@@ -72,7 +72,7 @@ func (c *Console) inboundFailures(ctx context.Context) (map[string][]failure, er
 	out := map[string][]failure{}
 	for _, j := range jobs {
 		ev := j.Event
-		out[strings.ToLower(ev.ShopDomain)] = append(out[strings.ToLower(ev.ShopDomain)], failure{
+		out[strings.ToLower(ev.Shop)] = append(out[strings.ToLower(ev.Shop)], failure{
 			Direction: inbound, ID: ev.WebhookID, What: string(ev.Topic), Attempts: j.Attempt,
 			Error: j.LastError, Time: ev.ReceivedAt, Detail: detail(ev.Body),
 		})
@@ -223,7 +223,7 @@ func (c *Console) shopPage(w http.ResponseWriter, r *http.Request) {
 	}
 	var acts []Activity
 	if c.cfg.Activity != nil {
-		acts = c.cfg.Activity.Recent(shop, 30)
+		acts = c.cfg.Activity.Recent(shop, 20)
 	}
 	c.render(w, r, http.StatusOK, "shop", view{Title: s.DisplayName, Nav: "ops", Shop: shop, Data: struct {
 		H          shopHealth

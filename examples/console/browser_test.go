@@ -34,6 +34,10 @@ const (
 	envChromium    = "WMSBRIDGE_CHROMIUM"
 	envRequired    = "WMSBRIDGE_BROWSER_TESTS"
 	envScreenshots = "WMSBRIDGE_SCREENSHOTS"
+	// envReadme names a directory (docs/) to write the README's two
+	// pictures to, cut to the window: go test -run Browser
+	// ./examples/console with WMSBRIDGE_README_SHOTS=$PWD/docs.
+	envReadme = "WMSBRIDGE_README_SHOTS"
 )
 
 // browser is one headless Chromium tab with the helpers the tests use.
@@ -62,9 +66,9 @@ func chromiumPath() string {
 	return ""
 }
 
-// newBrowser starts a headless Chromium with a fresh profile, or skips the
-// test (fails it when WMSBRIDGE_BROWSER_TESTS=required) without one.
-func newBrowser(t *testing.T, base string, secrets []string) *browser {
+// requireChromium returns the browser's path, or skips the test (fails it
+// when WMSBRIDGE_BROWSER_TESTS=required) without one.
+func requireChromium(t *testing.T) string {
 	t.Helper()
 	path := chromiumPath()
 	if path == "" {
@@ -75,6 +79,14 @@ func newBrowser(t *testing.T, base string, secrets []string) *browser {
 		}
 		t.Skip(msg)
 	}
+	return path
+}
+
+// newBrowser starts a headless Chromium with a fresh profile, or skips the
+// test (fails it when WMSBRIDGE_BROWSER_TESTS=required) without one.
+func newBrowser(t *testing.T, base string, secrets []string) *browser {
+	t.Helper()
+	path := requireChromium(t)
 	profile := t.TempDir()
 	opts := append(chromedp.DefaultExecAllocatorOptions[:],
 		chromedp.ExecPath(path),
@@ -89,7 +101,7 @@ func newBrowser(t *testing.T, base string, secrets []string) *browser {
 	)
 	actx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
 	ctx, cancelTab := chromedp.NewContext(actx)
-	ctx, cancelTime := context.WithTimeout(ctx, 4*time.Minute)
+	ctx, cancelTime := context.WithTimeout(ctx, 8*time.Minute)
 	t.Cleanup(func() {
 		cancelTime()
 		cancelTab()
@@ -127,14 +139,23 @@ func newBrowser(t *testing.T, base string, secrets []string) *browser {
 func (b *browser) fatalf(format string, args ...any) {
 	b.t.Helper()
 	b.shot("failure")
+	b.readmeShot("console-operations.png")
 	b.t.Fatalf(format, args...)
 }
 
 // scan checks the current page for secrets and remembers it.
 func (b *browser) scan() {
 	b.t.Helper()
-	html, err := chromedp.Run(b.ctx, chromedp.OuterHTML(chromedp.CSS("html")))
-	if err != nil {
+	var html string
+	var err error
+	for try := 0; try < 50; try++ { // a page drawing itself again has no document for a moment
+		html, err = chromedp.Run(b.ctx, chromedp.Evaluate[string](`document.readyState === "complete" ? document.documentElement.outerHTML : ""`))
+		if err == nil && html != "" {
+			break
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	if err != nil || html == "" {
 		b.t.Fatalf("read the page: %v", err)
 	}
 	loc, _ := chromedp.Run(b.ctx, chromedp.Location())
@@ -253,6 +274,22 @@ func (b *browser) shot(name string) {
 	}
 }
 
+// readmeShot saves the window (not the whole page) as a README picture
+// when WMSBRIDGE_README_SHOTS names a directory.
+func (b *browser) readmeShot(file string) {
+	dir := os.Getenv(envReadme)
+	if dir == "" {
+		return
+	}
+	buf, err := chromedp.Run(b.ctx, chromedp.CaptureScreenshot())
+	if err == nil {
+		err = os.WriteFile(filepath.Join(dir, file), buf, 0o644)
+	}
+	if err != nil {
+		b.t.Logf("README picture %s: %v", file, err)
+	}
+}
+
 func (b *browser) noDialogs() {
 	b.t.Helper()
 	b.mu.Lock()
@@ -284,6 +321,7 @@ func startWorld(t *testing.T) *world {
 // and see it go; then a product title that is a script is shown as text,
 // a cross-site form post is refused, and no page shows a secret.
 func TestBrowserClickThrough(t *testing.T) {
+	requireChromium(t)
 	w := startWorld(t)
 	b := newBrowser(t, w.url, w.secrets())
 	ctx := context.Background()
@@ -363,7 +401,7 @@ func TestBrowserClickThrough(t *testing.T) {
 	b.click(`#run-setup`)
 	b.eval(`(window.__sameLoad = true)`)
 	liveSeen := false
-	deadline := time.Now().Add(2 * time.Minute)
+	deadline := time.Now().Add(4 * time.Minute)
 	var maxPct []int
 	for {
 		type stepDOM struct {
@@ -375,14 +413,20 @@ func TestBrowserClickThrough(t *testing.T) {
 			status: li.querySelector('[data-field="status"]').textContent,
 			value: li.querySelector("progress").hasAttribute("value") ? li.querySelector("progress").value : -1,
 			max: li.querySelector("progress").max}))`))
-		if err != nil {
-			b.fatalf("read the steps: %v", err)
+		if err != nil || len(steps) != 5 {
+			// The page is drawing itself again (the script reloads it when
+			// the run ends): read it once it is there.
+			if time.Now().After(deadline) {
+				b.fatalf("read the steps: %v", err)
+			}
+			time.Sleep(100 * time.Millisecond)
+			continue
 		}
 		same, _ := chromedp.Run(b.ctx, chromedp.Evaluate[*bool](`window.__sameLoad`))
 		if maxPct == nil {
 			maxPct = make([]int, len(steps))
 		}
-		done := len(steps) == 5
+		done := true
 		for i, s := range steps {
 			if s.Value > maxPct[i] {
 				if same != nil && *same && s.Value > 0 {
@@ -396,6 +440,9 @@ func TestBrowserClickThrough(t *testing.T) {
 		}
 		if b.nshot < 7 && same != nil && *same && steps[0].Value > 0 {
 			b.shot("setup-running")
+			if b.nshot == 5 {
+				b.readmeShot("console-setup.png")
+			}
 		}
 		if done && (same == nil || !*same) {
 			break // finished, and the page drew itself again at the end
@@ -448,6 +495,7 @@ func TestBrowserClickThrough(t *testing.T) {
 		b.fatalf("health with a failure: %q", b.text("#health"))
 	}
 	b.shot("failure")
+	b.readmeShot("console-operations.png")
 	b.visit(basePath + "/")
 	if !b.eval(`document.querySelector("table.shops").textContent.includes("failing")`) {
 		b.fatalf("the overview does not show the shop failing")
@@ -463,8 +511,11 @@ func TestBrowserClickThrough(t *testing.T) {
 		b.fatalf("no confirmation of the replay")
 	}
 	b.reloadUntil("the failure to go", basePath+"/shops/MyShopDK", `document.getElementById("no-failures") !== null`, 30*time.Second)
-	if st := w.dk.OrderFulfillmentStatus(order.ID); st != "FULFILLED" {
-		b.fatalf("the replayed order's fulfilment status = %q", st)
+	for deadline := time.Now().Add(30 * time.Second); w.dk.OrderFulfillmentStatus(order.ID) != "FULFILLED"; {
+		if time.Now().After(deadline) {
+			b.fatalf("the replayed order's fulfilment status = %q", w.dk.OrderFulfillmentStatus(order.ID))
+		}
+		time.Sleep(100 * time.Millisecond)
 	}
 	b.shot("failure-replayed")
 

@@ -19,6 +19,7 @@ import (
 	"github.com/wmsbridge/wmsbridge/shopify"
 	"github.com/wmsbridge/wmsbridge/shopify/connector"
 	"github.com/wmsbridge/wmsbridge/shopify/shopifytest"
+	"github.com/wmsbridge/wmsbridge/shopify/shopifywebhook"
 	wmssync "github.com/wmsbridge/wmsbridge/sync"
 	"github.com/wmsbridge/wmsbridge/sync/store/sqlite"
 	"github.com/wmsbridge/wmsbridge/webhook"
@@ -210,7 +211,12 @@ func newWorld(ctx context.Context, o options) (*world, error) {
 		w.close()
 		return nil, err
 	}
-	hook, err := webhook.NewHandler(w.eng.Inbox(), webhook.WithSecrets(w.secret), webhook.WithLogger(log))
+	src, err := shopifywebhook.NewSource(w.secret)
+	if err != nil {
+		w.close()
+		return nil, err
+	}
+	hook, err := webhook.NewHandler(w.eng.Inbox(), webhook.WithSource(src), webhook.WithLogger(log))
 	if err != nil {
 		w.close()
 		return nil, err
