@@ -116,9 +116,7 @@ func (c *Console) connectSubmit(w http.ResponseWriter, r *http.Request) {
 		c.errorPage(w, r, http.StatusNotFound, "no such way to connect a shop")
 		return
 	}
-	r.Body = http.MaxBytesReader(w, r.Body, maxForm)
-	if err := r.ParseForm(); err != nil {
-		c.errorPage(w, r, http.StatusBadRequest, "the form could not be read")
+	if !c.parseForm(w, r) {
 		return
 	}
 	in := Input{

@@ -206,9 +206,8 @@ func (c *Console) overview(w http.ResponseWriter, r *http.Request) {
 func (c *Console) shopPage(w http.ResponseWriter, r *http.Request) {
 	shop := r.PathValue("shop")
 	ctx := r.Context()
-	s, err := c.eng.Settings(ctx, shop)
-	if err != nil {
-		c.notFound(w, r, shop, err)
+	s, ok := c.shopSettings(w, r)
+	if !ok {
 		return
 	}
 	in, inErr := c.inboundFailures(ctx)
@@ -237,17 +236,15 @@ func (c *Console) shopPage(w http.ResponseWriter, r *http.Request) {
 func (c *Console) failureReplay(w http.ResponseWriter, r *http.Request) {
 	shop := r.PathValue("shop")
 	ctx := r.Context()
-	s, err := c.eng.Settings(ctx, shop)
-	if err != nil {
-		c.notFound(w, r, shop, err)
+	s, ok := c.shopSettings(w, r)
+	if !ok {
 		return
 	}
-	r.Body = http.MaxBytesReader(w, r.Body, maxForm)
-	if err := r.ParseForm(); err != nil {
-		c.errorPage(w, r, http.StatusBadRequest, "the form could not be read")
+	if !c.parseForm(w, r) {
 		return
 	}
 	id := r.PostForm.Get("id")
+	var err error
 	switch r.PostForm.Get("direction") {
 	case outbound:
 		err = c.eng.ReplayDeadLetter(ctx, shop, id)

@@ -15,6 +15,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	wmssync "github.com/wmsbridge/wmsbridge/sync"
 )
 
 //go:embed templates/*.html
@@ -111,11 +113,7 @@ func (c *Console) render(w http.ResponseWriter, r *http.Request, status int, pag
 		http.Error(w, "the page could not be rendered", http.StatusInternalServerError)
 		return
 	}
-	h := w.Header()
-	h.Set("Content-Type", "text/html; charset=utf-8")
-	h.Set("Cache-Control", "no-store")
-	w.WriteHeader(status)
-	_, _ = w.Write(buf.Bytes())
+	writeHTML(w, status, buf.Bytes())
 }
 
 // errorPage renders msg (escaped) with status.
@@ -131,11 +129,39 @@ func (c *Console) errorPage(w http.ResponseWriter, r *http.Request, status int, 
 		http.Error(w, msg, status)
 		return
 	}
+	writeHTML(w, status, buf.Bytes())
+}
+
+// shopSettings reads the settings of the request's shop; when it cannot,
+// it answers the request and returns false.
+func (c *Console) shopSettings(w http.ResponseWriter, r *http.Request) (wmssync.Settings, bool) {
+	shop := r.PathValue("shop")
+	s, err := c.eng.Settings(r.Context(), shop)
+	if err != nil {
+		c.notFound(w, r, shop, err)
+		return s, false
+	}
+	return s, true
+}
+
+// parseForm reads the request's form, at most maxForm bytes; when it
+// cannot, it answers 400 and returns false.
+func (c *Console) parseForm(w http.ResponseWriter, r *http.Request) bool {
+	r.Body = http.MaxBytesReader(w, r.Body, maxForm)
+	if err := r.ParseForm(); err != nil {
+		c.errorPage(w, r, http.StatusBadRequest, "the form could not be read")
+		return false
+	}
+	return true
+}
+
+// writeHTML sends a rendered page.
+func writeHTML(w http.ResponseWriter, status int, page []byte) {
 	h := w.Header()
 	h.Set("Content-Type", "text/html; charset=utf-8")
 	h.Set("Cache-Control", "no-store")
 	w.WriteHeader(status)
-	_, _ = w.Write(buf.Bytes())
+	_, _ = w.Write(page)
 }
 
 // redirect answers a successful state change (POST, redirect, GET).

@@ -122,9 +122,8 @@ func (c *Console) buildReport(rep *wmssync.ConnectionReport, warehouses map[stri
 
 func (c *Console) testPage(w http.ResponseWriter, r *http.Request) {
 	shop := r.PathValue("shop")
-	s, err := c.eng.Settings(r.Context(), shop)
-	if err != nil {
-		c.notFound(w, r, shop, err)
+	s, ok := c.shopSettings(w, r)
+	if !ok {
 		return
 	}
 	ctx, cancel := context.WithTimeout(r.Context(), testTimeout)

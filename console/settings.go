@@ -86,9 +86,8 @@ const orderWindowDays = 60
 
 func (c *Console) settingsPage(w http.ResponseWriter, r *http.Request) {
 	shop := r.PathValue("shop")
-	s, err := c.eng.Settings(r.Context(), shop)
-	if err != nil {
-		c.notFound(w, r, shop, err)
+	s, ok := c.shopSettings(w, r)
+	if !ok {
 		return
 	}
 	f := c.settingsForm(r.Context(), s, nil)
@@ -154,14 +153,11 @@ func (c *Console) settingsForm(ctx context.Context, s wmssync.Settings, errs map
 func (c *Console) settingsSubmit(w http.ResponseWriter, r *http.Request) {
 	shop := r.PathValue("shop")
 	ctx := r.Context()
-	old, err := c.eng.Settings(ctx, shop)
-	if err != nil {
-		c.notFound(w, r, shop, err)
+	old, ok := c.shopSettings(w, r)
+	if !ok {
 		return
 	}
-	r.Body = http.MaxBytesReader(w, r.Body, maxForm)
-	if err := r.ParseForm(); err != nil {
-		c.errorPage(w, r, http.StatusBadRequest, "the form could not be read")
+	if !c.parseForm(w, r) {
 		return
 	}
 	s, errs := settingsFromForm(old, r.PostForm)

@@ -259,9 +259,8 @@ func progressText(p wmssync.Progress) string {
 
 func (c *Console) setupPage(w http.ResponseWriter, r *http.Request) {
 	shop := r.PathValue("shop")
-	s, err := c.eng.Settings(r.Context(), shop)
-	if err != nil {
-		c.notFound(w, r, shop, err)
+	s, ok := c.shopSettings(w, r)
+	if !ok {
 		return
 	}
 	st, err := c.setupState(r.Context(), shop)
@@ -281,8 +280,7 @@ func (c *Console) setupPage(w http.ResponseWriter, r *http.Request) {
 // at least every two seconds, so runs of other processes show too).
 func (c *Console) setupEvents(w http.ResponseWriter, r *http.Request) {
 	shop := r.PathValue("shop")
-	if _, err := c.eng.Settings(r.Context(), shop); err != nil {
-		c.notFound(w, r, shop, err)
+	if _, ok := c.shopSettings(w, r); !ok {
 		return
 	}
 	fl, ok := w.(http.Flusher)
@@ -330,12 +328,12 @@ func (c *Console) setupEvents(w http.ResponseWriter, r *http.Request) {
 
 func (c *Console) setupRun(w http.ResponseWriter, r *http.Request) {
 	shop := r.PathValue("shop")
-	if _, err := c.eng.Settings(r.Context(), shop); err != nil {
-		c.notFound(w, r, shop, err)
+	if _, ok := c.shopSettings(w, r); !ok {
 		return
 	}
-	r.Body = http.MaxBytesReader(w, r.Body, maxForm)
-	_ = r.ParseForm()
+	if !c.parseForm(w, r) {
+		return
+	}
 	step := wmssync.Step(r.PostForm.Get("step"))
 	if step != "" && !step.Valid() {
 		c.errorPage(w, r, http.StatusBadRequest, "no such setup step")
