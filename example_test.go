@@ -39,7 +39,7 @@ func Example() {
 	endpoint := httptest.NewServer(mux) // production: your HTTPS server
 	defer endpoint.Close()
 	engine, err := wmssync.NewEngine(wmssync.Config{
-		Backend: warehouse, Store: memstore.New(), NormalizeAdminURL: connector.NormalizeAdminURL,
+		Backend: warehouse, Store: memstore.New(), ShopSystems: []wmssync.ShopSystem{connector.ShopSystem()},
 		Connect: func(ctx context.Context, s wmssync.Settings) (wmssync.Connector, error) {
 			// For a real shop: shopify.NewClient(s.Domain(), shopify.WithAccessToken(token)).
 			client, err := srv.Client(shop.Name())

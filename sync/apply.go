@@ -232,6 +232,7 @@ func (e *Engine) importStock(ctx context.Context, s Settings, ps []versioned[Pro
 		return nil
 	}
 	type key struct{ sku, wh string }
+	pl := e.places(s)
 	sum := map[key]int64{}
 	var order []key
 	for _, t := range ps {
@@ -240,7 +241,10 @@ func (e *Engine) importStock(ctx context.Context, s Settings, ps []versioned[Pro
 			skus[v.SKU] = true
 		}
 		for _, ls := range t.item.Stock {
-			wh, mapped := s.Warehouse(ls.LocationID)
+			wh, mapped, err := pl.warehouse(ctx, ls.LocationID)
+			if err != nil {
+				return err
+			}
 			if !mapped || !skus[ls.SKU] {
 				continue
 			}

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"slices"
 	"time"
 
 	"go.opentelemetry.io/otel/metric"
@@ -39,10 +40,11 @@ type Config struct {
 	// be called concurrently. Required.
 	Connect func(ctx context.Context, s Settings) (Connector, error)
 
-	// NormalizeAdminURL validates and normalises Settings.AdminURL.
-	// Default [NormalizeAdminURL]; a shop connector package offers a
-	// stricter one (Shopify: NAME.myshopify.com only).
-	NormalizeAdminURL func(raw string) (string, error)
+	// ShopSystems are the shop systems the engine serves (see
+	// [ShopSystem]; package shopify/connector has Shopify's), each with a
+	// distinct name; a shop's Settings.System names one. Default: one
+	// system, [DefaultShopSystem].
+	ShopSystems []ShopSystem
 	// Logger receives the engine's structured logs. Default: discard (no
 	// package of this module logs unless given a logger).
 	Logger *slog.Logger
@@ -101,8 +103,9 @@ type Config struct {
 	// not above twice ReconcileOverlap, is rejected by NewEngine.
 	//
 	// Why this is safe: a version only protects against an older
-	// delivery overwriting newer data. Shopify retries a webhook for at
-	// most 48 hours, and reconciliation sweeps read the shop's current
+	// delivery overwriting newer data. Shop systems retry a webhook for a
+	// day or two at most (some never do), and reconciliation sweeps read
+	// the shop's current
 	// state (never older than ReconcileOverlap before the watermark), so
 	// once a version is older than the retention no delivery or sweep
 	// that could carry older data is still to come, and a key read as
@@ -131,9 +134,20 @@ func (c *Config) withDefaults() (Config, error) {
 		cfg.AuditInterval < 0, cfg.SalesHistoryDays < 0, cfg.LeaseTTL < 0:
 		return cfg, errors.New("sync: Config has a negative number")
 	}
-	if cfg.NormalizeAdminURL == nil {
-		cfg.NormalizeAdminURL = NormalizeAdminURL
+	if len(cfg.ShopSystems) == 0 {
+		cfg.ShopSystems = []ShopSystem{DefaultShopSystem()}
 	}
+	names := map[string]bool{}
+	for _, sys := range cfg.ShopSystems {
+		switch {
+		case sys == nil:
+			return cfg, errors.New("sync: Config.ShopSystems holds a nil ShopSystem")
+		case names[sys.Name()]:
+			return cfg, fmt.Errorf("sync: Config.ShopSystems names %q twice", sys.Name())
+		}
+		names[sys.Name()] = true
+	}
+	cfg.ShopSystems = slices.Clone(cfg.ShopSystems)
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.DiscardHandler)
 	}
@@ -172,7 +186,7 @@ func (c *Config) withDefaults() (Config, error) {
 		cfg.VersionRetention = DefaultVersionRetention
 	}
 	if r := cfg.VersionRetention; r > 0 && (r < MinVersionRetention || r <= 2*cfg.ReconcileOverlap) {
-		return cfg, fmt.Errorf("sync: Config.VersionRetention %v is too short: want at least %v (Shopify retries webhooks for 48 hours) and more than twice ReconcileOverlap (%v), or a negative value to disable pruning",
+		return cfg, fmt.Errorf("sync: Config.VersionRetention %v is too short: want at least %v (longer than any shop system retries a webhook) and more than twice ReconcileOverlap (%v), or a negative value to disable pruning",
 			r, MinVersionRetention, cfg.ReconcileOverlap)
 	}
 	return cfg, nil

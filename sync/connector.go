@@ -24,7 +24,7 @@ import (
 //
 // A Connector must be safe for concurrent use: the engine calls it from the
 // setup steps, the inbound workers and the reconciliation sweep at once.
-// Rate limiting is the connector's business (Shopify's client throttles per
+// Rate limiting is the connector's business (its client throttles per
 // shop); the engine does not pace its calls.
 //
 // # Reading is side-effect free
@@ -105,8 +105,8 @@ type Features struct {
 	// (S12); zero means no import.
 	SalesHistorySince wms.Date
 	// Today is the current day in the engine's clock, so the connector can
-	// tell how far back SalesHistorySince reaches (Shopify returns only 60
-	// days of orders without read_all_orders).
+	// tell how far back SalesHistorySince reaches (a shop system may list
+	// older orders only with a further scope).
 	Today wms.Date
 	// Outbound are the outbound message kinds switched on (S13).
 	Outbound []wms.EventKind
@@ -114,9 +114,10 @@ type Features struct {
 
 // ShopInfo is what [Connector.Inspect] reports about a shop.
 type ShopInfo struct {
-	// Name is the shop's own name; Domain its permanent domain (for
-	// Shopify NAME.myshopify.com), the value webhook events carry in
-	// [webhook.Event.Shop].
+	// Name is the shop's own name; Domain how the shop names itself in its
+	// webhook events ([webhook.Event.Shop]): Shopify's permanent
+	// NAME.myshopify.com domain, a WooCommerce site URL. The connection
+	// test compares it with [ShopSystem.EventShop] of the settings.
 	Name   string `json:"name"`
 	Domain string `json:"domain"`
 	// Country is the shop's ISO 3166-1 alpha-2 country code; Currency its
@@ -154,8 +155,8 @@ type ScopeRequirement struct {
 	// Feature names the feature in the merchant's words, such as "import
 	// products (S7)".
 	Feature string `json:"feature"`
-	// Reason says why, when it is not obvious (for read_all_orders: "sales
-	// history goes back more than 60 days").
+	// Reason says why, when it is not obvious, such as "sales history
+	// goes back further than the shop lists orders by default".
 	Reason string `json:"reason,omitempty"`
 }
 
@@ -242,15 +243,16 @@ type LocationStock struct {
 // ([ShopInfo.Timezone]).
 type Order struct {
 	wms.Order
-	// LocationID is the shop location that fulfils the order (for
-	// Shopify: where it assigned the order's fulfilment), or the POS
-	// location it was sold at; "" when the shop does not say, which means
-	// the warehouse's default. The engine sends an open order to the
-	// warehouse mapped to LocationID and ignores it when the location maps
-	// to no warehouse (S5: another party fulfils it). One location per
-	// order: an order split across locations goes whole to the warehouse
-	// of the location the connector reports (Shopify's: the first that
-	// still has something to fulfil).
+	// LocationID is the shop location that fulfils the order (where the
+	// shop assigned its fulfilment), or the POS location it was sold at;
+	// "" when the shop does not say, which means the warehouse's default
+	// (for a shop without locations, [SingleLocation]: the shop's
+	// warehouse). The engine sends an active order to the warehouse mapped
+	// to LocationID and ignores it when the location maps to no warehouse
+	// (another party fulfils it). One location per order: an order split
+	// across locations goes whole to the warehouse of the location the
+	// connector reports (the first that still has something to fulfil,
+	// say).
 	LocationID string `json:"location_id,omitempty"`
 }
 
@@ -286,10 +288,10 @@ type Change struct {
 	Product *Product
 	// Partial reports that the payload lacks data the engine needs, so
 	// the engine reads the entity from the shop before applying it. For
-	// ChangeProduct: Product lacks variants (Shopify's webhooks carry the
-	// first 100 only); the engine fetches the whole product with
+	// ChangeProduct: Product lacks variants (a payload that carries only
+	// the first ones); the engine fetches the whole product with
 	// [Connector.Products]. For ChangeOrder: Order lacks what only the
-	// shop's API says, such as LocationID of a Shopify web order; the
+	// shop's API says, such as the location a web order ships from; the
 	// engine fetches the order with [Connector.Orders] (OrderQuery.IDs),
 	// keeping Version's TriggeredAt and taking the fetched order's
 	// UpdatedAt, and skips the fetch when Version is already superseded.

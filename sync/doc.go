@@ -217,8 +217,9 @@
 // that finished [StepOutbound], chose its kind (Settings.Outbound, S13)
 // and sells the SKU (S2), and to the listeners registered with
 // [Engine.Listen] (S19). Messages of one order go in order; stock messages
-// coalesce (newest per SKU and warehouse) into batches of 250; failures
-// are retried with capped backoff ([OutboundConfig]) and parked as dead
+// coalesce (newest per SKU and warehouse) into batches of the size the
+// connector declares ([StockBatcher]); failures are retried with capped
+// backoff ([OutboundConfig]) and parked as dead
 // letters ([Engine.DeadLetters], [Engine.ReplayDeadLetter]). The shop
 // writes are the connector's optional [Outbound] capability, which gets a
 // stable idempotency key and a plan read before the first send, so a

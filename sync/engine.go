@@ -113,7 +113,11 @@ func (e *Engine) validate(ctx context.Context, s Settings) (Settings, error) {
 	for _, w := range whs {
 		known[w.ID] = true
 	}
-	return s.normalize(e.cfg.NormalizeAdminURL, known)
+	sys, err := e.system(s)
+	if err != nil {
+		return s, err
+	}
+	return s.normalize(sys, known)
 }
 
 // Settings returns the stored settings of shop, or an error matching
@@ -217,20 +221,6 @@ func dayIn(t time.Time, zone *time.Location) wms.Date {
 		t = t.In(zone)
 	}
 	return wms.DateOf(t)
-}
-
-// shopByDomain finds the settings whose admin URL has domain.
-func (e *Engine) shopByDomain(ctx context.Context, domain string) (Settings, error) {
-	all, err := e.store.ListSettings(ctx)
-	if err != nil {
-		return Settings{}, err
-	}
-	for _, s := range all {
-		if s.Domain() == domain {
-			return s, nil
-		}
-	}
-	return Settings{}, fmt.Errorf("%w: %q", ErrUnknownShop, domain)
 }
 
 // retryable reports whether err may go away on a retry.

@@ -5,8 +5,10 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"regexp"
 	"time"
 
+	wmssync "github.com/wmsbridge/wmsbridge/sync"
 	"github.com/wmsbridge/wmsbridge/webhook"
 )
 
@@ -80,3 +82,26 @@ func newFakeDelivery(ctx context.Context, url, shop string, topic webhook.Topic,
 	req.Header.Set(fakeHeaderTriggered, triggered.UTC().Format(time.RFC3339Nano))
 	return req, nil
 }
+
+// fakeSystem is the fake shop system's wmssync.ShopSystem: admin URLs as
+// the engine's default normalises them, API versions shaped YYYY-MM, shops
+// named in events by their admin URL's host.
+type fakeSystem struct{}
+
+var fakeVersion = regexp.MustCompile(`^\d{4}-\d{2}$`)
+
+func (fakeSystem) Name() string { return "fake" }
+
+func (fakeSystem) CheckSettings(s wmssync.Settings) (wmssync.Settings, error) {
+	u, err := wmssync.NormalizeAdminURL(s.AdminURL)
+	if err != nil {
+		return s, &wmssync.SettingsError{Field: "admin_url", Reason: err.Error()}
+	}
+	s.AdminURL = u
+	if s.APIVersion != "" && !fakeVersion.MatchString(s.APIVersion) {
+		return s, &wmssync.SettingsError{Field: "api_version", Reason: fmt.Sprintf("%q: want YYYY-MM", s.APIVersion)}
+	}
+	return s, nil
+}
+
+func (fakeSystem) EventShop(s wmssync.Settings) string { return s.Domain() }

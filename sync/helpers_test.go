@@ -86,9 +86,10 @@ func newEnv(t testing.TB, cfg ...func(*wmssync.Config)) *env {
 // process would.
 func (e *env) build() {
 	cfg := wmssync.Config{
-		Backend: e.wms,
-		Store:   e.store,
-		Now:     e.clock.Now,
+		Backend:     e.wms,
+		Store:       e.store,
+		Now:         e.clock.Now,
+		ShopSystems: []wmssync.ShopSystem{fakeSystem{}},
 		Connect: func(ctx context.Context, s wmssync.Settings) (wmssync.Connector, error) {
 			if c, ok := e.conns[s.Shop]; ok {
 				return c, nil

@@ -31,8 +31,9 @@ func (o outcome) String() string {
 	return "ignored"
 }
 
-// HandleEvent applies one webhook event from the inbox: it finds the shop by
-// the event's shop domain, has the shop's connector decode the event, and
+// HandleEvent applies one webhook event from the inbox: it finds the shop
+// the event names (by its source and shop, see [ShopSystem.EventShop]), has
+// the shop's connector decode the event, and
 // applies the change to the backend if it is newer than what was applied
 // for the entity (staleness protection). [Engine.Run] calls it for every
 // inbox event; call it yourself only when you drain the inbox your own way.
@@ -65,7 +66,7 @@ func (e *Engine) HandleEvent(ctx context.Context, ev *webhook.Event) error {
 }
 
 func (e *Engine) handleEvent(ctx context.Context, ev *webhook.Event) (outcome, error) {
-	s, err := e.shopByDomain(ctx, ev.Shop)
+	s, err := e.shopOfEvent(ctx, ev.Source, ev.Shop)
 	if err != nil {
 		return outIgnored, err
 	}
@@ -189,9 +190,9 @@ func (e *Engine) fetchOrder(ctx context.Context, s Settings, conn Connector, ch 
 			return it, v, outApplied, nil
 		}
 	}
-	if !o.Open() {
+	if !o.Active() {
 		// The shop does not show the order (deleted meanwhile, or beyond
-		// the 60 days a shop shows without read_all_orders): a
+		// how far back the shop lists orders to these credentials): a
 		// cancellation still reaches the warehouse from the payload,
 		// since where the order ships from does not matter for it.
 		return o, v, outApplied, nil
@@ -322,23 +323,28 @@ func (e *Engine) applyOrderOnce(ctx context.Context, s Settings, conn Connector,
 }
 
 // upsertOrder sends a (non-POS) order to the backend at the warehouse its
-// location maps to (S5); "" leaves the choice to the backend (its default
-// warehouse). An order at a location that maps to no warehouse is not the
-// warehouse's: it is ignored while open, and, when it never reached the
-// warehouse (known false), also once cancelled. An order the warehouse has
-// (known) that moved to an unmapped location keeps its warehouse copy (an
-// open one is ignored with a warning; a cancellation goes through).
+// location maps to (S5); no location leaves the choice to the backend (its
+// default warehouse), except for a single-location shop, whose orders go
+// to its warehouse. An order at a location that maps to no warehouse is
+// not the warehouse's: it is ignored while active (open or awaiting
+// payment), and, when it never reached the warehouse (known false), also
+// once cancelled. An order the warehouse has (known) that moved to an
+// unmapped location keeps its warehouse copy (an active one is ignored
+// with a warning; a cancellation goes through).
 func (e *Engine) upsertOrder(ctx context.Context, s Settings, o Order, known bool) (outcome, error) {
 	wo := o.Order.Clone()
 	wo.Shop = s.Shop
 	wo.Warehouse = ""
 	wo.Lines = shippable(wo.Lines)
-	if o.LocationID != "" {
-		wh, ok := s.Warehouse(o.LocationID)
+	wh, ok, err := e.places(s).warehouse(ctx, o.LocationID)
+	if err != nil {
+		return outIgnored, err
+	}
+	if o.LocationID != "" || ok {
 		switch {
-		case ok && wo.Open():
+		case ok && wo.Active():
 			wo.Warehouse = wh
-		case !ok && known && wo.Open():
+		case !ok && known && wo.Active():
 			e.stats.unmapped.Add(1)
 			e.log.LogAttrs(ctx, slog.LevelWarn, "order moved to a location that maps to no warehouse; the warehouse keeps its copy",
 				slog.String("shop", s.Shop), slog.String("order", o.ExternalID), slog.String("location", o.LocationID))
@@ -360,10 +366,13 @@ func (e *Engine) upsertOrder(ctx context.Context, s Settings, o Order, known boo
 // applyPOS turns a point-of-sale order into stock movements at the mapped
 // warehouse and sales records (S4); it never becomes a pick order.
 func (e *Engine) applyPOS(ctx context.Context, s Settings, zone *time.Location, o Order) (outcome, error) {
-	if !s.POS || !o.Open() {
+	if !s.POS || !o.Active() {
 		return outIgnored, nil
 	}
-	wh, ok := s.Warehouse(o.LocationID)
+	wh, ok, err := e.places(s).warehouse(ctx, o.LocationID)
+	if err != nil {
+		return outIgnored, err
+	}
 	if !ok {
 		e.stats.unmapped.Add(1)
 		e.log.LogAttrs(ctx, slog.LevelInfo, "POS sale ignored: its location maps to no warehouse",

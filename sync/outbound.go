@@ -45,8 +45,8 @@ type Outgoing struct {
 	// Event is the WMS event (nil for stock: see Stock).
 	Event wms.Event
 	// Stock are the coalesced stock levels to set (Kind
-	// wms.KindStockChanged), at most [MaxStockPerCall], one per
-	// (InventoryItemID, LocationID), newest value.
+	// wms.KindStockChanged), at most the connector's batch size (see
+	// [StockBatcher]), one per listing and location, newest value.
 	Stock []StockTarget
 	// Key is the idempotency key to send (stable across retries).
 	Key string
@@ -67,18 +67,48 @@ type Outgoing struct {
 	StockSynced bool
 }
 
-// StockTarget is the available quantity to set for one inventory item at
-// one shop location (S14).
+// StockTarget is the available quantity to set for one listing of a SKU at
+// one shop location (S14). It carries every id the shop's listing has
+// ([wms.Listing]), so a connector addresses it the way its shop system
+// does: by inventory item (Shopify), or by product and variant
+// (WooCommerce sets stock on a product or a variation). LocationID is ""
+// for a shop without locations ([SingleLocation]).
 type StockTarget struct {
 	SKU             string
+	ProductID       string
+	VariantID       string
 	InventoryItemID string
 	LocationID      string
 	Available       int64
 }
 
-// MaxStockPerCall is the most stock levels in one [Outgoing]: Shopify's
-// inventorySetQuantities takes 250.
-const MaxStockPerCall = 250
+// PackCapturer is implemented by an [Outbound] connector whose shop system
+// authorises a payment at checkout and captures it later (Shopify), when
+// CapturesOnPack reports true: the engine then captures an order's payment
+// when the warehouse packs it. After each order packed message to the shop
+// it adds a [wms.PaymentCaptured] of the order's total (its ID ends in
+// [CaptureOnPackSuffix]), which the connector caps at what the
+// authorisation still holds; it is sent when the shop has order packed
+// messages on. A connector whose shop captures at checkout or leaves
+// capture to its payment provider (WooCommerce) does not implement it, and
+// its shops get no such message.
+type PackCapturer interface {
+	CapturesOnPack() bool
+}
+
+// StockBatcher is implemented by an [Outbound] connector whose shop sets
+// several stock levels in one call: StockBatchSize is the most levels one
+// stock [Outgoing] may carry (Shopify's inventorySetQuantities takes 250;
+// a batch endpoint may take 100). Without it, or when it returns less
+// than 1, the engine sends [DefaultStockBatchSize] levels per call.
+type StockBatcher interface {
+	StockBatchSize() int
+}
+
+// DefaultStockBatchSize is the number of stock levels per call for a
+// connector that declares no batch size ([StockBatcher]): one, which any
+// shop API takes.
+const DefaultStockBatchSize = 1
 
 // Defaults of OutboundConfig.
 const (

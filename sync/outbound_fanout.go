@@ -115,7 +115,14 @@ func (e *Engine) fanOut(ctx context.Context, m OutboxMessage, shops []Settings, 
 			return nil, err
 		}
 		for _, s := range shops {
-			if sell[s.Shop] && s.OutboundEnabled(m.Kind) && len(locationsOf(s, ev.Warehouse)) > 0 {
+			if !sell[s.Shop] || !s.OutboundEnabled(m.Kind) {
+				continue
+			}
+			locs, err := e.places(s).locations(ctx, ev.Warehouse)
+			if err != nil {
+				return nil, err
+			}
+			if len(locs) > 0 {
 				add(shopTarget(s.Shop), entity{})
 			}
 		}
@@ -152,9 +159,18 @@ func (e *Engine) fanOut(ctx context.Context, m OutboxMessage, shops []Settings, 
 		key := orderOf(ev)
 		if s, ok := byShop[key.Shop]; ok && s.OutboundEnabled(m.Kind) {
 			add(shopTarget(s.Shop), orderEntity(key.ExternalID))
-			if p, ok := ev.(wms.OrderPacked); ok {
-				// S16: after the fulfilment, capture what the order's
-				// authorisation holds (a capture without an amount).
+			p, packed := ev.(wms.OrderPacked)
+			if packed {
+				capture, err := e.capturesOnPack(ctx, s)
+				if err != nil {
+					return nil, err
+				}
+				packed = capture
+			}
+			if packed {
+				// After the fulfilment, capture what the order's
+				// authorisation holds (a capture without an amount), when
+				// the shop's connector captures on pack.
 				o, err := e.backend.Order(ctx, key)
 				if err != nil && !errors.Is(err, wms.ErrNotFound) {
 					return nil, fmt.Errorf("sync: outbound: read order %s: %w", key, err)
@@ -173,6 +189,17 @@ func (e *Engine) fanOut(ctx context.Context, m OutboxMessage, shops []Settings, 
 		}
 	}
 	return kids, nil
+}
+
+// capturesOnPack reports whether the connector of s captures an order's
+// payment when the warehouse packs it ([PackCapturer]).
+func (e *Engine) capturesOnPack(ctx context.Context, s Settings) (bool, error) {
+	conn, err := e.connector(ctx, s)
+	if err != nil {
+		return false, fmt.Errorf("sync: outbound: %w", err)
+	}
+	pc, ok := conn.(PackCapturer)
+	return ok && pc.CapturesOnPack(), nil
 }
 
 func captureOnPack(m OutboxMessage, p wms.OrderPacked, total wms.Decimal) (OutboxMessage, error) {

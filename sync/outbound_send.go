@@ -49,7 +49,7 @@ func (e *Engine) deliverOne(ctx context.Context, ob OutboxStore, s Settings, out
 		}
 		err = listings(skus...)
 	case wms.OrderPacked:
-		og.Locations = locationsOf(s, ev.Warehouse)
+		og.Locations, err = e.places(s).locations(ctx, ev.Warehouse)
 	case wms.RefundCreated:
 		wh := ev.Refund.Warehouse
 		if wh == "" {
@@ -57,7 +57,7 @@ func (e *Engine) deliverOne(ctx context.Context, ob OutboxStore, s Settings, out
 				wh = o.Warehouse
 			}
 		}
-		og.Locations = locationsOf(s, wh)
+		og.Locations, err = e.places(s).locations(ctx, wh)
 	}
 	if err != nil {
 		return err

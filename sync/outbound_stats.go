@@ -17,8 +17,8 @@ type OutboundStats struct {
 	Delivered uint64 `json:"delivered"`
 	// Coalesced: stock messages made redundant by a newer one.
 	Coalesced uint64 `json:"coalesced"`
-	// StockCalls: stock sends (one inventorySetQuantities each for
-	// Shopify); StockLevels: the levels they carried.
+	// StockCalls: stock sends (one shop call each); StockLevels: the
+	// levels they carried.
 	StockCalls  uint64 `json:"stock_calls"`
 	StockLevels uint64 `json:"stock_levels"`
 	// Retried: failed attempts that will be retried; DeadLettered:

@@ -16,9 +16,9 @@ import (
 )
 
 // deliverStock coalesces stock messages (the newest value per SKU and
-// warehouse wins, by Seq then Time), expands them to the shop's inventory
-// items and mapped locations, leaves out values the shop was last sent,
-// and sends them in batches of at most MaxStockPerCall.
+// warehouse wins, by Seq then Time), expands them to the shop's listings
+// and mapped locations, leaves out values the shop was last sent, and
+// sends them in batches of the connector's size ([StockBatcher]).
 func (e *Engine) deliverStock(ctx context.Context, ob OutboxStore, cfg OutboundConfig, s Settings, out Outbound, msgs []OutboxMessage) int {
 	type group struct {
 		newest wms.StockChanged
@@ -54,11 +54,12 @@ func (e *Engine) deliverStock(ctx context.Context, ob OutboxStore, cfg OutboundC
 	}
 	slices.Sort(order)
 	// Expand to targets.
-	type target struct {
+	type stockTarget struct {
 		StockTarget
 		group string
 	}
-	var targets []target
+	var targets []stockTarget
+	pl := e.places(s)
 	items := map[string]*wms.Item{}
 	failed := map[string]error{} // group → error before sending
 	for _, k := range order {
@@ -79,36 +80,45 @@ func (e *Engine) deliverStock(ctx context.Context, ob OutboxStore, cfg OutboundC
 		if it == nil {
 			continue
 		}
-		locs := locationsOf(s, g.newest.Warehouse)
+		locs, err := pl.locations(ctx, g.newest.Warehouse)
+		if err != nil {
+			failed[k] = err
+			continue
+		}
 		for _, l := range it.Listings {
-			if l.Shop != s.Shop || l.InventoryItemID == "" {
+			if l.Shop != s.Shop || listingAddress(l) == "" {
 				continue
 			}
 			for _, loc := range locs {
 				// Sent even when it equals the value this engine set last:
 				// the shop's orders move its available quantity meanwhile,
 				// so only the shop knows what it holds now.
-				st := StockTarget{SKU: g.newest.SKU, InventoryItemID: l.InventoryItemID, LocationID: loc, Available: g.newest.Available}
-				targets = append(targets, target{StockTarget: st, group: k})
+				st := StockTarget{SKU: g.newest.SKU, ProductID: l.ProductID, VariantID: l.VariantID,
+					InventoryItemID: l.InventoryItemID, LocationID: loc, Available: g.newest.Available}
+				targets = append(targets, stockTarget{StockTarget: st, group: k})
 			}
 		}
 	}
-	slices.SortFunc(targets, func(a, b target) int {
-		return cmp.Or(cmp.Compare(a.InventoryItemID, b.InventoryItemID), cmp.Compare(a.LocationID, b.LocationID))
+	slices.SortFunc(targets, func(a, b stockTarget) int {
+		return cmp.Or(cmp.Compare(a.address(), b.address()), cmp.Compare(a.LocationID, b.LocationID))
 	})
-	// One target per (item, location): two SKUs never share an inventory
-	// item, but be safe and keep the last.
-	targets = slices.CompactFunc(targets, func(a, b target) bool {
-		return a.InventoryItemID == b.InventoryItemID && a.LocationID == b.LocationID
+	// One target per (listing, location): two SKUs never share a listing,
+	// but be safe and keep the last.
+	targets = slices.CompactFunc(targets, func(a, b stockTarget) bool {
+		return a.address() == b.address() && a.LocationID == b.LocationID
 	})
+	size := DefaultStockBatchSize
+	if sb, ok := out.(StockBatcher); ok && sb.StockBatchSize() > 0 {
+		size = sb.StockBatchSize()
+	}
 	keys := map[string]string{}
-	for start := 0; start < len(targets); start += MaxStockPerCall {
-		batch := targets[start:min(start+MaxStockPerCall, len(targets))]
+	for start := 0; start < len(targets); start += size {
+		batch := targets[start:min(start+size, len(targets))]
 		og := &Outgoing{Kind: wms.KindStockChanged, Stock: make([]StockTarget, len(batch))}
 		var b strings.Builder
 		for i, t := range batch {
 			og.Stock[i] = t.StockTarget
-			b.WriteString(t.InventoryItemID + "@" + t.LocationID + "=" + strconv.FormatInt(t.Available, 10) + ";")
+			b.WriteString(t.address() + "@" + t.LocationID + "=" + strconv.FormatInt(t.Available, 10) + ";")
 		}
 		// The key is derived from the content: the same batch formed again
 		// after a crash carries the same key.
@@ -163,6 +173,16 @@ func (e *Engine) deliverStock(ctx context.Context, ob OutboxStore, cfg OutboundC
 	}
 	return settled
 }
+
+// listingAddress returns what addresses a listing's stock in the shop: its
+// inventory item, else its variant, else its product ("" when it has
+// none of them).
+func listingAddress(l wms.Listing) string {
+	return cmp.Or(l.InventoryItemID, l.VariantID, l.ProductID)
+}
+
+// address returns what addresses t in the shop (see listingAddress).
+func (t StockTarget) address() string { return cmp.Or(t.InventoryItemID, t.VariantID, t.ProductID) }
 
 // newer reports whether stock event a (at position pa) is newer than b.
 func newer(a wms.StockChanged, pa int64, b wms.StockChanged, pb int64) bool {

@@ -63,7 +63,7 @@ func BenchmarkOutboundStockBurst(b *testing.B) {
 			b.Fatal(err)
 		}
 	}
-	minimum := float64((2*skus + wmssync.MaxStockPerCall - 1) / wmssync.MaxStockPerCall)
+	minimum := float64((2*skus + outShopBatch - 1) / outShopBatch)
 	b.ReportMetric(float64(calls)/float64(b.N), "calls/burst")
 	b.ReportMetric(float64(levels)/float64(b.N), "levels/burst")
 	b.ReportMetric(float64(calls)/float64(b.N)/minimum, "ratio")

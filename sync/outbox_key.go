@@ -95,10 +95,11 @@ func parseTarget(s string) target {
 }
 
 // CaptureOnPackSuffix ends the ID of the capture message the engine adds
-// after an order packed message (S16): a [wms.PaymentCaptured] of the
-// order's total, which the connector caps at what the order's
-// authorisation still holds (nothing when the shop captured at checkout).
-// It is sent when the shop has order.packed switched on.
+// after an order packed message to a shop whose connector captures on pack
+// ([PackCapturer]): a [wms.PaymentCaptured] of the order's total, which the
+// connector caps at what the order's authorisation still holds (nothing
+// when the shop captured at checkout). It is sent when the shop has
+// order packed messages switched on.
 const CaptureOnPackSuffix = "/capture-on-pack"
 
 // captureOnPackID returns the ID of the capture message the engine adds

@@ -26,6 +26,9 @@ type outShop struct {
 	sent  []*wmssync.Outgoing
 	plans int
 	fail  func(m *wmssync.Outgoing) error
+
+	batch    int  // the stock batch size it declares; 0: outShopBatch
+	captures bool // it captures payments on pack (wmssync.PackCapturer)
 }
 
 func (s *outShop) Prepare(ctx context.Context, m *wmssync.Outgoing) ([]byte, error) {
@@ -46,6 +49,18 @@ func (s *outShop) Send(ctx context.Context, m *wmssync.Outgoing) error {
 	return nil
 }
 
+// outShopBatch is the stock batch size outShop declares.
+const outShopBatch = 250
+
+func (s *outShop) StockBatchSize() int {
+	if s.batch != 0 {
+		return s.batch
+	}
+	return outShopBatch
+}
+
+func (s *outShop) CapturesOnPack() bool { return s.captures }
+
 func (s *outShop) calls() []*wmssync.Outgoing {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -61,7 +76,7 @@ type outEnv struct {
 }
 
 // newOutEnv: shops A and B, both selling SKU "S1" (A also "S2"), location
-// loc-<shop> mapped to warehouse cph.
+// loc-<shop> mapped to warehouse cph. edit changes the engine's Config.
 func newOutEnv(t *testing.T, cfg wmssync.OutboundConfig, edit ...func(*wmssync.Config)) *outEnv {
 	t.Helper()
 	c := newClock()
@@ -135,8 +150,9 @@ func TestPublishDedupeAndFanOut(t *testing.T) {
 	require.NoError(t, e.eng.Publish(bg, stock("e3", 3, "NOBODY", 3)))
 	e.deliver(t)
 	for shop, want := range map[string][]wmssync.StockTarget{
-		"A": {{SKU: "S1", InventoryItemID: "A-i1", LocationID: "loc-A", Available: 5}, {SKU: "S2", InventoryItemID: "A-i2", LocationID: "loc-A", Available: 3}},
-		"B": {{SKU: "S1", InventoryItemID: "B-i1", LocationID: "loc-B", Available: 5}},
+		"A": {{SKU: "S1", ProductID: "A-p1", VariantID: "A-v1", InventoryItemID: "A-i1", LocationID: "loc-A", Available: 5},
+			{SKU: "S2", ProductID: "A-p1", VariantID: "A-v2", InventoryItemID: "A-i2", LocationID: "loc-A", Available: 3}},
+		"B": {{SKU: "S1", ProductID: "B-p1", VariantID: "B-v1", InventoryItemID: "B-i1", LocationID: "loc-B", Available: 5}},
 	} {
 		calls := e.shops[shop].calls()
 		require.Len(t, calls, 1, shop)
@@ -172,7 +188,7 @@ func TestStockCoalesceAndBatch(t *testing.T) {
 	require.Len(t, calls, 3, "⌈600/250⌉ calls")
 	got := map[string]int64{}
 	for _, c := range calls {
-		assert.LessOrEqual(t, len(c.Stock), wmssync.MaxStockPerCall)
+		assert.LessOrEqual(t, len(c.Stock), outShopBatch)
 		for _, s := range c.Stock {
 			got[s.SKU] = s.Available
 		}
@@ -407,7 +423,7 @@ func TestStockEveryMappedLocation(t *testing.T) {
 	calls := e.shops["A"].calls()
 	require.Len(t, calls, 1)
 	assert.ElementsMatch(t, []wmssync.StockTarget{
-		{SKU: "S2", InventoryItemID: "A-i2", LocationID: "loc-A", Available: 8},
-		{SKU: "S2", InventoryItemID: "A-i2", LocationID: "loc-A2", Available: 8},
+		{SKU: "S2", ProductID: "A-p1", VariantID: "A-v2", InventoryItemID: "A-i2", LocationID: "loc-A", Available: 8},
+		{SKU: "S2", ProductID: "A-p1", VariantID: "A-v2", InventoryItemID: "A-i2", LocationID: "loc-A2", Available: 8},
 	}, calls[0].Stock)
 }

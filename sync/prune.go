@@ -34,8 +34,8 @@ const (
 	// products are kept after their newest time.
 	DefaultVersionRetention = 90 * 24 * time.Hour
 	// MinVersionRetention is the shortest positive VersionRetention
-	// NewEngine accepts: well above Shopify's webhook retry window (48
-	// hours).
+	// NewEngine accepts: well above the time shop systems retry a webhook
+	// (a day or two at most).
 	MinVersionRetention = 7 * 24 * time.Hour
 )
 

@@ -165,8 +165,8 @@ type AuditResult struct {
 // AuditWebhooks makes sure the shop still has the webhook subscriptions of
 // the finished setup steps (product webhooks after the product step, order
 // webhooks once the orders step started) and re-creates those the shop
-// removed (Shopify deletes a subscription after repeated failed
-// deliveries). Re-created subscriptions are logged at Warn and counted.
+// removed (shop systems delete or disable a subscription after repeated
+// failed deliveries). Re-created subscriptions are logged at Warn and counted.
 // A connector without [WebhookRegistrar] has nothing to audit.
 func (e *Engine) AuditWebhooks(ctx context.Context, shop string) (AuditResult, error) {
 	res := AuditResult{Shop: shop}

@@ -26,8 +26,9 @@ type ConnectionReport struct {
 	Error      string `json:"error,omitempty"`
 	// Identity is what the shop says about itself.
 	Identity ShopInfo `json:"identity"`
-	// DomainMatches reports that the shop's own domain is the admin URL's
-	// host, which webhook events are matched by.
+	// DomainMatches reports that the shop names itself as its shop system
+	// names it in webhook events for these settings
+	// ([ShopSystem.EventShop]), which events are matched by.
 	DomainMatches bool `json:"domain_matches"`
 	// MissingScopes lists each required scope not granted, with the
 	// feature that needs it.
@@ -203,7 +204,11 @@ func (e *Engine) TestConnection(ctx context.Context, s Settings) (*ConnectionRep
 	}
 	r.Reached, r.Authorized = true, true
 	r.Identity = info
-	r.DomainMatches = info.Domain == "" || strings.EqualFold(info.Domain, s.Domain())
+	sys, err := e.system(s)
+	if err != nil {
+		return nil, err
+	}
+	r.DomainMatches = info.Domain == "" || strings.EqualFold(info.Domain, sys.EventShop(s))
 	if info.APIVersion != "" {
 		r.APIVersion = info.APIVersion
 	}

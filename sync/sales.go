@@ -74,7 +74,7 @@ func (r *stepRun) salesHistory(ctx context.Context) error {
 			for _, o := range items {
 				day := dayIn(o.CreatedAt, zone)
 				last = day.String()
-				if day.Before(since) || !o.Open() {
+				if day.Before(since) || !o.Active() {
 					continue
 				}
 				if o.POS && (!r.s.POS || (!livePOSFrom.IsZero() && !o.CreatedAt.Before(livePOSFrom))) {

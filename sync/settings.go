@@ -1,6 +1,7 @@
 package sync
 
 import (
+	"errors"
 	"fmt"
 	"maps"
 	"net/url"
@@ -18,6 +19,10 @@ import (
 // Change settings at run time with [Engine.SaveSettings]; the engine picks
 // the change up at once (the next event, sweep or step uses it).
 type Settings struct {
+	// System names the shop's [ShopSystem] (such as "shopify"), one of
+	// [Config.ShopSystems]; "" is the engine's only system when it has
+	// one. SaveSettings fills it in.
+	System string `json:"system,omitempty"`
 	// Shop is the shop's stable id in the engine and the WMS (it becomes
 	// wms.Product.Shop and wms.Order.Shop), such as "MyShopDK". Required;
 	// letters, digits, '-', '_' and '.', at most 64 characters. It never
@@ -28,13 +33,14 @@ type Settings struct {
 	// Country is the shop's country or market, ISO 3166-1 alpha-2 ("DK");
 	// optional, upper-cased on save.
 	Country string `json:"country,omitempty"`
-	// AdminURL is the shop's admin address, such as
-	// "https://myshop-dk.myshopify.com". Required. The engine normalises it
-	// (https, lower-case host, no path) with [Config.NormalizeAdminURL];
-	// its host is the shop domain webhook events carry.
+	// AdminURL is the shop's address, such as
+	// "https://myshop-dk.myshopify.com" or "https://shop.example.com/store".
+	// Required. The shop system checks and normalises it
+	// ([ShopSystem.CheckSettings]).
 	AdminURL string `json:"admin_url"`
-	// APIVersion is the shop API version to use, such as "2026-10"; ""
-	// means the connector's default.
+	// APIVersion is the shop API version to use, in the shop system's
+	// terms (checked by [ShopSystem.CheckSettings]); "" means the
+	// connector's default.
 	APIVersion string `json:"api_version,omitempty"`
 	// Main marks the main shop (S2): its product data is the master for
 	// SKUs several shops sell. At most one shop is the main shop.
@@ -49,6 +55,9 @@ type Settings struct {
 	// Locations maps shop location ids to WMS warehouse ids (S5). Stock at
 	// unmapped locations is not imported, orders fulfilled from them and
 	// POS sales at them are ignored, and the connection test lists them.
+	// A shop of a system without locations ([SingleLocation]) needs no
+	// mapping: its stock and orders go to the backend's default warehouse,
+	// or to the warehouse the empty location "" maps to.
 	Locations map[string]string `json:"locations,omitempty"`
 	// Outbound switches outbound messages per kind (S13); a kind not in
 	// the map takes its default (see [DefaultOutbound]).
@@ -96,8 +105,7 @@ func (s Settings) OutboundKinds() []wms.EventKind {
 	return out
 }
 
-// Domain returns the host of AdminURL, the shop domain webhook events
-// carry ("" if AdminURL does not parse).
+// Domain returns the host of AdminURL ("" if AdminURL does not parse).
 func (s Settings) Domain() string {
 	u, err := url.Parse(s.AdminURL)
 	if err != nil {
@@ -123,15 +131,15 @@ func (s Settings) Clone() Settings {
 var (
 	shopIDPattern  = regexp.MustCompile(`^[A-Za-z0-9._-]{1,64}$`)
 	countryPattern = regexp.MustCompile(`^[A-Z]{2}$`)
-	versionPattern = regexp.MustCompile(`^(\d{4}-\d{2}|unstable)$`)
 )
 
-// NormalizeAdminURL is the default of [Config.NormalizeAdminURL]: it
-// accepts "https://host", "host" or "https://host/admin..." and returns
-// "https://host" with the host lower-cased. It rejects other schemes,
-// credentials in the URL, ports, queries and hosts that are not a domain
-// name. Shop-specific rules (Shopify's NAME.myshopify.com, never the
-// storefront domain) belong to the connector package's own normaliser.
+// NormalizeAdminURL is the admin URL rule of [DefaultShopSystem], for
+// shop systems to build on: it accepts "https://host", "host" or
+// "https://host/admin..." and returns "https://host" with the host
+// lower-cased. It rejects other schemes, credentials in the URL, ports,
+// queries and hosts that are not a domain name. A shop system's own rules
+// (Shopify's NAME.myshopify.com, a WooCommerce site's path) belong to its
+// [ShopSystem.CheckSettings].
 func NormalizeAdminURL(raw string) (string, error) {
 	raw = strings.TrimSpace(raw)
 	if raw == "" {
@@ -178,9 +186,10 @@ func validHost(h string) bool {
 	return true
 }
 
-// normalize validates s and returns it normalised. warehouses, when not
-// nil, are the backend's warehouse ids the location mapping must use.
-func (s Settings) normalize(normURL func(string) (string, error), warehouses map[string]bool) (Settings, error) {
+// normalize validates s and returns it normalised: sys checks its part.
+// warehouses, when not nil, are the backend's warehouse ids the location
+// mapping must use.
+func (s Settings) normalize(sys ShopSystem, warehouses map[string]bool) (Settings, error) {
 	s = s.Clone()
 	if !shopIDPattern.MatchString(s.Shop) {
 		return s, &SettingsError{Field: "shop", Reason: fmt.Sprintf("%q: want 1-64 letters, digits, '.', '-' or '_'", s.Shop)}
@@ -193,17 +202,20 @@ func (s Settings) normalize(normURL func(string) (string, error), warehouses map
 	if s.Country != "" && !countryPattern.MatchString(s.Country) {
 		return s, &SettingsError{Field: "country", Reason: fmt.Sprintf("%q is not an ISO 3166-1 alpha-2 code", s.Country)}
 	}
-	u, err := normURL(s.AdminURL)
+	s.System = sys.Name()
+	checked, err := sys.CheckSettings(s.Clone())
 	if err != nil {
-		return s, &SettingsError{Field: "admin_url", Reason: err.Error()}
+		var se *SettingsError
+		if !errors.As(err, &se) {
+			err = &SettingsError{Field: "admin_url", Reason: err.Error()}
+		}
+		return s, err
 	}
-	s.AdminURL = u
-	if s.APIVersion != "" && !versionPattern.MatchString(s.APIVersion) {
-		return s, &SettingsError{Field: "api_version", Reason: fmt.Sprintf("%q: want YYYY-MM", s.APIVersion)}
-	}
+	// The system's part only: the rest is the engine's.
+	s.AdminURL, s.APIVersion = checked.AdminURL, checked.APIVersion
 	for loc, wh := range s.Locations {
 		switch {
-		case loc == "":
+		case loc == "" && !singleLocation(sys):
 			return s, &SettingsError{Field: "locations", Reason: "empty location id"}
 		case wh == "":
 			delete(s.Locations, loc) // an empty mapping means unmapped

@@ -22,6 +22,13 @@ type OrderStatus string
 const (
 	// OrderOpen is an order to be shipped. The zero value means open too.
 	OrderOpen OrderStatus = "open"
+	// OrderPaymentPending is an order the shop will want shipped once it
+	// is paid, but is not paid for yet (a bank transfer or an invoice
+	// awaited, a payment the shop still has to confirm): the warehouse
+	// keeps it, with its lines and warehouse, held, and does not release
+	// it for picking or reserve stock for it until it becomes open. Each
+	// connector maps its shop system's not-yet-payable states to it.
+	OrderPaymentPending OrderStatus = "payment_pending"
 	// OrderCancelled is an order the shop cancelled: nothing is shipped and
 	// stock reserved for it is freed.
 	OrderCancelled OrderStatus = "cancelled"
@@ -37,7 +44,8 @@ type OrderStage string
 // The order stages (S11).
 const (
 	// StageHeld: not released for picking, because an item does not exist
-	// yet or stock is short (see Order.HoldReason), or the order is not open.
+	// yet or stock is short (see Order.HoldReason), or the order is not open
+	// (awaiting payment, cancelled, deleted).
 	StageHeld OrderStage = "held"
 	// StageReleased: every line can be fulfilled; released to picking with
 	// its stock reserved.
@@ -91,7 +99,7 @@ type Order struct {
 
 // OrderLine is one line of an [Order].
 type OrderLine struct {
-	// ExternalID is the shop's id of the line (Shopify's LineItem id).
+	// ExternalID is the shop's id of the line.
 	// Required: fulfilments and refunds refer to it.
 	ExternalID string `json:"external_id"`
 	// SKU is the stock-keeping unit to pick. Required.
@@ -127,8 +135,13 @@ type Tracking struct {
 // Key returns o's identity.
 func (o Order) Key() OrderKey { return OrderKey{Shop: o.Shop, ExternalID: o.ExternalID} }
 
-// Open reports whether the order is to be shipped.
+// Open reports whether the order is to be shipped now: open (or no
+// status). An order awaiting payment is not open yet.
 func (o Order) Open() bool { return o.Status == "" || o.Status == OrderOpen }
+
+// Active reports whether the shop still wants the order shipped, now or
+// once it is paid: open or awaiting payment, not cancelled or deleted.
+func (o Order) Active() bool { return o.Open() || o.Status == OrderPaymentPending }
 
 // Validate checks o and returns a [*ValidationError] for the first broken rule.
 func (o Order) Validate() error {
@@ -141,7 +154,7 @@ func (o Order) Validate() error {
 		return invalid("total", "%q is not a decimal", string(o.Total))
 	}
 	switch o.Status {
-	case "", OrderOpen, OrderCancelled, OrderDeleted:
+	case "", OrderOpen, OrderPaymentPending, OrderCancelled, OrderDeleted:
 	default:
 		return invalid("status", "unknown status %q", o.Status)
 	}

@@ -47,8 +47,8 @@ type Variant struct {
 	// ExternalID is the variant's id in the shop. Required.
 	ExternalID string `json:"external_id"`
 	// InventoryItemID is the shop's id of the stock record behind the
-	// variant (Shopify's InventoryItem), used for stock, cost and customs.
-	// Optional.
+	// variant (an inventory item, in shop systems that have them), used
+	// for stock, cost and customs. Optional.
 	InventoryItemID string `json:"inventory_item_id,omitempty"`
 	// Title is the variant's own title, such as "Red / L". Optional.
 	Title string `json:"title,omitempty"`
@@ -56,8 +56,8 @@ type Variant struct {
 	Barcode string `json:"barcode,omitempty"`
 	// Weight is the shipping weight. The zero value (no Value) means
 	// unknown and keeps the item's stored weight, since not every product
-	// feed carries weights (Shopify's product webhooks do not); a known
-	// weight of zero is {"0", unit}.
+	// feed carries weights (some shop systems' product webhooks do not); a
+	// known weight of zero is {"0", unit}.
 	Weight Weight `json:"weight"`
 	// Price is the selling price in the shop's currency.
 	Price Decimal `json:"price,omitempty"`

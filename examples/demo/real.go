@@ -81,7 +81,7 @@ func runRealShop(ctx context.Context, o options, out io.Writer) error {
 	}()
 	eng, err := wmssync.NewEngine(wmssync.Config{
 		Backend: warehouse, Store: store, Logger: logger,
-		NormalizeAdminURL: connector.NormalizeAdminURL,
+		ShopSystems: []wmssync.ShopSystem{connector.ShopSystem()},
 		Connect: func(ctx context.Context, s wmssync.Settings) (wmssync.Connector, error) {
 			c, err := connector.New(connector.Config{Client: client, WebhookAddress: o.WebhookAddress, Logger: logger})
 			if err == nil {

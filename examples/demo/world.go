@@ -132,7 +132,7 @@ func newWorld(ctx context.Context, o options) (*world, error) {
 		Backend:           w.wms,
 		Store:             w.store,
 		Connect:           w.connect,
-		NormalizeAdminURL: connector.NormalizeAdminURL,
+		ShopSystems:       []wmssync.ShopSystem{connector.ShopSystem()},
 		Logger:            w.log,
 		ReconcileInterval: 3 * time.Second,
 		AuditInterval:     10 * time.Second,

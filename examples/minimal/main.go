@@ -49,7 +49,7 @@ func main() {
 	endpoint.Start()
 	defer endpoint.Close()
 	engine, err := wmssync.NewEngine(wmssync.Config{
-		Backend: warehouse, Store: store, NormalizeAdminURL: connector.NormalizeAdminURL,
+		Backend: warehouse, Store: store, ShopSystems: []wmssync.ShopSystem{connector.ShopSystem()},
 		Connect: func(ctx context.Context, s wmssync.Settings) (wmssync.Connector, error) {
 			client, err := shopify.NewClient(s.Domain(), shopify.WithAccessToken(shop.AccessToken()),
 				shopify.WithBaseURL(srv.ShopURL(shop.Name())), shopify.WithHTTPClient(srv.HTTPClient())) // drop both for a real shop

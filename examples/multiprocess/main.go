@@ -108,7 +108,7 @@ func run(ctx context.Context, dsn string, n, orders int, out io.Writer) error {
 		}
 		defer store.Close()
 		eng, err := wmssync.NewEngine(wmssync.Config{Backend: warehouse, Store: store, Connect: connect,
-			NormalizeAdminURL: connector.NormalizeAdminURL, ReconcileInterval: 2 * time.Second})
+			ShopSystems: []wmssync.ShopSystem{connector.ShopSystem()}, ReconcileInterval: 2 * time.Second})
 		if err != nil {
 			return err
 		}

@@ -184,7 +184,7 @@ func runSetupImport(b *testing.B, ctx context.Context, sim *simProcess, n int, d
 	var conn *connector.Connector
 	eng, err := wmssync.NewEngine(wmssync.Config{
 		Backend: backend, Store: store, Logger: slog.New(slog.DiscardHandler),
-		NormalizeAdminURL: connector.NormalizeAdminURL,
+		ShopSystems: []wmssync.ShopSystem{connector.ShopSystem()},
 		Connect: func(ctx context.Context, s wmssync.Settings) (wmssync.Connector, error) {
 			if conn == nil {
 				conn, err = connector.New(connector.Config{Client: client, WebhookAddress: "https://wms.example.com/webhooks/shopify",

@@ -202,7 +202,7 @@ func (w *world) open() (*process, error) {
 	p.eng, err = wmssync.NewEngine(wmssync.Config{
 		Backend: w.wms, Store: p.store,
 		Connect:           func(ctx context.Context, s wmssync.Settings) (wmssync.Connector, error) { return w.connect(p, s) },
-		NormalizeAdminURL: connector.NormalizeAdminURL,
+		ShopSystems:       []wmssync.ShopSystem{connector.ShopSystem()},
 		Logger:            logger,
 		Now:               w.now,
 		ReconcileInterval: 2 * time.Second,

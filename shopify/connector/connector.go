@@ -100,6 +100,9 @@ var (
 	_ wmssync.Connector         = (*Connector)(nil)
 	_ wmssync.WebhookRegistrar  = (*Connector)(nil)
 	_ wmssync.CustomsCostSource = (*Connector)(nil)
+	_ wmssync.Outbound          = (*Connector)(nil)
+	_ wmssync.StockBatcher      = (*Connector)(nil)
+	_ wmssync.PackCapturer      = (*Connector)(nil)
 )
 
 // New returns a Connector for cfg. It does no I/O.
@@ -156,8 +159,8 @@ func (c *Connector) Close() error {
 	return nil
 }
 
-// NormalizeAdminURL is the Shopify admin URL rule for
-// [wmssync.Config.NormalizeAdminURL]: it accepts "name",
+// NormalizeAdminURL is the Shopify admin URL rule of [ShopSystem]: it
+// accepts "name",
 // "name.myshopify.com", "https://name.myshopify.com" and
 // "https://name.myshopify.com/admin..." and returns
 // "https://name.myshopify.com"; storefront (custom) domains, other hosts,

@@ -161,10 +161,7 @@ func orderFromPayload(p *shopify.OrderPayload, presence []struct {
 		out.Total = dec(p.TotalPrice)
 	}
 	out.CreatedAt, out.UpdatedAt = p.CreatedAt, p.UpdatedAt
-	out.Status = wms.OrderOpen
-	if !p.CancelledAt.IsZero() {
-		out.Status = wms.OrderCancelled
-	}
+	out.Status = orderStatus(!p.CancelledAt.IsZero(), p.FinancialStatus)
 	out.POS = isPOS(p.SourceName, "", false) || p.AppID == posAppID
 	if out.POS && p.LocationID != 0 {
 		out.LocationID = shopify.GID("Location", p.LocationID)

@@ -214,3 +214,25 @@ func TestDecodeOtherTopicsAndBadPayloads(t *testing.T) {
 		assert.ErrorIs(t, err, wmssync.ErrInvalidPayload, "%s %s", tc.topic, tc.body)
 	}
 }
+
+// TestDecodeFinancialStatus: an order Shopify reports payment pending is
+// one the warehouse must not pick yet; any other financial status is open,
+// and a cancellation wins.
+func TestDecodeFinancialStatus(t *testing.T) {
+	ev := func(body string) *webhook.Event {
+		return &webhook.Event{Topic: "orders/updated", Shop: "x.myshopify.com", WebhookID: "1", TriggeredAt: time.Now(), Body: []byte(body)}
+	}
+	for body, want := range map[string]wms.OrderStatus{
+		`{"id":1,"financial_status":"pending"}`:        wms.OrderPaymentPending,
+		`{"id":1,"financial_status":"authorized"}`:     wms.OrderOpen,
+		`{"id":1,"financial_status":"paid"}`:           wms.OrderOpen,
+		`{"id":1,"financial_status":"partially_paid"}`: wms.OrderOpen,
+		`{"id":1}`: wms.OrderOpen,
+		`{"id":1,"financial_status":"pending","cancelled_at":"2026-07-01T10:00:00-04:00"}`: wms.OrderCancelled,
+	} {
+		ch, err := connector.Decode(ev(body))
+		require.NoError(t, err, body)
+		require.NotNil(t, ch.Order, body)
+		assert.Equal(t, want, ch.Order.Status, body)
+	}
+}

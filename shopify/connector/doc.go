@@ -16,7 +16,7 @@
 //	eng, err := wmssync.NewEngine(wmssync.Config{
 //		Backend: myWMS,
 //		Store:   store,
-//		NormalizeAdminURL: connector.NormalizeAdminURL, // NAME.myshopify.com only
+//		ShopSystems: []wmssync.ShopSystem{connector.ShopSystem()}, // NAME.myshopify.com only
 //		Connect: func(ctx context.Context, s wmssync.Settings) (wmssync.Connector, error) {
 //			cl, err := shopify.NewClient(s.Domain(),
 //				shopify.WithAccessToken(tokens.For(s.Shop)),

@@ -75,7 +75,7 @@ func newHarness(t *testing.T, o harnessOptions) *harness {
 	logger := slog.New(slog.NewTextHandler(lockedWriter{h}, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	h.engCfg = wmssync.Config{
 		Backend: h.wms, Store: h.store, Connect: h.connect,
-		NormalizeAdminURL: connector.NormalizeAdminURL,
+		ShopSystems:       []wmssync.ShopSystem{connector.ShopSystem()},
 		Logger:            logger,
 		Now:               h.now,
 		ReconcileInterval: time.Hour, AuditInterval: time.Hour, // sweeps run when a test calls them

@@ -35,7 +35,7 @@ func Example() {
 	var hook *httptest.Server
 	eng, err := wmssync.NewEngine(wmssync.Config{
 		Backend: warehouse, Store: store,
-		NormalizeAdminURL: connector.NormalizeAdminURL,
+		ShopSystems: []wmssync.ShopSystem{connector.ShopSystem()},
 		Connect: func(ctx context.Context, s wmssync.Settings) (wmssync.Connector, error) {
 			cl, err := shopify.NewClient(s.Domain(),
 				shopify.WithAccessToken(shop.AccessToken()),   // the host's secret store in real life

@@ -149,3 +149,25 @@ func TestInstallScopes(t *testing.T) {
 		assert.True(t, met, "%v is met", r)
 	}
 }
+
+// TestShopSystem: Shopify's settings rules and shop identity in events are
+// the connector's, not the engine's.
+func TestShopSystem(t *testing.T) {
+	sys := connector.ShopSystem()
+	assert.Equal(t, "shopify", sys.Name())
+	s, err := sys.CheckSettings(wmssync.Settings{Shop: "DK", AdminURL: "https://MyShop.myshopify.com/admin", APIVersion: "2026-10"})
+	require.NoError(t, err)
+	assert.Equal(t, "https://myshop.myshopify.com", s.AdminURL)
+	assert.Equal(t, "myshop.myshopify.com", sys.EventShop(s))
+	_, err = sys.CheckSettings(wmssync.Settings{Shop: "DK", AdminURL: "myshop", APIVersion: "unstable"})
+	require.NoError(t, err)
+	for field, bad := range map[string]wmssync.Settings{
+		"admin_url":   {Shop: "DK", AdminURL: "https://www.myshop.com"},
+		"api_version": {Shop: "DK", AdminURL: "myshop", APIVersion: "latest"},
+	} {
+		_, err := sys.CheckSettings(bad)
+		var se *wmssync.SettingsError
+		require.ErrorAs(t, err, &se, field)
+		assert.Equal(t, field, se.Field)
+	}
+}

@@ -265,8 +265,10 @@ type gqlOrder struct {
 	CreatedAt   time.Time  `json:"createdAt"`
 	UpdatedAt   time.Time  `json:"updatedAt"`
 	CancelledAt *time.Time `json:"cancelledAt"`
-	SourceName  string     `json:"sourceName"`
-	App         *struct {
+	// FinancialStatus is displayFinancialStatus, such as "PENDING".
+	FinancialStatus string `json:"displayFinancialStatus"`
+	SourceName      string `json:"sourceName"`
+	App             *struct {
 		Name string `json:"name"`
 	} `json:"app"`
 	RetailLocation *struct {
@@ -337,6 +339,22 @@ func fulfilmentLocation(fos []gqlFulfillmentOrder) string {
 	return first
 }
 
+// orderStatus maps a Shopify order's state to the warehouse's: cancelled,
+// payment pending (financial status pending: a manual payment, a bank
+// transfer or an invoice not yet paid; nothing authorised), or open
+// (authorised, paid, partially paid or refunded ...). financial is the
+// GraphQL displayFinancialStatus ("PENDING") or the REST financial_status
+// ("pending").
+func orderStatus(cancelled bool, financial string) wms.OrderStatus {
+	switch {
+	case cancelled:
+		return wms.OrderCancelled
+	case strings.EqualFold(financial, "pending"):
+		return wms.OrderPaymentPending
+	}
+	return wms.OrderOpen
+}
+
 // IsPOS reports whether an order was sold at a point of sale: source "pos",
 // a retail location, or Shopify's Point of Sale app.
 func isPOS(sourceName, appName string, retailLocation bool) bool {
@@ -352,10 +370,7 @@ func (o *gqlOrder) order() wmssync.Order {
 	out.Currency = o.CurrencyCode
 	out.Total = dec(o.TotalPriceSet.ShopMoney.Amount)
 	out.CreatedAt, out.UpdatedAt = o.CreatedAt, o.UpdatedAt
-	out.Status = wms.OrderOpen
-	if o.CancelledAt != nil {
-		out.Status = wms.OrderCancelled
-	}
+	out.Status = orderStatus(o.CancelledAt != nil, o.FinancialStatus)
 	app := ""
 	if o.App != nil {
 		app = o.App.Name

@@ -118,15 +118,29 @@ func (c *Connector) outboundErr(ctx context.Context, what string, err error) err
 	return fmt.Errorf("shopify/connector: %s: %w", what, classify(ctx, err))
 }
 
+// CapturesOnPack implements [wmssync.PackCapturer]: Shopify orders whose
+// payment was authorised at checkout are captured when the warehouse packs
+// them (what the authorisation holds; nothing for an order paid at
+// checkout).
+func (c *Connector) CapturesOnPack() bool { return true }
+
+// StockBatchSize implements [wmssync.StockBatcher]: one
+// inventorySetQuantities call takes up to shopify.MaxQuantitiesPerCall
+// (250) quantities.
+func (c *Connector) StockBatchSize() int { return shopify.MaxQuantitiesPerCall }
+
 func (c *Connector) sendStock(ctx context.Context, m *wmssync.Outgoing) error {
-	if len(m.Stock) == 0 {
-		return nil
-	}
 	inv := c.client.Inventory()
 	req := shopify.SetQuantitiesRequest{Name: "available", Reason: "correction", IdempotencyKey: m.Key}
 	for _, s := range m.Stock {
+		if s.InventoryItemID == "" || s.LocationID == "" {
+			continue // Shopify addresses stock by inventory item and location only
+		}
 		req.Quantities = append(req.Quantities, shopify.QuantityChange{
 			InventoryItemID: s.InventoryItemID, LocationID: s.LocationID, Quantity: int(s.Available)})
+	}
+	if len(req.Quantities) == 0 {
+		return nil
 	}
 	_, err := inv.SetQuantities(ctx, req)
 	if err == nil {

@@ -79,15 +79,17 @@ func check(t *testing.T, err error, what string) {
 
 func fullSettings(shop string) wmssync.Settings {
 	return wmssync.Settings{
-		Shop:              shop,
-		DisplayName:       "My shop " + shop,
-		Country:           "DK",
-		AdminURL:          "https://" + shop + ".myshopify.com",
-		APIVersion:        "2026-10",
-		Main:              true,
-		VendorAsSupplier:  true,
-		POS:               true,
-		Locations:         map[string]string{"gid://shopify/Location/1": "cph", "gid://shopify/Location/2": "aar"},
+		System:           "conformance",
+		Shop:             shop,
+		DisplayName:      "My shop " + shop,
+		Country:          "DK",
+		AdminURL:         "https://" + shop + ".myshopify.com",
+		APIVersion:       "2026-10",
+		Main:             true,
+		VendorAsSupplier: true,
+		POS:              true,
+		// The empty location is a single-location shop's own.
+		Locations:         map[string]string{"gid://shopify/Location/1": "cph", "gid://shopify/Location/2": "aar", "": "odense"},
 		Outbound:          map[wms.EventKind]bool{wms.KindRefundCreated: true, wms.KindStockChanged: false},
 		SalesHistorySince: wms.Date{Year: 2025, Month: 11, Day: 26},
 	}
@@ -95,7 +97,7 @@ func fullSettings(shop string) wmssync.Settings {
 
 func equalSettings(a, b wmssync.Settings) error {
 	switch {
-	case a.Shop != b.Shop, a.DisplayName != b.DisplayName, a.Country != b.Country, a.AdminURL != b.AdminURL,
+	case a.System != b.System, a.Shop != b.Shop, a.DisplayName != b.DisplayName, a.Country != b.Country, a.AdminURL != b.AdminURL,
 		a.APIVersion != b.APIVersion, a.Main != b.Main, a.VendorAsSupplier != b.VendorAsSupplier, a.POS != b.POS,
 		a.SalesHistorySince != b.SalesHistorySince:
 		return fmt.Errorf("scalar fields differ:\n got  %+v\n want %+v", a, b)

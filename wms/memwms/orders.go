@@ -31,9 +31,12 @@ type orderRec struct {
 // order that cannot be released keeps waiting without blocking younger
 // orders, and its HoldReason says why.
 //
-// An update that changes a released order's lines or warehouse, or cancels
-// or deletes it, frees its reservation and holds it again (open orders are
-// then re-evaluated). A packed order keeps its lines and warehouse; other
+// An order awaiting payment (wms.OrderPaymentPending) is kept held with
+// its lines, reserves nothing and is never released; once an update makes
+// it open it is evaluated like a new one. An update that changes a
+// released order's lines or warehouse, or cancels or deletes it, or makes
+// it await payment again, frees its reservation and holds it again (open
+// orders are then re-evaluated). A packed order keeps its lines and warehouse; other
 // fields and the status are updated. POS orders are stored but never
 // released, since goods sold over the counter are not picked (S4).
 func (m *WMS) UpsertOrder(ctx context.Context, o wms.Order) error {
@@ -54,7 +57,7 @@ func (m *WMS) UpsertOrder(ctx context.Context, o wms.Order) error {
 			m.orders[key] = rec
 		} else {
 			old := rec.order
-			if !o.Open() && len(o.Lines) == 0 { // a status change
+			if !o.Active() && len(o.Lines) == 0 { // a status change
 				status, updated := o.Status, o.UpdatedAt
 				o = old.Clone()
 				o.Status = status
@@ -78,6 +81,8 @@ func (m *WMS) UpsertOrder(ctx context.Context, o wms.Order) error {
 		}
 		switch {
 		case o.Stage == wms.StagePacked || o.Stage == wms.StageReleased:
+		case o.Status == wms.OrderPaymentPending:
+			o.Stage, o.HoldReason = wms.StageHeld, "payment pending: released once the shop reports it paid"
 		case !o.Open():
 			o.Stage, o.HoldReason = wms.StageHeld, "order "+string(o.Status)
 		case o.POS:

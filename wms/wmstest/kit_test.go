@@ -189,6 +189,34 @@ func (b holdsCancelled) Order(ctx context.Context, key wms.OrderKey) (wms.Order,
 	return o, err
 }
 
+// picksUnpaid stores an order awaiting payment as an open one, reporting
+// the status it was given, so stock releases it to picking.
+type picksUnpaid struct {
+	*memwms.WMS
+	mu      *gosync.Mutex
+	pending map[wms.OrderKey]bool
+}
+
+func (b picksUnpaid) UpsertOrder(ctx context.Context, o wms.Order) error {
+	b.mu.Lock()
+	b.pending[o.Key()] = o.Status == wms.OrderPaymentPending
+	b.mu.Unlock()
+	if o.Status == wms.OrderPaymentPending {
+		o.Status = wms.OrderOpen
+	}
+	return b.WMS.UpsertOrder(ctx, o)
+}
+
+func (b picksUnpaid) Order(ctx context.Context, key wms.OrderKey) (wms.Order, error) {
+	o, err := b.WMS.Order(ctx, key)
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if err == nil && b.pending[key] {
+		o.Status = wms.OrderPaymentPending
+	}
+	return o, err
+}
+
 // zeroesUnknownWeight writes a weight the upsert does not know as zero.
 type zeroesUnknownWeight struct{ *memwms.WMS }
 
@@ -232,6 +260,9 @@ var broken = map[string]struct {
 	"releases a cancelled order when stock arrives": {func(w *memwms.WMS) wms.Backend {
 		return holdsCancelled{w, new(gosync.Mutex), map[wms.OrderKey]wms.OrderStatus{}}
 	}, []string{"StockImporter/CancelledOrderNotReleasedWhenStockArrives"}},
+	"picks orders awaiting payment": {func(w *memwms.WMS) wms.Backend {
+		return picksUnpaid{w, new(gosync.Mutex), map[wms.OrderKey]bool{}}
+	}, []string{"StockImporter/PaymentPendingNotReleasedWithStock"}},
 	"writes an unknown weight as zero": {func(w *memwms.WMS) wms.Backend { return zeroesUnknownWeight{w} },
 		[]string{"Products/AbsentWeightKept"}},
 	"loses products beyond 100 in a batch": {func(w *memwms.WMS) wms.Backend { return dropsBatchTail{w} },

@@ -88,6 +88,22 @@ func (k *kit) orderTests() []test {
 			noError(t, b.UpsertOrder(ctx, o))
 			equal(t, wms.OrderOpen, mustOrder(ctx, t, b, o.Key()).Status)
 		}},
+		{"PaymentPendingKeptHeld", func(t *testing.T) {
+			// An order not paid for yet is kept with its lines and
+			// warehouse but not picked; once paid it is an open order.
+			ctx, b := k.stockedBackend(t)
+			o := order("shop-a", "1001", line("l1", "SKU-1", 2), line("l2", "SKU-2", 1))
+			o.Status = wms.OrderPaymentPending
+			noError(t, b.UpsertOrder(ctx, o))
+			got := mustOrder(ctx, t, b, o.Key())
+			requireOrderData(t, o, got)
+			isTrue(t, got.Stage != wms.StageReleased && got.Stage != wms.StagePacked,
+				"an order awaiting payment is in stage %q, want it held", got.Stage)
+			o.Status = wms.OrderOpen
+			o.UpdatedAt = o.UpdatedAt.Add(time.Minute)
+			noError(t, b.UpsertOrder(ctx, o))
+			requireOrderData(t, o, mustOrder(ctx, t, b, o.Key()))
+		}},
 		{"NotFound", func(t *testing.T) {
 			ctx, b := k.setup(t)
 			_, err := b.Order(ctx, wms.OrderKey{Shop: "shop-a", ExternalID: "404"})

@@ -80,6 +80,25 @@ func (k *kit) stockImporterTests() []test {
 				equal(t, int64(0), stockOf(ctx, t, r, wh, "SKU-1").Reserved, "nothing reserved for a held order")
 			}
 		}},
+		{"PaymentPendingNotReleasedWithStock", func(t *testing.T) {
+			// An order awaiting payment is not picked, however much
+			// stock there is, and reserves none (wms.OrderPaymentPending).
+			ctx, b := k.stockedBackend(t)
+			imp := capability[wms.StockImporter](t, b)
+			wh := firstWarehouse(ctx, t, b)
+			check(t, imp.ImportStock(ctx, []wms.StockLevel{{SKU: "SKU-1", Warehouse: wh, OnHand: 10}}))
+			o := order("shop-a", "1001", line("l1", "SKU-1", 2))
+			o.Status = wms.OrderPaymentPending
+			noError(t, b.UpsertOrder(ctx, o))
+			check(t, imp.ImportStock(ctx, []wms.StockLevel{{SKU: "SKU-1", Warehouse: wh, OnHand: 20}}))
+			got := mustOrder(ctx, t, b, o.Key())
+			equal(t, wms.OrderPaymentPending, got.Status)
+			isTrue(t, got.Stage != wms.StageReleased && got.Stage != wms.StagePacked,
+				"an order awaiting payment was released to picking (stage %q)", got.Stage)
+			if r, ok := b.(wms.StockReader); ok {
+				equal(t, int64(0), stockOf(ctx, t, r, wh, "SKU-1").Reserved, "stock reserved for an order awaiting payment")
+			}
+		}},
 		{"CancelledOrderNotReleasedWhenStockArrives", func(t *testing.T) {
 			// An order waiting for stock is cancelled (or deleted) before
 			// the stock arrives: the arriving stock must not release it.
