@@ -1,6 +1,7 @@
 package console
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -95,6 +96,9 @@ type Config struct {
 	Logger *slog.Logger
 	// Now is the console's clock (default time.Now).
 	Now func() time.Time
+	// SampleInterval is how often the console reads each shop's API
+	// budget for its chart (default DefaultSampleInterval; negative: never).
+	SampleInterval time.Duration
 }
 
 // Console is the web console: an [http.Handler] with the setup screens and
@@ -109,6 +113,9 @@ type Console struct {
 	pages   *pages
 	handler http.Handler
 	runs    *runner
+	budgets budgets
+	stop    context.CancelFunc
+	done    chan struct{}
 
 	mu      gosync.Mutex
 	closed  bool
@@ -157,6 +164,14 @@ func New(cfg Config) (*Console, error) {
 	c.pages = p
 	c.runs = newRunner(cfg.Engine, cfg.Logger)
 	c.handler = c.routes()
+	ctx, cancel := context.WithCancel(context.Background())
+	c.stop, c.done = cancel, make(chan struct{})
+	go func() {
+		defer close(c.done)
+		if cfg.SampleInterval >= 0 {
+			c.runSampler(ctx, cmp.Or(cfg.SampleInterval, DefaultSampleInterval))
+		}
+	}()
 	return c, nil
 }
 
@@ -166,11 +181,17 @@ func (c *Console) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 }
 
 // Close stops the setup runs the console started (they stay resumable:
-// the next run continues from their checkpoints) and waits for them.
+// the next run continues from their checkpoints) and its sampling of the
+// shops' API budgets, and waits for them.
 func (c *Console) Close() error {
 	c.mu.Lock()
+	closed := c.closed
 	c.closed = true
 	c.mu.Unlock()
+	if !closed {
+		c.stop()
+		<-c.done
+	}
 	c.runs.close()
 	return nil
 }
@@ -247,11 +268,4 @@ func (c *Console) notFoundAware(h http.Handler) http.Handler {
 		}
 		h.ServeHTTP(w, r)
 	})
-}
-
-// ctxErr reports whether the console is closed.
-func (c *Console) isClosed() bool {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.closed
 }

@@ -584,3 +584,45 @@ func TestActivityLog(t *testing.T) {
 		t.Fatalf("the next handler's level is not kept:\n%s", out.String())
 	}
 }
+
+func TestHealthBudgetChartAndWebhookState(t *testing.T) {
+	e := newEnv(t, console.Config{Authorize: allow, SampleInterval: 10 * time.Millisecond})
+	shop := e.shops["one.myshopify.com"]
+	shop.budgetUsed.Store(700)
+	e.connectShop("ShopOne", "one.myshopify.com")
+	page := e.get("/shops/ShopOne").body
+	if !strings.Contains(page, "No reading yet") || !strings.Contains(page, "Not checked yet") {
+		t.Fatalf("before the engine talked to the shop:\n%s", page)
+	}
+	if err := e.eng.RunSetup(context.Background(), "ShopOne", nil); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, "a budget sample", func() bool { return strings.Contains(e.get("/shops/ShopOne").body, `<svg class="chart"`) })
+	shop.budgetUsed.Store(200)
+	waitFor(t, "a second budget sample", func() bool { return strings.Contains(e.get("/shops/ShopOne").body, "20% now") })
+	page = e.get("/shops/ShopOne").body
+	for _, want := range []string{`role="img"`, "API budget in use over time", "70% at the peak", "Capacity 1000, restored at 50 a second",
+		`<polyline class="line" points="`} {
+		if !strings.Contains(page, want) {
+			t.Fatalf("the budget chart lacks %q:\n%s", want, page)
+		}
+	}
+	if !strings.Contains(e.get("/").body, ">20%<") {
+		t.Fatal("the overview does not show the budget in use")
+	}
+
+	// The webhook audit: a subscription the shop removed is created again.
+	shop.mu.Lock()
+	shop.missing = []string{"products/delete"}
+	shop.mu.Unlock()
+	if _, err := e.eng.AuditWebhooks(context.Background(), "ShopOne"); err != nil {
+		t.Fatal(err)
+	}
+	page = e.get("/shops/ShopOne").body
+	if !regexp.MustCompile(`id="webhook-state">Checked [^<]*after creating again the missing ones: products/delete`).MatchString(page) {
+		t.Fatalf("webhook state:\n%s", page)
+	}
+	if !strings.Contains(page, "webhook subscriptions were missing and were created again: products/delete") {
+		t.Fatal("the health does not mention the re-created subscription")
+	}
+}

@@ -35,6 +35,13 @@ type fakeShop struct {
 	// badPayloads is the number of webhook payloads Decode refuses
 	// before it accepts them again.
 	badPayloads atomic.Int32
+	// budgetUsed is the API budget in use the connector reports, in
+	// thousandths (0: none reported).
+	budgetUsed atomic.Int32
+	// subscribed are the webhook groups subscribed; missing the topics
+	// the next EnsureWebhooks finds missing.
+	mu      gosync.Mutex
+	missing []string
 }
 
 // fakeConnector is the shop as the engine sees it through the host's
@@ -96,6 +103,22 @@ func (c *fakeConnector) Products(ctx context.Context, q wmssync.ProductQuery, cu
 
 func (c *fakeConnector) Orders(ctx context.Context, q wmssync.OrderQuery, cursor string) (wmssync.Page[wmssync.Order], error) {
 	return wmssync.Page[wmssync.Order]{}, nil
+}
+
+func (c *fakeConnector) APIBudget() (wmssync.APIBudget, bool) {
+	used := c.shop.budgetUsed.Load()
+	if used == 0 {
+		return wmssync.APIBudget{}, false
+	}
+	return wmssync.APIBudget{Available: float64(1000 - used), Capacity: 1000, RestoreRate: 50}, true
+}
+
+func (c *fakeConnector) EnsureWebhooks(ctx context.Context, g wmssync.WebhookGroup) ([]string, error) {
+	c.shop.mu.Lock()
+	defer c.shop.mu.Unlock()
+	created := c.shop.missing
+	c.shop.missing = nil
+	return created, nil
 }
 
 func (c *fakeConnector) Decode(ctx context.Context, e *webhook.Event) (wmssync.Change, error) {

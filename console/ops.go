@@ -51,12 +51,22 @@ type shopHealth struct {
 	StepsFinished int
 	StepsTotal    int
 	Setup         setupState
-	OutboxPending int
-	OutboxLag     time.Duration // age of the oldest pending message, -1 none
-	Failures      []failure
-	Level         string   // "ok", "warn", "bad"
-	Reasons       []string // why not ok
+	// H is the engine's health snapshot; InboxLag and OutboxLag the age
+	// of the oldest waiting entry (-1 when none waits or the store cannot
+	// tell).
+	H         wmssync.Health
+	InboxLag  time.Duration
+	OutboxLag time.Duration
+	Failures  []failure
+	Level     string   // "ok", "warn", "bad"
+	Reasons   []string // why not ok
+	// BudgetNow is the API budget in use now, -1 when unknown.
+	BudgetNow float64
 }
+
+// lagWarning is how long a queued entry may wait before the shop needs
+// attention.
+const lagWarning = 5 * time.Minute
 
 // inboundFailures reads the failed inbox events of every shop, by shop
 // domain ("" when the store offers no listing).
@@ -103,7 +113,7 @@ func (c *Console) health(ctx context.Context) ([]shopHealth, error) {
 }
 
 func (c *Console) shopHealth(ctx context.Context, s wmssync.Settings, in map[string][]failure) (shopHealth, error) {
-	h := shopHealth{S: s, OutboxLag: -1, Level: "ok"}
+	h := shopHealth{S: s, InboxLag: -1, OutboxLag: -1, Level: "ok", BudgetNow: -1}
 	st, err := c.setupState(ctx, s.Shop)
 	if err != nil {
 		return h, err
@@ -114,6 +124,19 @@ func (c *Console) shopHealth(ctx context.Context, s wmssync.Settings, in map[str
 		if x.Status.Finished() {
 			h.StepsFinished++
 		}
+	}
+	if h.H, err = c.eng.Health(ctx, s.Shop); err != nil {
+		return h, err
+	}
+	now := c.now()
+	if q := h.H.Inbox; q != nil && q.Pending > 0 && !q.Oldest.IsZero() {
+		h.InboxLag = now.Sub(q.Oldest)
+	}
+	if q := h.H.Outbox; q != nil && q.Pending > 0 && !q.Oldest.IsZero() {
+		h.OutboxLag = now.Sub(q.Oldest)
+	}
+	if b := h.H.Budget; b != nil {
+		h.BudgetNow = b.Used()
 	}
 	for _, f := range in[s.Domain()] {
 		f.Shop = s.Shop
@@ -128,21 +151,24 @@ func (c *Console) shopHealth(ctx context.Context, s wmssync.Settings, in map[str
 			Entity: m.Entity, Attempts: m.Attempts, Error: m.LastError, Time: m.CreatedAt, Detail: detail(m.Data)})
 	}
 	slices.SortFunc(h.Failures, func(a, b failure) int { return a.Time.Compare(b.Time) })
-	if ob, ok := c.eng.Inbox().(wmssync.OutboxStore); ok {
-		pending, err := ob.ListOutbox(ctx, wmssync.OutboxFilter{Shop: s.Shop, State: wmssync.OutboxPending})
-		if err != nil {
-			return h, err
+	h.judge(st)
+	return h, nil
+}
+
+// judge sets the shop's level and the reasons for it.
+func (h *shopHealth) judge(st setupState) {
+	bad := func(reason string) { h.Level, h.Reasons = "bad", append(h.Reasons, reason) }
+	warn := func(reason string) {
+		if h.Level == "ok" {
+			h.Level = "warn"
 		}
-		h.OutboxPending = len(pending)
-		if len(pending) > 0 {
-			oldest := pending[0].CreatedAt
-			for _, m := range pending[1:] {
-				if m.CreatedAt.Before(oldest) {
-					oldest = m.CreatedAt
-				}
-			}
-			h.OutboxLag = c.now().Sub(oldest)
-		}
+		h.Reasons = append(h.Reasons, reason)
+	}
+	switch n := len(h.Failures); {
+	case n == 1:
+		bad("1 failure waits for a decision")
+	case n > 1:
+		bad(formatInt(int64(n)) + " failures wait for a decision")
 	}
 	var failed []string
 	for _, x := range st.Steps {
@@ -150,28 +176,27 @@ func (c *Console) shopHealth(ctx context.Context, s wmssync.Settings, in map[str
 			failed = append(failed, x.Title)
 		}
 	}
-	switch {
-	case len(h.Failures) > 0:
-		h.Level = "bad"
-		if len(h.Failures) == 1 {
-			h.Reasons = append(h.Reasons, "1 failure waits for a decision")
-		} else {
-			h.Reasons = append(h.Reasons, formatInt(int64(len(h.Failures)))+" failures wait for a decision")
-		}
-	case len(failed) > 0:
-		h.Level = "bad"
-		h.Reasons = append(h.Reasons, "setup step failed: "+strings.Join(failed, ", "))
-	case h.StepsFinished < h.StepsTotal:
-		h.Level = "warn"
-		h.Reasons = append(h.Reasons, "setup not finished")
+	if len(failed) > 0 {
+		bad("setup step failed: " + strings.Join(failed, ", "))
 	}
-	if h.OutboxLag > 5*time.Minute {
-		if h.Level == "ok" {
-			h.Level = "warn"
-		}
-		h.Reasons = append(h.Reasons, "outbound messages are waiting for "+formatAge(h.OutboxLag))
+	if e := h.H.Sweep.Error; e != "" {
+		bad("the last reconciliation sweep failed: " + e)
 	}
-	return h, nil
+	if e := h.H.Webhooks.Error; e != "" {
+		bad("the last webhook subscription check failed: " + e)
+	}
+	if len(h.H.Recreated) > 0 {
+		warn("webhook subscriptions were missing and were created again: " + strings.Join(h.H.Recreated, ", "))
+	}
+	if len(failed) == 0 && h.StepsFinished < h.StepsTotal {
+		warn("setup not finished")
+	}
+	if h.InboxLag > lagWarning {
+		warn("webhooks from the shop are waiting for " + formatAge(h.InboxLag))
+	}
+	if h.OutboxLag > lagWarning {
+		warn("messages to the shop are waiting for " + formatAge(h.OutboxLag))
+	}
 }
 
 // detail indents a JSON payload for display, cut at maxDetail.
@@ -226,10 +251,11 @@ func (c *Console) shopPage(w http.ResponseWriter, r *http.Request) {
 	}
 	c.render(w, r, http.StatusOK, "shop", view{Title: s.DisplayName, Nav: "ops", Shop: shop, Data: struct {
 		H          shopHealth
+		Budget     budgetChart
 		Activity   []Activity
 		HasLog     bool
 		CanDiscard bool
-	}{h, acts, c.cfg.Activity != nil, false}})
+	}{h, drawBudget(c.budgets.get(shop), c.now()), acts, c.cfg.Activity != nil, false}})
 }
 
 // failureReplay replays one failure of the shop.

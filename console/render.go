@@ -41,6 +41,7 @@ func parsePages(base, title string) (*pages, error) {
 		"plain":    func(s string) string { return featureIDs.ReplaceAllString(s, "") },
 		"num":      formatNum,
 		"pct":      func(f float64) string { return strconv.FormatFloat(f, 'f', 0, 64) },
+		"pct100":   func(f float64) string { return strconv.FormatFloat(f*100, 'f', 0, 64) },
 		"when":     formatTime,
 		"ago":      func(t time.Time) string { return formatAge(time.Since(t)) },
 		"dur":      formatAge,

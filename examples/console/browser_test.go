@@ -480,6 +480,11 @@ func TestBrowserClickThrough(t *testing.T) {
 	if o, err := w.wms.Order(ctx, wms.OrderKey{Shop: "MyShopDK", ExternalID: orderGID}); err != nil || o.Stage != wms.StageReleased {
 		b.fatalf("the order in the warehouse: %+v, %v", o, err)
 	}
+	// The shop page charts the API budget the connector reports.
+	b.reloadUntil("the API budget chart", basePath+"/shops/MyShopDK", `document.querySelector("svg#budget-chart .line") !== null`, 30*time.Second)
+	if s := b.text("#budget ~ p, #budget-chart + p"); !strings.Contains(s, "API budget in use") {
+		b.fatalf("the chart has no text summary: %q", s)
+	}
 	b.shot("order-arrived")
 
 	// A failure: the app lost the fulfilment scope, the warehouse packs.

@@ -202,7 +202,9 @@ func newWorld(ctx context.Context, o options) (*world, error) {
 		Methods:    []console.Method{console.ShopifyToken(w.creds.save)},
 		Activity:   activity,
 		Title:      "Demo WMS",
-		Logger:     log,
+		// The API budget chart reads the shops' budgets every second.
+		SampleInterval: time.Second,
+		Logger:         log,
 		// The example has no users: it serves loopback clients only. A
 		// real WMS sets Authorize (or Middleware) with its own sign-in.
 		LocalDemo: true,
