@@ -85,10 +85,10 @@ type budgetChart struct {
 
 // chart dimensions, in SVG user units.
 const (
-	chartW, chartH   = 600.0, 140.0
-	chartL, chartR   = 40.0, 10.0 // margins for the axis labels
-	chartT, chartB   = 10.0, 22.0
-	chartID          = "budget-chart"
+	chartW, chartH = 600.0, 140.0
+	chartL, chartR = 40.0, 10.0 // margins for the axis labels
+	chartT, chartB = 10.0, 22.0
+	chartID        = "budget-chart"
 )
 
 func drawBudget(samples []budgetSample, now time.Time) budgetChart {
