@@ -2,6 +2,7 @@ package shopify
 
 import (
 	"bufio"
+	"bytes"
 	"fmt"
 	"io"
 	"iter"
@@ -39,6 +40,14 @@ type GroupOptions struct {
 	Dir string
 	// MaxLineSize is passed to the underlying BulkReader.
 	MaxLineSize int
+	// Grouped says the result was written with GroupObjects (each object's
+	// descendants directly after it; BulkQueryOptions.GroupObjects). The
+	// first pass then only checks that, keeping the IDs of the current
+	// group, and the groups are streamed from the input (or its copy) as
+	// GroupAdjacentBulkRows does: memory no longer grows with the file. If
+	// a row does not follow its group after all, the input is indexed as
+	// without Grouped; the groups yielded are the same either way.
+	Grouped bool
 }
 
 // GroupBulkRows yields every root object of a bulk result together with all
@@ -76,12 +85,40 @@ func GroupBulkRows(r io.Reader, opts *GroupOptions) iter.Seq2[BulkGroup, error] 
 		opts = &GroupOptions{}
 	}
 	return func(yield func(BulkGroup, error) bool) {
-		x, src, base, cleanup, err := indexSource(r, opts)
-		if err != nil {
-			yield(BulkGroup{}, err)
-			return
+		var (
+			x       *rowIndex
+			src     io.ReaderAt
+			base    int64
+			cleanup func()
+			err     error
+		)
+		if opts.Grouped {
+			var grouped bool
+			src, base, cleanup, grouped, err = groupedSource(r, opts)
+			if err != nil {
+				yield(BulkGroup{}, err)
+				return
+			}
+			defer cleanup()
+			if grouped {
+				for g, err := range groupAdjacent(io.NewSectionReader(src, base, 1<<62), opts.MaxLineSize) {
+					if !yield(g, err) || err != nil {
+						return
+					}
+				}
+				return
+			}
+			if x, err = indexBulkRows(io.NewSectionReader(src, base, 1<<62), opts.MaxLineSize); err != nil {
+				yield(BulkGroup{}, err)
+				return
+			}
+		} else {
+			if x, src, base, cleanup, err = indexSource(r, opts); err != nil {
+				yield(BulkGroup{}, err)
+				return
+			}
+			defer cleanup()
 		}
-		defer cleanup()
 		lr := newLineReader(src, base, opts.MaxLineSize)
 		var gb groupBuilder
 		for root := range x.head.len() {
@@ -136,29 +173,123 @@ func indexSource(r io.Reader, opts *GroupOptions) (x *rowIndex, src io.ReaderAt,
 	return x, f, 0, cleanup, nil
 }
 
+// groupedSource is the first pass of GroupBulkRows with Grouped: it checks
+// whether every row follows its group, directly on r when r can be read at
+// offsets, or while copying r to a temporary file otherwise (then the whole
+// of r, whatever the check found). It returns where to read the rows back.
+func groupedSource(r io.Reader, opts *GroupOptions) (src io.ReaderAt, base int64, cleanup func(), grouped bool, err error) {
+	if ra, ok := r.(io.ReaderAt); ok {
+		if sk, ok := r.(io.Seeker); ok {
+			if pos, err := sk.Seek(0, io.SeekCurrent); err == nil {
+				grouped, err := checkGrouped(io.NewSectionReader(ra, pos, 1<<62), opts.MaxLineSize)
+				if err != nil {
+					return nil, 0, nil, false, err
+				}
+				return ra, pos, func() {}, grouped, nil
+			}
+		}
+	}
+	f, err := os.CreateTemp(opts.Dir, "shopify-bulk-*.jsonl")
+	if err != nil {
+		return nil, 0, nil, false, fmt.Errorf("shopify: spilling bulk result: %w", err)
+	}
+	cleanup = func() {
+		f.Close()
+		os.Remove(f.Name())
+	}
+	w := bufio.NewWriterSize(f, 256<<10)
+	grouped, err = checkGrouped(io.TeeReader(r, w), opts.MaxLineSize)
+	if err == nil && !grouped {
+		// The check stopped early: copy the rest for the index pass.
+		if _, cerr := io.Copy(w, r); cerr != nil {
+			err = fmt.Errorf("shopify: spilling bulk result: %w", cerr)
+		}
+	}
+	if err == nil {
+		if ferr := w.Flush(); ferr != nil {
+			err = fmt.Errorf("shopify: spilling bulk result: %w", ferr)
+		}
+	}
+	if err != nil {
+		cleanup()
+		return nil, 0, nil, false, err
+	}
+	return f, 0, cleanup, grouped, nil
+}
+
+// checkGrouped reads r to its end and reports whether every row's parent
+// is in the group being read (its root or a row after it), keeping only
+// the IDs of that group. It stops at the first row that is not, and
+// returns an error for a line BulkReader would reject.
+func checkGrouped(r io.Reader, maxLine int) (bool, error) {
+	br := NewBulkReader(r)
+	br.MaxLineSize = maxLine
+	var (
+		ids  []byte // the current group's IDs, back to back
+		ends []int  // where each ID ends in ids
+	)
+	for {
+		line, _, ok := br.nextLine()
+		if !ok {
+			break
+		}
+		_, id, parent, err := lineIDs(line)
+		if err != nil {
+			return false, fmt.Errorf("%w: line %d: %v", ErrBulkMalformed, br.line, err)
+		}
+		if len(parent) == 0 {
+			ids, ends = ids[:0], ends[:0]
+		} else if !inGroup(ids, ends, parent) {
+			return false, nil
+		}
+		if len(id) > 0 {
+			ids = append(ids, id...)
+			ends = append(ends, len(ids))
+		}
+	}
+	return true, br.Err()
+}
+
+// inGroup reports whether id is among the IDs of a group (ids back to back,
+// ending at ends), looking at the root first and then from the newest.
+func inGroup(ids []byte, ends []int, id []byte) bool {
+	if len(ends) == 0 {
+		return false
+	}
+	if bytes.Equal(ids[:ends[0]], id) {
+		return true
+	}
+	for i := len(ends) - 1; i > 0; i-- {
+		if bytes.Equal(ids[ends[i-1]:ends[i]], id) {
+			return true
+		}
+	}
+	return false
+}
+
 // GroupAdjacentBulkRows groups a bulk result in which every object's
 // descendants directly follow it, which Shopify guarantees only for bulk
 // queries run with groupObjects true (BulkQueryOptions.GroupObjects). It
 // streams: memory is bounded by the largest group, never the file. If a row
-// names a parent outside the current group it yields an error wrapping
-// ErrBulkMalformed instead of silently mis-grouping; use GroupBulkRows for
-// results without that guarantee.
+// names a parent outside the current group it yields an error matching
+// ErrBulkNotGrouped (and ErrBulkMalformed) instead of silently
+// mis-grouping; use GroupBulkRows for results without that guarantee.
 func GroupAdjacentBulkRows(r io.Reader) iter.Seq2[BulkGroup, error] {
+	return groupAdjacent(r, 0)
+}
+
+// groupAdjacent is GroupAdjacentBulkRows with a BulkReader.MaxLineSize.
+func groupAdjacent(r io.Reader, maxLine int) iter.Seq2[BulkGroup, error] {
 	return func(yield func(BulkGroup, error) bool) {
 		br := NewBulkReader(r)
+		br.MaxLineSize = maxLine
 		var gb groupBuilder
 		for {
 			line, start, ok := br.nextLine()
 			if !ok {
 				break
 			}
-			k, err := scanKeys(line)
-			var id, parent []byte
-			if err == nil {
-				if id, err = keyBytes(k.id, k.idEsc); err == nil {
-					parent, err = keyBytes(k.parent, k.parentEsc)
-				}
-			}
+			_, id, parent, err := lineIDs(line)
 			if err != nil {
 				yield(BulkGroup{}, fmt.Errorf("%w: line %d: %v", ErrBulkMalformed, br.line, err))
 				return
@@ -169,7 +300,7 @@ func GroupAdjacentBulkRows(r io.Reader) iter.Seq2[BulkGroup, error] {
 				}
 				gb.reset()
 			} else if !gb.has(parent) {
-				yield(BulkGroup{}, fmt.Errorf("%w: line %d: parent %s is not in the current group (run the query with GroupObjects, or use GroupBulkRows)", ErrBulkMalformed, br.line, parent))
+				yield(BulkGroup{}, fmt.Errorf("%w: line %d: parent %s is not in the current group (run the query with GroupObjects, or use GroupBulkRows)", ErrBulkNotGrouped, br.line, parent))
 				return
 			}
 			gb.add(line, id, parent, br.line, start)

@@ -186,7 +186,80 @@ func Test30kProductsInterleaved(t *testing.T) {
 			}
 		}
 		assert.ErrorIs(t, err, ErrBulkMalformed)
+		assert.ErrorIs(t, err, ErrBulkNotGrouped)
 	})
+
+	t.Run("the grouped hint on interleaved input", func(t *testing.T) {
+		var products []*Product
+		for p, err := range GroupProductExport(io.MultiReader(bytes.NewReader(data)), &GroupOptions{Dir: t.TempDir(), Grouped: true}) {
+			require.NoError(t, err)
+			products = append(products, p)
+		}
+		checkGroups(t, n, k, products)
+	})
+}
+
+// TestGroupBulkRowsGroupedHint groups an export written with GroupObjects
+// with the Grouped hint, from a stream (spilled) and from a seekable
+// reader.
+func TestGroupBulkRowsGroupedHint(t *testing.T) {
+	t.Parallel()
+	const n, k = 3_000, 3
+	data := productExport(t, n, k, true)
+	for name, r := range map[string]func() io.Reader{
+		"spilled":  func() io.Reader { return io.MultiReader(bytes.NewReader(data)) },
+		"seekable": func() io.Reader { return bytes.NewReader(data) },
+	} {
+		t.Run(name, func(t *testing.T) {
+			var products []*Product
+			for p, err := range GroupProductExport(r(), &GroupOptions{Dir: t.TempDir(), Grouped: true}) {
+				require.NoError(t, err)
+				products = append(products, p)
+			}
+			checkGroups(t, n, k, products)
+		})
+	}
+}
+
+// liveHeapWhileGrouping groups n products × 3 variants written with
+// GroupObjects, generated on the fly through a pipe (so GroupBulkRows
+// spills them), with the Grouped hint, and returns the largest live heap
+// measured after a forced GC at 20 points along the way.
+func liveHeapWhileGrouping(t *testing.T, n int) uint64 {
+	t.Helper()
+	pr, pw := io.Pipe()
+	go func() { pw.CloseWithError(writeProductExport(pw, n, 3, true)) }()
+	groups, every := 0, n/20
+	var peak uint64
+	var ms runtime.MemStats
+	for g, err := range GroupBulkRows(pr, &GroupOptions{Dir: t.TempDir(), Grouped: true}) {
+		require.NoError(t, err)
+		require.Len(t, g.Descendants, 3)
+		groups++
+		if groups%every == 0 {
+			runtime.GC()
+			runtime.ReadMemStats(&ms)
+			peak = max(peak, ms.HeapAlloc)
+		}
+	}
+	require.Equal(t, n, groups)
+	return peak
+}
+
+// TestGroupedHintMemoryIsFlat shows that grouping an export written with
+// GroupObjects keeps no per-row state: 100,000 products need no more live
+// memory than 10,000 (the index of GroupBulkRows without the hint would
+// take about 6 MB more). Not parallel, so that no other test's allocations
+// are on the heap while it measures.
+func TestGroupedHintMemoryIsFlat(t *testing.T) {
+	if testing.Short() || raceEnabled {
+		t.Skip("memory measurement skipped in -short mode and under the race detector (its shadow memory distorts the heap)")
+	}
+	liveHeapWhileGrouping(t, 1_000)
+	small := liveHeapWhileGrouping(t, 10_000)
+	large := liveHeapWhileGrouping(t, 100_000)
+	t.Logf("peak live heap: 10k products %d KiB, 100k products %d KiB", small/1024, large/1024)
+	assert.Less(t, large, small+512<<10, "live heap grew with the file size")
 }
 
 func TestGroupAdjacentBulkRows(t *testing.T) {

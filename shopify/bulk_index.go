@@ -46,15 +46,7 @@ func indexBulkRows(r io.Reader, maxLine int) (*rowIndex, error) {
 		if br.line >= rowSimple || x.off.len() >= noRow {
 			return nil, fmt.Errorf("%w: more than %d lines", ErrBulkMalformed, rowSimple-1)
 		}
-		k, err := scanKeys(line)
-		if err != nil {
-			return nil, fmt.Errorf("%w: line %d: %v", ErrBulkMalformed, br.line, err)
-		}
-		id, err := keyBytes(k.id, k.idEsc)
-		if err != nil {
-			return nil, fmt.Errorf("%w: line %d: %v", ErrBulkMalformed, br.line, err)
-		}
-		parent, err := keyBytes(k.parent, k.parentEsc)
+		k, id, parent, err := lineIDs(line)
 		if err != nil {
 			return nil, fmt.Errorf("%w: line %d: %v", ErrBulkMalformed, br.line, err)
 		}
@@ -87,6 +79,19 @@ func indexBulkRows(r io.Reader, maxLine int) (*rowIndex, error) {
 	}
 	x.tail = chunked[uint32]{}
 	return x, nil
+}
+
+// lineIDs returns the keys of a line as scanKeys finds them, and its ID and
+// parent ID without escapes.
+func lineIDs(line []byte) (k rowKeys, id, parent []byte, err error) {
+	if k, err = scanKeys(line); err != nil {
+		return k, nil, nil, err
+	}
+	if id, err = keyBytes(k.id, k.idEsc); err != nil {
+		return k, nil, nil, err
+	}
+	parent, err = keyBytes(k.parent, k.parentEsc)
+	return k, id, parent, err
 }
 
 // isSimple reports whether a row's line has the layout rowSimple names,

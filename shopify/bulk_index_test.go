@@ -214,6 +214,14 @@ func checkAgainstReference(t *testing.T, data []byte, dir string) {
 			return collectGroups(io.MultiReader(bytes.NewReader(data)), &GroupOptions{Dir: dir})
 		}, want, werr, false},
 		{"adjacent", func() ([][]groupedRow, error) { return collect(GroupAdjacentBulkRows(bytes.NewReader(data))) }, adjacent, aerr, true},
+		// With the Grouped hint the result is the same whether the rows
+		// follow their groups (streamed) or not (indexed after all).
+		{"grouped hint, seekable", func() ([][]groupedRow, error) {
+			return collectGroups(bytes.NewReader(data), &GroupOptions{Dir: dir, Grouped: true})
+		}, want, werr, false},
+		{"grouped hint, spilled", func() ([][]groupedRow, error) {
+			return collectGroups(io.MultiReader(bytes.NewReader(data)), &GroupOptions{Dir: dir, Grouped: true})
+		}, want, werr, false},
 	} {
 		want, werr := in.want, in.werr
 		got, gerr := in.group()

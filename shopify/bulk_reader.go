@@ -28,6 +28,12 @@ var ErrBulkLineTooLong = errors.New("shopify: bulk result line too long")
 // whose parent did not come before it.
 var ErrBulkMalformed = errors.New("shopify: malformed bulk result")
 
+// ErrBulkNotGrouped is matched (errors.Is) by the error GroupAdjacentBulkRows
+// yields when a row's parent is not in the group being read: the result
+// was not written with GroupObjects (or a parent is missing). It also
+// matches ErrBulkMalformed. GroupBulkRows reads such results.
+var ErrBulkNotGrouped = fmt.Errorf("%w: a row does not follow its parent's group", ErrBulkMalformed)
+
 // BulkRow is one line of a bulk operation's JSONL result: one object, its
 // nested connections removed. Children (the nodes of a nested connection)
 // are rows of their own that name their parent in ParentID.

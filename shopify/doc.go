@@ -174,7 +174,8 @@
 // NewBulkReader reads its rows in file order with their __parentId in
 // constant memory, and GroupBulkRows regroups children with their parents
 // without relying on adjacency (it spills to a temporary file; its memory
-// bound is stated on the function). ReadProductExport, GroupProductExport,
+// bound is stated on the function), or, for a result of a query run with
+// GroupObjects and GroupOptions.Grouped, in memory bounded by one group. ReadProductExport, GroupProductExport,
 // ReadInventoryLevelsExport and ReadOrdersExport decode the ready-made
 // exports of the queries built by BulkProductsQuery,
 // BulkInventoryLevelsQuery and BulkOrdersQuery.

@@ -77,14 +77,37 @@ func Scale(s string) int {
 // Canonical returns s without a leading '+' and with a digit before the
 // point, keeping its scale ("+.50" becomes "0.50"). "" stays "".
 func Canonical(s string) (string, error) {
-	if s == "" {
-		return "", nil
+	if s == "" || isCanonical(s) {
+		return s, nil
 	}
 	r, err := Rat(s)
 	if err != nil {
 		return "", err
 	}
 	return Format(r, Scale(s)), nil
+}
+
+// isCanonical reports whether s is a valid decimal that Canonical returns
+// unchanged: [-]digits[.digits] with no leading zero before another digit
+// of the integer part, and not a negative zero. Most amounts are, and need
+// no big.Rat round trip.
+func isCanonical(s string) bool {
+	body := s
+	neg := body[0] == '-'
+	if neg {
+		body = body[1:]
+	}
+	intPart, frac, hasPoint := strings.Cut(body, ".")
+	if intPart == "" || (hasPoint && frac == "") || !allDigits(intPart) || !allDigits(frac) {
+		return false
+	}
+	if len(intPart) > 1 && intPart[0] == '0' {
+		return false
+	}
+	if neg && strings.Trim(intPart+frac, "0") == "" {
+		return false // "-0.00" is written "0.00"
+	}
+	return true
 }
 
 // Format writes r with at least scale digits after the point, widening until

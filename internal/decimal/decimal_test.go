@@ -73,3 +73,38 @@ func TestFromJSON(t *testing.T) {
 		}
 	}
 }
+
+// TestCanonicalFastPath checks that the text-only path of Canonical gives
+// what the big.Rat round trip gives, for every short decimal text and some
+// longer ones.
+func TestCanonicalFastPath(t *testing.T) {
+	slow := func(s string) (string, error) {
+		if s == "" {
+			return "", nil
+		}
+		r, err := Rat(s)
+		if err != nil {
+			return "", err
+		}
+		return Format(r, Scale(s)), nil
+	}
+	var inputs []string
+	alphabet := []string{"", "0", "1", "9", ".", "-", "+", "00", "x"}
+	for _, a := range alphabet {
+		for _, b := range alphabet {
+			for _, c := range alphabet {
+				for _, d := range alphabet {
+					inputs = append(inputs, a+b+c+d)
+				}
+			}
+		}
+	}
+	inputs = append(inputs, "12.50", "-0.000", "-000.10", "123456789012345678901234567890.123", "0.0", "-0", "+.5", "-.5", "1e5", " 1", "1.2.3")
+	for _, in := range inputs {
+		want, wantErr := slow(in)
+		got, err := Canonical(in)
+		if got != want || (err == nil) != (wantErr == nil) {
+			t.Errorf("Canonical(%q) = %q, %v; the big.Rat way gives %q, %v", in, got, err, want, wantErr)
+		}
+	}
+}

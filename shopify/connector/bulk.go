@@ -7,6 +7,7 @@ import (
 	"io"
 	"iter"
 	"strconv"
+	"strings"
 	gosync "sync"
 
 	"github.com/wmsbridge/wmsbridge/shopify"
@@ -23,7 +24,7 @@ type exportState struct {
 	stop   func()
 	body   io.Closer
 	offset int
-	stock  map[string][]wmssync.LocationStock
+	stock  *stockIndex // products with stock
 
 	opened     bool // the export was opened in this process
 	lastOffset int
@@ -89,17 +90,32 @@ func (e *exportState) release() {
 	if e.body != nil {
 		e.body.Close()
 	}
+	e.stock.close()
 	e.next, e.stop, e.body, e.stock = nil, nil, nil, nil
 	e.opened, e.offset = false, 0
 }
 
-// bulkCursor is "bulk:<op>|<stock op or ->|<offset>|<total>".
-func bulkCursor(op, stockOp string, offset int, total int64) string {
-	return bulkPrefix + op + "|" + stockOp + "|" + strconv.Itoa(offset) + "|" + strconv.FormatInt(total, 10)
+// bulkCursor is "bulk:<op>|<stock op or ->|<offset>|<total>|<g or ->", the
+// last part telling whether the exports were run with GroupObjects
+// (cursors of earlier versions have four parts: not grouped).
+func bulkCursor(op, stockOp string, offset int, total int64, grouped bool) string {
+	g := "-"
+	if grouped {
+		g = "g"
+	}
+	return bulkPrefix + op + "|" + stockOp + "|" + strconv.Itoa(offset) + "|" + strconv.FormatInt(total, 10) + "|" + g
 }
 
 // startBulk starts the bulk query doc (with its search) and, when
-// withStock, the inventory levels export, and returns the first cursor.
+// withStock, the stock export (connectorBulkStock), and returns the first
+// cursor.
+//
+// Both run with GroupObjects (each object's children written right after
+// it), so that they are read in memory that does not grow with the shop:
+// GroupBulkRows with GroupOptions.Grouped for the export, a stockIndex for
+// the stock (both check the order and fall back to indexing in memory when
+// it does not hold). Once a grouped export of this connector failed, later
+// ones run without it (GroupBulkRows then keeps about 16 bytes per row).
 func (c *Connector) startBulk(ctx context.Context, what, doc, search string, withStock bool, total int64) (string, error) {
 	bulk := c.client.BulkOperations()
 	vars := map[string]any{}
@@ -110,37 +126,43 @@ func (c *Connector) startBulk(ctx context.Context, what, doc, search string, wit
 	if err != nil {
 		return "", err
 	}
-	op, err := bulk.RunQuery(ctx, query, nil)
+	grouped := !c.ungrouped.Load()
+	opts := &shopify.BulkQueryOptions{GroupObjects: grouped}
+	op, err := bulk.RunQuery(ctx, query, opts)
 	if err != nil {
 		return "", fmt.Errorf("shopify/connector: start %s export: %w", what, classify(ctx, err))
 	}
 	stockOp := "-"
 	if withStock {
-		sq, err := shopify.BulkInventoryLevelsQuery("", "on_hand")
+		sq, err := shopify.InlineBulkQuery(opBulkStock, nil)
 		if err != nil {
 			return "", err
 		}
-		sop, err := bulk.RunQuery(ctx, sq, nil)
+		sop, err := bulk.RunQuery(ctx, sq, opts)
 		if err != nil {
 			return "", fmt.Errorf("shopify/connector: start stock export: %w", classify(ctx, err))
 		}
 		stockOp = sop.ID
 	}
 	c.log.InfoContext(ctx, "shopify connector: bulk export started", "shop", c.client.Shop(), "what", what,
-		"operation", op.ID, "stock_operation", stockOp, "total", total)
-	return bulkCursor(op.ID, stockOp, 0, total), nil
+		"operation", op.ID, "stock_operation", stockOp, "total", total, "grouped", grouped)
+	return bulkCursor(op.ID, stockOp, 0, total, grouped), nil
 }
 
 // bulkPage hands out the page of the export named by cursor, decoding each
 // root object with decode, which may leave one out (keep false); size is
 // the page size. The cursor's offset counts root objects read.
 func bulkPage[T any](ctx context.Context, c *Connector, cursor string, size int,
-	decode func(g shopify.BulkGroup, stock map[string][]wmssync.LocationStock) (item T, keep bool, err error)) (wmssync.Page[T], error) {
+	decode func(g shopify.BulkGroup, stock stockLookup) (item T, keep bool, err error)) (wmssync.Page[T], error) {
 	var page wmssync.Page[T]
-	parts, err := splitCursor(cursor, bulkPrefix, 4)
+	parts, err := splitCursor(cursor, bulkPrefix, 5)
 	if err != nil {
-		return page, err
+		if parts, err = splitCursor(cursor, bulkPrefix, 4); err != nil {
+			return page, err
+		}
+		parts = append(parts, "-")
 	}
+	grouped := parts[4] == "g"
 	offset, err := parseOffset(parts[2], cursor)
 	if err != nil {
 		return page, err
@@ -162,7 +184,7 @@ func bulkPage[T any](ctx context.Context, c *Connector, cursor string, size int,
 		// Not open in this process (a resumed listing), or asked for an
 		// earlier page: open the export from its start.
 		st.release()
-		if err := c.openExport(ctx, st, parts[0], parts[1]); err != nil {
+		if err := c.openExport(ctx, st, parts[0], parts[1], grouped); err != nil {
 			return page, err
 		}
 	}
@@ -200,7 +222,11 @@ func bulkPage[T any](ctx context.Context, c *Connector, cursor string, size int,
 			return wmssync.Page[T]{}, fmt.Errorf("shopify/connector: read bulk export: %w", err)
 		}
 		consumed++
-		item, keep, err := decode(g, st.stock)
+		var stock stockLookup
+		if st.stock != nil { // not a nil *stockIndex in the interface
+			stock = st.stock
+		}
+		item, keep, err := decode(g, stock)
 		if err != nil {
 			return wmssync.Page[T]{}, err
 		}
@@ -211,7 +237,7 @@ func bulkPage[T any](ctx context.Context, c *Connector, cursor string, size int,
 	st.lastOffset = offset
 	st.offset = offset + consumed
 	if !exhausted {
-		page.Next = bulkCursor(parts[0], parts[1], st.offset, total)
+		page.Next = bulkCursor(parts[0], parts[1], st.offset, total, grouped)
 	}
 	st.lastPage = page
 	done = page.Next != "" // at the end, release the reader; the last page stays for a repeat
@@ -222,59 +248,52 @@ func bulkPage[T any](ctx context.Context, c *Connector, cursor string, size int,
 }
 
 // openExport waits for the export operations to finish and opens them
-// into st (released); callers hold st.mu.
-func (c *Connector) openExport(ctx context.Context, st *exportState, opID, stockOp string) error {
+// into st (released); callers hold st.mu. grouped tells whether they were
+// run with GroupObjects.
+func (c *Connector) openExport(ctx context.Context, st *exportState, opID, stockOp string, grouped bool) error {
 	bulk := c.client.BulkOperations()
-	op, err := c.waitBulk(ctx, opID)
+	op, err := c.waitBulk(ctx, opID, grouped)
 	if err != nil {
 		return err
 	}
-	var stock map[string][]wmssync.LocationStock
 	if stockOp != "-" && stockOp != "" {
-		sop, err := c.waitBulk(ctx, stockOp)
+		sop, err := c.waitBulk(ctx, stockOp, grouped)
 		if err != nil {
 			return err
 		}
-		stock = map[string][]wmssync.LocationStock{}
+		r := io.ReadCloser(io.NopCloser(strings.NewReader("")))
 		if sop.URL != "" {
-			r, err := bulk.Open(ctx, sop)
-			if err != nil {
+			if r, err = bulk.Open(ctx, sop); err != nil {
 				return c.bulkOpenErr(ctx, err)
 			}
-			for row, err := range shopify.ReadInventoryLevelsExport(r) {
-				if err != nil {
-					r.Close()
-					return fmt.Errorf("shopify/connector: read stock export: %w", err)
-				}
-				if row.Level == nil || row.Level.Location.ID == "" {
-					continue
-				}
-				for _, qn := range row.Level.Quantities {
-					if qn.Name == "on_hand" {
-						stock[row.ParentID] = append(stock[row.ParentID], wmssync.LocationStock{LocationID: row.Level.Location.ID, OnHand: int64(qn.Quantity)})
-					}
-				}
-			}
-			r.Close()
+		}
+		st.stock, err = readStockExport(r, "")
+		r.Close()
+		if err != nil {
+			return err
 		}
 	}
 	if op.URL != "" {
 		body, err := bulk.Open(ctx, op)
 		if err != nil {
+			st.release()
 			return c.bulkOpenErr(ctx, err)
 		}
 		st.body = body
-		st.next, st.stop = iter.Pull2(shopify.GroupBulkRows(body, nil))
+		st.next, st.stop = iter.Pull2(shopify.GroupBulkRows(body, &shopify.GroupOptions{Grouped: grouped}))
 	}
-	st.stock, st.opened, st.offset = stock, true, 0
+	st.opened, st.offset = true, 0
 	return nil
 }
 
 // waitBulk waits for a bulk operation; one Shopify no longer knows or that
 // did not complete makes the cursor expired.
-func (c *Connector) waitBulk(ctx context.Context, id string) (*shopify.BulkOperation, error) {
+func (c *Connector) waitBulk(ctx context.Context, id string, grouped bool) (*shopify.BulkOperation, error) {
 	op, err := c.client.BulkOperations().Wait(ctx, id, c.cfg.BulkWait)
 	if err != nil {
+		if grouped && errors.Is(err, shopify.ErrBulkOperationFailed) {
+			c.ungrouped.Store(true) // the listing starts over, without grouping
+		}
 		if errors.Is(err, shopify.ErrBulkOperationNotFound) || errors.Is(err, shopify.ErrBulkOperationFailed) {
 			return nil, fmt.Errorf("%w: bulk operation %s: %w", wmssync.ErrCursorExpired, id, err)
 		}
@@ -292,7 +311,7 @@ func (c *Connector) bulkOpenErr(ctx context.Context, err error) error {
 }
 
 // bulkProduct assembles one product of the products export.
-func bulkProduct(g shopify.BulkGroup, stock map[string][]wmssync.LocationStock) (wmssync.Product, bool, error) {
+func bulkProduct(g shopify.BulkGroup, stock stockLookup) (wmssync.Product, bool, error) {
 	var gp gqlProduct
 	if err := g.Root.Decode(&gp); err != nil {
 		return wmssync.Product{}, false, fmt.Errorf("shopify/connector: products export line %d: %w", g.Root.Line, err)
@@ -315,7 +334,7 @@ func bulkProduct(g shopify.BulkGroup, stock map[string][]wmssync.LocationStock) 
 }
 
 // bulkOrder assembles one order of the orders export.
-func bulkOrder(g shopify.BulkGroup, _ map[string][]wmssync.LocationStock) (wmssync.Order, bool, error) {
+func bulkOrder(g shopify.BulkGroup, _ stockLookup) (wmssync.Order, bool, error) {
 	var o gqlOrder
 	if err := g.Root.Decode(&o); err != nil {
 		return wmssync.Order{}, false, fmt.Errorf("shopify/connector: orders export line %d: %w", g.Root.Line, err)

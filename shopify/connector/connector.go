@@ -8,6 +8,7 @@ import (
 	"net"
 	"net/url"
 	"runtime"
+	"sync/atomic"
 
 	"github.com/wmsbridge/wmsbridge/shopify"
 	wmssync "github.com/wmsbridge/wmsbridge/sync"
@@ -93,6 +94,10 @@ type Connector struct {
 	log    *slog.Logger
 
 	exports *exports // open bulk exports
+	// ungrouped is set once a bulk export run with GroupObjects failed:
+	// later exports of this connector run without it (Shopify warns that
+	// grouping makes exports slower and likelier to time out).
+	ungrouped atomic.Bool
 }
 
 // Interface checks.

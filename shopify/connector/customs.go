@@ -114,7 +114,7 @@ func (c *Connector) CustomsAndCosts(ctx context.Context, cursor string) (wmssync
 }
 
 // bulkItem assembles one inventory item of the inventory items export.
-func bulkItem(g shopify.BulkGroup, _ map[string][]wmssync.LocationStock) (wmssync.ItemDetails, bool, error) {
+func bulkItem(g shopify.BulkGroup, _ stockLookup) (wmssync.ItemDetails, bool, error) {
 	var it gqlItem
 	if err := g.Root.Decode(&it); err != nil {
 		return wmssync.ItemDetails{}, false, fmt.Errorf("shopify/connector: inventory items export line %d: %w", g.Root.Line, err)

@@ -17,6 +17,8 @@ var (
 	opStock string
 	//go:embed graphql/connectorBulkProducts.graphql
 	opBulkProducts string
+	//go:embed graphql/connectorBulkStock.graphql
+	opBulkStock string
 	//go:embed graphql/connectorOrders.graphql
 	opOrders string
 	//go:embed graphql/connectorOrdersByID.graphql

@@ -283,21 +283,13 @@ func (c *Connector) addStock(ctx context.Context, products []wmssync.Product) er
 	}
 	perItem := 3 + 3*c.cfg.MaxLocations
 	chunk := max(1, min(shopify.MaxPageSize, productCostLimit/perItem))
-	levels := make(map[string][]wmssync.LocationStock, len(ids))
+	levels := make(stockMap, len(ids))
 	for start := 0; start < len(ids); start += chunk {
 		var out struct {
 			Nodes []*struct {
 				ID              string `json:"id"`
 				InventoryLevels *struct {
-					Nodes []struct {
-						Location struct {
-							ID string `json:"id"`
-						} `json:"location"`
-						Quantities []struct {
-							Name     string `json:"name"`
-							Quantity int64  `json:"quantity"`
-						} `json:"quantities"`
-					} `json:"nodes"`
+					Nodes []gqlLevel `json:"nodes"`
 				} `json:"inventoryLevels"`
 			} `json:"nodes"`
 		}
@@ -326,13 +318,13 @@ func (c *Connector) addStock(ctx context.Context, products []wmssync.Product) er
 
 // stockOf returns the stock of p's variants from levels keyed by inventory
 // item id.
-func stockOf(p wmssync.Product, levels map[string][]wmssync.LocationStock) []wmssync.LocationStock {
+func stockOf(p wmssync.Product, levels stockLookup) []wmssync.LocationStock {
 	var out []wmssync.LocationStock
 	for _, v := range p.Variants {
 		if v.SKU == "" {
 			continue
 		}
-		for _, l := range levels[v.InventoryItemID] {
+		for _, l := range levels.levels(v.InventoryItemID) {
 			l.SKU = v.SKU
 			out = append(out, l)
 		}
