@@ -298,7 +298,6 @@ func TestSettingsErrorsNextToTheField(t *testing.T) {
 	}{
 		{"country", "Denmark", "f-country", "ISO 3166-1"},
 		{"sales_history_since", "last spring", "f-sales_history_since", "YYYY-MM-DD"},
-		{"api_version", "v9", "f-api_version", "YYYY-MM"},
 		{"admin_url", "ftp://one.myshopify.com", "f-admin_url", ""},
 	} {
 		r := e.post("/shops/ShopOne/settings", with(tc.field, tc.value))

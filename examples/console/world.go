@@ -185,7 +185,7 @@ func newWorld(ctx context.Context, o options) (*world, error) {
 		Backend:           w.wms,
 		Store:             w.store,
 		Connect:           w.connect,
-		NormalizeAdminURL: connector.NormalizeAdminURL,
+		ShopSystems:       []wmssync.ShopSystem{connector.ShopSystem()},
 		Logger:            slog.New(activity),
 		ReconcileInterval: 10 * time.Second,
 		AuditInterval:     30 * time.Second,
