@@ -161,7 +161,7 @@ func (c *Console) connectSubmit(w http.ResponseWriter, r *http.Request) {
 		fail()
 		return
 	}
-	s.Shop, s.AdminURL = in.Shop, in.AdminURL
+	s.Shop, s.AdminURL, s.System = in.Shop, in.AdminURL, m.System
 	if in.DisplayName != "" {
 		s.DisplayName = in.DisplayName
 	}

@@ -256,6 +256,9 @@ func TestConnectErrorsNextToTheFieldAndSecretsWriteOnly(t *testing.T) {
 	if r.status != http.StatusSeeOther || r.loc != "/shops/ShopOne/test?done=connected" {
 		t.Fatalf("connect: HTTP %d to %q", r.status, r.loc)
 	}
+	if s := must[wmssync.Settings](t)(e.eng.Settings(context.Background(), "ShopOne")); s.System != "shopify" {
+		t.Fatalf("the shop's system = %q, want the method's", s.System)
+	}
 	page := e.get(r.loc)
 	// The fake shop lacks read_all_orders and the default history is a
 	// year: the report says what to do about it.

@@ -9,6 +9,7 @@ import (
 	"net/http/httptest"
 
 	"github.com/wmsbridge/wmsbridge/console"
+	"github.com/wmsbridge/wmsbridge/shopify/connector"
 	wmssync "github.com/wmsbridge/wmsbridge/sync"
 	"github.com/wmsbridge/wmsbridge/sync/memstore"
 	"github.com/wmsbridge/wmsbridge/wms/memwms"
@@ -32,6 +33,7 @@ func currentUser(r *http.Request) *user {
 func ExampleNew() {
 	warehouse, _ := memwms.New(nil) // your wms.Backend
 	engine, err := wmssync.NewEngine(wmssync.Config{Backend: warehouse, Store: memstore.New(),
+		ShopSystems: []wmssync.ShopSystem{connector.ShopSystem()}, // Shopify
 		Connect: func(ctx context.Context, s wmssync.Settings) (wmssync.Connector, error) {
 			return nil, errors.New("read the shop's credentials from your secret store here")
 		}})

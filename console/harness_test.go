@@ -44,6 +44,23 @@ type fakeShop struct {
 	missing []string
 }
 
+// fakeSystem is the shop system of the fake shops, named as console's
+// ShopifyToken method says its shops are.
+type fakeSystem struct{}
+
+func (fakeSystem) Name() string { return "shopify" }
+
+func (fakeSystem) CheckSettings(s wmssync.Settings) (wmssync.Settings, error) {
+	u, err := wmssync.NormalizeAdminURL(s.AdminURL)
+	if err != nil {
+		return s, &wmssync.SettingsError{Field: "admin_url", Reason: err.Error()}
+	}
+	s.AdminURL = u
+	return s, nil
+}
+
+func (fakeSystem) EventShop(s wmssync.Settings) string { return s.Domain() }
+
 // fakeConnector is the shop as the engine sees it through the host's
 // Connect, with the token the merchant entered.
 type fakeConnector struct {
@@ -164,6 +181,7 @@ func newEnv(t *testing.T, cfg console.Config) *env {
 		t.Fatal(err)
 	}
 	e.eng, err = wmssync.NewEngine(wmssync.Config{Backend: wh, Store: e.store, Connect: e.connect,
+		ShopSystems:       []wmssync.ShopSystem{fakeSystem{}},
 		ReconcileInterval: time.Hour, AuditInterval: time.Hour})
 	if err != nil {
 		t.Fatal(err)

@@ -22,6 +22,10 @@ import (
 type Method struct {
 	// ID names the method in URLs: letters, digits and '-'; unique.
 	ID string
+	// System is the shop system of the shops connected this way, their
+	// Settings.System: the name of one of the engine's
+	// Config.ShopSystems, "" for the engine's only one.
+	System string
 	// Title heads the method's form ("Shopify: access token of a custom
 	// app"); Description is a paragraph under it.
 	Title       string
@@ -139,7 +143,8 @@ func (m *Method) check() error {
 // (https://NAME.myshopify.com), the app's Admin API access token and its
 // API secret key, which signs the webhooks the app's subscriptions send.
 // Shopify no longer lets merchants create such apps since 2026-01-01;
-// shops that have one keep using it.
+// shops that have one keep using it. Its shops' system is "shopify": give
+// the engine Shopify's (package shopify/connector's ShopSystem).
 //
 // save stores the token and secret in the host's secret storage under the
 // shop id (the engine's Config.Connect reads them from there); the secret
@@ -147,8 +152,9 @@ func (m *Method) check() error {
 // engine normalises it when the settings are saved.
 func ShopifyToken(save func(ctx context.Context, shop, adminURL, accessToken, apiSecret string) error) Method {
 	return Method{
-		ID:    "shopify-token",
-		Title: "Shopify: access token of a custom app",
+		ID:     "shopify-token",
+		System: "shopify",
+		Title:  "Shopify: access token of a custom app",
 		Description: "For a shop with a custom app created in its admin (Settings → Apps → Develop apps). " +
 			"The app's Admin API access token and API secret key are shown on the app's API credentials page.",
 		AdminURLLabel:       "Admin URL",

@@ -124,6 +124,13 @@ func (c *Console) settingsForm(ctx context.Context, s wmssync.Settings, errs map
 			seen[l.ID] = true
 			f.Locations = append(f.Locations, locationRow{ID: l.ID, Name: l.Name, Active: l.Active, Warehouse: s.Locations[l.ID], Known: true})
 		}
+		if rep.Reached && rep.Authorized && rep.Error == "" && len(rep.Locations) == 0 {
+			// A shop without locations (one stock figure per product):
+			// its stock is the warehouse's chosen for the empty location.
+			seen[""] = true
+			f.Locations = append(f.Locations, locationRow{ID: "", Name: "The shop's stock (it has no locations)", Active: true,
+				Warehouse: s.Locations[""], Known: true})
+		}
 		for _, m := range rep.MissingScopes {
 			if slices.Contains(m.AnyOf, "read_all_orders") {
 				f.HistoryWarning = m.Reason
