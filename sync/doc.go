@@ -152,7 +152,7 @@
 //
 //	wmsbridge.inbound.events      counter   {event}  outcome: applied|stale|ignored|failed
 //	wmsbridge.inbound.lag         histogram s        from the webhook's arrival to its handling; outcome as above
-//	wmsbridge.outbound.messages   counter   {message} outcome: published|fanned_out|delivered|coalesced|retried|dead
+//	wmsbridge.outbound.messages   counter   {message} outcome: published|fanned_out|delivered|coalesced|retried|dead|skipped
 //	wmsbridge.outbound.stock.calls  counter {call}    stock sends to shops
 //	wmsbridge.outbound.stock.levels counter {level}   stock levels they carried
 //	wmsbridge.outbound.lag        histogram s        from a message's creation to its delivery

@@ -34,6 +34,8 @@ type Engine struct {
 	conns  map[string]*connEntry
 	setups map[string]*setupFlight // RunSetup in progress, by shop (setup.go)
 	checks map[string]*shopChecks  // last sweep and audit, by shop (health.go)
+	// warehouses caches the backend's warehouse ids (publish.go).
+	warehouses map[string]bool
 
 	stats   counters
 	metrics *metrics      // metrics.go

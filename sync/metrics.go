@@ -27,7 +27,7 @@ var (
 	outcomeAttrs = func() map[string]metric.MeasurementOption {
 		m := map[string]metric.MeasurementOption{}
 		for _, o := range []string{"applied", "stale", "ignored", "failed", "published", "fanned_out", "delivered",
-			"coalesced", "retried", "dead", "ok"} {
+			"coalesced", "retried", "dead", "skipped", "ok"} {
 			m[o] = metric.WithAttributeSet(attribute.NewSet(attribute.String("outcome", o)))
 		}
 		return m
@@ -77,7 +77,8 @@ func (e *Engine) newMetrics(mp metric.MeterProvider) (*metrics, error) {
 			o.ObserveInt64(events, int64(n), outcomeAttrs[outcome])
 		}
 		for outcome, n := range map[string]uint64{"published": ob.Published, "fanned_out": ob.FannedOut,
-			"delivered": ob.Delivered, "coalesced": ob.Coalesced, "retried": ob.Retried, "dead": ob.DeadLettered} {
+			"delivered": ob.Delivered, "coalesced": ob.Coalesced, "retried": ob.Retried, "dead": ob.DeadLettered,
+			"skipped": ob.Skipped} {
 			o.ObserveInt64(messages, int64(n), outcomeAttrs[outcome])
 		}
 		o.ObserveInt64(stockCalls, int64(ob.StockCalls))

@@ -7,6 +7,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"slices"
 	"time"
 
@@ -36,6 +37,13 @@ func (e *Engine) fanOutAll(ctx context.Context, ob OutboxStore, cfg OutboundConf
 			}
 			if err == nil {
 				e.ob.stats.fannedOut.Add(uint64(len(kids)))
+			}
+			if err == nil && len(kids) == 0 {
+				// Matches nothing: settled as done, but not silently.
+				m.LastError = "skipped: " + e.skipReason(ctx, m, shops, items)
+				e.ob.stats.skipped.Add(1)
+				e.log.LogAttrs(ctx, slog.LevelInfo, "published event skipped: it concerns no shop and no listener",
+					slog.String("kind", string(m.Kind)), slog.String("id", m.ID), slog.String("reason", m.LastError))
 			}
 			if e.settle(ctx, ob, cfg, &m, err) {
 				settled++
@@ -256,4 +264,54 @@ func locationsOf(s Settings, warehouse string) []string {
 	}
 	slices.Sort(locs)
 	return locs
+}
+
+// skipReason says why the published event m went to no shop and no
+// listener, for its LastError and the log. items holds the backend reads
+// fanOut made.
+func (e *Engine) skipReason(ctx context.Context, m OutboxMessage, shops []Settings, items map[string]*wms.Item) string {
+	ev, err := m.Event()
+	if err != nil {
+		return "undecodable event"
+	}
+	names := make([]string, 0, len(shops))
+	for _, s := range shops {
+		names = append(names, s.Shop)
+	}
+	sellers := func(sku string) string {
+		it, err := e.item(ctx, sku, items)
+		switch {
+		case err != nil:
+			return ""
+		case it == nil:
+			return fmt.Sprintf("SKU %q is unknown to the warehouse", sku)
+		}
+		for _, l := range it.Listings {
+			if slices.Contains(names, l.Shop) {
+				return ""
+			}
+		}
+		return fmt.Sprintf("SKU %q is listed in no shop that receives outbound messages", sku)
+	}
+	switch ev := ev.(type) {
+	case wms.StockChanged:
+		if r := sellers(ev.SKU); r != "" {
+			return r
+		}
+		return fmt.Sprintf("no shop selling SKU %q takes stock messages for a location mapped to warehouse %q", ev.SKU, ev.Warehouse)
+	case wms.BarcodeChanged:
+		if r := sellers(ev.SKU); r != "" {
+			return r
+		}
+		return fmt.Sprintf("no shop selling SKU %q takes barcode messages", ev.SKU)
+	case wms.PurchaseOrderClosed:
+		return "no shop selling its SKUs takes cost messages"
+	case wms.OrderPacked, wms.PaymentCaptured, wms.RefundCreated:
+		key := orderOf(ev)
+		if !slices.Contains(names, key.Shop) {
+			return fmt.Sprintf("the order's shop %q is unknown or does not receive outbound messages", key.Shop)
+		}
+		return fmt.Sprintf("shop %q has %s messages switched off", key.Shop, m.Kind)
+	}
+	return fmt.Sprintf("no listener for kind %q", m.Kind)
 }

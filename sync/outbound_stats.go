@@ -25,6 +25,10 @@ type OutboundStats struct {
 	// messages parked.
 	Retried      uint64 `json:"retried"`
 	DeadLettered uint64 `json:"dead_lettered"`
+	// Skipped: published events that concerned no shop and no listener
+	// (a SKU no shop sells, an order of an unknown shop); each is settled
+	// with the reason in LastError and logged.
+	Skipped uint64 `json:"skipped"`
 }
 
 // OutboundStats returns a snapshot of the outbox counters.
@@ -33,10 +37,10 @@ func (e *Engine) OutboundStats() OutboundStats {
 	return OutboundStats{
 		Published: c.published.Load(), FannedOut: c.fannedOut.Load(), Delivered: c.delivered.Load(),
 		Coalesced: c.coalesced.Load(), StockCalls: c.stockCalls.Load(), StockLevels: c.stockLevels.Load(),
-		Retried: c.retried.Load(), DeadLettered: c.dead.Load(),
+		Retried: c.retried.Load(), DeadLettered: c.dead.Load(), Skipped: c.skipped.Load(),
 	}
 }
 
 type outboundCounters struct {
-	published, fannedOut, delivered, coalesced, stockCalls, stockLevels, retried, dead atomic.Uint64
+	published, fannedOut, delivered, coalesced, stockCalls, stockLevels, retried, dead, skipped atomic.Uint64
 }

@@ -212,7 +212,7 @@ func NewOutboxMessage(ev wms.Event, now time.Time) (OutboxMessage, error) {
 	}
 	info := ev.Info()
 	if info.ID == "" {
-		return OutboxMessage{}, fmt.Errorf("sync: publish %s: event without ID: %w", ev.Kind(), wms.ErrInvalid)
+		return OutboxMessage{}, fmt.Errorf("sync: publish %s: %w", ev.Kind(), &wms.ValidationError{Field: "id", Reason: "empty"})
 	}
 	data, err := json.Marshal(ev)
 	if err != nil {

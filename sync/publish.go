@@ -1,7 +1,9 @@
 package sync
 
 import (
+	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"regexp"
@@ -60,27 +62,115 @@ func (e *Engine) outbox() (OutboxStore, error) {
 // stores ev durably in the outbox before it returns; the dispatcher (in
 // [Engine.Run], or [Engine.DeliverOutbound]) then sends it to every shop
 // that chose its kind and concerns it, and to the listeners registered
-// with [Engine.Listen]. Publishing an event whose ID was published before
-// is a no-op, so a host may publish again after a crash.
+// with [Engine.Listen]. Publishing an event again with the same ID and
+// content is a no-op, so a host may publish again after a crash.
 //
-// Publish returns an error matching [ErrNoOutbox] when the Store has no
-// outbox, [wms.ErrInvalid] for an event without an ID, and the store's
-// error otherwise (then the event is not stored; publish it again).
-// Safe for concurrent use.
+// Publish validates ev first and stores nothing invalid: it returns a
+// [*wms.ValidationError] (matching [wms.ErrInvalid]) naming the field for
+// an event without an ID, one that breaks the model's rules (see
+// [wms.ValidateEvent]: an empty SKU, on hand below zero, available above
+// on hand ...) or that names a warehouse the backend does not have. An
+// event whose ID was published before with different content returns an
+// error matching [ErrPublishConflict] (the first content stays). An event
+// that concerns no shop and no listener (a SKU no shop sells, say) is not
+// an error: the dispatcher settles it as skipped, with the reason in its
+// LastError, a log line and [OutboundStats.Skipped].
+//
+// It returns an error matching [ErrNoOutbox] when the Store has no outbox,
+// and the store's error otherwise (then the event may or may not be
+// stored; publish it again). Safe for concurrent use.
 func (e *Engine) Publish(ctx context.Context, ev wms.Event) error {
 	ob, err := e.outbox()
 	if err != nil {
 		return err
 	}
-	m, err := NewOutboxMessage(ev, e.now())
+	m, err := e.newPublished(ctx, ev)
 	if err != nil {
 		return err
 	}
 	if err := ob.AddOutbox(ctx, []OutboxMessage{m}); err != nil {
 		return fmt.Errorf("sync: publish %s %s: %w", m.Kind, m.ID, err)
 	}
+	// Adding is idempotent by ID: read back what is stored under it.
+	if err := e.checkConflict(ctx, ob, m); err != nil {
+		return err
+	}
 	e.ob.stats.published.Add(1)
 	e.ob.notify()
+	return nil
+}
+
+// ErrPublishConflict: an event was published with an ID that an earlier
+// event with different content has (see [Engine.Publish]). Event IDs must
+// identify one event for good.
+var ErrPublishConflict = errors.New("sync: event id published before with different content")
+
+// newPublished validates ev and returns its outbox row.
+func (e *Engine) newPublished(ctx context.Context, ev wms.Event) (OutboxMessage, error) {
+	m, err := NewOutboxMessage(ev, e.now())
+	if err != nil {
+		return m, err
+	}
+	if err := wms.ValidateEvent(ev); err != nil {
+		return m, fmt.Errorf("sync: publish %s %s: %w", m.Kind, m.ID, err)
+	}
+	var wh string
+	switch ev := ev.(type) {
+	case wms.StockChanged:
+		wh = ev.Warehouse
+	case wms.OrderPacked:
+		wh = ev.Warehouse
+	case wms.RefundCreated:
+		wh = ev.Refund.Warehouse
+	}
+	if wh != "" {
+		known, err := e.knownWarehouse(ctx, wh)
+		if err != nil {
+			return m, fmt.Errorf("sync: publish %s %s: %w", m.Kind, m.ID, err)
+		}
+		if !known {
+			return m, fmt.Errorf("sync: publish %s %s: %w", m.Kind, m.ID,
+				&wms.ValidationError{Field: "warehouse", Reason: fmt.Sprintf("unknown warehouse %q", wh)})
+		}
+	}
+	return m, nil
+}
+
+// knownWarehouse reports whether the backend has warehouse id, from a
+// cache of the backend's warehouses read again when id is not in it.
+func (e *Engine) knownWarehouse(ctx context.Context, id string) (bool, error) {
+	e.mu.Lock()
+	known := e.warehouses[id]
+	e.mu.Unlock()
+	if known {
+		return true, nil
+	}
+	whs, err := e.backend.Warehouses(ctx)
+	if err != nil {
+		return false, fmt.Errorf("read warehouses: %w", err)
+	}
+	set := make(map[string]bool, len(whs))
+	for _, w := range whs {
+		set[w.ID] = true
+	}
+	e.mu.Lock()
+	e.warehouses = set
+	e.mu.Unlock()
+	return set[id], nil
+}
+
+// checkConflict returns an error matching ErrPublishConflict when the
+// published row stored under m.ID has other content than m.
+func (e *Engine) checkConflict(ctx context.Context, ob OutboxStore, m OutboxMessage) error {
+	got, err := ob.ListOutbox(ctx, OutboxFilter{Shop: "", ID: m.ID, Limit: 1})
+	if err != nil {
+		return fmt.Errorf("sync: publish %s %s: read back: %w", m.Kind, m.ID, err)
+	}
+	for _, g := range got {
+		if g.Shop == "" && (g.Kind != m.Kind || !bytes.Equal(g.Data, m.Data)) {
+			return fmt.Errorf("%w: %s %s", ErrPublishConflict, m.Kind, m.ID)
+		}
+	}
 	return nil
 }
 
@@ -89,15 +179,23 @@ func (e *Engine) Publish(ctx context.Context, ev wms.Event) error {
 // type Tx (such as *sql.Tx): the event is stored if and only if tx
 // commits. The dispatcher finds it within [OutboundConfig.Poll] after the
 // commit. A store without the capability returns an error matching
-// [ErrNoOutbox].
+// [ErrNoOutbox]. It validates ev as [Engine.Publish] does; it detects an
+// ID published before with other content only when that event was
+// committed before the call (the host's transaction is not visible to
+// the engine).
 func PublishTx[Tx any](ctx context.Context, e *Engine, tx Tx, ev wms.Event) error {
 	ts, ok := e.store.(OutboxTxStore[Tx])
 	if !ok {
 		return fmt.Errorf("%w: no OutboxTxStore[%T]", ErrNoOutbox, tx)
 	}
-	m, err := NewOutboxMessage(ev, e.now())
+	m, err := e.newPublished(ctx, ev)
 	if err != nil {
 		return err
+	}
+	if ob, ok := e.store.(OutboxStore); ok {
+		if err := e.checkConflict(ctx, ob, m); err != nil {
+			return err
+		}
 	}
 	if err := ts.AddOutboxTx(ctx, tx, []OutboxMessage{m}); err != nil {
 		return err
