@@ -119,6 +119,19 @@ type Config struct {
 	// to no warehouse is ignored too. Barcode marks are never pruned (see
 	// VersionPruner).
 	VersionRetention time.Duration
+	// InboxRetention is how long completed webhook events are kept in the
+	// inbox when the Store is an [InboxPruner]: Run deletes older ones at
+	// start and then every hour, in batches of short writes. Default
+	// DefaultInboxRetention (7 days); a negative value disables it; a
+	// positive value under MinInboxRetention (3 days) is rejected by
+	// NewEngine. Failed events (dead letters) are never pruned.
+	InboxRetention time.Duration
+	// OutboxRetention is how long done outbox messages are kept when the
+	// Store is an [OutboxPruner] (pruned with the inbox). Default
+	// DefaultOutboxRetention (14 days); a negative value disables it; a
+	// positive value under MinOutboxRetention (7 days) is rejected.
+	// Pending and dead messages are never pruned.
+	OutboxRetention time.Duration
 }
 
 func (c *Config) withDefaults() (Config, error) {
@@ -184,6 +197,18 @@ func (c *Config) withDefaults() (Config, error) {
 	}
 	if cfg.VersionRetention == 0 {
 		cfg.VersionRetention = DefaultVersionRetention
+	}
+	if cfg.InboxRetention == 0 {
+		cfg.InboxRetention = DefaultInboxRetention
+	}
+	if r := cfg.InboxRetention; r > 0 && r < MinInboxRetention {
+		return cfg, fmt.Errorf("sync: Config.InboxRetention %v is too short: want at least %v, or a negative value to disable pruning", r, MinInboxRetention)
+	}
+	if cfg.OutboxRetention == 0 {
+		cfg.OutboxRetention = DefaultOutboxRetention
+	}
+	if r := cfg.OutboxRetention; r > 0 && r < MinOutboxRetention {
+		return cfg, fmt.Errorf("sync: Config.OutboxRetention %v is too short: want at least %v, or a negative value to disable pruning", r, MinOutboxRetention)
 	}
 	if r := cfg.VersionRetention; r > 0 && (r < MinVersionRetention || r <= 2*cfg.ReconcileOverlap) {
 		return cfg, fmt.Errorf("sync: Config.VersionRetention %v is too short: want at least %v (longer than any shop system retries a webhook) and more than twice ReconcileOverlap (%v), or a negative value to disable pruning",

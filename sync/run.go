@@ -27,7 +27,9 @@ func (e *Engine) Router() *webhook.Router {
 // shop's webhook subscriptions every [Config.AuditInterval], and delivers
 // the outbox (see [Engine.DeliverOutbound]) when the Store has one, and
 // prunes old versions at start and once a day when the Store is a
-// [VersionPruner] (see [Config.VersionRetention]). Shops added or
+// [VersionPruner] (see [Config.VersionRetention]), and completed inbox
+// events and done outbox messages at start and every hour when it is an
+// [InboxPruner] or [OutboxPruner] (see [Config.InboxRetention]). Shops added or
 // changed while Run runs are picked up at the next event or tick. Setup
 // steps are not run by Run: call [Engine.RunSetup] (after a restart too, to
 // resume an interrupted step).
@@ -53,10 +55,14 @@ func (e *Engine) Run(ctx context.Context) error {
 	ctx, cancel := context.WithCancelCause(ctx)
 	defer cancel(nil)
 	var wg gosync.WaitGroup
-	wg.Add(5)
+	wg.Add(6)
 	go func() {
 		defer wg.Done()
 		e.runPrune(ctx) // prune.go
+	}()
+	go func() {
+		defer wg.Done()
+		e.runRetention(ctx) // retention.go
 	}()
 	go func() {
 		defer wg.Done()

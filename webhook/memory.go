@@ -238,6 +238,30 @@ func (m *MemoryInbox) Failed() []Job {
 	return out
 }
 
+// ForgetCompleted drops up to limit completed events finished before the
+// given time, the earliest finished first, and with them the memory of
+// their WebhookIDs (see Forget); failed events stay. It returns the number
+// dropped.
+func (m *MemoryInbox) ForgetCompleted(before time.Time, limit int) int {
+	if limit <= 0 {
+		return 0
+	}
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	var old []*memEntry
+	for _, ent := range m.entries {
+		if ent.state == memCompleted && ent.finishedAt.Before(before) {
+			old = append(old, ent)
+		}
+	}
+	slices.SortFunc(old, func(a, b *memEntry) int { return a.finishedAt.Compare(b.finishedAt) })
+	old = old[:min(limit, len(old))]
+	for _, ent := range old {
+		delete(m.entries, ent.event.WebhookID)
+	}
+	return len(old)
+}
+
 // Forget drops completed and failed events finished before the given time,
 // and with them the memory of their WebhookIDs: a redelivery of a forgotten
 // event would be stored again. Keep finished events at least as long as a

@@ -263,3 +263,13 @@ func (s *Store) InboxDepth(ctx context.Context, shop string) (wmssync.QueueDepth
 	d.Pending, d.Oldest, d.Failed = s.MemoryInbox.Depth(shop)
 	return d, nil
 }
+
+var _ wmssync.InboxPruner = (*Store)(nil)
+
+// PruneInbox implements [wmssync.InboxPruner].
+func (s *Store) PruneInbox(ctx context.Context, before time.Time, limit int) (int, error) {
+	if err := ctx.Err(); err != nil {
+		return 0, err
+	}
+	return s.MemoryInbox.ForgetCompleted(before, limit), nil
+}

@@ -188,3 +188,28 @@ func (s *Store) OutboxDepth(ctx context.Context, shop string) (wmssync.QueueDept
 	}
 	return d, nil
 }
+
+var _ wmssync.OutboxPruner = (*Store)(nil)
+
+// PruneOutbox implements wmssync.OutboxPruner: done messages created
+// before before, oldest position first.
+func (s *Store) PruneOutbox(ctx context.Context, before time.Time, limit int) (int, error) {
+	if err := ctx.Err(); err != nil || limit <= 0 {
+		return 0, err
+	}
+	t := &s.outbox
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	var old []*wmssync.OutboxMessage
+	for _, r := range t.rows {
+		if r.State == wmssync.OutboxDone && r.CreatedAt.Before(before) {
+			old = append(old, r)
+		}
+	}
+	slices.SortFunc(old, func(a, b *wmssync.OutboxMessage) int { return cmp.Compare(a.Pos, b.Pos) })
+	old = old[:min(limit, len(old))]
+	for _, r := range old {
+		delete(t.rows, outboxKey{r.Shop, r.ID})
+	}
+	return len(old), nil
+}

@@ -63,6 +63,7 @@ func Run(t *testing.T, newStore func(t *testing.T) wmssync.Store) {
 	t.Run("PruneVersions", func(t *testing.T) { runPruneVersions(t, newStore) })
 	t.Run("VersionBatch", func(t *testing.T) { runVersionBatch(t, newStore) })
 	t.Run("QueueInspector", func(t *testing.T) { runQueueInspector(t, newStore) }) // inspect.go
+	t.Run("Retention", func(t *testing.T) { runRetention(t, newStore) })           // retention.go
 	t.Run("Inbox", func(t *testing.T) {
 		inboxtest.Run(t, func(t *testing.T) webhook.Store { return newStore(t) })
 	})
