@@ -95,6 +95,8 @@ func TestEventsFindTheirShopBySystem(t *testing.T) {
 	at := e.clock.Now()
 	ev := func(source, shop, id string) *webhook.Event {
 		p := product(id, at, "SKU-"+id)
+		dk.putProduct(p) // the engine reads a product with a new SKU from the shop
+		woo.putProduct(p)
 		return &webhook.Event{Source: source, Topic: topicProductsUpdate, Shop: shop, WebhookID: id, TriggeredAt: at,
 			Body: mustJSON(fakePayload{Product: &p})}
 	}
