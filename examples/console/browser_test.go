@@ -16,8 +16,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chromedp/cdproto/emulation"
 	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
+	"github.com/chromedp/chromedp/kb"
 
 	"github.com/wmsbridge/wmsbridge/shopify"
 	wmssync "github.com/wmsbridge/wmsbridge/sync"
@@ -165,6 +167,22 @@ func (b *browser) scan() {
 		}
 	}
 	b.scanned[loc] = true
+	b.pageHTML = html
+}
+
+// scanDOM is scan through the DOM instead of a script, for pages with
+// JavaScript switched off.
+func (b *browser) scanDOM() {
+	b.t.Helper()
+	html, err := chromedp.Run(b.ctx, chromedp.OuterHTML(chromedp.CSS("html")))
+	if err != nil {
+		return // the page is reloading
+	}
+	for _, s := range b.secrets {
+		if s != "" && strings.Contains(html, s) {
+			b.t.Fatalf("a page shows a secret (%.8s…)", s)
+		}
+	}
 	b.pageHTML = html
 }
 
@@ -615,4 +633,103 @@ func crawl(b *browser, start string) {
 	}
 	slices.Sort(pages)
 	b.t.Logf("crawled: %s", strings.Join(pages, " "))
+}
+
+// TestBrowserKeyboardAndWithoutJavaScript connects a shop with the keyboard
+// alone (the skip link, Tab from field to field, Enter to submit), checks
+// that every form control of every page has a label, and then runs the
+// setup with JavaScript switched off: the pages still work, and the setup
+// page refreshes itself until every step is done.
+func TestBrowserKeyboardAndWithoutJavaScript(t *testing.T) {
+	requireChromium(t)
+	w := startWorld(t)
+	b := newBrowser(t, w.url, w.secrets())
+
+	b.visit(basePath + "/connect")
+	press := func(keys string) {
+		t.Helper()
+		if err := chromedp.Do(b.ctx, chromedp.KeyEvent(keys)); err != nil {
+			b.fatalf("keys: %v", err)
+		}
+	}
+	focused := func() string {
+		t.Helper()
+		v, err := chromedp.Run(b.ctx, chromedp.Evaluate[string](`(document.activeElement.name || document.activeElement.id || document.activeElement.className)`))
+		if err != nil {
+			b.fatalf("focus: %v", err)
+		}
+		return v
+	}
+	press(kb.Tab)
+	if f := focused(); f != "skip" {
+		b.fatalf("the first Tab focuses %q, want the skip link", f)
+	}
+	press(kb.Enter)
+	press(kb.Tab)
+	for _, field := range []struct{ name, value string }{
+		{"shop", "KeyShop"}, {"display_name", "Keyboard shop"}, {"country", "DK"},
+		{"admin_url", "https://" + w.dk.Domain()}, {"access_token", w.dk.AccessToken()}, {"api_secret", w.secret},
+	} {
+		if f := focused(); f != field.name {
+			b.fatalf("Tab reached %q, want %q", f, field.name)
+		}
+		press(field.value)
+		press(kb.Tab)
+	}
+	// Tab left the last field for the submit button: Enter presses it.
+	if !b.eval(`document.activeElement.tagName === "BUTTON" && document.activeElement.textContent === "Connect and test"`) {
+		b.fatalf("after the last field, focus is on %q, not the submit button", focused())
+	}
+	resp, err := chromedp.RunResponse(b.ctx, chromedp.KeyEvent(kb.Enter))
+	if err != nil || resp.Status != http.StatusOK {
+		b.fatalf("Enter on the submit button: %v %v", resp, err)
+	}
+	b.scan()
+	if !strings.Contains(b.text("h1"), "Connection test: Keyboard shop") {
+		b.fatalf("the keyboard connect did not reach the test: %q", b.text("h1"))
+	}
+
+	// Every control of every page has a label, every button a name.
+	labelled := func() {
+		t.Helper()
+		bad, err := chromedp.Run(b.ctx, chromedp.Evaluate[[]string](`Array.from(document.querySelectorAll("input:not([type=hidden]), select, textarea"))
+			.filter(el => el.labels.length === 0 && !el.getAttribute("aria-label")).map(el => el.name || el.id)
+			.concat(Array.from(document.querySelectorAll("button")).filter(bt => bt.textContent.trim() === "").map(() => "a button without text"))`))
+		if err != nil {
+			b.fatalf("labels: %v", err)
+		}
+		if len(bad) > 0 {
+			loc, _ := chromedp.Run(b.ctx, chromedp.Location())
+			b.fatalf("%s has controls without a label: %q", loc, bad)
+		}
+	}
+	for _, p := range []string{"/", "/connect", "/shops/KeyShop", "/shops/KeyShop/test", "/shops/KeyShop/settings", "/shops/KeyShop/setup"} {
+		b.visit(basePath + p)
+		labelled()
+	}
+
+	// Without JavaScript.
+	if _, err := chromedp.Call(b.ctx, emulation.SetScriptExecutionDisabled, emulation.SetScriptExecutionDisabledParams{Value: true}); err != nil {
+		b.fatalf("disable JavaScript: %v", err)
+	}
+	b.visit(basePath + "/shops/KeyShop/settings")
+	b.click(`button[name="op"][value="save"]`)
+	if !strings.Contains(b.text("main"), "Settings saved") {
+		b.fatalf("saving without JavaScript: %q", b.text("main"))
+	}
+	b.click(`#run-setup`)
+	// Scripts are off: the browser parsed the noscript elements (the
+	// refresh and the link), which it does only then.
+	if !b.eval(`document.querySelectorAll("noscript a").length > 0`) {
+		b.fatalf("JavaScript is still on")
+	}
+	deadline := time.Now().Add(3 * time.Minute)
+	for !strings.Contains(b.pageHTML, "Setup is finished") {
+		if time.Now().After(deadline) {
+			b.fatalf("the setup page did not show the end by refreshing itself")
+		}
+		time.Sleep(500 * time.Millisecond)
+		b.scanDOM() // the page reloads itself (meta refresh); read it as it is
+	}
+	b.shot("setup-done-without-javascript")
 }
