@@ -9,6 +9,7 @@ import (
 	"regexp"
 	"slices"
 	gosync "sync"
+	"time"
 
 	"github.com/wmsbridge/wmsbridge/wms"
 )
@@ -286,6 +287,49 @@ func (e *Engine) ReplayDeadLetter(ctx context.Context, shop, id string) error {
 		return err
 	}
 	e.log.LogAttrs(ctx, slog.LevelInfo, "outbound: dead letter replayed", slog.String("shop", shop), slog.String("id", id))
+	e.ob.notify()
+	return nil
+}
+
+// DiscardPrefix starts the LastError of a message discarded with
+// [Engine.DiscardDeadLetter]; the reason follows.
+const DiscardPrefix = "discarded: "
+
+// DiscardDeadLetter gives up the dead message (shop, id) for good, with
+// reason (who decided and why, say): the message is settled as done with
+// LastError "discarded: " + reason and is never sent. The messages queued
+// behind it in its entity's order (a refund behind a dead fulfilment of
+// the same order) are delivered from then on. A discarded barcode message
+// stops keeping the warehouse's barcode over the shop's. It returns an
+// error matching [ErrNotFound] when no such dead message exists, and
+// [wms.ErrInvalid] for an empty reason.
+func (e *Engine) DiscardDeadLetter(ctx context.Context, shop, id, reason string) error {
+	if reason == "" {
+		return fmt.Errorf("sync: discard %s/%s: %w", shop, id, &wms.ValidationError{Field: "reason", Reason: "empty"})
+	}
+	ob, err := e.outbox()
+	if err != nil {
+		return err
+	}
+	ms, err := ob.ListOutbox(ctx, OutboxFilter{Shop: shop, ID: id, State: OutboxDead})
+	if err != nil {
+		return err
+	}
+	if len(ms) == 0 {
+		return fmt.Errorf("sync: dead letter %s/%s: %w", shop, id, ErrNotFound)
+	}
+	m := ms[0]
+	m.State, m.LastError, m.LeaseUntil = OutboxDone, DiscardPrefix+reason, time.Time{}
+	if err := ob.UpdateOutbox(ctx, []OutboxMessage{m}); err != nil {
+		return err
+	}
+	if sku, ok := parseEntity(m.Entity).sku(); ok && m.Kind == wms.KindBarcodeChanged {
+		if err := e.markBarcodeSettled(ctx, ob, &m, sku); err != nil {
+			return err
+		}
+	}
+	e.log.LogAttrs(ctx, slog.LevelInfo, "outbound: dead letter discarded", slog.String("shop", shop),
+		slog.String("id", id), slog.String("reason", reason))
 	e.ob.notify()
 	return nil
 }
