@@ -109,7 +109,8 @@
 // a few seconds), AddLocation, CreateProduct, EditProduct, EditVariant,
 // DeleteProduct, SetQuantity, CreateOrder (web or POS, pending, authorised
 // or paid, any number of lines, split across locations),
-// FulfillFulfillmentOrder, CancelOrder, DeleteOrder, SetScopes,
+// FulfillFulfillmentOrder, UpdateFulfillmentTracking, CancelOrder,
+// DeleteOrder, DisconnectInventory, SetScopes,
 // SetBucket, DrainBucket, RevokeTokens, and readers (Products, Variant,
 // InventoryItem, Quantity, Order, FulfillmentOrder, Refund,
 // WebhookSubscriptions, Counters, ThrottleStatus, ...) that return copies.
@@ -160,42 +161,71 @@
 //
 // Every change event is delivered to each subscription of its topic
 // (webhookSubscriptionCreate, or Shop.AddWebhookSubscription for one
-// configured outside the API) as a POST of the REST-format payload shaped
-// like Shopify's 2026-07 samples: products/create|update|delete,
+// configured outside the API) as a POST of the REST-format payload:
+// products/create|update|delete,
 // orders/create|updated|cancelled|delete|paid|fulfilled|partially_fulfilled,
 // refunds/create, inventory_items/create|update|delete,
-// inventory_levels/connect|update|disconnect, fulfillments/create|update,
-// locations/create, app/uninstalled (Shop.UninstallApp) and
-// bulk_operations/finish (order_transactions/create is recorded but not
-// delivered). IDs are
-// exact integers, products/* carry full variants for the first 100 only
-// (variant_gids for all), orders/delete carries only the id,
-// inventory_levels/update has available but no on_hand, includeFields
-// trims the payload. Each delivery has X-Shopify-Topic,
-// X-Shopify-Hmac-Sha256 (base64 HMAC-SHA256 of the raw body with the app
-// secret: WithWebhookSecret, Server.WebhookSecret, Sign),
-// X-Shopify-Shop-Domain, X-Shopify-API-Version, X-Shopify-Webhook-Id (the
-// same on retries and duplicates), X-Shopify-Event-Id (the same for every
+// inventory_levels/connect|update|disconnect (disconnect from
+// Shop.DisconnectInventory), fulfillments/create|update (update from
+// Shop.UpdateFulfillmentTracking), locations/create, app/uninstalled
+// (Shop.UninstallApp) and bulk_operations/finish (order_transactions/create
+// is recorded but not delivered). IDs are exact integers, products/* carry
+// full variants for the first 100 only (variant_gids for all), orders/delete
+// carries only the id, inventory_levels/update has available but no on_hand,
+// includeFields trims the payload.
+//
+// Payloads follow Shopify's published samples and schemas of the app's
+// webhook API version (WithWebhookAPIVersion; on Shopify a setting of the
+// app, not of a subscription): 2026-04 and 2026-07 (WebhookAPIVersions; the
+// default is 2026-07; another version is served as the nearest older one of
+// these, and that is the version deliveries and subscriptions report). A
+// payload carries exactly the fields of the sample of its topic and version,
+// in the sample's order: product variants have no weight, weight_unit,
+// grams, inventory_management, requires_shipping or fulfillment_service
+// (Shopify removed them in 2024-07; weights are on inventory items). The
+// two versions differ only in the order of a refund's fields. Tests
+// (jsonschema_test.go, webhook_fidelity_test.go) validate every payload of
+// several scenarios per topic against the schema with a JSON Schema
+// validator and compare its fields with the sample, allowing exactly these
+// deliberate deviations:
+//
+//   - A fulfilment without tracking information has null tracking_company,
+//     tracking_number and tracking_url, as fulfilments in order payloads
+//     have (their schema allows null); the schema of fulfillments/* wants
+//     text because Shopify's sample has tracking.
+//   - A sale to a guest (a POS sale without a customer) has no customer,
+//     billing_address or shipping_address field, email "" and contact_email
+//     null, which the orders/* schemas (derived from a web order with a
+//     customer) do not allow.
+//
+// Where Shopify's own sample breaks its schema (image or cost null) or the
+// sample's list is empty (an order's refunds), payloads may do the same; an
+// order's refunds are checked against refunds/create.
+//
+// Each delivery has X-Shopify-Topic, X-Shopify-Hmac-Sha256 (base64
+// HMAC-SHA256 of the raw body with the app secret: WithWebhookSecret,
+// Server.WebhookSecret, Sign), X-Shopify-Shop-Domain, X-Shopify-API-Version
+// (the version the payload is shaped by), X-Shopify-Webhook-Id (the same on
+// retries and duplicates), X-Shopify-Event-Id (the same for every
 // subscription of an event), X-Shopify-Triggered-At and X-Shopify-Name.
 // Delivery is asynchronous per shop and never blocks a mutation. A non-2xx
 // answer (redirects included) or no answer within 5 s fails an attempt; it
 // is retried 8 times over about 4 hours (time-scaled, WithWebhookRetries)
 // with the original payload, and a subscription created through the API is
 // removed once a delivery has failed all retries with no successful
-// delivery to it in between (8 consecutive failures). Server.InjectWebhookFault
-// adds drops, duplicates, delays and reordering for the next K deliveries
-// or at a rate drawn from the server seed. Server.WaitWebhooks waits until
-// nothing is queued, in flight or waiting for a retry; WebhookStats counts
-// attempts, deliveries, failures, retries, faults and removals. Every
-// payload validates against the topic's 2026-07 JSON schema (tests in
-// jsonschema_test.go), except where Shopify's own samples show the schema
-// is too strict (image and cost null, refunds listed on orders) and where
-// null stands for data the shop lacks (fulfillment tracking). Simplified:
-// the simulator has no customers or addresses, so orders carry a synthetic
-// customer and address derived from the email and location; payloads are
-// rendered right after the change (related objects as of then); the
-// filter of a
-// subscription is stored but not applied; only http(s) endpoints are
-// called; the 5 s timeout never drops below 250 ms at high time scales;
-// Shopify's debouncing of identical payloads is not simulated.
+// delivery to it in between (8 consecutive failures).
+// Server.InjectWebhookFault adds drops, duplicates, delays and reordering
+// for the next K deliveries or at a rate drawn from the server seed.
+// Server.WaitWebhooks waits until nothing is queued, in flight or waiting
+// for a retry; WebhookStats counts attempts, deliveries, failures, retries,
+// faults and removals.
+//
+// Simplified: the simulator has no customers or addresses, so an order with
+// an email carries a synthetic customer and address derived from the email
+// and the fulfilling location; line item properties and note attributes are
+// always empty; payloads are rendered right after the change (related
+// objects as of then); the filter of a subscription is stored but not
+// applied; only http(s) endpoints are called; the 5 s timeout never drops
+// below 250 ms at high time scales; Shopify's debouncing of identical
+// payloads is not simulated.
 package shopifytest

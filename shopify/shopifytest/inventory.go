@@ -45,6 +45,28 @@ func (s *Shop) levelChanged(lv *InventoryLevel) {
 	s.emit("inventory_levels/update", "InventoryLevel", lv.ID, ptr(copyLevel(lv)))
 }
 
+// DisconnectInventory stops stocking an item at a location, as Shopify's
+// inventoryDeactivate does: the level is removed and
+// inventory_levels/disconnect is recorded. A level with units committed to
+// orders cannot be disconnected; an unknown level returns ErrNotFound.
+func (s *Shop) DisconnectInventory(itemID, locationID int64) error {
+	s.mu.Lock()
+	defer s.unlock()
+	k := levelKey{itemID, locationID}
+	lv := s.levels[k]
+	if lv == nil {
+		return fmt.Errorf("%w: inventory level of item %d at location %d", ErrNotFound, itemID, locationID)
+	}
+	if n := lv.Quantity("committed"); n > 0 {
+		return fmt.Errorf("shopifytest: item %d at location %d has %d units committed to orders", itemID, locationID, n)
+	}
+	delete(s.levels, k)
+	delete(s.levelByID, lv.ID)
+	s.itemLevels[itemID] = slices.DeleteFunc(s.itemLevels[itemID], func(l int64) bool { return l == locationID })
+	s.emit("inventory_levels/disconnect", "InventoryLevel", lv.ID, ptr(copyLevel(lv)))
+	return nil
+}
+
 // InventoryLevel returns the level of an item at a location.
 func (s *Shop) InventoryLevel(itemID, locationID int64) (InventoryLevel, bool) {
 	s.mu.RLock()

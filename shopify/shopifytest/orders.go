@@ -247,6 +247,23 @@ func (s *Shop) FulfillFulfillmentOrder(id int64) (Fulfillment, error) {
 	return copyFulfillment(f), nil
 }
 
+// UpdateFulfillmentTracking replaces the tracking information of a
+// fulfillment, as a merchant or a carrier app does after shipping
+// (Shopify's fulfillmentTrackingInfoUpdate), and records
+// fulfillments/update.
+func (s *Shop) UpdateFulfillmentTracking(id int64, tracking ...TrackingInfo) (Fulfillment, error) {
+	s.mu.Lock()
+	defer s.unlock()
+	f := s.fulfillments[id]
+	if f == nil {
+		return Fulfillment{}, fmt.Errorf("%w: fulfillment %d", ErrNotFound, id)
+	}
+	f.Tracking = slices.Clone(tracking)
+	f.UpdatedAt = s.now()
+	s.emit("fulfillments/update", "Fulfillment", f.ID, ptr(copyFulfillment(f)))
+	return copyFulfillment(f), nil
+}
+
 // FinancialStatus returns the order's displayFinancialStatus.
 func (o Order) FinancialStatus() string { return financialStatus(&o) }
 

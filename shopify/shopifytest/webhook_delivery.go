@@ -88,10 +88,11 @@ func (secretValue) String() string   { return "[redacted]" }
 func (secretValue) GoString() string { return "[redacted]" }
 
 type webhookOptions struct {
-	secret   secretValue
-	schedule []time.Duration
-	timeout  time.Duration
-	client   *http.Client
+	secret     secretValue
+	schedule   []time.Duration
+	timeout    time.Duration
+	client     *http.Client
+	apiVersion string
 }
 
 func (o webhookOptions) withDefaults() webhookOptions {
@@ -104,7 +105,44 @@ func (o webhookOptions) withDefaults() webhookOptions {
 	if o.timeout <= 0 {
 		o.timeout = webhookTimeout
 	}
+	o.apiVersion = shapedVersion(o.apiVersion)
 	return o
+}
+
+// webhookAPIVersions are the API versions whose payload shapes the
+// simulator knows from Shopify's published samples, oldest first.
+var webhookAPIVersions = []string{"2026-04", "2026-07"}
+
+// WebhookAPIVersions returns the Admin API versions the simulator shapes
+// webhook payloads for: those Shopify published webhook samples of that
+// the simulator follows.
+func WebhookAPIVersions() []string { return slices.Clone(webhookAPIVersions) }
+
+// shapedVersion maps the app's webhook API version to the one payloads are
+// shaped by: the newest of WebhookAPIVersions not newer than v, the oldest
+// for older versions, the newest for "" (the default).
+func shapedVersion(v string) string {
+	if v == "" {
+		return webhookAPIVersions[len(webhookAPIVersions)-1]
+	}
+	out := webhookAPIVersions[0]
+	for _, sv := range webhookAPIVersions {
+		if sv <= v {
+			out = sv
+		}
+	}
+	return out
+}
+
+// WithWebhookAPIVersion sets the Admin API version the app's webhooks use.
+// On Shopify it is part of the app's configuration, not of a subscription:
+// every subscription reports it as apiVersion, every delivery in
+// X-Shopify-API-Version, and payloads are shaped by it. The simulator
+// shapes payloads for the versions of WebhookAPIVersions (default: the
+// newest); any other version is served as the newest of those not newer
+// than it (the oldest for an older one), and that is the version reported.
+func WithWebhookAPIVersion(version string) Option {
+	return func(c *serverConfig) { c.ext.webhook.apiVersion = version }
 }
 
 // WithWebhookSecret sets the app secret that signs webhook deliveries
@@ -503,7 +541,7 @@ func (d *webhookDelivery) prepare(sh *shopHooks, ev Event) []*delivery {
 	var body jobj
 	ok := false
 	if len(subs) > 0 {
-		body, ok = newPayloadBuilder(s).payload(ev)
+		body, ok = newPayloadBuilder(s, d.opts.apiVersion).payload(ev)
 	}
 	domain := s.Domain()
 	s.mu.RUnlock()
@@ -760,7 +798,7 @@ func (s *Shop) UninstallApp() {
 func (s *Shop) WebhookPayload(ev Event) json.RawMessage {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
-	b, ok := newPayloadBuilder(s).payload(ev)
+	b, ok := newPayloadBuilder(s, s.srv.hooks.opts.apiVersion).payload(ev)
 	if !ok {
 		return nil
 	}

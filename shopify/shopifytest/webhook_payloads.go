@@ -15,16 +15,17 @@ import (
 )
 
 // This file builds the REST-format JSON payloads of webhook deliveries from
-// change events, shaped like Shopify's 2026-07 samples (key order included)
-// and valid against their JSON schemas. IDs are exact int64 numbers; money
-// is decimal text; timestamps use the shop's time zone offset like Shopify's
-// REST resources.
+// change events, shaped like Shopify's samples of the app's webhook API
+// version (key order included; see the package doc for the versions and
+// the deliberate deviations). IDs are exact int64 numbers; money is decimal
+// text; timestamps use the shop's time zone offset like Shopify's REST
+// resources.
 //
 // Fields the simulator does not model get Shopify's value for "absent"
-// (null, "", [] or zero money). Because the 2026-07 schemas require them,
-// orders carry a synthetic customer and billing/shipping address derived
-// from the order's email and the fulfilling location, and refunds a
-// synthetic staff user_id.
+// (null, "", [] or zero money). Orders with an email carry a synthetic
+// customer and billing/shipping address derived from the email and the
+// fulfilling location (the schemas require them), orders without one
+// (a sale to a guest) carry neither, and refunds a synthetic staff user_id.
 
 // jobj is a JSON object that keeps its key order.
 type jobj []jfield
@@ -79,16 +80,17 @@ func (o jobj) only(names []string) jobj {
 // payloadBuilder renders payloads for one shop. It reads shop state: the
 // caller holds s.mu (read lock).
 type payloadBuilder struct {
-	s   *Shop
-	loc *time.Location
+	s       *Shop
+	loc     *time.Location
+	version string // one of webhookAPIVersions
 }
 
-func newPayloadBuilder(s *Shop) payloadBuilder {
+func newPayloadBuilder(s *Shop, version string) payloadBuilder {
 	loc, err := time.LoadLocation(s.info.IanaTimezone)
 	if err != nil {
 		loc = time.UTC
 	}
-	return payloadBuilder{s: s, loc: loc}
+	return payloadBuilder{s: s, loc: loc, version: version}
 }
 
 func (b payloadBuilder) ts(t time.Time) any {
@@ -499,9 +501,20 @@ func restFulfillmentStatus(current, fulfilled int) any {
 	return nil
 }
 
+// lineKind says where a line item is rendered: in an order, or nested in
+// a fulfillment or a refund line item (which Shopify renders with fewer
+// fields, in another order).
+type lineKind int
+
+const (
+	lineInOrder lineKind = iota
+	lineInFulfillment
+	lineInRefund
+)
+
 // lineItem renders an order line item; quantity overrides the line's
 // quantity when >= 0 (fulfillment line items).
-func (b payloadBuilder) lineItem(o *Order, li LineItem, quantity int, forFulfillment bool) jobj {
+func (b payloadBuilder) lineItem(o *Order, li LineItem, quantity int, kind lineKind) jobj {
 	s := b.s
 	v := s.variants[li.VariantID]
 	p := s.products[li.ProductID]
@@ -515,7 +528,7 @@ func (b payloadBuilder) lineItem(o *Order, li LineItem, quantity int, forFulfill
 	}
 	if p != nil {
 		vendor = p.Vendor
-	} else if forFulfillment {
+	} else if kind == lineInFulfillment {
 		vendor = "" // the fulfillment schemas type vendor as a string
 	}
 	name := li.Title
@@ -525,49 +538,52 @@ func (b payloadBuilder) lineItem(o *Order, li LineItem, quantity int, forFulfill
 	current := li.Quantity - li.RefundedQuantity
 	fulfilled := b.fulfilledUnits(o, li.ID)
 	status := restFulfillmentStatus(current, fulfilled)
-	if forFulfillment && status == nil {
+	if kind == lineInFulfillment && status == nil {
 		status = "fulfilled"
 	}
 	qty := li.Quantity
 	if quantity >= 0 {
 		qty = quantity
 	}
-	out := jobj{
-		{"id", li.ID},
-		{"admin_graphql_api_id", gid("LineItem", li.ID)},
+	f := map[string]any{
+		"id": li.ID, "admin_graphql_api_id": gid("LineItem", li.ID),
+		"attributed_staffs": []any{}, "current_quantity": current,
+		"fulfillable_quantity": s.unfulfilledLocked(o, li.ID), "fulfillment_service": "manual",
+		"fulfillment_status": status, "gift_card": false, "grams": grams(it), "name": name,
+		"price": money(li.Price), "price_set": b.moneySet(li.Price), "product_exists": p != nil,
+		"product_id": idOrNil(li.ProductID), "properties": []any{}, "quantity": qty,
+		"requires_shipping": it == nil || it.RequiresShipping, "sales_line_item_group_id": nil,
+		"sku": li.SKU, "taxable": true, "title": li.Title, "total_discount": "0.00",
+		"total_discount_set": b.moneySet("0.00"), "variant_id": idOrNil(li.VariantID),
+		"variant_inventory_management": "shopify", "variant_title": variantTitle, "vendor": vendor,
+		"tax_lines": []any{}, "duties": []any{}, "discount_allocations": []any{},
 	}
-	if !forFulfillment {
-		out = append(out, jfield{"attributed_staffs", []any{}}, jfield{"current_quantity", current})
+	keys := orderLineKeys
+	if kind != lineInOrder {
+		keys = nestedLineKeys
 	}
-	out = append(out,
-		jfield{"fulfillable_quantity", s.unfulfilledLocked(o, li.ID)},
-		jfield{"fulfillment_service", "manual"},
-		jfield{"fulfillment_status", status},
-		jfield{"gift_card", false},
-		jfield{"grams", grams(it)},
-		jfield{"name", name},
-		jfield{"price", money(li.Price)},
-		jfield{"price_set", b.moneySet(li.Price)},
-		jfield{"product_exists", p != nil},
-		jfield{"product_id", idOrNil(li.ProductID)},
-		jfield{"properties", []any{}},
-		jfield{"quantity", qty},
-		jfield{"requires_shipping", it == nil || it.RequiresShipping},
-		jfield{"sku", li.SKU},
-		jfield{"taxable", true},
-		jfield{"title", li.Title},
-		jfield{"total_discount", "0.00"},
-		jfield{"total_discount_set", b.moneySet("0.00")},
-		jfield{"variant_id", idOrNil(li.VariantID)},
-		jfield{"variant_inventory_management", "shopify"},
-		jfield{"variant_title", variantTitle},
-		jfield{"vendor", vendor},
-		jfield{"tax_lines", []any{}},
-		jfield{"duties", []any{}},
-		jfield{"discount_allocations", []any{}},
-	)
+	out := make(jobj, 0, len(keys))
+	for _, k := range keys {
+		out = append(out, jfield{k, f[k]})
+	}
 	return out
 }
+
+// The fields of a line item in Shopify's samples, in their order: in an
+// order (orders/*), and nested in a fulfillment or a refund line item.
+var (
+	orderLineKeys = []string{"id", "admin_graphql_api_id", "attributed_staffs", "current_quantity",
+		"fulfillable_quantity", "fulfillment_service", "fulfillment_status", "gift_card", "grams", "name",
+		"price", "price_set", "product_exists", "product_id", "properties", "quantity", "requires_shipping",
+		"sales_line_item_group_id", "sku", "taxable", "title", "total_discount", "total_discount_set",
+		"variant_id", "variant_inventory_management", "variant_title", "vendor", "tax_lines", "duties",
+		"discount_allocations"}
+	nestedLineKeys = []string{"id", "variant_id", "title", "quantity", "sku", "variant_title", "vendor",
+		"fulfillment_service", "product_id", "requires_shipping", "taxable", "gift_card", "name",
+		"variant_inventory_management", "properties", "product_exists", "fulfillable_quantity", "grams",
+		"price", "total_discount", "fulfillment_status", "price_set", "total_discount_set",
+		"discount_allocations", "duties", "admin_graphql_api_id", "tax_lines"}
+)
 
 func orderNumber(o *Order) int64 {
 	n, _ := strconv.ParseInt(strings.TrimPrefix(o.Name, "#"), 10, 64)
@@ -589,7 +605,7 @@ func (b payloadBuilder) order(o *Order) jobj {
 		if v := s.variants[li.VariantID]; v != nil {
 			weight += grams(s.items[v.InventoryItemID]) * int64(li.Quantity)
 		}
-		lines = append(lines, b.lineItem(o, li, -1, false))
+		lines = append(lines, b.lineItem(o, li, -1, lineInOrder))
 	}
 	_, paid, refunded := moneyTotals(o)
 	outstanding := total.Sub(paid).Add(refunded)
@@ -633,7 +649,7 @@ func (b payloadBuilder) order(o *Order) jobj {
 	token := fmt.Sprintf("%016x", uint64(synthID("token", legacy(o.ID))))
 	num := orderNumber(o)
 	zero := b.moneySet("0.00")
-	return jobj{
+	out := jobj{
 		{"id", o.ID},
 		{"admin_graphql_api_id", gid("Order", o.ID)},
 		{"app_id", idOrNil(o.AppID)},
@@ -647,7 +663,7 @@ func (b payloadBuilder) order(o *Order) jobj {
 		{"closed_at", b.tsPtr(o.ClosedAt)},
 		{"confirmation_number", nil},
 		{"confirmed", true},
-		{"contact_email", o.Email},
+		{"contact_email", strOrNil(o.Email)},
 		{"created_at", b.ts(o.CreatedAt)},
 		{"currency", cur},
 		{"current_shipping_price_set", zero},
@@ -728,6 +744,14 @@ func (b payloadBuilder) order(o *Order) jobj {
 		{"returns", []any{}},
 		{"line_item_groups", []any{}},
 	}
+	if o.Email == "" {
+		// A sale to a guest (a POS sale without a customer) has no
+		// customer and no addresses: Shopify leaves the fields out.
+		out = slices.DeleteFunc(out, func(f jfield) bool {
+			return f.k == "customer" || f.k == "billing_address" || f.k == "shipping_address"
+		})
+	}
+	return out
 }
 
 // ---- fulfillments ----------------------------------------------------------------
@@ -766,7 +790,7 @@ func (b payloadBuilder) fulfillment(f *Fulfillment, topic bool) jobj {
 	lines := make([]any, 0, len(f.LineItems))
 	for _, fl := range f.LineItems {
 		if li := s.lineItemLocked(o.ID, fl.LineItemID); li != nil {
-			lines = append(lines, b.lineItem(o, *li, fl.Quantity, true))
+			lines = append(lines, b.lineItem(o, *li, fl.Quantity, lineInFulfillment))
 		}
 	}
 	loc := s.locations[f.LocationID]
@@ -820,7 +844,7 @@ func (b payloadBuilder) refund(r *Refund) jobj {
 		}
 		var li any = jobj{}
 		if l := s.lineItemLocked(o.ID, rl.LineItemID); l != nil {
-			li = b.lineItem(o, *l, -1, false)
+			li = b.lineItem(o, *l, -1, lineInRefund)
 		}
 		lines = append(lines, jobj{
 			{"id", rl.ID},
@@ -843,7 +867,7 @@ func (b payloadBuilder) refund(r *Refund) jobj {
 			}
 		}
 	}
-	return jobj{
+	out := jobj{
 		{"id", r.ID},
 		{"order_id", r.OrderID},
 		{"created_at", b.ts(r.CreatedAt)},
@@ -853,13 +877,17 @@ func (b payloadBuilder) refund(r *Refund) jobj {
 		{"duties", []any{}},
 		{"total_duties_set", b.moneySet("0.00")},
 		{"return", nil},
-		{"restock", restock},
 		{"refund_shipping_lines", []any{}},
+		{"restock", restock},
 		{"admin_graphql_api_id", gid("Refund", r.ID)},
 		{"order_adjustments", []any{}},
 		{"refund_line_items", lines},
 		{"transactions", txs},
 	}
+	if b.version < "2026-07" {
+		out[9], out[10] = out[10], out[9] // restock before refund_shipping_lines
+	}
+	return out
 }
 
 func (b payloadBuilder) transaction(o *Order, t Transaction) jobj {

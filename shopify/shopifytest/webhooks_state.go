@@ -6,7 +6,6 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/wmsbridge/wmsbridge/internal/adminschema"
 	"github.com/wmsbridge/wmsbridge/internal/gqlexec"
 )
 
@@ -114,7 +113,7 @@ func (s *Shop) createWebhookLocked(topic string, in webhookInput, viaAPI bool) (
 	}
 	now := s.now()
 	w := &WebhookSubscription{
-		ID: s.newID(), Topic: topic, URI: in.URI, Format: in.Format, APIVersion: adminschema.Version,
+		ID: s.newID(), Topic: topic, URI: in.URI, Format: in.Format, APIVersion: s.srv.hooks.opts.apiVersion,
 		IncludeFields: slices.Clone(in.IncludeFields), CreatedViaAPI: viaAPI, CreatedAt: now, UpdatedAt: now,
 	}
 	if w.Format == "" {

@@ -18,7 +18,7 @@ func TestWebhookSubscriptionCRUD(t *testing.T) {
 	w := path(r.Data, "webhookSubscriptionCreate", "webhookSubscription")
 	assert.Equal(t, "PRODUCTS_UPDATE", path(w, "topic"))
 	assert.Equal(t, "JSON", path(w, "format"))
-	assert.Equal(t, "2026-10", path(w, "apiVersion", "handle"))
+	assert.Equal(t, "2026-07", path(w, "apiVersion", "handle"), "the app's webhook API version, not the request's")
 	assert.Equal(t, []any{"id", "updated_at"}, path(w, "includeFields"))
 	id := path(w, "id").(string)
 	// duplicate address for the topic, invalid address
