@@ -63,3 +63,38 @@ func TestProductsBulkNotGroupedAfterAll(t *testing.T) {
 		})
 	}
 }
+
+// Without a threshold, a full listing reads a bulk export when that is
+// expected to be faster than paging on the shop's plan: a catalogue that
+// needs more points than the Basic plan's bucket holds goes bulk, the same
+// catalogue on Plus (ten times the bucket and the rate) and a small one on
+// Basic page.
+func TestProductsChooseBulkByEstimatedTime(t *testing.T) {
+	for _, c := range []struct {
+		name     string
+		plan     shopifytest.Plan
+		products int
+		stock    bool
+		bulk     bool
+	}{
+		{"200 products with stock on Basic", shopifytest.PlanStandard, 200, true, true},
+		{"200 products with stock on Plus", shopifytest.PlanPlus, 200, true, false},
+		{"20 products with stock on Basic", shopifytest.PlanStandard, 20, true, false},
+		{"400 products without stock on Basic", shopifytest.PlanStandard, 400, false, true},
+		{"60 products without stock on Basic", shopifytest.PlanStandard, 60, false, false},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			srv := newServer(t, shopifytest.WithShop("plan", shopifytest.WithPlan(c.plan)))
+			shop := srv.Shop("plan")
+			_, err := shop.Seed(shopifytest.SeedOptions{Seed: 23, Products: c.products, VariantsPerProduct: 3})
+			require.NoError(t, err)
+			// The simulator runs 20 times faster than real time (newServer):
+			// so does the assumed bulk export.
+			conn := newConnector(t, srv, shop, connector.Config{BulkStartup: connector.DefaultBulkStartup / 20,
+				BulkRowsPerSecond: connector.DefaultBulkRowsPerSecond * 20})
+			got, _ := listAll(t, conn, wmssync.ProductQuery{Stock: c.stock})
+			checkCatalog(t, shop, got, c.stock)
+			assert.Equal(t, c.bulk, len(shop.BulkOperations()) > 0, "bulk operations: %d", len(shop.BulkOperations()))
+		})
+	}
+}

@@ -8,7 +8,9 @@ import (
 	"net"
 	"net/url"
 	"runtime"
+	gosync "sync"
 	"sync/atomic"
+	"time"
 
 	"github.com/wmsbridge/wmsbridge/shopify"
 	wmssync "github.com/wmsbridge/wmsbridge/sync"
@@ -16,10 +18,6 @@ import (
 
 // Defaults of Config.
 const (
-	// DefaultBulkThreshold is the number of products from which a product
-	// import (and a customs and cost import) uses a bulk export instead of
-	// paging.
-	DefaultBulkThreshold = 2000
 	// DefaultBulkPageSize is the number of products per page the connector
 	// hands out of a finished bulk export.
 	DefaultBulkPageSize = 250
@@ -43,10 +41,21 @@ type Config struct {
 	// Required for EnsureWebhooks (which fails without it); the other
 	// methods do not use it.
 	WebhookAddress string
-	// BulkThreshold is the product count from which Products (and
-	// CustomsAndCosts) read the catalogue with a bulk export; below it they
-	// page. Default DefaultBulkThreshold; a negative value never uses bulk.
+	// BulkThreshold, when positive, is the product count from which
+	// Products (and CustomsAndCosts) read the catalogue with a bulk export;
+	// below it they page. Negative never uses bulk. Zero, the default,
+	// decides by the estimated time of each for the shop's size and plan
+	// (see BulkStartup): on the Basic plan, a catalogue of more than about
+	// 80 products with stock is read in bulk.
 	BulkThreshold int
+	// BulkStartup and BulkRowsPerSecond describe how long Shopify is
+	// assumed to take for a bulk export: BulkStartup before its result can
+	// be read, plus its rows at BulkRowsPerSecond. Paging is assumed to
+	// take the time the shop's bucket needs to restore the points beyond
+	// what it holds. Defaults DefaultBulkStartup and
+	// DefaultBulkRowsPerSecond.
+	BulkStartup       time.Duration
+	BulkRowsPerSecond int
 	// BulkPageSize is the number of products per page out of a bulk
 	// export. Default DefaultBulkPageSize.
 	BulkPageSize int
@@ -93,7 +102,9 @@ type Connector struct {
 	cfg    Config
 	log    *slog.Logger
 
-	exports *exports // open bulk exports
+	exports  *exports // open bulk exports
+	locMu    gosync.Mutex
+	locCount int64 // active locations, once read (locationCount)
 	// ungrouped is set once a bulk export run with GroupObjects failed:
 	// later exports of this connector run without it (Shopify warns that
 	// grouping makes exports slower and likelier to time out).
@@ -121,8 +132,11 @@ func New(cfg Config) (*Connector, error) {
 			return nil, errors.New("shopify/connector: Config.WebhookAddress is not an http(s) URL")
 		}
 	}
-	if cfg.BulkThreshold == 0 {
-		cfg.BulkThreshold = DefaultBulkThreshold
+	if cfg.BulkStartup <= 0 {
+		cfg.BulkStartup = DefaultBulkStartup
+	}
+	if cfg.BulkRowsPerSecond <= 0 {
+		cfg.BulkRowsPerSecond = DefaultBulkRowsPerSecond
 	}
 	if cfg.BulkPageSize <= 0 {
 		cfg.BulkPageSize = DefaultBulkPageSize

@@ -11,8 +11,13 @@ import (
 	"github.com/wmsbridge/wmsbridge/wms"
 )
 
-// customsPage is the inventory items per customs and cost page.
-const customsPage = 32
+// customsPage is the inventory items per customs and cost page: each
+// requests 9 points (the item, its unit cost, and 5 country codes on their
+// connection; the rest of an item's codes are read separately), so a page
+// requests 722, under productCostLimit. (It read 20 codes per item, 32
+// items a page, before: 770 points requested for about 130 used, and the
+// difference held back each page until the bucket had it.)
+const customsPage = 80
 
 // gqlItem is an inventory item with its customs data and cost.
 type gqlItem struct {
@@ -49,9 +54,9 @@ func (it *gqlItem) details() (wmssync.ItemDetails, bool) {
 // CustomsAndCosts returns one page of customs information (HS code,
 // per-country HS codes, country and province of origin) and unit costs,
 // one entry per inventory item with a SKU (S9). Like Products it pages
-// through the Admin API below Config.BulkThreshold products and reads a
-// bulk export of the inventory items from it on (Config.BulkPageSize items
-// per page), with the same cursor rules. Page.Total is the shop's variant
+// through the Admin API, or reads a bulk export of the inventory items
+// (Config.BulkPageSize items per page) when that is expected to be faster
+// (or from Config.BulkThreshold products), with the same cursor rules. Page.Total is the shop's variant
 // count. Needs read_inventory or read_products.
 func (c *Connector) CustomsAndCosts(ctx context.Context, cursor string) (wmssync.Page[wmssync.ItemDetails], error) {
 	var page wmssync.Page[wmssync.ItemDetails]
@@ -64,12 +69,12 @@ func (c *Connector) CustomsAndCosts(ctx context.Context, cursor string) (wmssync
 			return page, err
 		}
 		total = n
-		if c.cfg.BulkThreshold > 0 {
+		if c.cfg.BulkThreshold >= 0 {
 			products, err := c.count(ctx, opProductsCount, "connectorProductsCount", "productsCount", "")
 			if err != nil {
 				return page, err
 			}
-			if products >= int64(c.cfg.BulkThreshold) {
+			if c.useBulk(products, float64(n*pagedPerItem), float64(n)) {
 				cur, err := c.startBulk(ctx, "inventory items", opBulkInventoryItems, "", false, total)
 				if err != nil {
 					return page, err
@@ -99,7 +104,13 @@ func (c *Connector) CustomsAndCosts(ctx context.Context, cursor string) (wmssync
 	}
 	page.Total = total
 	for i := range out.Items.Nodes {
-		if d, ok := out.Items.Nodes[i].details(); ok {
+		it := &out.Items.Nodes[i]
+		if cc := it.CountryHarmonizedSystemCodes; cc != nil && cc.PageInfo.HasNextPage {
+			if err := c.restOfCountryCodes(ctx, it); err != nil {
+				return page, err
+			}
+		}
+		if d, ok := it.details(); ok {
 			page.Items = append(page.Items, d)
 		}
 	}
@@ -111,6 +122,33 @@ func (c *Connector) CustomsAndCosts(ctx context.Context, cursor string) (wmssync
 		page.Next = pagePrefix + strconv.FormatInt(total, 10) + "|" + next
 	}
 	return page, nil
+}
+
+// restOfCountryCodes reads the per-country HS codes of it beyond those
+// its page carried.
+func (c *Connector) restOfCountryCodes(ctx context.Context, it *gqlItem) error {
+	codes := it.CountryHarmonizedSystemCodes
+	for codes.PageInfo.HasNextPage {
+		after := codes.PageInfo.EndCursor
+		var out struct {
+			Item *struct {
+				Codes shopify.Connection[shopify.CountryHSCode] `json:"countryHarmonizedSystemCodes"`
+			} `json:"inventoryItem"`
+		}
+		vars := map[string]any{"id": it.ID, "after": after}
+		if _, err := c.client.Do(ctx, &shopify.Request{Query: opItemCountryCodes, OperationName: "connectorItemCountryCodes", Variables: vars}, &out); err != nil {
+			return fmt.Errorf("shopify/connector: country codes of %s: %w", it.ID, classify(ctx, err))
+		}
+		if out.Item == nil {
+			return nil // deleted meanwhile: keep what the page had
+		}
+		codes.Nodes = append(codes.Nodes, out.Item.Codes.Nodes...)
+		codes.PageInfo = out.Item.Codes.PageInfo
+		if codes.PageInfo.HasNextPage && (codes.PageInfo.EndCursor == "" || codes.PageInfo.EndCursor == after) {
+			return fmt.Errorf("shopify/connector: country codes cursor of %s does not advance", it.ID)
+		}
+	}
+	return nil
 }
 
 // bulkItem assembles one inventory item of the inventory items export.

@@ -1,11 +1,13 @@
 package connector_test
 
 import (
+	"fmt"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/wmsbridge/wmsbridge/shopify"
 	"github.com/wmsbridge/wmsbridge/shopify/connector"
 	"github.com/wmsbridge/wmsbridge/shopify/shopifytest"
 	wmssync "github.com/wmsbridge/wmsbridge/sync"
@@ -15,7 +17,7 @@ import (
 func TestCustomsAndCosts(t *testing.T) {
 	srv := newServer(t)
 	shop := srv.DefaultShop()
-	_, err := shop.Seed(shopifytest.SeedOptions{Seed: 4, Products: 25, VariantsPerProduct: 2})
+	_, err := shop.Seed(shopifytest.SeedOptions{Seed: 4, Products: 45, VariantsPerProduct: 2})
 	require.NoError(t, err)
 	_, err = shop.CreateProduct(shopifytest.ProductSpec{Title: "Mug", Variants: []shopifytest.VariantSpec{
 		{SKU: "MUG-1", Price: "12.00", Cost: "4.25", HarmonizedSystemCode: "691200", CountryCodeOfOrigin: "PT", ProvinceCodeOfOrigin: ""},
@@ -23,8 +25,20 @@ func TestCustomsAndCosts(t *testing.T) {
 		{Title: "no sku", Price: "1.00", Cost: "0.50"},
 	}})
 	require.NoError(t, err)
+	// MUG-1 has more per-country HS codes than a page reads per item: the
+	// rest are read for it.
+	mug, ok := shop.VariantBySKU("MUG-1")
+	require.True(t, ok)
+	var many []shopify.CountryHSCode
+	for i, cc := range []string{"US", "CA", "GB", "CH", "NO", "JP", "AU", "NZ"} {
+		many = append(many, shopify.CountryHSCode{CountryCode: cc, HarmonizedSystemCode: fmt.Sprintf("6912000%d", i)})
+	}
+	_, err = newClient(t, srv, shop).InventoryItems().Update(ctxT(t), shopify.GID("InventoryItem", mug.InventoryItemID),
+		shopify.InventoryItemUpdate{CountryHarmonizedSystemCodes: many})
+	require.NoError(t, err)
 	c := newConnector(t, srv, shop, connector.Config{})
 	got, pages := collectDetails(t, c)
+	require.Len(t, got["MUG-1"].Customs.CountryHSCodes, len(many), "every per-country code of MUG-1")
 	assert.Greater(t, pages, 1)
 	assert.Empty(t, shop.BulkOperations())
 
@@ -35,9 +49,9 @@ func TestCustomsAndCosts(t *testing.T) {
 	assert.Greater(t, pages, 1)
 	assert.Len(t, shop.BulkOperations(), 1)
 	assert.Equal(t, got, viaBulk)
-	assert.Len(t, got, 52, "every item with a SKU, the one without left out")
+	assert.Len(t, got, 92, "every item with a SKU, the one without left out")
 	assert.Equal(t, wms.Decimal("4.25"), got["MUG-1"].Cost)
-	assert.Equal(t, wms.Customs{HSCode: "691200", CountryOfOrigin: "PT"}, got["MUG-1"].Customs)
+	assert.Equal(t, wms.Customs{HSCode: "691200", CountryOfOrigin: "PT"}, wms.Customs{HSCode: got["MUG-1"].Customs.HSCode, CountryOfOrigin: got["MUG-1"].Customs.CountryOfOrigin})
 	assert.Equal(t, wms.Decimal(""), got["MUG-2"].Cost, "no cost: empty, the WMS keeps its own")
 	assert.True(t, got["MUG-2"].Customs.IsZero())
 	for _, p := range shop.Products() {
@@ -73,7 +87,7 @@ func collectDetails(t *testing.T, c *connector.Connector) (map[string]wmssync.It
 		p, err := c.CustomsAndCosts(ctx, cursor)
 		require.NoError(t, err)
 		pages++
-		assert.Equal(t, int64(53), p.Total, "the variant count")
+		assert.Equal(t, int64(93), p.Total, "the variant count")
 		for _, d := range p.Items {
 			_, dup := got[d.SKU]
 			require.False(t, dup, d.SKU)

@@ -44,12 +44,14 @@
 //     API versions, and the scopes the enabled features need
 //     ([RequiredScopes]; read_all_orders when the sales history reaches
 //     back more than 60 days).
-//   - Products (S7, and the reconciliation sweep): below
-//     [Config.BulkThreshold] products (default [DefaultBulkThreshold]) it
-//     pages through the Admin API, reading each variant's on-hand stock
-//     per location; from the threshold on it runs a bulk export of the
-//     products and one of the inventory levels and hands the result out
-//     [Config.BulkPageSize] products at a time. A lookup by ids (the
+//   - Products (S7, and the reconciliation sweep): it pages through the
+//     Admin API, reading each variant's on-hand stock per location, or,
+//     when that is expected to take longer than a bulk export (estimated
+//     from the product, variant and location counts and the shop's rate
+//     limit; [Config.BulkThreshold] sets a fixed product count instead),
+//     it runs a bulk export of the products and one of the inventory
+//     levels and hands the result out [Config.BulkPageSize] products at a
+//     time. A lookup by ids (the
 //     engine's fetch of a product whose webhook was truncated) reads the
 //     products by id (nodes(ids:)), never through the search index.
 //   - Orders (the sweep, the sales history, S10 and S12): paged by

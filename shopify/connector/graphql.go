@@ -33,10 +33,14 @@ var (
 	opBulkOrders string
 	//go:embed graphql/connectorInventoryItems.graphql
 	opInventoryItems string
+	//go:embed graphql/connectorItemCountryCodes.graphql
+	opItemCountryCodes string
 	//go:embed graphql/connectorBulkInventoryItems.graphql
 	opBulkInventoryItems string
 	//go:embed graphql/connectorVariantsCount.graphql
 	opVariantsCount string
+	//go:embed graphql/connectorLocationsCount.graphql
+	opLocationsCount string
 	//go:embed graphql/connectorVariantBarcodes.graphql
 	opVariantBarcodes string
 )

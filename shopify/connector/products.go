@@ -34,9 +34,11 @@ const (
 // per location.
 //
 // A full listing (no IDs, no UpdatedSince) counts the shop's products
-// first: from Config.BulkThreshold products on it runs bulk exports (the
+// first. When a bulk export is expected to be faster than paging (by
+// default estimated from the counts and the shop's rate limits; see
+// Config.BulkThreshold and Config.BulkStartup) it runs bulk exports (the
 // products, and with q.Stock the inventory levels) and hands the result out
-// Config.BulkPageSize products at a time; below it, and for every filtered
+// Config.BulkPageSize products at a time; otherwise, and for every filtered
 // listing, it pages through the Admin API. Page.Total is the count.
 //
 // A lookup by q.IDs reads the products by id (nodes(ids:), never the
@@ -69,7 +71,13 @@ func (c *Connector) Products(ctx context.Context, q wmssync.ProductQuery, cursor
 		if err != nil {
 			return wmssync.Page[wmssync.Product]{}, err
 		}
-		if full && c.cfg.BulkThreshold > 0 && total >= int64(c.cfg.BulkThreshold) {
+		bulk := false
+		if full {
+			if bulk, err = c.productsInBulk(ctx, total, q.Stock); err != nil {
+				return wmssync.Page[wmssync.Product]{}, err
+			}
+		}
+		if bulk {
 			cur, err := c.startBulk(ctx, "products", opBulkProducts, "", q.Stock, total)
 			if err != nil {
 				return wmssync.Page[wmssync.Product]{}, err
@@ -91,6 +99,28 @@ func (c *Connector) Products(ctx context.Context, q wmssync.ProductQuery, cursor
 		return bulkPage(ctx, c, cursor, c.cfg.BulkPageSize, bulkProduct)
 	}
 	return wmssync.Page[wmssync.Product]{}, fmt.Errorf("%w: %q is not a products cursor of this connector", wmssync.ErrCursorExpired, cursor)
+}
+
+// productsInBulk decides whether a full listing of products products
+// reads a bulk export (see useBulk). Without a threshold it counts the
+// variants (and, with stock, the locations) for the estimate.
+func (c *Connector) productsInBulk(ctx context.Context, products int64, stock bool) (bool, error) {
+	if c.cfg.BulkThreshold != 0 || products <= 0 {
+		return c.useBulk(products, 0, 0), nil
+	}
+	variants, err := c.count(ctx, opVariantsCount, "connectorVariantsCount", "productVariantsCount", "")
+	if err != nil {
+		return false, err
+	}
+	variants = max(variants, products)
+	points := float64(products*pagedPerProduct + variants*pagedPerVariant)
+	rows := float64(products + variants)
+	if stock {
+		locs := c.locationCount(ctx)
+		points += float64(variants * (pagedStockPerItem + locs*pagedStockPerLevel))
+		rows += float64(variants * (1 + locs))
+	}
+	return c.useBulk(products, points, rows), nil
 }
 
 // productSearch builds the Shopify search of a listing: "" for a full
