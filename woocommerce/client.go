@@ -306,7 +306,7 @@ func (c *Client) Do(ctx context.Context, req *Request, out any) (*Response, erro
 		if cl.last.fatal != nil {
 			return nil, cl.last.fatal
 		}
-		return nil, fmt.Errorf("woocommerce: %s%s", reqPrefix(req.method(), req.route()), c.scrub(err.Error()))
+		return nil, &scrubbedError{msg: "woocommerce: " + reqPrefix(req.method(), req.route()) + c.scrub(err.Error()), err: err}
 	}
 	r := newResponse(resp)
 	a := cl.last
@@ -439,13 +439,13 @@ func (t *transport) RoundTrip(req *http.Request) (*http.Response, error) {
 	resp, err := t.base.RoundTrip(r2)
 	if err != nil {
 		cl.last.notSent = httpretry.IsDialError(err)
-		return nil, errors.New(c.scrub(err.Error()))
+		return nil, &scrubbedError{msg: c.scrub(err.Error()), err: err}
 	}
 	body, rerr := io.ReadAll(io.LimitReader(resp.Body, maxResponseBody))
 	_ = resp.Body.Close()
 	resp.Request = req // the copy without credentials
 	if rerr != nil {
-		return nil, errors.New(c.scrub(rerr.Error()))
+		return nil, &scrubbedError{msg: c.scrub(rerr.Error()), err: rerr}
 	}
 	resp.Body = io.NopCloser(bytes.NewReader(body))
 	if c.queryAuth {
@@ -486,3 +486,15 @@ func stripCredentials(link string) string {
 	}
 	return strings.Join(out, ",")
 }
+
+// scrubbedError is a transport error whose text has the key and secret
+// removed; it unwraps to the original (net.Error, TLS errors), whose own
+// text names no credentials: the URL the HTTP client reports is the one
+// without them.
+type scrubbedError struct {
+	msg string
+	err error
+}
+
+func (e *scrubbedError) Error() string { return e.msg }
+func (e *scrubbedError) Unwrap() error { return e.err }

@@ -3,13 +3,18 @@ package woocommerce
 import (
 	"bytes"
 	"context"
+	"crypto/x509"
 	"errors"
 	"fmt"
+	"io"
+	"log"
 	"log/slog"
 	"net"
 	"net/http"
+	"net/http/httptest"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -374,4 +379,35 @@ func TestRedirectsAreNotFollowed(t *testing.T) {
 	require.ErrorAs(t, err, &he)
 	assert.Equal(t, 301, he.StatusCode)
 	assert.Equal(t, 1, mt.GetTotalCallCount())
+}
+
+func TestTransportErrorsKeepTheirType(t *testing.T) {
+	t.Parallel()
+	c, mt := newTestClient(t, WithRetryMax(0))
+	mt.RegisterResponder("GET", testStore+"/wp-json/wc/v3/orders/1", httpmock.NewErrorResponder(&net.OpError{Op: "read", Net: "tcp", Err: errors.New("connection reset by peer")}))
+	_, _, err := c.Orders().Get(context.Background(), 1)
+	var ne net.Error
+	require.ErrorAs(t, err, &ne, "callers can tell a network failure")
+	assert.NotContains(t, err.Error(), testSecret)
+}
+
+func TestCertificateFailuresAreNotRetried(t *testing.T) {
+	t.Parallel()
+	var conns atomic.Int32
+	srv := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {}))
+	srv.Config.ConnState = func(_ net.Conn, s http.ConnState) {
+		if s == http.StateNew {
+			conns.Add(1)
+		}
+	}
+	srv.Config.ErrorLog = log.New(io.Discard, "", 0)
+	srv.StartTLS()
+	defer srv.Close()
+	c, err := NewClient(srv.URL, WithKeys(testKey, testSecret), WithRetryWait(time.Millisecond, time.Millisecond))
+	require.NoError(t, err)
+	_, _, err = c.Orders().Get(context.Background(), 1)
+	require.Error(t, err)
+	var ue x509.UnknownAuthorityError
+	assert.ErrorAs(t, err, &ue)
+	assert.Equal(t, int32(1), conns.Load(), "one attempt: a retry cannot fix a certificate")
 }
