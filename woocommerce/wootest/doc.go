@@ -53,7 +53,10 @@
 //     dates_are_gmt=true, the GMT columns, exclusive, at one-second
 //     resolution, a zone suffix ignored as WordPress does. Products filter
 //     by sku and global_unique_id (comma lists; variations included), type,
-//     status (any excludes the trash) and stock_status; orders by status
+//     status (any excludes the trash), stock_status, parent and
+//     parent_exclude (WooCommerce's CRUD controllers map them to
+//     post_parent__in and post_parent__not_in, so the cross-product
+//     variations listing takes them too; not confirmed on a live store); orders by status
 //     (a list; any includes checkout-draft), product.
 //   - Objects: ids shared by one sequence as WordPress posts (above 2^53
 //     by default, WithIDBase); dates without zone suffix, local and _gmt;

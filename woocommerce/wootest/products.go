@@ -440,6 +440,8 @@ func (s *Store) saveProduct(p *product, created bool) {
 // productFilter is a product listing's filters, read once per request.
 type productFilter struct {
 	q              *listQuery
+	parents        []int64 // parent: post_parent__in
+	notParents     []int64 // parent_exclude
 	status         string
 	skus, gtins    []string
 	typ, stock     string
@@ -447,7 +449,8 @@ type productFilter struct {
 }
 
 func newProductFilter(rc *reqCtx, q *listQuery, withVariations bool) *productFilter {
-	return &productFilter{q: q, status: rc.query.Get("status"), skus: splitList(rc.query.Get("sku")),
+	var pe paramErrors
+	return &productFilter{q: q, parents: rc.idList(&pe, "parent"), notParents: rc.idList(&pe, "parent_exclude"), status: rc.query.Get("status"), skus: splitList(rc.query.Get("sku")),
 		gtins: splitList(rc.query.Get("global_unique_id")), typ: rc.query.Get("type"), stock: rc.query.Get("stock_status"),
 		withVariations: withVariations}
 }
@@ -472,6 +475,9 @@ func (s *Store) productMatches(p *product, f *productFilter) bool {
 		return false
 	}
 	if f.typ != "" && p.typ != f.typ {
+		return false
+	}
+	if len(f.parents) > 0 && !slices.Contains(f.parents, p.parent) || slices.Contains(f.notParents, p.parent) {
 		return false
 	}
 	if f.stock != "" && s.stockStatus(p) != f.stock {
