@@ -16,11 +16,12 @@ import (
 
 	"github.com/hashicorp/go-retryablehttp"
 	"github.com/wmsbridge/wmsbridge/internal/httpretry"
+	"github.com/wmsbridge/wmsbridge/internal/redact"
 	"golang.org/x/time/rate"
 )
 
 // redacted replaces secrets in formatted output, logs and errors.
-const redacted = "[REDACTED]"
+const redacted = redact.Mask
 
 // maxResponseBody bounds what the Client reads of one answer.
 const maxResponseBody = 64 << 20
@@ -37,6 +38,7 @@ const maxResponseBody = 64 << 20
 type Client struct {
 	base            *url.URL // https://store[/prefix], no trailing slash
 	key, secret     string
+	secrets         *redact.Set // the key and the secret, in every form
 	queryAuth       bool
 	plainPermalinks bool
 	limiter         *rate.Limiter
@@ -83,6 +85,7 @@ func NewClient(storeURL string, opts ...Option) (*Client, error) {
 		base:            u,
 		key:             o.key,
 		secret:          o.secret,
+		secrets:         redact.New(o.key, o.secret),
 		queryAuth:       o.queryAuth,
 		plainPermalinks: o.plainPermalinks,
 		limiter:         o.limiter,
@@ -98,6 +101,7 @@ func NewClient(storeURL string, opts ...Option) (*Client, error) {
 	if c.logger == nil {
 		c.logger = slog.New(slog.DiscardHandler)
 	}
+	c.logger = c.secrets.Logger(c.logger)
 	if c.checkRetry == nil {
 		c.checkRetry = DefaultRetryPolicy
 	}
@@ -306,7 +310,7 @@ func (c *Client) Do(ctx context.Context, req *Request, out any) (*Response, erro
 		if cl.last.fatal != nil {
 			return nil, cl.last.fatal
 		}
-		return nil, &scrubbedError{msg: "woocommerce: " + reqPrefix(req.method(), req.route()) + c.scrub(err.Error()), err: err}
+		return nil, fmt.Errorf("woocommerce: %s%w", reqPrefix(req.method(), req.route()), c.secrets.Error(err))
 	}
 	r := newResponse(resp)
 	a := cl.last
@@ -353,14 +357,7 @@ func (c *Client) url(req *Request) string {
 }
 
 // scrub removes the key and secret from text that may echo a URL.
-func (c *Client) scrub(s string) string {
-	for _, secret := range []string{c.secret, c.key, url.QueryEscape(c.secret), url.QueryEscape(c.key)} {
-		if secret != "" {
-			s = strings.ReplaceAll(s, secret, redacted)
-		}
-	}
-	return s
-}
+func (c *Client) scrub(s string) string { return c.secrets.Text(s) }
 
 // call is the state of one Client.Do across its attempts.
 type call struct {
@@ -439,14 +436,15 @@ func (t *transport) RoundTrip(req *http.Request) (*http.Response, error) {
 	resp, err := t.base.RoundTrip(r2)
 	if err != nil {
 		cl.last.notSent = httpretry.IsDialError(err)
-		return nil, &scrubbedError{msg: c.scrub(err.Error()), err: err}
+		return nil, c.secrets.Error(err)
 	}
 	body, rerr := io.ReadAll(io.LimitReader(resp.Body, maxResponseBody))
 	_ = resp.Body.Close()
 	resp.Request = req // the copy without credentials
 	if rerr != nil {
-		return nil, &scrubbedError{msg: c.scrub(rerr.Error()), err: rerr}
+		return nil, c.secrets.Error(rerr)
 	}
+	body = c.secrets.Bytes(body) // an answer that echoes the key hands it to no one
 	resp.Body = io.NopCloser(bytes.NewReader(body))
 	if c.queryAuth {
 		for i, l := range resp.Header.Values("Link") {
@@ -486,15 +484,3 @@ func stripCredentials(link string) string {
 	}
 	return strings.Join(out, ",")
 }
-
-// scrubbedError is a transport error whose text has the key and secret
-// removed; it unwraps to the original (net.Error, TLS errors), whose own
-// text names no credentials: the URL the HTTP client reports is the one
-// without them.
-type scrubbedError struct {
-	msg string
-	err error
-}
-
-func (e *scrubbedError) Error() string { return e.msg }
-func (e *scrubbedError) Unwrap() error { return e.err }

@@ -379,4 +379,3 @@ func parseItemID(s string) (productID, variationID int64, ok bool) {
 	}
 	return pid, vid, true
 }
-
