@@ -123,14 +123,14 @@ func (s *WebhooksService) Get(ctx context.Context, id int64) (*Webhook, *Respons
 //
 // WooCommerce API docs: https://woocommerce.github.io/woocommerce-rest-api-docs/#create-a-webhook
 func (s *WebhooksService) Create(ctx context.Context, req *WebhookRequest) (*Webhook, *Response, error) {
-	s.client.forget(req)
+	s.client.hideSecret(req)
 	return send[Webhook](ctx, s.client, http.MethodPost, "webhooks", nil, req)
 }
 
 // Update changes a webhook; Status WebhookActive re-enables one WooCommerce
 // disabled after failed deliveries.
 func (s *WebhooksService) Update(ctx context.Context, id int64, req *WebhookRequest) (*Webhook, *Response, error) {
-	s.client.forget(req)
+	s.client.hideSecret(req)
 	return send[Webhook](ctx, s.client, http.MethodPut, idPath("webhooks", id), nil, req)
 }
 
@@ -143,18 +143,18 @@ func (s *WebhooksService) Delete(ctx context.Context, id int64) (*Webhook, *Resp
 func (s *WebhooksService) Batch(ctx context.Context, b *Batch[WebhookRequest]) (*BatchResult[Webhook], *Response, error) {
 	if b != nil {
 		for i := range b.Create {
-			s.client.forget(&b.Create[i])
+			s.client.hideSecret(&b.Create[i])
 		}
 		for i := range b.Update {
-			s.client.forget(&b.Update[i])
+			s.client.hideSecret(&b.Update[i])
 		}
 	}
 	return batch[WebhookRequest, Webhook](ctx, s.client, "webhooks/batch", b)
 }
 
-// forget adds a webhook secret the Client sends to the secrets it keeps
+// hideSecret adds a webhook secret the Client sends to the secrets it keeps
 // out of errors and logs.
-func (c *Client) forget(req *WebhookRequest) {
+func (c *Client) hideSecret(req *WebhookRequest) {
 	if req != nil && req.Secret != nil {
 		c.secrets.AddRotating(*req.Secret)
 	}
