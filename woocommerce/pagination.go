@@ -15,6 +15,9 @@ import (
 type ListOptions struct {
 	Page    int
 	PerPage int
+	// Offset, when above 0, skips that many entries instead of paging
+	// (WooCommerce then ignores Page).
+	Offset int
 }
 
 // Filter holds the filters every WooCommerce collection of products, variations and
@@ -80,6 +83,9 @@ func (o *ListOptions) values(q url.Values) {
 	}
 	if o.PerPage > 0 {
 		q.Set("per_page", strconv.Itoa(o.PerPage))
+	}
+	if o.Offset > 0 {
+		q.Set("offset", strconv.Itoa(o.Offset))
 	}
 }
 

@@ -12,15 +12,17 @@ import (
 // cursor is where a listing continues. WooCommerce pages by offset, which
 // skips an entry when an earlier one leaves the sort order while the
 // listing runs (an order modified, a product deleted); the connector
-// therefore pages by key: the last (time, id) or id it handed out, with a
-// page number only for the rare run of more than a page of entries in
-// one second. Its text is self-contained ("phase|unix|id|page"), so a
-// listing resumes from it in another process.
+// therefore pages by key: the last (time, id) it handed out. Its text is
+// self-contained ("phase|unix|id|offset"), so a listing resumes from it in
+// another process.
 type cursor struct {
-	phase string    // "" for the single phase of a listing, "p" and "v" for products' two
-	at    time.Time // the last time handed out (zero for id-ordered listings)
+	phase string    // "p" and "v" for products' two phases, "" otherwise
+	at    time.Time // the last time handed out (zero at the start)
 	id    int64     // the last id handed out
-	page  int       // page within the entries of one second at or after at
+	// off is where, among the entries from at's second on, the next
+	// unseen entry probably starts (a run of one second can be longer
+	// than a page); listings check it and go back when entries moved.
+	off int
 }
 
 func (k cursor) String() string {
@@ -28,12 +30,12 @@ func (k cursor) String() string {
 	if !k.at.IsZero() {
 		unix = k.at.Unix()
 	}
-	return fmt.Sprintf("%s|%d|%d|%d", k.phase, unix, k.id, k.page)
+	return fmt.Sprintf("%s|%d|%d|%d", k.phase, unix, k.id, k.off)
 }
 
 func parseCursor(s string) (cursor, error) {
 	if s == "" {
-		return cursor{page: 1}, nil
+		return cursor{}, nil
 	}
 	parts := strings.Split(s, "|")
 	if len(parts) != 4 {
@@ -41,11 +43,11 @@ func parseCursor(s string) (cursor, error) {
 	}
 	unix, err1 := strconv.ParseInt(parts[1], 10, 64)
 	id, err2 := strconv.ParseInt(parts[2], 10, 64)
-	page, err3 := strconv.Atoi(parts[3])
-	if err1 != nil || err2 != nil || err3 != nil || page < 1 {
+	off, err3 := strconv.Atoi(parts[3])
+	if err1 != nil || err2 != nil || err3 != nil || off < 0 {
 		return cursor{}, fmt.Errorf("%w: %q is not a WooCommerce cursor", wmssync.ErrCursorExpired, s)
 	}
-	k := cursor{phase: parts[0], id: id, page: page}
+	k := cursor{phase: parts[0], id: id, off: off}
 	if unix != 0 {
 		k.at = time.Unix(unix, 0).UTC()
 	}

@@ -64,8 +64,8 @@ func (c *Connector) Products(ctx context.Context, q wmssync.ProductQuery, cur st
 	}
 	switch k.phase {
 	case "p":
-		ps, next, done, total, err := keysetPage(ctx, k, q.UpdatedSince, func(ctx context.Context, after time.Time, page int) ([]product, *woocommerce.Response, error) {
-			opts := &woocommerce.ProductListOptions{ListOptions: woocommerce.ListOptions{Page: page, PerPage: perPage},
+		ps, next, done, total, err := keysetPage(ctx, k, q.UpdatedSince, func(ctx context.Context, after time.Time, offset int) ([]product, *woocommerce.Response, error) {
+			opts := &woocommerce.ProductListOptions{ListOptions: woocommerce.ListOptions{Offset: offset, PerPage: perPage},
 				Filter: woocommerce.Filter{ModifiedAfter: after, OrderBy: "modified", Order: "asc"}}
 			list, resp, err := c.client.Products().List(ctx, opts)
 			return wrap[product](list, func(p woocommerce.Product) product { return product{p} }), resp, err
@@ -90,13 +90,13 @@ func (c *Connector) Products(ctx context.Context, q wmssync.ProductQuery, cur st
 				return out, err
 			}
 			if sf.variations {
-				out.Next = cursor{phase: "v", page: 1}.String()
+				out.Next = cursor{phase: "v"}.String()
 			}
 		}
 		return out, nil
 	case "v":
-		vs, next, done, _, err := keysetPage(ctx, k, q.UpdatedSince, func(ctx context.Context, after time.Time, page int) ([]variation, *woocommerce.Response, error) {
-			opts := &woocommerce.VariationListOptions{ListOptions: woocommerce.ListOptions{Page: page, PerPage: perPage},
+		vs, next, done, _, err := keysetPage(ctx, k, q.UpdatedSince, func(ctx context.Context, after time.Time, offset int) ([]variation, *woocommerce.Response, error) {
+			opts := &woocommerce.VariationListOptions{ListOptions: woocommerce.ListOptions{Offset: offset, PerPage: perPage},
 				Filter: woocommerce.Filter{ModifiedAfter: after, OrderBy: "modified", Order: "asc"}}
 			list, resp, err := c.client.Variations().ListAll(ctx, opts)
 			return wrap[variation](list, func(v woocommerce.Variation) variation { return variation{v} }), resp, err
@@ -184,7 +184,7 @@ func (c *Connector) complete(ctx context.Context, ps []woocommerce.Product, stoc
 	}
 	out := make([]wmssync.Product, 0, len(ps))
 	for _, p := range ps {
-		if sp, ok := c.toProduct(p, vars[p.ID], stock); ok {
+		if sp, ok := toProduct(p, vars[p.ID], stock, c.weightUnit()); ok {
 			out = append(out, sp)
 		}
 	}
@@ -284,7 +284,7 @@ func (c *Connector) variationsByParent(ctx context.Context, parents []int64, out
 
 // toProduct translates a product and its variations; ok is false for
 // products the warehouse does not stock (grouped, external, trashed).
-func (c *Connector) toProduct(p woocommerce.Product, vars []woocommerce.Variation, stock bool) (wmssync.Product, bool) {
+func toProduct(p woocommerce.Product, vars []woocommerce.Variation, stock bool, unit wms.WeightUnit) (wmssync.Product, bool) {
 	switch p.Type {
 	case "grouped", "external", "variation":
 		return wmssync.Product{}, false
@@ -301,7 +301,7 @@ func (c *Connector) toProduct(p woocommerce.Product, vars []woocommerce.Variatio
 	add := func(sku, id, item, title, gtin, weight string, price woocommerce.Decimal, ms woocommerce.ManageStock, qty *woocommerce.Number) {
 		v := wms.Variant{SKU: sku, ExternalID: id, InventoryItemID: item, Title: title, Barcode: gtin, Price: wms.Decimal(price)}
 		if w, err := wms.ParseDecimal(weight); err == nil && weight != "" {
-			v.Weight = wms.Weight{Value: w, Unit: c.weightUnit()}
+			v.Weight = wms.Weight{Value: w, Unit: unit}
 		}
 		out.Variants = append(out.Variants, v)
 		if stock && sku != "" && ms.On && !ms.ByParent && qty != nil {
@@ -341,8 +341,11 @@ func variationTitle(v woocommerce.Variation) string {
 	return strings.Join(parts, " / ")
 }
 
-func (c *Connector) weightUnit() wms.WeightUnit {
-	switch c.cfg.WeightUnit {
+func (c *Connector) weightUnit() wms.WeightUnit { return weightUnit(c.cfg.WeightUnit) }
+
+// weightUnit maps WooCommerce's weight unit setting.
+func weightUnit(u string) wms.WeightUnit {
+	switch u {
 	case "g":
 		return wms.Grams
 	case "lbs":
