@@ -44,7 +44,9 @@ func (c *Connector) Decode(_ context.Context, e *webhook.Event) (wmssync.Change,
 
 // Decode is [Connector.Decode] of a connector with the default Config,
 // without a connector.
-func Decode(e *webhook.Event) (wmssync.Change, error) { return decode(e, weightUnit(DefaultWeightUnit)) }
+func Decode(e *webhook.Event) (wmssync.Change, error) {
+	return decode(e, weightUnit(DefaultWeightUnit))
+}
 
 func decode(e *webhook.Event, unit wms.WeightUnit) (wmssync.Change, error) {
 	version := func(t woocommerce.Time) webhook.Version {

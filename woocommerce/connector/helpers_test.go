@@ -136,7 +136,6 @@ func allOrders(t *testing.T, c *Connector, q wmssync.OrderQuery) []wmssync.Order
 	}
 }
 
-
 type webhookEvent struct{ topic, body string }
 
 func (w webhookEvent) event() *webhook.Event {
