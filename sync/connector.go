@@ -146,6 +146,13 @@ type ShopInfo struct {
 	SupportedVersions []string `json:"supported_versions,omitempty"`
 }
 
+// NotSupported is the scope of a [ScopeRequirement] for a feature the shop
+// system does not have (WooCommerce has no point of sale, say): the
+// connection test lists such features as not supported, with the
+// requirement's Reason, instead of as a missing scope, and they do not
+// make the test fail.
+const NotSupported = "not_supported"
+
 // ScopeRequirement is one access scope a feature needs.
 type ScopeRequirement struct {
 	// AnyOf lists scopes of which one suffices, such as

@@ -39,6 +39,8 @@ type fakeShop struct {
 	// partialOrders makes order payloads lack the location, as Shopify's
 	// web order payloads do: Decode drops it and marks the change Partial.
 	partialOrders bool
+	// noPOS makes Inspect report point-of-sale as not supported.
+	noPOS bool
 
 	// onPage, when set, runs before each Products/Orders page is served.
 	onPage       func(kind string, cursor string)
@@ -178,6 +180,9 @@ func (f *fakeShop) Inspect(ctx context.Context, feat wmssync.Features) (wmssync.
 	}
 	if slices.Contains(feat.Outbound, wms.KindOrderPacked) {
 		req("fulfil packed orders (S16)", "", "write_merchant_managed_fulfillment_orders")
+	}
+	if feat.POS && f.noPOS {
+		req("point-of-sale sales", "the shop system has no point of sale", wmssync.NotSupported)
 	}
 	return info, nil
 }

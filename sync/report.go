@@ -33,6 +33,10 @@ type ConnectionReport struct {
 	// MissingScopes lists each required scope not granted, with the
 	// feature that needs it.
 	MissingScopes []ScopeRequirement `json:"missing_scopes,omitempty"`
+	// Unsupported lists the features the settings ask for that the shop
+	// system does not have (requirements of the [NotSupported] scope):
+	// reported, with the reason, but not a failure.
+	Unsupported []ScopeRequirement `json:"unsupported,omitempty"`
 	// Locations lists the shop's locations with their mapping (S5);
 	// UnknownMappings lists mapped location ids the shop does not have.
 	Locations       []LocationMapping `json:"locations"`
@@ -138,6 +142,13 @@ func (r *ConnectionReport) String() string {
 			fmt.Fprintf(&b, "    %s %s%s %s\n", l.ID, l.Name, active, wh)
 		}
 	}
+	for _, u := range r.Unsupported {
+		fmt.Fprintf(&b, "  not supported: %s", u.Feature)
+		if u.Reason != "" {
+			fmt.Fprintf(&b, " (%s)", u.Reason)
+		}
+		b.WriteString("\n")
+	}
 	if p := r.Problems(); len(p) > 0 {
 		fmt.Fprintf(&b, "  problems:\n")
 		for _, s := range p {
@@ -218,6 +229,10 @@ func (e *Engine) TestConnection(ctx context.Context, s Settings) (*ConnectionRep
 		granted[g] = true
 	}
 	for _, req := range info.RequiredScopes {
+		if slices.Contains(req.AnyOf, NotSupported) {
+			r.Unsupported = append(r.Unsupported, req)
+			continue
+		}
 		if len(req.AnyOf) == 0 || slices.ContainsFunc(req.AnyOf, func(sc string) bool { return granted[sc] }) {
 			continue
 		}

@@ -109,6 +109,23 @@ func TestSaveSettings(t *testing.T) {
 	assert.ErrorIs(t, err, wmssync.ErrNotFound)
 }
 
+func TestTestConnectionListsUnsupportedFeatures(t *testing.T) {
+	e := newEnv(t)
+	f := newFakeShop("myshop-dk")
+	f.noPOS = true
+	f.info.GrantedScopes = append(f.info.GrantedScopes, "write_merchant_managed_fulfillment_orders", "read_all_orders")
+	e.shops["MyShopDK"] = f
+	s := wmssync.Settings{Shop: "MyShopDK", AdminURL: "myshop-dk.myshopify.com", POS: true,
+		Locations: map[string]string{"loc-cph": "cph"}}
+	r, err := e.engine.TestConnection(bg, s)
+	require.NoError(t, err)
+	require.Len(t, r.Unsupported, 1)
+	assert.Equal(t, "point-of-sale sales", r.Unsupported[0].Feature)
+	assert.Empty(t, r.MissingScopes, "not a scope to ask for")
+	assert.True(t, r.OK(), "reported, not a failure: %s", r)
+	assert.Contains(t, r.String(), "not supported: point-of-sale sales (the shop system has no point of sale)")
+}
+
 func TestTestConnection(t *testing.T) {
 	e := newEnv(t)
 	f := newFakeShop("myshop-dk")

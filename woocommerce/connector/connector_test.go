@@ -38,7 +38,7 @@ func TestInspectProvesPermissionsWithoutSideEffects(t *testing.T) {
 	assert.Contains(t, info.Plan, "variations listing")
 	var unsupported []string
 	for _, r := range info.RequiredScopes {
-		if r.AnyOf[0] == NotSupported {
+		if r.AnyOf[0] == wmssync.NotSupported {
 			unsupported = append(unsupported, r.Feature)
 		}
 	}
@@ -221,7 +221,7 @@ func TestOrdersStatusesAndListings(t *testing.T) {
 	}
 	want := map[int64]wms.OrderStatus{
 		ids["processing"]: wms.OrderOpen, ids["completed"]: wms.OrderOpen,
-		ids["on-hold"]: orderPaymentPending, ids["pending"]: orderPaymentPending, ids["failed"]: orderPaymentPending,
+		ids["on-hold"]: wms.OrderPaymentPending, ids["pending"]: wms.OrderPaymentPending, ids["failed"]: wms.OrderPaymentPending,
 		ids["cancelled"]: wms.OrderCancelled, ids["refunded"]: wms.OrderCancelled,
 	}
 	assert.Equal(t, want, got, "drafts and the trash are left out")
@@ -324,7 +324,7 @@ func TestDecodeDeliveries(t *testing.T) {
 			assert.Equal(t, fmt.Sprint(sid), v.InventoryItemID)
 		case ch.Kind == wmssync.ChangeOrder:
 			assert.Equal(t, fmt.Sprint(oid), ch.ID)
-			assert.Equal(t, orderPaymentPending, ch.Order.Status)
+			assert.Equal(t, wms.OrderPaymentPending, ch.Order.Status)
 			assert.False(t, ch.Version.TriggeredAt.IsZero())
 		case ch.Kind == wmssync.ChangeOrderDeleted:
 			assert.Equal(t, fmt.Sprint(oid), ch.ID)

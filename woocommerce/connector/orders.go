@@ -13,10 +13,6 @@ import (
 	"github.com/wmsbridge/wmsbridge/woocommerce"
 )
 
-// orderPaymentPending is wms.OrderPaymentPending (the engine's state for an
-// order not yet payable).
-const orderPaymentPending wms.OrderStatus = "payment_pending"
-
 type order struct{ woocommerce.Order }
 
 func (o order) key() (time.Time, int64) { return o.DateModifiedGMT.Time, o.ID }
@@ -39,7 +35,7 @@ func StatusOf(status string) (wms.OrderStatus, bool) {
 	case woocommerce.StatusCheckoutDraft:
 		return "", false
 	case woocommerce.StatusPending, woocommerce.StatusOnHold, woocommerce.StatusFailed:
-		return orderPaymentPending, true
+		return wms.OrderPaymentPending, true
 	case woocommerce.StatusCancelled, woocommerce.StatusRefunded:
 		return wms.OrderCancelled, true
 	case woocommerce.StatusTrash:

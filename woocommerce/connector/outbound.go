@@ -17,7 +17,16 @@ import (
 	"github.com/wmsbridge/wmsbridge/woocommerce"
 )
 
-var _ wmssync.Outbound = (*Connector)(nil)
+var (
+	_ wmssync.Outbound     = (*Connector)(nil)
+	_ wmssync.StockBatcher = (*Connector)(nil)
+)
+
+// StockBatchSize implements [wmssync.StockBatcher]: the client's batch
+// limit, WooCommerce's 100 unless the store's filter says otherwise
+// (woocommerce.WithBatchLimit). Variations of different products still
+// take one call per product (see Send).
+func (c *Connector) StockBatchSize() int { return c.client.BatchLimit() }
 
 // The order meta keys the connector writes.
 const (
@@ -119,7 +128,7 @@ func (c *Connector) sendStock(ctx context.Context, m *wmssync.Outgoing) error {
 	simple := map[int64]int64{}
 	byParent := map[int64]map[int64]int64{}
 	for _, t := range m.Stock {
-		pid, vid, ok := parseItemID(t.InventoryItemID)
+		pid, vid, ok := targetIDs(t)
 		if !ok {
 			c.log.WarnContext(ctx, "woocommerce connector: stock target without a WooCommerce listing id", "sku", t.SKU, "item", t.InventoryItemID)
 			continue
@@ -168,6 +177,24 @@ func (c *Connector) sendStock(ctx context.Context, m *wmssync.Outgoing) error {
 		return fmt.Errorf("woocommerce/connector: set stock: %w", errors.Join(errs...))
 	}
 	return nil
+}
+
+// targetIDs returns the product and variation ids of a stock target: from
+// its InventoryItemID (ItemID), or from its ProductID and VariantID (equal
+// for a simple product).
+func targetIDs(t wmssync.StockTarget) (productID, variationID int64, ok bool) {
+	if pid, vid, ok := parseItemID(t.InventoryItemID); ok {
+		return pid, vid, true
+	}
+	pid, err1 := strconv.ParseInt(t.ProductID, 10, 64)
+	vid, err2 := strconv.ParseInt(t.VariantID, 10, 64)
+	if err1 != nil || err2 != nil || pid <= 0 || vid <= 0 {
+		return 0, 0, false
+	}
+	if vid == pid {
+		vid = 0
+	}
+	return pid, vid, true
 }
 
 // itemErrors returns the batch item errors worth a retry; items the store
