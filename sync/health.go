@@ -153,7 +153,7 @@ func (e *Engine) Health(ctx context.Context, shop string) (Health, error) {
 		return h, err
 	}
 	if qi, ok := e.store.(QueueInspector); ok {
-		in, err := qi.InboxDepth(ctx, inboxShop(s))
+		in, err := qi.InboxDepth(ctx, e.inboxShop(s))
 		if err != nil {
 			return h, fmt.Errorf("sync: health of %s: inbox: %w", shop, err)
 		}
@@ -194,5 +194,11 @@ func (e *Engine) Health(ctx context.Context, shop string) (Health, error) {
 	return h, nil
 }
 
-// inboxShop is how the inbox's events name shop s ([webhook.Event.Shop]).
-func inboxShop(s Settings) string { return s.Domain() }
+// inboxShop is how the inbox's events name shop s ([webhook.Event.Shop]):
+// as its shop system names it.
+func (e *Engine) inboxShop(s Settings) string {
+	if sys, err := e.system(s); err == nil {
+		return sys.EventShop(s)
+	}
+	return s.Domain()
+}

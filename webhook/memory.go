@@ -219,6 +219,36 @@ func (m *MemoryInbox) Depth(shop string) (pending int, oldest time.Time, failed 
 	return pending, oldest, failed
 }
 
+// Replay makes the failed event webhookID pending again, due now, with its
+// attempt count kept. It returns an error wrapping ErrUnknownJob when no
+// failed event has that id.
+func (m *MemoryInbox) Replay(webhookID string) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	ent, ok := m.entries[webhookID]
+	if !ok || ent.state != memFailed {
+		return fmt.Errorf("%w: no failed event %q", ErrUnknownJob, webhookID)
+	}
+	ent.state, ent.due, ent.finishedAt = memPending, m.now(), time.Time{}
+	m.active = append(m.active, ent)
+	slices.SortFunc(m.active, func(a, b *memEntry) int { return int(a.seq) - int(b.seq) })
+	return nil
+}
+
+// Discard completes the failed event webhookID for good, with lastError
+// as its LastError. It returns an error wrapping ErrUnknownJob when no
+// failed event has that id.
+func (m *MemoryInbox) Discard(webhookID, lastError string) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	ent, ok := m.entries[webhookID]
+	if !ok || ent.state != memFailed {
+		return fmt.Errorf("%w: no failed event %q", ErrUnknownJob, webhookID)
+	}
+	ent.state, ent.lastError, ent.finishedAt = memCompleted, lastError, m.now()
+	return nil
+}
+
 // Failed returns the failed (dead-lettered) events in the order they were
 // stored, with their attempt count and last error.
 func (m *MemoryInbox) Failed() []Job {

@@ -273,3 +273,35 @@ func (s *Store) PruneInbox(ctx context.Context, before time.Time, limit int) (in
 	}
 	return s.MemoryInbox.ForgetCompleted(before, limit), nil
 }
+
+var _ wmssync.InboxFailures = (*Store)(nil)
+
+// FailedEvents implements [wmssync.InboxFailures].
+func (s *Store) FailedEvents(ctx context.Context, shop string, limit int) ([]webhook.Job, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	out := []webhook.Job{}
+	for _, j := range s.MemoryInbox.Failed() {
+		if (shop == "" || j.Event.Shop == shop) && (limit <= 0 || len(out) < limit) {
+			out = append(out, j)
+		}
+	}
+	return out, nil
+}
+
+// ReplayEvent implements [wmssync.InboxFailures].
+func (s *Store) ReplayEvent(ctx context.Context, webhookID string) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	return s.MemoryInbox.Replay(webhookID)
+}
+
+// DiscardEvent implements [wmssync.InboxFailures].
+func (s *Store) DiscardEvent(ctx context.Context, webhookID, reason string) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	return s.MemoryInbox.Discard(webhookID, wmssync.DiscardPrefix+reason)
+}

@@ -1,0 +1,66 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+
+	wmssync "github.com/wmsbridge/wmsbridge/sync"
+	"github.com/wmsbridge/wmsbridge/webhook"
+)
+
+var _ wmssync.InboxFailures = (*Store)(nil)
+
+// FailedEvents implements [wmssync.InboxFailures] through the index of
+// failed events by shop.
+func (s *Store) FailedEvents(ctx context.Context, shop string, limit int) ([]webhook.Job, error) {
+	if err := s.checkOpen(); err != nil {
+		return nil, err
+	}
+	if limit <= 0 {
+		limit = -1
+	}
+	q := `SELECT ` + jobColumns + ` FROM wmsbridge_inbox WHERE state = 3 ORDER BY seq LIMIT ?`
+	args := []any{limit}
+	if shop != "" {
+		q = `SELECT ` + jobColumns + ` FROM wmsbridge_inbox WHERE state = 3 AND shop = ? ORDER BY seq LIMIT ?`
+		args = []any{shop, limit}
+	}
+	rows, err := s.r.QueryContext(ctx, q, args...)
+	if err != nil {
+		return nil, wrap("failed events", err)
+	}
+	defer rows.Close()
+	out := []webhook.Job{}
+	for rows.Next() {
+		r, err := scanJob(rows)
+		if err != nil {
+			return nil, wrap("failed events", err)
+		}
+		out = append(out, r.job)
+	}
+	return out, wrap("failed events", rows.Err())
+}
+
+// ReplayEvent implements [wmssync.InboxFailures]; it is [Store.Replay].
+func (s *Store) ReplayEvent(ctx context.Context, webhookID string) error { return s.Replay(ctx, webhookID) }
+
+// DiscardEvent implements [wmssync.InboxFailures]: the failed event becomes
+// completed, with LastError "discarded: " and the reason, and retention
+// prunes it like any completed event.
+func (s *Store) DiscardEvent(ctx context.Context, webhookID, reason string) error {
+	var n int64
+	err := s.write(ctx, func(ctx context.Context, tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, `UPDATE wmsbridge_inbox SET state = 2, finished_at = ?, last_error = ?
+			WHERE webhook_id = ? AND state = 3`, s.now().UnixMicro(), wmssync.DiscardPrefix+reason, webhookID)
+		if err != nil {
+			return err
+		}
+		n, err = res.RowsAffected()
+		return err
+	})
+	if err == nil && n == 0 {
+		err = fmt.Errorf("%w: no failed event %q", webhook.ErrUnknownJob, webhookID)
+	}
+	return wrap("discard", err)
+}
