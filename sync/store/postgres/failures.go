@@ -35,7 +35,9 @@ func (s *Store) FailedEvents(ctx context.Context, shop string, limit int) ([]web
 }
 
 // ReplayEvent implements [wmssync.InboxFailures]; it is [Store.Replay].
-func (s *Store) ReplayEvent(ctx context.Context, webhookID string) error { return s.Replay(ctx, webhookID) }
+func (s *Store) ReplayEvent(ctx context.Context, webhookID string) error {
+	return s.Replay(ctx, webhookID)
+}
 
 // DiscardEvent implements [wmssync.InboxFailures]: the failed event becomes
 // completed, with LastError "discarded: " and the reason, and retention
