@@ -192,6 +192,12 @@ func (s batchCASIgnoresRev) SetVersions(ctx context.Context, writes []wmssync.Ve
 	return out, nil
 }
 
+type inboxFailCompletes struct{ *memstore.Store }
+
+func (s inboxFailCompletes) Fail(ctx context.Context, id, reason string) error {
+	return s.Store.Complete(ctx, id) // the dead letter is lost: nobody sees or replays it
+}
+
 const brokenEnv = "STORETEST_BROKEN"
 
 // broken are stores with one planted bug each and the subtests of the kit
@@ -227,6 +233,8 @@ var broken = map[string]struct {
 		[]string{"VersionTimes"}},
 	"step-loses-checkpoint": {func() wmssync.Store { return stepLosesCheckpoint{memstore.New()} },
 		[]string{"StepsRoundTrip"}},
+	"inbox-fail-loses-the-event": {func() wmssync.Store { return inboxFailCompletes{memstore.New()} },
+		[]string{"QueueInspector/InboxDepth"}},
 	"batch-cas-ignores-rev": {func() wmssync.Store { return batchCASIgnoresRev{memstore.New()} },
 		[]string{"VersionBatch/CompareAndSwap", "VersionBatch/Concurrent"}},
 }
