@@ -17,7 +17,10 @@ import (
 //
 //   - products/create, products/update: a ChangeProduct with the product's
 //     variants; Partial when Shopify left variants out (beyond 100), so the
-//     engine fetches the whole product.
+//     engine fetches the whole product. Product payloads carry no weights
+//     since API 2024-07: a variant's Weight is then zero (unknown, not
+//     zero grams); the backend keeps the weight it knows, and the engine
+//     reads a product with a new SKU from the shop.
 //   - products/delete: a ChangeProductDeleted.
 //   - orders/create, orders/updated, orders/cancelled, orders/paid,
 //     orders/fulfilled, orders/partially_fulfilled: a ChangeOrder with the
