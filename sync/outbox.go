@@ -33,9 +33,10 @@ import (
 // A message is [OutboxPending] until the engine settles it: [OutboxDone]
 // (delivered, skipped or fanned out) or [OutboxDead] (parked with
 // LastError, until [Engine.ReplayDeadLetter] makes it pending again). A
-// store may delete done messages once they are older than a retention of
-// its choice, no shorter than 7 days: Publish deduplicates event ids only
-// as long as the done message is kept.
+// store that is an [OutboxPruner] lets the engine delete done messages
+// after [Config.OutboxRetention] (no shorter than 7 days: Publish
+// deduplicates event ids only as long as the done message is kept); a
+// message given up with [Engine.DiscardDeadLetter] is done too.
 //
 // # Concurrency
 //
