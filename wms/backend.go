@@ -51,7 +51,8 @@ type Backend interface {
 	// variants becomes, or is linked to, the [Item] with its SKU.
 	//
 	// For each variant the backend records the listing (Shop, product
-	// ExternalID, variant ExternalID, InventoryItemID) on the item; a
+	// ExternalID, variant ExternalID, InventoryItemID; an empty
+	// InventoryItemID keeps the one the listing has) on the item; a
 	// listing belongs to one SKU, so a variant whose SKU changed moves to
 	// the new item. Listings of the same product that the upsert no longer
 	// carries are removed. Items are never deleted by an upsert.

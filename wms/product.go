@@ -48,7 +48,8 @@ type Variant struct {
 	ExternalID string `json:"external_id"`
 	// InventoryItemID is the shop's id of the stock record behind the
 	// variant (an inventory item, in shop systems that have them), used
-	// for stock, cost and customs. Optional.
+	// for stock, cost and customs. Optional: "" keeps the one the
+	// variant's listing already has (a payload may not carry it).
 	InventoryItemID string `json:"inventory_item_id,omitempty"`
 	// Title is the variant's own title, such as "Red / L". Optional.
 	Title string `json:"title,omitempty"`

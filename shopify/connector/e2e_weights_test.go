@@ -25,9 +25,10 @@ import (
 // Shopify removed weight, weight_unit and grams from product payloads in
 // API 2024-07. A products/update shaped exactly like Shopify's 2026-07
 // sample (testdata/products_update.2026-07.meta.json, Shopify's own file:
-// only the identities and updated_at are ours) for items whose weights the
-// WMS knows must leave those weights as they are, while the rest of the
-// update (title, prices) arrives.
+// only the product and variant ids, SKUs and updated_at are ours; the
+// inventory item ids stay null as in the sample) for items whose weights
+// the WMS knows must leave those weights, and the listings' inventory
+// items, as they are, while the rest of the update (title, prices) arrives.
 func TestE2E_ProductUpdateLikeShopifySampleKeepsWeights(t *testing.T) {
 	h := newHarness(t, harnessOptions{})
 	shop, dk, de := h.addShop("weightshop")
@@ -69,7 +70,8 @@ func TestE2E_ProductUpdateLikeShopifySampleKeepsWeights(t *testing.T) {
 		require.True(t, ok)
 		vm := v.(map[string]any)
 		vm["id"], vm["admin_graphql_api_id"], vm["product_id"] = id(sv.ID), shopify.GID("ProductVariant", sv.ID), id(p.ID)
-		vm["sku"], vm["inventory_item_id"] = skuOf(shop, sv.ID), id(sv.InventoryItemID)
+		vm["sku"] = skuOf(shop, sv.ID)
+		require.Nil(t, vm["inventory_item_id"], "Shopify's sample has no inventory item id either")
 	}
 	for i, g := range payload["variant_gids"].([]any) {
 		g.(map[string]any)["admin_graphql_api_id"] = shopify.GID("ProductVariant", p.VariantIDs[len(p.VariantIDs)-1-i])
@@ -87,6 +89,12 @@ func TestE2E_ProductUpdateLikeShopifySampleKeepsWeights(t *testing.T) {
 	require.Equal(t, http.StatusOK, resp.StatusCode)
 	h.drain()
 
+	for i, sku := range []string{"RJ-S", "RJ-M"} {
+		sv, _ := shop.Variant(p.VariantIDs[i])
+		it, _ := h.item(sku)
+		require.Len(t, it.Listings, 1, sku)
+		assert.Equal(t, shopify.GID("InventoryItem", sv.InventoryItemID), it.Listings[0].InventoryItemID, "%s: the listing keeps its inventory item", sku)
+	}
 	for sku, grams := range map[string]wms.Decimal{"RJ-S": "450", "RJ-M": "480"} {
 		it, _ := h.item(sku)
 		assert.Equal(t, "Example T-Shirt", it.Title, "%s: the update arrived", sku)

@@ -60,6 +60,9 @@ func (m *WMS) upsertProduct(t *tx, p wms.Product) {
 		m.listings[lk] = v.SKU
 		l := wms.Listing{Shop: p.Shop, ProductID: p.ExternalID, VariantID: v.ExternalID, InventoryItemID: v.InventoryItemID}
 		if i := slices.IndexFunc(it.Listings, func(x wms.Listing) bool { return x.Shop == l.Shop && x.VariantID == l.VariantID }); i >= 0 {
+			if l.InventoryItemID == "" {
+				l.InventoryItemID = it.Listings[i].InventoryItemID // not carried: kept
+			}
 			it.Listings[i] = l
 		} else {
 			it.Listings = append(it.Listings, l)

@@ -233,6 +233,28 @@ func (b zeroesUnknownWeight) UpsertProducts(ctx context.Context, ps []wms.Produc
 	return b.WMS.UpsertProducts(ctx, ps)
 }
 
+// blanksInventoryItem writes an inventory item id the upsert does not
+// carry as empty.
+type blanksInventoryItem struct{ *memwms.WMS }
+
+func (b blanksInventoryItem) UpsertProducts(ctx context.Context, ps []wms.Product) error {
+	ps = slices.Clone(ps)
+	for i := range ps {
+		ps[i] = ps[i].Clone()
+		for j, v := range ps[i].Variants {
+			if v.InventoryItemID == "" {
+				// Unlist first, so the new listing replaces the old one.
+				p := ps[i]
+				p.Variants = slices.Delete(slices.Clone(p.Variants), j, j+1)
+				if err := b.WMS.UpsertProducts(ctx, []wms.Product{p}); err != nil {
+					return err
+				}
+			}
+		}
+	}
+	return b.WMS.UpsertProducts(ctx, ps)
+}
+
 // dropsBatchTail loses every product of a batch beyond the first 100.
 type dropsBatchTail struct{ *memwms.WMS }
 
@@ -265,6 +287,8 @@ var broken = map[string]struct {
 	}, []string{"StockImporter/PaymentPendingNotReleasedWithStock"}},
 	"writes an unknown weight as zero": {func(w *memwms.WMS) wms.Backend { return zeroesUnknownWeight{w} },
 		[]string{"Products/AbsentWeightKept"}},
+	"writes an unknown inventory item as empty": {func(w *memwms.WMS) wms.Backend { return blanksInventoryItem{w} },
+		[]string{"Products/AbsentInventoryItemIDKept"}},
 	"loses products beyond 100 in a batch": {func(w *memwms.WMS) wms.Backend { return dropsBatchTail{w} },
 		[]string{"Products/Batch"}},
 }

@@ -97,6 +97,18 @@ func (k *kit) productTests() []test {
 			it = mustItem(ctx, t, b, "SKU-2")
 			isTrue(t, it.Weight.Value.Equal("0") && it.Weight.Value != "" && it.Weight.Unit == wms.Grams, "weight %+v, want the known 0 g written", it.Weight)
 		}},
+		{"AbsentInventoryItemIDKept", func(t *testing.T) {
+			// A payload may not carry the variant's inventory item (it is
+			// null in Shopify's own product sample): "" keeps the
+			// listing's.
+			ctx, b := k.setup(t)
+			p := product("shop-a", "p1", true, "Kettle", variant("SKU-1", "v1"))
+			noError(t, b.UpsertProducts(ctx, []wms.Product{p}))
+			want := listing(p, p.Variants[0])
+			p.Variants[0].InventoryItemID = ""
+			noError(t, b.UpsertProducts(ctx, []wms.Product{p}))
+			requireListings(t, mustItem(ctx, t, b, "SKU-1"), want)
+		}},
 		{"Batch", func(t *testing.T) {
 			ctx, b := k.setup(t)
 			const n = 300
