@@ -40,6 +40,10 @@ type Engine struct {
 	stats   counters
 	metrics *metrics      // metrics.go
 	ob      outboxRuntime // outbound (outbox.go, outbound_*.go)
+
+	// Reads by id that confirm deletions and restores (tombstone.go).
+	orderPresence   *presence[Order]
+	productPresence *presence[Product]
 }
 
 type connEntry struct {
@@ -66,6 +70,7 @@ func NewEngine(cfg Config) (*Engine, error) {
 	if e.metrics, err = e.newMetrics(c.MeterProvider); err != nil {
 		return nil, err
 	}
+	e.orderPresence, e.productPresence = newPresences()
 	return e, nil
 }
 

@@ -141,6 +141,13 @@ func (f *fakeShop) putOrder(o wmssync.Order) {
 	f.orders[o.ExternalID] = o
 }
 
+func (f *fakeShop) deleteProduct(id string) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	delete(f.products, id)
+	f.ids = nil
+}
+
 func (f *fakeShop) deleteOrder(id string) {
 	f.mu.Lock()
 	defer f.mu.Unlock()

@@ -19,6 +19,9 @@ const (
 	outApplied outcome = iota
 	outStale
 	outIgnored
+	// outAskShop: a webhook body would bring back an order the engine
+	// deleted; only the shop's own read may (applyOrder asks it).
+	outAskShop
 )
 
 func (o outcome) String() string {
@@ -110,8 +113,20 @@ func (e *Engine) applyChange(ctx context.Context, s Settings, conn Connector, ch
 			if len(page.Items) == 0 {
 				return outIgnored, nil // deleted meanwhile; its delete event follows
 			}
-			p = page.Items[0]
-			v.UpdatedAt = p.UpdatedAt
+			return e.applyShopProduct(ctx, s, conn, page.Items[0])
+		}
+		gone, err := e.productGone(ctx, s.Shop, p.ExternalID)
+		if err != nil {
+			return outIgnored, err
+		}
+		if gone {
+			// Deleted here: only the shop, not a webhook body (which may
+			// be an old one replayed), brings it back.
+			live, found, err := e.productPresence.ask(ctx, s.Shop, conn, p.ExternalID)
+			if err != nil || !found {
+				return outStale, err
+			}
+			return e.applyShopProduct(ctx, s, conn, live)
 		}
 		n, err := e.applyProducts(ctx, s, conn, []Product{p}, []webhook.Version{v}, applyIfNewer, false)
 		if err != nil || n == 0 {
@@ -119,23 +134,22 @@ func (e *Engine) applyChange(ctx context.Context, s Settings, conn Connector, ch
 		}
 		return outApplied, nil
 	case ChangeProductDeleted:
-		return e.deleteProduct(ctx, s, ch)
+		return e.deleteProduct(ctx, s, conn, ch)
 	case ChangeOrder:
 		if ch.Order == nil {
 			return outIgnored, fmt.Errorf("%w: order change without order", ErrInvalidPayload)
 		}
-		o, v := *ch.Order, ch.Version
+		o, v, fromShop := *ch.Order, ch.Version, false
 		if ch.Partial {
 			var out outcome
 			var err error
-			if o, v, out, err = e.fetchOrder(ctx, s, conn, ch); err != nil || out != outApplied {
+			if o, v, fromShop, out, err = e.fetchOrder(ctx, s, conn, ch); err != nil || out != outApplied {
 				return out, err
 			}
 		}
-		return e.applyOrder(ctx, s, conn, o, v)
+		return e.applyOrder(ctx, s, conn, o, v, fromShop)
 	case ChangeOrderDeleted:
-		o := Order{Order: wms.Order{ExternalID: ch.ID, Status: wms.OrderDeleted}}
-		return e.applyOrder(ctx, s, conn, o, ch.Version)
+		return e.deleteOrder(ctx, s, conn, ch)
 	}
 	return outIgnored, nil
 }
@@ -168,26 +182,26 @@ func (e *Engine) newItemsWithoutWeight(ctx context.Context, p Product) (bool, er
 // order to apply, and another outcome when there is nothing to do: the
 // orders do not flow yet, the event is a redelivery of a version already
 // applied (no query then), or the shop no longer has the order.
-func (e *Engine) fetchOrder(ctx context.Context, s Settings, conn Connector, ch Change) (Order, webhook.Version, outcome, error) {
-	o, v := *ch.Order, ch.Version
+func (e *Engine) fetchOrder(ctx context.Context, s Settings, conn Connector, ch Change) (o Order, v webhook.Version, fromShop bool, out outcome, err error) {
+	o, v = *ch.Order, ch.Version
 	if _, started, err := e.ordersStarted(ctx, s.Shop); err != nil || !started {
-		return o, v, outIgnored, err
+		return o, v, false, outIgnored, err
 	}
 	applied, _, err := e.store.Version(ctx, EntityKey{Shop: s.Shop, Kind: KindOrder, ID: ch.ID})
 	if err != nil {
-		return o, v, outIgnored, fmt.Errorf("sync: read version of order %s of %s: %w", ch.ID, s.Shop, err)
+		return o, v, false, outIgnored, fmt.Errorf("sync: read version of order %s of %s: %w", ch.ID, s.Shop, err)
 	}
 	if !v.Supersedes(applied) {
-		return o, v, outStale, nil
+		return o, v, false, outStale, nil
 	}
 	page, err := conn.Orders(ctx, OrderQuery{IDs: []string{ch.ID}}, "")
 	if err != nil {
-		return o, v, outIgnored, fmt.Errorf("sync: fetch order %s of %s: %w", ch.ID, s.Shop, err)
+		return o, v, false, outIgnored, fmt.Errorf("sync: fetch order %s of %s: %w", ch.ID, s.Shop, err)
 	}
 	for _, it := range page.Items {
 		if it.ExternalID == ch.ID {
 			v.UpdatedAt = it.UpdatedAt
-			return it, v, outApplied, nil
+			return it, v, true, outApplied, nil
 		}
 	}
 	if !o.Active() {
@@ -195,36 +209,12 @@ func (e *Engine) fetchOrder(ctx context.Context, s Settings, conn Connector, ch 
 		// how far back the shop lists orders to these credentials): a
 		// cancellation still reaches the warehouse from the payload,
 		// since where the order ships from does not matter for it.
-		return o, v, outApplied, nil
+		return o, v, false, outApplied, nil
 	}
 	// Deleted meanwhile: nothing to apply now; its delete event follows
 	// (and a sweep brings any other state). Without a location the open
 	// order cannot go to the right warehouse.
-	return o, v, outIgnored, nil
-}
-
-func (e *Engine) deleteProduct(ctx context.Context, s Settings, ch Change) (outcome, error) {
-	key := EntityKey{Shop: s.Shop, Kind: KindProduct, ID: ch.ID}
-	unlock := e.locks.Lock(key.String())
-	defer unlock()
-	applied, rev, err := e.store.Version(ctx, key)
-	if err != nil {
-		return outIgnored, err
-	}
-	if !ch.Version.Supersedes(applied) {
-		return outStale, nil
-	}
-	if d, ok := e.backend.(wms.ProductDeleter); ok {
-		err := d.DeleteProduct(ctx, wms.ProductRef{Shop: s.Shop, ExternalID: ch.ID})
-		if err != nil && !errors.Is(err, wms.ErrNotSupported) {
-			return outIgnored, fmt.Errorf("sync: delete product %s of %s: %w", ch.ID, s.Shop, err)
-		}
-	}
-	if _, err := e.store.SetVersion(ctx, key, merge(applied, ch.Version), rev); err != nil {
-		return outIgnored, err
-	}
-	// A lost race here is harmless: a deletion is final in the shop.
-	return outApplied, nil
+	return o, v, false, outIgnored, nil
 }
 
 // ClockSkew is how far the shop's clock may be behind the engine's: an order
@@ -245,13 +235,32 @@ func (e *Engine) ordersStarted(ctx context.Context, shop string) (time.Time, boo
 // applyOrder applies one order (or a deletion) if it is newer than what
 // was applied: a POS order becomes stock movements and sales records (S4),
 // any other order goes to the backend at the mapped warehouse (S5).
-func (e *Engine) applyOrder(ctx context.Context, s Settings, conn Connector, o Order, v webhook.Version) (outcome, error) {
+// fromShop says that o is the shop's order as read from it (a sweep, a
+// read by id), or a deletion the shop confirmed, rather than a webhook's
+// body: only the shop's own word deletes an order or brings a deleted one
+// back (see tombstone.go). A webhook body for an order deleted here makes
+// the engine ask the shop, and apply what the shop has, if anything.
+func (e *Engine) applyOrder(ctx context.Context, s Settings, conn Connector, o Order, v webhook.Version, fromShop bool) (outcome, error) {
 	key := EntityKey{Shop: s.Shop, Kind: KindOrder, ID: o.ExternalID}
 	mode := applyIfNewer
 	for range maxConflicts {
-		out, lost, err := e.applyOrderOnce(ctx, s, conn, key, o, v, mode)
-		if err != nil || !lost {
+		out, lost, err := e.applyOrderOnce(ctx, s, conn, key, o, v, mode, fromShop)
+		if err != nil {
 			return out, err
+		}
+		if out == outAskShop {
+			live, found, err := e.orderPresence.ask(ctx, s.Shop, conn, o.ExternalID)
+			if err != nil {
+				return outIgnored, fmt.Errorf("sync: confirm order %s of %s: %w", o.ExternalID, s.Shop, err)
+			}
+			if !found {
+				return outStale, nil // the deletion stands
+			}
+			o, v, fromShop = live, webhook.Version{UpdatedAt: live.UpdatedAt}, true
+			continue
+		}
+		if !lost {
+			return out, nil
 		}
 		// Our backend write may have landed after the winner's: write the
 		// shop's current order even if its version equals the winner's.
@@ -262,6 +271,7 @@ func (e *Engine) applyOrder(ctx context.Context, s Settings, conn Connector, o O
 		if err != nil {
 			return outIgnored, fmt.Errorf("sync: re-read order %s of %s: %w", o.ExternalID, s.Shop, err)
 		}
+		fromShop = true
 		if len(page.Items) == 0 {
 			o = Order{Order: wms.Order{ExternalID: o.ExternalID, Status: wms.OrderDeleted}}
 			v = webhook.Version{TriggeredAt: e.now()}
@@ -273,7 +283,7 @@ func (e *Engine) applyOrder(ctx context.Context, s Settings, conn Connector, o O
 }
 
 func (e *Engine) applyOrderOnce(ctx context.Context, s Settings, conn Connector, key EntityKey, o Order,
-	v webhook.Version, mode applyMode) (out outcome, lost bool, err error) {
+	v webhook.Version, mode applyMode, fromShop bool) (out outcome, lost bool, err error) {
 	since, started, err := e.ordersStarted(ctx, s.Shop)
 	if err != nil || !started {
 		return outIgnored, false, err
@@ -283,6 +293,21 @@ func (e *Engine) applyOrderOnce(ctx context.Context, s Settings, conn Connector,
 	applied, rev, err := e.store.Version(ctx, key)
 	if err != nil {
 		return outIgnored, false, fmt.Errorf("sync: read version of %s: %w", key, err)
+	}
+	deleting := o.Status == wms.OrderDeleted
+	restoring := false
+	if rev > 0 && !deleting {
+		gone, err := e.orderGone(ctx, s.Shop, o.ExternalID)
+		switch {
+		case err != nil:
+			return outIgnored, false, err
+		case gone && !fromShop:
+			return outAskShop, false, nil
+		case gone:
+			// The shop has the order the engine deleted: restore it, even
+			// at the version applied before the deletion.
+			restoring, mode = true, applyUnlessStale
+		}
 	}
 	if !mode.wants(v, applied) {
 		return outStale, false, nil
@@ -296,17 +321,6 @@ func (e *Engine) applyOrderOnce(ctx context.Context, s Settings, conn Connector,
 			slog.String("shop", s.Shop), slog.String("order", o.ExternalID))
 		return outIgnored, false, nil
 	}
-	if rev > 0 && o.Status != wms.OrderDeleted {
-		// A deletion is final in the shop: a late create or update must
-		// not bring the order back, whatever its times say.
-		cur, err := e.backend.Order(ctx, wms.OrderKey{Shop: s.Shop, ExternalID: o.ExternalID})
-		switch {
-		case err == nil && cur.Status == wms.OrderDeleted:
-			return outStale, false, nil
-		case err != nil && !errors.Is(err, wms.ErrNotFound):
-			return outIgnored, false, fmt.Errorf("sync: read order %s: %w", key, err)
-		}
-	}
 	if o.POS {
 		out, err = e.applyPOS(ctx, s, e.shopZone(ctx, s, conn), o)
 	} else {
@@ -314,6 +328,19 @@ func (e *Engine) applyOrderOnce(ctx context.Context, s Settings, conn Connector,
 	}
 	if err != nil || out == outIgnored {
 		return out, false, err
+	}
+	switch {
+	case deleting:
+		err = e.markGone(ctx, s.Shop, kindOrderGone, o.ExternalID)
+	case restoring:
+		if err = e.clearGone(ctx, s.Shop, kindOrderGone, o.ExternalID); err == nil {
+			e.stats.restored.Add(1)
+			e.log.LogAttrs(ctx, slog.LevelWarn, "deleted order restored: the shop has it",
+				slog.String("shop", s.Shop), slog.String("order", o.ExternalID))
+		}
+	}
+	if err != nil {
+		return outIgnored, false, err
 	}
 	ok, err := e.store.SetVersion(ctx, key, merge(applied, v), rev)
 	if err != nil {

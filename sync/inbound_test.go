@@ -63,6 +63,7 @@ func TestInboundProducts(t *testing.T) {
 
 	// Delete: the shop's listings go, the items stay.
 	e.clock.Advance(time.Minute)
+	f.deleteProduct("P1")
 	e.deliver(f, topicProductsDelete, fakePayload{ID: "P1"})
 	e.drain()
 	it, _ = e.wms.Item(bg, "RED")

@@ -52,8 +52,10 @@ const (
 // mark whose message is pending (dead-lettered messages stay pending until
 // they are replayed) may be arbitrarily old yet still decide which barcode
 // wins (sentBarcodeWins); the shop's gate mark, written once, is needed as
-// long as any mark of the shop is.
-var prunedKinds = [...]string{KindOrder, KindProduct}
+// long as any mark of the shop is. Deletion marks (tombstone.go) are: a
+// restored one is zero, and a confirmed one's newest time is its last
+// check, so it goes once checks are further apart than the retention.
+var prunedKinds = [...]string{KindOrder, KindProduct, kindOrderGone, kindProductGone}
 
 // runPrune prunes old versions at once and then every day until ctx ends,
 // when the Store is a [VersionPruner] and retention is enabled.

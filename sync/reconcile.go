@@ -21,6 +21,11 @@ type SweepResult struct {
 	OrdersApplied   int `json:"orders_applied"`
 	ProductsSeen    int `json:"products_seen"`
 	ProductsApplied int `json:"products_applied"`
+	// OrdersRestored and ProductsRestored count entities the engine had
+	// deleted and the sweep brought back, because the shop still has them
+	// (each deletion is checked again at doubling intervals).
+	OrdersRestored   int `json:"orders_restored,omitempty"`
+	ProductsRestored int `json:"products_restored,omitempty"`
 	// Skipped reports that another engine sharing the Store was sweeping
 	// the shop (it holds the sweep's lease), so this one did nothing.
 	Skipped bool `json:"skipped,omitempty"`
@@ -71,6 +76,9 @@ func (e *Engine) reconcile(ctx context.Context, shop string) (SweepResult, error
 	if err == nil {
 		err = e.sweepProducts(ctx, s, conn, start, &res)
 	}
+	if err == nil {
+		err = e.recheckDeletions(ctx, s, conn, &res)
+	}
 	attrs := []slog.Attr{slog.String("shop", shop), slog.Int("orders_seen", res.OrdersSeen),
 		slog.Int("orders_applied", res.OrdersApplied), slog.Int("products_seen", res.ProductsSeen),
 		slog.Int("products_applied", res.ProductsApplied)}
@@ -103,7 +111,7 @@ func (e *Engine) sweepOrders(ctx context.Context, s Settings, conn Connector, st
 		}
 		for _, o := range page.Items {
 			res.OrdersSeen++
-			out, err := e.applyOrder(ctx, s, conn, o, webhook.Version{UpdatedAt: o.UpdatedAt})
+			out, err := e.applyOrder(ctx, s, conn, o, webhook.Version{UpdatedAt: o.UpdatedAt}, true)
 			if err != nil {
 				if retryable(err) {
 					return err

@@ -35,11 +35,19 @@ type Stats struct {
 	// backend, by any path.
 	ProductsImported uint64 `json:"products_imported"`
 	OrdersApplied    uint64 `json:"orders_applied"`
+	// DeletionsRefused: deletion webhooks not applied because the shop
+	// still had the order or product (a replayed body under a delete
+	// topic, say); the shop's entity was applied instead.
+	DeletionsRefused uint64 `json:"deletions_refused"`
+	// Restored: orders and products the engine had deleted and brought
+	// back because the shop showed them again.
+	Restored uint64 `json:"restored"`
 }
 
 type counters struct {
 	eventsApplied, eventsStale, eventsIgnored, eventsFailed, unmapped, posSales,
-	sweeps, sweepApplied, sweepErrors, audits, recreated, products, orders atomic.Uint64
+	sweeps, sweepApplied, sweepErrors, audits, recreated, products, orders,
+	deletionsRefused, restored atomic.Uint64
 }
 
 // Stats returns a snapshot of the engine's counters.
@@ -52,5 +60,6 @@ func (e *Engine) Stats() Stats {
 		Sweeps: c.sweeps.Load(), SweepApplied: c.sweepApplied.Load(), SweepErrors: c.sweepErrors.Load(),
 		Audits: c.audits.Load(), WebhooksRecreated: c.recreated.Load(),
 		ProductsImported: c.products.Load(), OrdersApplied: c.orders.Load(),
+		DeletionsRefused: c.deletionsRefused.Load(), Restored: c.restored.Load(),
 	}
 }

@@ -4,6 +4,8 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"slices"
+	"strings"
 	"time"
 
 	"github.com/wmsbridge/wmsbridge/shopify"
@@ -37,7 +39,9 @@ import (
 // The Change's version is the payload's updated_at with the delivery's
 // triggered-at time (deletions carry only the latter). A payload that does
 // not decode, or has no id, returns an error matching
-// [wmssync.ErrInvalidPayload].
+// [wmssync.ErrInvalidPayload]; so does a body under a delete topic that
+// carries more than the deleted id (a signed body of another topic
+// replayed as a deletion: Shopify signs the body, not the topic).
 func (c *Connector) Decode(ctx context.Context, e *webhook.Event) (wmssync.Change, error) {
 	return decode(e, c.locations())
 }
@@ -67,7 +71,7 @@ func decode(e *webhook.Event, locations bool) (wmssync.Change, error) {
 		}, nil
 	case shopifywebhook.TopicProductsDelete:
 		var p shopify.ProductDeletePayload
-		if err := decodeBody(e, &p); err != nil {
+		if err := decodeDeletion(e, &p); err != nil {
 			return wmssync.Change{}, err
 		}
 		if p.ID == 0 {
@@ -94,7 +98,7 @@ func decode(e *webhook.Event, locations bool) (wmssync.Change, error) {
 			Partial: locations && !o.POS}, nil
 	case shopifywebhook.TopicOrdersDelete:
 		var p shopify.OrderDeletePayload
-		if err := decodeBody(e, &p); err != nil {
+		if err := decodeDeletion(e, &p); err != nil {
 			return wmssync.Change{}, err
 		}
 		if p.ID == 0 {
@@ -103,6 +107,40 @@ func decode(e *webhook.Event, locations bool) (wmssync.Change, error) {
 		return wmssync.Change{Kind: wmssync.ChangeOrderDeleted, ID: shopify.GID("Order", p.ID), Version: webhook.VersionOf(e, time.Time{})}, nil
 	}
 	return wmssync.Change{Kind: wmssync.ChangeNone}, nil
+}
+
+// deletionFields are the fields a deletion's body may carry: Shopify's
+// products/delete and orders/delete send {"id": N} and nothing else (the
+// samples of every API version); the GID is allowed too.
+var deletionFields = map[string]bool{"id": true, "admin_graphql_api_id": true}
+
+// decodeDeletion decodes the body of a delete topic into v after checking
+// that it is shaped like one. Shopify signs a delivery's body, not its
+// topic, so a captured body of another topic (an orders/create, a
+// products/update) re-posted under a delete topic carries a valid
+// signature; its fields give it away, and it is refused as an invalid
+// payload (the engine parks it) instead of deleting a live order or
+// product. (The engine also asks the shop before it applies any deletion.)
+func decodeDeletion(e *webhook.Event, v any) error {
+	var fields map[string]json.RawMessage
+	if err := json.Unmarshal(e.Body, &fields); err != nil {
+		return fmt.Errorf("%w: %w", wmssync.ErrInvalidPayload, &webhook.DecodeError{Topic: e.Topic, Err: err})
+	}
+	var extra []string
+	for k := range fields {
+		if !deletionFields[k] {
+			extra = append(extra, k)
+		}
+	}
+	if len(extra) > 0 {
+		slices.Sort(extra)
+		if len(extra) > 5 {
+			extra = append(extra[:5], "...")
+		}
+		return invalid(e, fmt.Sprintf("a deletion carries only the deleted id, this body also %s: not a deletion's body (replayed under another topic?)",
+			strings.Join(extra, ", ")))
+	}
+	return decodeBody(e, v)
 }
 
 func decodeBody(e *webhook.Event, v any) error {

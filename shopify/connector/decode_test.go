@@ -2,7 +2,10 @@ package connector_test
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
+	"os"
+	"path/filepath"
 	"testing"
 	"time"
 
@@ -235,4 +238,43 @@ func TestDecodeFinancialStatus(t *testing.T) {
 		require.NotNil(t, ch.Order, body)
 		assert.Equal(t, want, ch.Order.Status, body)
 	}
+}
+
+// sampleBody returns the body of one of Shopify's published webhook samples
+// (copied into package shopify's testdata).
+func sampleBody(t *testing.T, version, topic string) []byte {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join("..", "testdata", "webhooks", version, topic+".meta.json"))
+	require.NoError(t, err)
+	var meta struct {
+		Response json.RawMessage `json:"response"`
+	}
+	require.NoError(t, json.Unmarshal(b, &meta))
+	return meta.Response
+}
+
+// TestDecodeRefusesOtherBodiesAsDeletions: Shopify signs a delivery's body,
+// not its topic. The body of every order and product topic, from Shopify's
+// samples of each version, re-posted under orders/delete or
+// products/delete is refused as an invalid payload (not a deletion), while
+// Shopify's own deletion samples decode.
+func TestDecodeRefusesOtherBodiesAsDeletions(t *testing.T) {
+	ev := func(topic string, body []byte) *webhook.Event {
+		return &webhook.Event{Topic: webhook.Topic(topic), Shop: "x.myshopify.com", WebhookID: "1", TriggeredAt: time.Now(), Body: body}
+	}
+	for _, version := range []string{"2026-04", "2026-07"} {
+		for _, del := range []string{"orders/delete", "products/delete"} {
+			ch, err := connector.Decode(ev(del, sampleBody(t, version, del)))
+			require.NoError(t, err, "%s sample of %s", del, version)
+			assert.Contains(t, []wmssync.ChangeKind{wmssync.ChangeOrderDeleted, wmssync.ChangeProductDeleted}, ch.Kind)
+			for _, other := range []string{"orders/create", "orders/updated", "orders/cancelled", "orders/paid",
+				"orders/fulfilled", "orders/partially_fulfilled", "products/create", "products/update", "inventory_items/delete"} {
+				_, err := connector.Decode(ev(del, sampleBody(t, version, other)))
+				assert.ErrorIs(t, err, wmssync.ErrInvalidPayload, "%s body of %s as %s", other, version, del)
+			}
+		}
+	}
+	ch, err := connector.Decode(ev("orders/delete", []byte(`{"id":820982911946154508,"admin_graphql_api_id":"gid://shopify/Order/820982911946154508"}`)))
+	require.NoError(t, err)
+	assert.Equal(t, "gid://shopify/Order/820982911946154508", ch.ID)
 }

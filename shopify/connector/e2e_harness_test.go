@@ -3,6 +3,7 @@ package connector_test
 import (
 	"bytes"
 	"context"
+	"io"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
@@ -49,6 +50,11 @@ type harness struct {
 
 	engCfg wmssync.Config
 	down   atomic.Bool // the webhook endpoint answers 503
+	record atomic.Bool // keep every delivery the endpoint receives (captured)
+	wrap   func(wmssync.Connector) wmssync.Connector
+
+	capMu    gosync.Mutex
+	captured []capturedDelivery
 
 	logMu gosync.Mutex
 	logs  bytes.Buffer
@@ -62,11 +68,19 @@ type harness struct {
 type harnessOptions struct {
 	srv  []shopifytest.Option
 	conn connector.Config
+	// wrap, when set, wraps each connector the engine gets.
+	wrap func(wmssync.Connector) wmssync.Connector
+}
+
+// capturedDelivery is a webhook delivery as it reached the endpoint.
+type capturedDelivery struct {
+	Header http.Header
+	Body   []byte
 }
 
 func newHarness(t *testing.T, o harnessOptions) *harness {
 	t.Helper()
-	h := &harness{t: t, cfg: o.conn}
+	h := &harness{t: t, cfg: o.conn, wrap: o.wrap}
 	h.srv = newServer(t, append([]shopifytest.Option{shopifytest.WithClock(h.now)}, o.srv...)...)
 	h.store = memstore.New(memstore.WithClock(h.now))
 	var err error
@@ -90,6 +104,13 @@ func newHarness(t *testing.T, o harnessOptions) *harness {
 		if h.down.Load() {
 			http.Error(w, "down for maintenance", http.StatusServiceUnavailable)
 			return
+		}
+		if h.record.Load() {
+			body, _ := io.ReadAll(r.Body)
+			r.Body = io.NopCloser(bytes.NewReader(body))
+			h.capMu.Lock()
+			h.captured = append(h.captured, capturedDelivery{Header: r.Header.Clone(), Body: body})
+			h.capMu.Unlock()
 		}
 		handler.ServeHTTP(w, r)
 	}))
@@ -160,6 +181,9 @@ func (h *harness) connect(ctx context.Context, s wmssync.Settings) (wmssync.Conn
 	h.mu.Lock()
 	h.conns = append(h.conns, c)
 	h.mu.Unlock()
+	if h.wrap != nil {
+		return h.wrap(c), nil
+	}
 	return c, nil
 }
 

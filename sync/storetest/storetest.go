@@ -65,6 +65,7 @@ func Run(t *testing.T, newStore func(t *testing.T) wmssync.Store) {
 	t.Run("QueueInspector", func(t *testing.T) { runQueueInspector(t, newStore) }) // inspect.go
 	t.Run("Retention", func(t *testing.T) { runRetention(t, newStore) })           // retention.go
 	t.Run("InboxFailures", func(t *testing.T) { runInboxFailures(t, newStore) })   // failures.go
+	t.Run("ListVersions", func(t *testing.T) { runListVersions(t, newStore) })
 	t.Run("Inbox", func(t *testing.T) {
 		inboxtest.Run(t, func(t *testing.T) webhook.Store { return newStore(t) })
 	})

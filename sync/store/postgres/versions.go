@@ -174,3 +174,36 @@ func (s *Store) PruneVersions(ctx context.Context, kind string, before time.Time
 	}
 	return int(tag.RowsAffected()), nil
 }
+
+var _ wmssync.VersionLister = (*Store)(nil)
+
+// ListVersions implements [wmssync.VersionLister]: a scan of the shop and
+// kind's part of the primary key, ids compared and sorted bytewise
+// (COLLATE "C") whatever the database's collation.
+func (s *Store) ListVersions(ctx context.Context, shop, kind, after string, limit int) ([]wmssync.ListedVersion, error) {
+	if limit <= 0 {
+		return nil, nil
+	}
+	rows, err := s.pool.Query(ctx, s.q(`SELECT id, updated_at, triggered_at, rev FROM wmsbridge_versions
+		WHERE shop = $1 AND kind = $2 AND id COLLATE "C" > $3 ORDER BY id COLLATE "C" LIMIT $4`), shop, kind, after, limit)
+	if err != nil {
+		return nil, wrap("list versions", err)
+	}
+	defer rows.Close()
+	var out []wmssync.ListedVersion
+	for rows.Next() {
+		var (
+			lv        wmssync.ListedVersion
+			upd, trig pgtype.Timestamptz
+		)
+		if err := rows.Scan(&lv.ID, &upd, &trig, &lv.Rev); err != nil {
+			return nil, wrap("list versions", err)
+		}
+		lv.Version = webhook.Version{UpdatedAt: fromTS(upd), TriggeredAt: fromTS(trig)}
+		out = append(out, lv)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, wrap("list versions", err)
+	}
+	return out, nil
+}

@@ -261,3 +261,38 @@ func (s *Store) PruneVersions(ctx context.Context, kind string, before time.Time
 	}
 	return int(n), nil
 }
+
+var _ wmssync.VersionLister = (*Store)(nil)
+
+// ListVersions implements [wmssync.VersionLister] with a range scan of the
+// primary key, on a reader connection.
+func (s *Store) ListVersions(ctx context.Context, shop, kind, after string, limit int) ([]wmssync.ListedVersion, error) {
+	if err := s.checkOpen(); err != nil {
+		return nil, err
+	}
+	if limit <= 0 {
+		return nil, nil
+	}
+	rows, err := s.r.QueryContext(ctx, `SELECT id, updated_at, triggered_at, rev FROM wmsbridge_versions
+		WHERE shop = ? AND kind = ? AND id > ? ORDER BY id LIMIT ?`, shop, kind, after, limit)
+	if err != nil {
+		return nil, wrap("list versions", err)
+	}
+	defer rows.Close()
+	var out []wmssync.ListedVersion
+	for rows.Next() {
+		var (
+			lv        wmssync.ListedVersion
+			upd, trig sql.NullInt64
+		)
+		if err := rows.Scan(&lv.ID, &upd, &trig, &lv.Rev); err != nil {
+			return nil, wrap("list versions", err)
+		}
+		lv.Version = webhook.Version{UpdatedAt: fromMicro(upd), TriggeredAt: fromMicro(trig)}
+		out = append(out, lv)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, wrap("list versions", err)
+	}
+	return out, nil
+}
