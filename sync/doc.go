@@ -110,8 +110,18 @@
 //     listings.
 //   - Orders: created, updated, cancelled and deleted orders are upserted
 //     with the warehouse mapped from their location; orders from unmapped
-//     locations are ignored (S5); a deleted order is never brought back by
-//     a late create; the backend holds and releases orders (S11).
+//     locations are ignored (S5); the backend holds and releases orders
+//     (S11).
+//   - Deletions need the shop's word: a shop signs a webhook's body, not
+//     its topic, so before it applies a deletion the engine reads the
+//     entity by id from the shop ([Connector.Orders] and
+//     [Connector.Products] with IDs; reads of one shop are batched) and,
+//     when the shop still has it, applies the shop's entity instead
+//     ([Stats].DeletionsRefused). A deletion is not final: a webhook body
+//     (perhaps an old one replayed) does not bring a deleted entity back,
+//     but the shop's own read does, and the reconciliation sweep checks
+//     each deletion again at doubling intervals ([VersionLister]) and
+//     restores what the shop still has ([Stats].Restored).
 //   - POS orders (S4): with POS on, stock movements at the warehouse mapped
 //     to the POS location plus sales records; never pick orders; with POS
 //     off, ignored.
@@ -126,7 +136,8 @@
 // Webhooks get lost. [Engine.Reconcile] (run by Run every
 // [Config.ReconcileInterval]) lists the orders and products updated since
 // the last sweep's watermark minus [Config.ReconcileOverlap] and applies
-// what was missed, so a dropped webhook only delays a change.
+// what was missed, so a dropped webhook only delays a change; it also
+// re-checks the engine's deletions against the shop (see above).
 // [Engine.AuditWebhooks] (every [Config.AuditInterval]) re-creates webhook
 // subscriptions the shop removed. Both log through [Config.Logger] (slog)
 // and count in [Engine.Stats], for a host to export.

@@ -84,6 +84,12 @@ type Backend interface {
 	// behind. Whether a later, older creation may reopen it is the engine's
 	// call (its per-entity staleness check), not the backend's.
 	//
+	// A deletion is not final: an upsert of an open order with its lines
+	// after a deletion restores the order, which is then held or released
+	// like a new one. The engine sends it when the shop shows the order
+	// again (a shop system that restores from a trash, or a deletion the
+	// shop's read did not confirm).
+	//
 	// Orders for SKUs the warehouse does not know are accepted: the
 	// warehouse holds them until the items exist (S11). An order is
 	// released ([StageReleased]) only when every line can be fulfilled.
@@ -103,7 +109,9 @@ type Backend interface {
 type ProductDeleter interface {
 	// DeleteProduct removes the shop's listings of the product: its
 	// variants no longer link the shop to the items. The items and their
-	// stock stay. Deleting a product that is not there returns nil.
+	// stock stay. Deleting a product that is not there returns nil. A
+	// later UpsertProducts of the product lists it again (the engine sends
+	// one when the shop shows the product again).
 	DeleteProduct(ctx context.Context, ref ProductRef) error
 }
 

@@ -79,7 +79,11 @@
 //     (none with Config.SkipFulfillmentLocations, and none for a
 //     redelivery of a version already applied). Both paths translate the
 //     same shop data into the same shop-neutral values; ids are GIDs
-//     ("gid://shopify/Order/1").
+//     ("gid://shopify/Order/1"). Shopify signs a delivery's body, not its
+//     topic: a body under products/delete or orders/delete that carries
+//     more than the deleted id (another topic's body, replayed) is an
+//     invalid payload, parked by the engine; and the engine asks the shop
+//     before it applies any deletion.
 //   - CustomsAndCosts (S9): HS codes (also per country), country and
 //     province of origin and unit cost of every inventory item with a SKU,
 //     paged below the bulk threshold and through a bulk export of the

@@ -242,13 +242,19 @@ func containsStep(l []wmssync.Step, s wmssync.Step) bool {
 // handled every stored event.
 func (h *harness) drain() {
 	h.t.Helper()
-	ctx := ctxT(h.t)
-	require.NoError(h.t, h.srv.WaitWebhooks(ctx))
+	h.settle()
+	require.Empty(h.t, h.store.Failed(), "no event may be dead-lettered")
+}
+
+// settle waits until the simulator delivered every webhook and the engine
+// handled every stored event, dead letters allowed.
+func (h *harness) settle() {
+	h.t.Helper()
+	require.NoError(h.t, h.srv.WaitWebhooks(ctxT(h.t)))
 	require.Eventually(h.t, func() bool {
 		st := h.store.Stats()
 		return st.Pending == 0 && st.Claimed == 0
 	}, 30*time.Second, 10*time.Millisecond, "inbox not drained")
-	require.Empty(h.t, h.store.Failed(), "no event may be dead-lettered")
 }
 
 func (h *harness) order(shop string, id int64) (wms.Order, bool) {

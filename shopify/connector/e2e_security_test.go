@@ -76,17 +76,6 @@ func (h *harness) signedDeletion(shop *shopifytest.Shop, topic webhook.Topic, id
 	return h.post(req)
 }
 
-// settle waits until the engine handled every stored event, dead letters
-// allowed.
-func (h *harness) settle() {
-	h.t.Helper()
-	require.NoError(h.t, h.srv.WaitWebhooks(ctxT(h.t)))
-	require.Eventually(h.t, func() bool {
-		st := h.store.Stats()
-		return st.Pending == 0 && st.Claimed == 0
-	}, 30*time.Second, 10*time.Millisecond, "inbox not drained")
-}
-
 // swapShop sets up a shop through the orders step with one product edited
 // and one web order placed after it, both delivered by the simulator and
 // captured at the endpoint.

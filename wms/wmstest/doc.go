@@ -23,7 +23,7 @@
 //     kept, invalid batches writing nothing, input not retained.
 //   - Orders: create, idempotency, update by external id (lines replaced,
 //     not merged), cancellation, deletion with and without earlier
-//     creation, cancelled and deleted orders not released when their
+//     creation, an order restored after its deletion, cancelled and deleted orders not released when their
 //     items arrive later, the same id in two shops, unknown SKUs accepted,
 //     invalid orders rejected, input not retained.
 //   - Concurrency: parallel upserts of distinct and of identical keys (run

@@ -183,6 +183,20 @@ func (k *kit) orderTests() []test {
 			requireOrderData(t, o, got) // only the status changed
 			isTrue(t, wms.StageReleased != got.Stage, "a deleted order is not picked")
 		}},
+		{"DeletedOrderRestored", func(t *testing.T) {
+			// A deletion is not final: the engine sends the order again,
+			// open and with its lines, when the shop shows it again (a
+			// restore, or a deletion the shop did not confirm).
+			ctx, b := k.stockedBackend(t)
+			o := order("shop-a", "1001", line("l1", "SKU-1", 1), line("l2", "SKU-2", 3))
+			noError(t, b.UpsertOrder(ctx, o))
+			noError(t, b.UpsertOrder(ctx, wms.Order{Shop: "shop-a", ExternalID: "1001", Status: wms.OrderDeleted}))
+			noError(t, b.UpsertOrder(ctx, o))
+			got := mustOrder(ctx, t, b, o.Key())
+			requireOrderData(t, o, got)
+			equal(t, wms.OrderOpen, got.Status)
+			countOrders(ctx, t, b, 1)
+		}},
 		{"DeleteBeforeCreateLeavesTombstone", func(t *testing.T) {
 			ctx, b := k.setup(t)
 			key := wms.OrderKey{Shop: "shop-a", ExternalID: "1001"}
