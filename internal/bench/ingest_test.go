@@ -1,6 +1,7 @@
 package bench
 
 import (
+	"bufio"
 	"bytes"
 	"context"
 	"encoding/json"
@@ -8,8 +9,10 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"slices"
+	"strings"
 	gosync "sync"
 	"sync/atomic"
 	"testing"
@@ -73,6 +76,17 @@ func BenchmarkWebhookIngest(b *testing.B) {
 		defer s.Close()
 		benchIngest(b, s, body)
 	})
+	// The Node baseline: Shopify's official library verifies, node-postgres
+	// stores (internal/bench/node), in the same run, driven by the same
+	// clients.
+	b.Run("node-postgres", func(b *testing.B) {
+		dsn := os.Getenv("WMSBRIDGE_POSTGRES_DSN")
+		if dsn == "" {
+			b.Skip("set WMSBRIDGE_POSTGRES_DSN to run")
+		}
+		url := startNodeIngest(b, dsn)
+		driveIngest(b, url, body)
+	})
 	b.Run("postgres", func(b *testing.B) {
 		dsn := os.Getenv("WMSBRIDGE_POSTGRES_DSN")
 		if dsn == "" {
@@ -91,9 +105,11 @@ func BenchmarkWebhookIngest(b *testing.B) {
 	})
 }
 
+// ingestSecret signs the benchmark's deliveries.
+const ingestSecret = "bench-secret"
+
 func benchIngest(b *testing.B, inbox webhook.Inbox, body []byte) {
-	const secret = "bench-secret"
-	src, err := shopifywebhook.NewSource(secret)
+	src, err := shopifywebhook.NewSource(ingestSecret)
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -103,7 +119,14 @@ func benchIngest(b *testing.B, inbox webhook.Inbox, body []byte) {
 	}
 	srv := httptest.NewServer(h)
 	defer srv.Close()
-	client := srv.Client()
+	driveIngest(b, srv.URL, body)
+}
+
+// driveIngest posts b.N signed deliveries of body to url from
+// ingestClients clients and reports the rate, latencies and CPU.
+func driveIngest(b *testing.B, url string, body []byte) {
+	const secret = ingestSecret
+	client := &http.Client{Transport: http.DefaultTransport.(*http.Transport).Clone()}
 	tr := client.Transport.(*http.Transport)
 	tr.MaxIdleConnsPerHost = ingestClients
 	// Room for a whole request (headers and body) in the connection's
@@ -131,7 +154,7 @@ func benchIngest(b *testing.B, inbox webhook.Inbox, body []byte) {
 				if i >= b.N {
 					return
 				}
-				req, _ := http.NewRequest(http.MethodPost, srv.URL, bytes.NewReader(body))
+				req, _ := http.NewRequest(http.MethodPost, url, bytes.NewReader(body))
 				req.Header = headers[i] // the client only reads it
 				t0 := time.Now()
 				resp, err := client.Do(req)
@@ -159,4 +182,42 @@ func benchIngest(b *testing.B, inbox webhook.Inbox, body []byte) {
 	b.ReportMetric(pct(0.99), "p99_ms")
 	b.ReportMetric(float64(cpu)/float64(time.Microsecond)/float64(b.N), "cpu_us/delivery")
 	b.ReportMetric(0, "ns/op")
+}
+
+// startNodeIngest starts the Node baseline server (node/server.js) on a
+// schema of its own, dropped afterwards, and returns its URL. It skips
+// when node or the server's packages are missing.
+func startNodeIngest(b *testing.B, dsn string) string {
+	b.Helper()
+	if _, err := exec.LookPath("node"); err != nil {
+		b.Skip("node is not installed")
+	}
+	if _, err := os.Stat("node/node_modules/@shopify/shopify-api"); err != nil {
+		b.Skip("run npm ci in internal/bench/node first")
+	}
+	schema := fmt.Sprintf("wmsbridge_bench_node_%d", time.Now().UnixNano())
+	cmd := exec.Command("node", "server.js", "0", dsn, schema, ingestSecret)
+	cmd.Dir = "node"
+	cmd.Stderr = os.Stderr
+	out, err := cmd.StdoutPipe()
+	if err != nil {
+		b.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() {
+		_ = cmd.Process.Kill()
+		_ = cmd.Wait()
+		if conn, err := pgx.Connect(context.Background(), dsn); err == nil {
+			_, _ = conn.Exec(context.Background(), `DROP SCHEMA IF EXISTS `+pgx.Identifier{schema}.Sanitize()+` CASCADE`)
+			_ = conn.Close(context.Background())
+		}
+	})
+	line, err := bufio.NewReader(out).ReadString('\n')
+	port, ok := strings.CutPrefix(strings.TrimSpace(line), "listening ")
+	if err != nil || !ok {
+		b.Fatalf("the node server said %q: %v", line, err)
+	}
+	return "http://127.0.0.1:" + port + "/webhooks"
 }
