@@ -628,3 +628,49 @@ func TestHealthBudgetChartAndWebhookState(t *testing.T) {
 		t.Fatal("the health does not mention the re-created subscription")
 	}
 }
+
+func TestMethodsCheckedAndWooCommerceKeys(t *testing.T) {
+	var saved []string
+	woo := console.WooCommerceKeys(func(ctx context.Context, shop, site, key, secret string) error {
+		saved = append(saved, shop, site, key, secret)
+		if key == "ck_taken" {
+			return &console.FieldError{Field: "consumer_key", Reason: "this key belongs to another shop"}
+		}
+		return nil
+	})
+	e := newEnv(t, console.Config{Authorize: allow, Methods: []console.Method{woo}})
+	e.secrets = append(e.secrets, "cs_secret_123")
+	page := e.get("/connect").body
+	for _, want := range []string{"WooCommerce: REST API key", "Store address", `name="consumer_key" type="password" value=""`,
+		`name="consumer_secret" type="password" value=""`} {
+		if !strings.Contains(page, want) {
+			t.Fatalf("the WooCommerce form lacks %q:\n%s", want, page)
+		}
+	}
+	r := e.post("/connect/woocommerce-keys", url.Values{"shop": {"Woo"}, "admin_url": {"https://woo.example"},
+		"consumer_key": {"ck_taken"}, "consumer_secret": {"cs_secret_123"}})
+	if r.status != http.StatusUnprocessableEntity ||
+		!regexp.MustCompile(`id="woocommerce-keys-consumer_key-err">this key belongs to another shop<`).MatchString(r.body) {
+		t.Fatalf("the host's field error is not next to the field: HTTP %d\n%s", r.status, r.body)
+	}
+	if fmt.Sprint(saved) != "[Woo https://woo.example ck_taken cs_secret_123]" {
+		t.Fatalf("saved %q", saved)
+	}
+
+	// Bad methods are refused by New.
+	eng := e.eng
+	wh, _ := memwms.New(nil)
+	for name, m := range map[string]console.Method{
+		"no id":          {Title: "x", Connect: woo.Connect},
+		"no connect":     {ID: "x", Title: "x"},
+		"common field":   {ID: "x", Title: "x", Connect: woo.Connect, Fields: []console.Field{{Name: "shop", Label: "Shop"}}},
+		"field no label": {ID: "x", Title: "x", Connect: woo.Connect, Fields: []console.Field{{Name: "key"}}},
+	} {
+		if _, err := console.New(console.Config{Engine: eng, Warehouses: wh, LocalDemo: true, Methods: []console.Method{m}}); err == nil {
+			t.Errorf("%s: accepted", name)
+		}
+	}
+	if _, err := console.New(console.Config{Engine: eng, Warehouses: wh, LocalDemo: true, Methods: []console.Method{woo, woo}}); err == nil {
+		t.Error("two methods with one id: accepted")
+	}
+}

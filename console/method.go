@@ -172,14 +172,60 @@ func ShopifyToken(save func(ctx context.Context, shop, adminURL, accessToken, ap
 			if tok == "" {
 				return "", &FieldError{Field: "access_token", Reason: "enter the app's Admin API access token"}
 			}
-			if err := save(ctx, in.Shop, in.AdminURL, tok, strings.TrimSpace(in.Values["api_secret"])); err != nil {
-				var fe *FieldError
-				if errors.As(err, &fe) {
-					return "", err
-				}
-				return "", fmt.Errorf("the credentials could not be stored: %w", err)
-			}
-			return "", nil
+			return "", stored(save(ctx, in.Shop, in.AdminURL, tok, strings.TrimSpace(in.Values["api_secret"])))
 		},
 	}
+}
+
+// WooCommerceKeys is the connect method of a WooCommerce store: its site
+// address and a REST API key the merchant creates in WooCommerce
+// (Settings → Advanced → REST API, with Read/Write permission): the
+// consumer key (ck_…) and consumer secret (cs_…). Its shops' system is
+// "woocommerce": give the engine WooCommerce's (package
+// woocommerce/connector's ShopSystem). A store keeps one stock figure per
+// product, so it needs no location mapping.
+//
+// save stores the key and secret in the host's secret storage under the
+// shop id (the engine's Config.Connect reads them from there). The site
+// address is as entered: the engine normalises it when the settings are
+// saved.
+func WooCommerceKeys(save func(ctx context.Context, shop, siteURL, consumerKey, consumerSecret string) error) Method {
+	return Method{
+		ID:     "woocommerce-keys",
+		System: "woocommerce",
+		Title:  "WooCommerce: REST API key",
+		Description: "Create a key in WooCommerce under Settings → Advanced → REST API, for a user who manages the shop, " +
+			"with Read/Write permission. WooCommerce shows the consumer secret only once.",
+		AdminURLLabel:       "Store address",
+		AdminURLHelp:        "The site's address, https://…, with its folder if WordPress runs in one.",
+		AdminURLPlaceholder: "https://shop.example.com",
+		Fields: []Field{
+			{Name: "consumer_key", Label: "Consumer key", Secret: true, Required: true, Placeholder: "ck_…",
+				Help: "Stored by the WMS, never shown again."},
+			{Name: "consumer_secret", Label: "Consumer secret", Secret: true, Required: true, Placeholder: "cs_…",
+				Help: "Stored by the WMS, never shown again."},
+		},
+		AuthField: "consumer_key",
+		Connect: func(ctx context.Context, in Input) (string, error) {
+			key, secret := strings.TrimSpace(in.Values["consumer_key"]), strings.TrimSpace(in.Values["consumer_secret"])
+			switch {
+			case key == "":
+				return "", &FieldError{Field: "consumer_key", Reason: "enter the key's consumer key"}
+			case secret == "":
+				return "", &FieldError{Field: "consumer_secret", Reason: "enter the key's consumer secret"}
+			}
+			return "", stored(save(ctx, in.Shop, in.AdminURL, key, secret))
+		},
+	}
+}
+
+// stored explains an error of a host's save function: a [*FieldError]
+// stays as it is (shown next to its field), others say the credentials
+// were not stored.
+func stored(err error) error {
+	var fe *FieldError
+	if err == nil || errors.As(err, &fe) {
+		return err
+	}
+	return fmt.Errorf("the credentials could not be stored: %w", err)
 }
