@@ -78,14 +78,7 @@ func TestE2E_OrderLinePropertiesInEveryShape(t *testing.T) {
 				}
 				body, err := json.Marshal(m)
 				require.NoError(t, err)
-				req, err := shopifywebhook.NewSignedRequest(ctxT(t), h.addr, shopifywebhook.TestDelivery{
-					Topic: webhook.Topic("orders/create"), Body: body, ShopDomain: shop.Domain(), APIVersion: "2026-07",
-				}, h.srv.WebhookSecret())
-				require.NoError(t, err)
-				resp, err := http.DefaultClient.Do(req)
-				require.NoError(t, err)
-				resp.Body.Close()
-				require.Equal(t, http.StatusOK, resp.StatusCode, shape)
+				h.postSigned(shop, "orders/create", body)
 			}
 			for shape, o := range orders {
 				deliver(o, shape)
@@ -116,4 +109,18 @@ func TestE2E_OrderLinePropertiesInEveryShape(t *testing.T) {
 			assert.Equal(t, int64(-3), moved, "the POS sale with properties as an object moved stock")
 		})
 	}
+}
+
+// postSigned delivers body as a webhook of topic from shop, signed as the
+// simulator signs, to the harness's endpoint, and requires a 200.
+func (h *harness) postSigned(shop *shopifytest.Shop, topic string, body []byte) {
+	h.t.Helper()
+	req, err := shopifywebhook.NewSignedRequest(ctxT(h.t), h.addr, shopifywebhook.TestDelivery{
+		Topic: webhook.Topic(topic), Body: body, ShopDomain: shop.Domain(), APIVersion: "2026-07",
+	}, h.srv.WebhookSecret())
+	require.NoError(h.t, err)
+	resp, err := http.DefaultClient.Do(req)
+	require.NoError(h.t, err)
+	resp.Body.Close()
+	require.Equal(h.t, http.StatusOK, resp.StatusCode, "%s delivery", topic)
 }

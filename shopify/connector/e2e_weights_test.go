@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"maps"
-	"net/http"
 	"os"
 	"slices"
 	"testing"
@@ -16,9 +15,7 @@ import (
 
 	"github.com/wmsbridge/wmsbridge/shopify"
 	"github.com/wmsbridge/wmsbridge/shopify/shopifytest"
-	"github.com/wmsbridge/wmsbridge/shopify/shopifywebhook"
 	wmssync "github.com/wmsbridge/wmsbridge/sync"
-	"github.com/wmsbridge/wmsbridge/webhook"
 	"github.com/wmsbridge/wmsbridge/wms"
 )
 
@@ -79,14 +76,7 @@ func TestE2E_ProductUpdateLikeShopifySampleKeepsWeights(t *testing.T) {
 	require.Equal(t, keys, shapeOf(payload), "the delivered payload has exactly the sample's fields")
 	body, err := json.Marshal(payload)
 	require.NoError(t, err)
-	req, err := shopifywebhook.NewSignedRequest(ctxT(t), h.addr, shopifywebhook.TestDelivery{
-		Topic: webhook.Topic("products/update"), Body: body, ShopDomain: shop.Domain(), APIVersion: "2026-07",
-	}, h.srv.WebhookSecret())
-	require.NoError(t, err)
-	resp, err := http.DefaultClient.Do(req)
-	require.NoError(t, err)
-	resp.Body.Close()
-	require.Equal(t, http.StatusOK, resp.StatusCode)
+	h.postSigned(shop, "products/update", body)
 	h.drain()
 
 	for i, sku := range []string{"RJ-S", "RJ-M"} {
