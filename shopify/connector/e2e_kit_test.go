@@ -153,4 +153,3 @@ func (k *kitShop) DropWebhooks(drop bool) {
 }
 
 func (k *kitShop) Flush(ctx context.Context) error { return k.srv.WaitWebhooks(ctx) }
-
