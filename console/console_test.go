@@ -91,7 +91,7 @@ func TestAuthorizeIsAskedForEveryPageAndChange(t *testing.T) {
 	e.get("/shops/ShopOne/settings")
 	e.post("/shops/ShopOne/settings", url.Values{"admin_url": {"https://one.myshopify.com"}, "op": {"save"}})
 	e.post("/shops/ShopOne/setup/customs_cost/skip", nil)
-	e.post("/shops/ShopOne/failures/replay", url.Values{"direction": {"outbound"}, "id": {"x"}})
+	e.post("/shops/ShopOne/failures/replay", url.Values{"class": {"outbound"}, "id": {"x"}})
 	want := []call{{"", console.ActionView}, {"ShopOne", console.ActionView}, {"ShopOne", console.ActionConfigure},
 		{"ShopOne", console.ActionSetup}, {"ShopOne", console.ActionOperate}}
 	if fmt.Sprint(calls) != fmt.Sprint(want) {
@@ -418,16 +418,54 @@ func TestFailedWebhookReplayedDisappears(t *testing.T) {
 		t.Fatal("the overview does not show the shop failing")
 	}
 	// Another shop cannot replay it.
-	if r := e.post("/shops/ShopTwo/failures/replay", url.Values{"direction": {"inbound"}, "id": {"wh-bad"}}); r.status != http.StatusNotFound {
+	if r := e.post("/shops/ShopTwo/failures/replay", url.Values{"class": {"inbound"}, "id": {"wh-bad"}}); r.status != http.StatusNotFound {
 		t.Fatalf("replay through another shop: HTTP %d", r.status)
 	}
-	r := e.post("/shops/ShopOne/failures/replay", url.Values{"direction": {"inbound"}, "id": {"wh-bad"}})
+	r := e.post("/shops/ShopOne/failures/replay", url.Values{"class": {"inbound"}, "id": {"wh-bad"}})
 	if r.status != http.StatusSeeOther || r.loc != "/shops/ShopOne?done=replayed" {
 		t.Fatalf("replay: HTTP %d to %q", r.status, r.loc)
 	}
 	waitFor(t, "the failure to go", func() bool { return strings.Contains(e.get("/shops/ShopOne").body, `id="no-failures"`) })
-	if r := e.post("/shops/ShopOne/failures/replay", url.Values{"direction": {"inbound"}, "id": {"wh-bad"}}); r.status != http.StatusNotFound {
+	if r := e.post("/shops/ShopOne/failures/replay", url.Values{"class": {"inbound"}, "id": {"wh-bad"}}); r.status != http.StatusNotFound {
 		t.Fatalf("replaying twice: HTTP %d", r.status)
+	}
+
+	waitFor(t, "the replayed event to be handled", func() bool {
+		h := must[wmssync.Health](t)(e.eng.Health(context.Background(), "ShopOne"))
+		return h.Inbox.Pending == 0
+	})
+
+	// Discarded, with a reason: it goes for good.
+	e.shops["one.myshopify.com"].badPayloads.Store(1)
+	e.put("one.myshopify.com", "wh-bad-2", `{"id":2}`)
+	waitFor(t, "the second failure", func() bool { return strings.Contains(e.get("/shops/ShopOne").body, "wh-bad-2") })
+	if !strings.Contains(e.get("/shops/ShopOne").body, `<label for="reason-inbound-wh-bad-2">Reason for discarding</label>`) {
+		t.Fatal("the discard reason has no label")
+	}
+	if r := e.post("/shops/ShopOne/failures/discard", url.Values{"class": {"inbound"}, "id": {"wh-bad-2"}}); r.status != http.StatusBadRequest {
+		t.Fatalf("discard without a reason: HTTP %d", r.status)
+	}
+	r = e.post("/shops/ShopOne/failures/discard", url.Values{"class": {"inbound"}, "id": {"wh-bad-2"}, "reason": {"a test payload"}})
+	if r.status != http.StatusSeeOther || r.loc != "/shops/ShopOne?done=discarded" {
+		t.Fatalf("discard: HTTP %d to %q", r.status, r.loc)
+	}
+	if !strings.Contains(e.get("/shops/ShopOne").body, `id="no-failures"`) {
+		t.Fatal("a discarded failure is still listed")
+	}
+
+	// A webhook of a shop no settings name: listed on the overview, and
+	// discarded from there.
+	e.put("gone.myshopify.com", "wh-gone", `{"id":3}`)
+	waitFor(t, "the orphan", func() bool { return strings.Contains(e.get("/").body, "wh-gone") })
+	if !strings.Contains(e.get("/").body, "Failures of shops not connected") {
+		t.Fatal("no heading for the orphans")
+	}
+	r = e.post("/shops/gone.myshopify.com/failures/discard", url.Values{"class": {"inbound"}, "id": {"wh-gone"}, "reason": {"shop removed"}})
+	if r.status != http.StatusSeeOther || r.loc != "/?done=discarded" {
+		t.Fatalf("discard an orphan: HTTP %d to %q", r.status, r.loc)
+	}
+	if strings.Contains(e.get("/").body, "wh-gone") {
+		t.Fatal("the discarded orphan is still listed")
 	}
 }
 

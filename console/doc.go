@@ -1,8 +1,9 @@
 // Package console is a web console for the sync engine that a WMS mounts in
 // its own admin: the merchant's setup screens (connect a shop, test the
 // connection, choose the settings, run the setup steps with live progress)
-// and an operations view (every shop's health, what waits to be sent, the
-// failures with replay, recent activity).
+// and an operations view (every shop's health from the engine, what waits
+// and for how long, the API budget over time, the failures to replay or
+// discard, recent activity).
 //
 // It is server-rendered HTML (html/template) with its CSS and a little
 // JavaScript embedded: no build step, no CDN, nothing loaded from another

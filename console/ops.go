@@ -14,36 +14,66 @@ import (
 	"github.com/wmsbridge/wmsbridge/webhook"
 )
 
-// Directions of a failure.
-const (
-	inbound  = "inbound"  // a webhook event the engine could not apply
-	outbound = "outbound" // a message to the shop that failed for good
-)
-
 // failure is an inbound event or an outbound message that failed for good
 // and waits for the merchant: replay (once the cause is fixed) or discard.
 type failure struct {
-	Direction string
-	Shop      string
-	ID        string
-	What      string // topic or message kind
-	Entity    string
-	Attempts  int
-	Error     string
-	Time      time.Time
-	Detail    string // the payload, indented, cut at maxDetail
+	wmssync.Failure
+	Entity string // the order or SKU whose later messages wait behind it
+	Detail string // the payload, indented, cut at maxDetail
 }
+
+// Inbound reports whether the failure is a webhook from the shop.
+func (f failure) Inbound() bool { return f.Class == wmssync.FailureInbound }
 
 const maxDetail = 4 << 10
 
-// inboxAdmin is what today's SQL stores offer for failed inbox events.
-type inboxAdmin interface {
-	Failed(ctx context.Context, limit int) ([]webhook.Job, error)
-	Replay(ctx context.Context, webhookID string) error
+// maxFailures caps the failures read per shop and class.
+const maxFailures = 200
+
+// failedEvents is the store capability that returns failed webhook
+// events with their payloads (sync.InboxFailures).
+type failedEvents interface {
+	FailedEvents(ctx context.Context, shop string, limit int) ([]webhook.Job, error)
 }
 
-// maxFailures caps the failures read per page.
-const maxFailures = 200
+// failures lists the failures of shop ("" every shop), with the payloads
+// the store keeps.
+func (c *Console) failures(ctx context.Context, shop string) ([]failure, error) {
+	fs, err := c.eng.Failures(ctx, wmssync.FailureFilter{Shop: shop, Limit: maxFailures})
+	if err != nil {
+		return nil, err
+	}
+	details := map[wmssync.FailureClass]map[string]failure{wmssync.FailureInbound: {}, wmssync.FailureOutbound: {}}
+	if fe, ok := c.eng.Inbox().(failedEvents); ok && len(fs) > 0 {
+		jobs, err := fe.FailedEvents(ctx, "", maxFailures)
+		if err != nil {
+			return nil, err
+		}
+		for _, j := range jobs {
+			details[wmssync.FailureInbound][j.Event.WebhookID] = failure{Detail: detail(j.Event.Body)}
+		}
+	}
+	if len(fs) > 0 {
+		dead, err := c.eng.DeadLetters(ctx, shop)
+		if err != nil && !errors.Is(err, wmssync.ErrNoOutbox) {
+			return nil, err
+		}
+		for _, m := range dead {
+			details[wmssync.FailureOutbound][m.Shop+"\x00"+m.ID] = failure{Entity: m.Entity, Detail: detail(m.Data)}
+		}
+	}
+	out := make([]failure, 0, len(fs))
+	for _, f := range fs {
+		key := f.ID
+		if f.Class == wmssync.FailureOutbound {
+			key = f.Shop + "\x00" + f.ID
+		}
+		d := details[f.Class][key]
+		out = append(out, failure{Failure: f, Entity: d.Entity, Detail: d.Detail})
+	}
+	slices.SortFunc(out, func(a, b failure) int { return a.At.Compare(b.At) })
+	return out, nil
+}
 
 // shopHealth is one shop's line in the operations view.
 type shopHealth struct {
@@ -68,51 +98,39 @@ type shopHealth struct {
 // attention.
 const lagWarning = 5 * time.Minute
 
-// inboundFailures reads the failed inbox events of every shop, by shop
-// domain ("" when the store offers no listing).
-func (c *Console) inboundFailures(ctx context.Context) (map[string][]failure, error) {
-	adm, ok := c.eng.Inbox().(inboxAdmin)
-	if !ok {
-		return nil, nil
-	}
-	jobs, err := adm.Failed(ctx, maxFailures)
-	if err != nil {
-		return nil, err
-	}
-	out := map[string][]failure{}
-	for _, j := range jobs {
-		ev := j.Event
-		out[strings.ToLower(ev.Shop)] = append(out[strings.ToLower(ev.Shop)], failure{
-			Direction: inbound, ID: ev.WebhookID, What: string(ev.Topic), Attempts: j.Attempt,
-			Error: j.LastError, Time: ev.ReceivedAt, Detail: detail(ev.Body),
-		})
-	}
-	return out, nil
-}
-
-// health computes the operations figures of every shop.
-func (c *Console) health(ctx context.Context) ([]shopHealth, error) {
+// health computes the operations figures of every shop, and returns the
+// failures of shops that are not connected (webhooks of a removed shop).
+func (c *Console) health(ctx context.Context) ([]shopHealth, []failure, error) {
 	shops, err := c.eng.Shops(ctx)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	in, inErr := c.inboundFailures(ctx)
+	all, err := c.failures(ctx, "")
+	if err != nil {
+		return nil, nil, err
+	}
+	byShop := map[string][]failure{}
+	for _, f := range all {
+		byShop[f.Shop] = append(byShop[f.Shop], f)
+	}
 	out := make([]shopHealth, 0, len(shops))
 	for _, s := range shops {
-		h, err := c.shopHealth(ctx, s, in)
+		h, err := c.shopHealth(ctx, s, byShop[s.Shop])
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
-		if inErr != nil {
-			h.Reasons = append(h.Reasons, "failed webhooks could not be read: "+inErr.Error())
-			h.Level = "bad"
-		}
+		delete(byShop, s.Shop)
 		out = append(out, h)
 	}
-	return out, nil
+	var orphans []failure
+	for _, fs := range byShop {
+		orphans = append(orphans, fs...)
+	}
+	slices.SortFunc(orphans, func(a, b failure) int { return a.At.Compare(b.At) })
+	return out, orphans, nil
 }
 
-func (c *Console) shopHealth(ctx context.Context, s wmssync.Settings, in map[string][]failure) (shopHealth, error) {
+func (c *Console) shopHealth(ctx context.Context, s wmssync.Settings, fs []failure) (shopHealth, error) {
 	h := shopHealth{S: s, InboxLag: -1, OutboxLag: -1, Level: "ok", BudgetNow: -1}
 	st, err := c.setupState(ctx, s.Shop)
 	if err != nil {
@@ -138,19 +156,7 @@ func (c *Console) shopHealth(ctx context.Context, s wmssync.Settings, in map[str
 	if b := h.H.Budget; b != nil {
 		h.BudgetNow = b.Used()
 	}
-	for _, f := range in[s.Domain()] {
-		f.Shop = s.Shop
-		h.Failures = append(h.Failures, f)
-	}
-	dead, err := c.eng.DeadLetters(ctx, s.Shop)
-	if err != nil && !errors.Is(err, wmssync.ErrNoOutbox) {
-		return h, err
-	}
-	for _, m := range dead {
-		h.Failures = append(h.Failures, failure{Direction: outbound, Shop: s.Shop, ID: m.ID, What: string(m.Kind),
-			Entity: m.Entity, Attempts: m.Attempts, Error: m.LastError, Time: m.CreatedAt, Detail: detail(m.Data)})
-	}
-	slices.SortFunc(h.Failures, func(a, b failure) int { return a.Time.Compare(b.Time) })
+	h.Failures = fs
 	h.judge(st)
 	return h, nil
 }
@@ -215,16 +221,17 @@ func detail(body []byte) string {
 
 // overview is the operations view of every shop.
 func (c *Console) overview(w http.ResponseWriter, r *http.Request) {
-	hs, err := c.health(r.Context())
+	hs, orphans, err := c.health(r.Context())
 	if err != nil {
 		c.errorPage(w, r, http.StatusInternalServerError, "the shops could not be read: "+err.Error())
 		return
 	}
 	c.render(w, r, http.StatusOK, "overview", view{Title: "Shops", Nav: "overview", Data: struct {
 		Shops    []shopHealth
+		Orphans  []failure
 		Stats    wmssync.Stats
 		Outbound wmssync.OutboundStats
-	}{hs, c.eng.Stats(), c.eng.OutboundStats()}})
+	}{hs, orphans, c.eng.Stats(), c.eng.OutboundStats()}})
 }
 
 // shopPage is one shop's operations view.
@@ -235,83 +242,70 @@ func (c *Console) shopPage(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	in, inErr := c.inboundFailures(ctx)
-	h, err := c.shopHealth(ctx, s, in)
+	fs, err := c.failures(ctx, shop)
+	if err != nil {
+		c.errorPage(w, r, http.StatusInternalServerError, "the shop's failures could not be read: "+err.Error())
+		return
+	}
+	h, err := c.shopHealth(ctx, s, fs)
 	if err != nil {
 		c.errorPage(w, r, http.StatusInternalServerError, "the shop's state could not be read: "+err.Error())
 		return
-	}
-	if inErr != nil {
-		h.Level = "bad"
-		h.Reasons = append(h.Reasons, "failed webhooks could not be read: "+inErr.Error())
 	}
 	var acts []Activity
 	if c.cfg.Activity != nil {
 		acts = c.cfg.Activity.Recent(shop, 20)
 	}
 	c.render(w, r, http.StatusOK, "shop", view{Title: s.DisplayName, Nav: "ops", Shop: shop, Data: struct {
-		H          shopHealth
-		Budget     budgetChart
-		Activity   []Activity
-		HasLog     bool
-		CanDiscard bool
-	}{h, drawBudget(c.budgets.get(shop), c.now()), acts, c.cfg.Activity != nil, false}})
+		H        shopHealth
+		Budget   budgetChart
+		Activity []Activity
+		HasLog   bool
+	}{h, drawBudget(c.budgets.get(shop), c.now()), acts, c.cfg.Activity != nil}})
+}
+
+// failureAction reads a failure form (class, id; reason to discard) of
+// the path's shop, which may be a shop no longer connected (the
+// identity its webhooks carry), and runs act.
+func (c *Console) failureAction(w http.ResponseWriter, r *http.Request, done string,
+	act func(ctx context.Context, class wmssync.FailureClass, shop, id, reason string) error) {
+	shop := r.PathValue("shop")
+	if !c.parseForm(w, r) {
+		return
+	}
+	class := wmssync.FailureClass(r.PostForm.Get("class"))
+	if class != wmssync.FailureInbound && class != wmssync.FailureOutbound {
+		c.errorPage(w, r, http.StatusBadRequest, "unknown kind of failure")
+		return
+	}
+	reason := strings.TrimSpace(r.PostForm.Get("reason"))
+	if done == "discarded" && reason == "" {
+		c.errorPage(w, r, http.StatusBadRequest, "say why the failure is discarded")
+		return
+	}
+	if err := act(r.Context(), class, shop, r.PostForm.Get("id"), reason); err != nil {
+		status := http.StatusInternalServerError
+		if errors.Is(err, wmssync.ErrNotFound) {
+			status = http.StatusNotFound
+		}
+		c.errorPage(w, r, status, "the failure could not be "+done+": "+err.Error())
+		return
+	}
+	if _, err := c.eng.Settings(r.Context(), shop); err != nil {
+		c.redirect(w, r, done) // a shop no longer connected: its failures are on the overview
+		return
+	}
+	c.redirect(w, r, done, "shops", shop)
 }
 
 // failureReplay replays one failure of the shop.
 func (c *Console) failureReplay(w http.ResponseWriter, r *http.Request) {
-	shop := r.PathValue("shop")
-	ctx := r.Context()
-	s, ok := c.shopSettings(w, r)
-	if !ok {
-		return
-	}
-	if !c.parseForm(w, r) {
-		return
-	}
-	id := r.PostForm.Get("id")
-	var err error
-	switch r.PostForm.Get("direction") {
-	case outbound:
-		err = c.eng.ReplayDeadLetter(ctx, shop, id)
-	case inbound:
-		err = c.replayInbound(ctx, s, id)
-	default:
-		c.errorPage(w, r, http.StatusBadRequest, "unknown kind of failure")
-		return
-	}
-	if err != nil {
-		status := http.StatusInternalServerError
-		if errors.Is(err, wmssync.ErrNotFound) || errors.Is(err, webhook.ErrUnknownJob) {
-			status = http.StatusNotFound
-		}
-		c.errorPage(w, r, status, "the failure could not be replayed: "+err.Error())
-		return
-	}
-	c.redirect(w, r, "replayed", "shops", shop)
+	c.failureAction(w, r, "replayed", func(ctx context.Context, class wmssync.FailureClass, shop, id, _ string) error {
+		return c.eng.ReplayFailure(ctx, class, shop, id)
+	})
 }
 
-// replayInbound replays a failed webhook event of shop s: only one the
-// shop sent.
-func (c *Console) replayInbound(ctx context.Context, s wmssync.Settings, id string) error {
-	adm, ok := c.eng.Inbox().(inboxAdmin)
-	if !ok {
-		return errors.New("the store offers no replay of failed webhooks")
-	}
-	in, err := c.inboundFailures(ctx)
-	if err != nil {
-		return err
-	}
-	for _, f := range in[s.Domain()] {
-		if f.ID == id {
-			return adm.Replay(ctx, id)
-		}
-	}
-	return wmssync.ErrNotFound
-}
-
-// failureDiscard discards one failure; the engine offers it once its
-// unified failures exist.
+// failureDiscard gives one failure of the shop up, with a reason.
 func (c *Console) failureDiscard(w http.ResponseWriter, r *http.Request) {
-	c.errorPage(w, r, http.StatusNotImplemented, "discarding failures is not available with this engine")
+	c.failureAction(w, r, "discarded", c.eng.DiscardFailure)
 }

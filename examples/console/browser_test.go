@@ -529,7 +529,7 @@ func TestBrowserClickThrough(t *testing.T) {
 	b.visit("/demo/")
 	b.click(`#demo-grant`)
 	b.visit(basePath + "/shops/MyShopDK")
-	b.click(`li.failure button[type="submit"]`)
+	b.click(`li.failure button.replay`)
 	if !strings.Contains(b.text("main"), "replayed") {
 		b.fatalf("no confirmation of the replay")
 	}
@@ -556,6 +556,12 @@ func TestBrowserClickThrough(t *testing.T) {
 	}
 	b.shot("markup-as-text")
 	b.noDialogs()
+	// It should not happen: discarded, with a reason.
+	b.fill(`li.failure form.discard input[name="reason"]`, "a test product")
+	b.click(`li.failure form.discard button`)
+	if !strings.Contains(b.text("main"), "discarded") || !b.eval(`document.getElementById("no-failures") !== null`) {
+		b.fatalf("the discarded failure is still there: %q", b.text("main"))
+	}
 
 	// A cross-site form post is refused and changes nothing.
 	crossSite(t, b, w)
