@@ -712,3 +712,22 @@ func TestMethodsCheckedAndWooCommerceKeys(t *testing.T) {
 		t.Error("two methods with one id: accepted")
 	}
 }
+
+func TestReportListsUnsupportedFeatures(t *testing.T) {
+	e := newEnv(t, console.Config{Authorize: allow})
+	e.connectShop("ShopOne", "one.myshopify.com")
+	if r := e.post("/shops/ShopOne/settings", url.Values{"admin_url": {"https://one.myshopify.com"}, "pos": {"on"},
+		"sales_history_since": {time.Now().AddDate(0, 0, -10).Format("2006-01-02")}, "op": {"save"}}); r.status != http.StatusSeeOther {
+		t.Fatalf("save: HTTP %d", r.status)
+	}
+	page := e.get("/shops/ShopOne/test").body
+	for _, want := range []string{"Not supported by this shop system", "<strong>Point of sale</strong>: the shop system has no point of sale",
+		`Result: <span class="badge ok">OK`} {
+		if !strings.Contains(page, want) {
+			t.Fatalf("report lacks %q:\n%s", want, page)
+		}
+	}
+	if strings.Contains(page, "not_supported") {
+		t.Fatal("the pseudo-scope is shown as a scope")
+	}
+}

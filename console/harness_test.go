@@ -76,6 +76,10 @@ func (c *fakeConnector) Inspect(ctx context.Context, f wmssync.Features) (wmssyn
 		{AnyOf: []string{"read_products", "write_products"}, Feature: "import products (S7)"},
 		{AnyOf: []string{"read_orders"}, Feature: "receive orders (S10)"},
 	}
+	if f.POS {
+		req = append(req, wmssync.ScopeRequirement{AnyOf: []string{wmssync.NotSupported}, Feature: "point of sale (S4)",
+			Reason: "the shop system has no point of sale"})
+	}
 	if !f.SalesHistorySince.IsZero() && f.SalesHistorySince.Before(f.Today.AddDays(-60)) {
 		req = append(req, wmssync.ScopeRequirement{AnyOf: []string{"read_all_orders"}, Feature: "import sales history (S12)",
 			Reason: "sales history goes back more than 60 days"})

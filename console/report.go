@@ -65,6 +65,9 @@ func (c *Console) buildReport(rep *wmssync.ConnectionReport, warehouses map[stri
 	}
 	granted := rep.Identity.GrantedScopes
 	for _, req := range rep.Identity.RequiredScopes {
+		if slices.Contains(req.AnyOf, wmssync.NotSupported) {
+			continue // listed as not supported, not as a scope
+		}
 		row := scopeRow{Feature: req.Feature, AnyOf: req.AnyOf, Reason: req.Reason}
 		for _, s := range req.AnyOf {
 			if slices.Contains(granted, s) {
