@@ -56,7 +56,7 @@ type versioned[T any] struct {
 	prev webhook.Version
 }
 
-// toWMSProduct finishes a connector's product for the backend (S2, S3).
+// toWMSProduct finishes a connector's product for the backend.
 // It returns ok=false for a product the backend cannot take, after logging
 // why.
 func (e *Engine) toWMSProduct(ctx context.Context, s Settings, p Product) (wms.Product, bool) {
@@ -225,7 +225,7 @@ func (e *Engine) forceProduct(ctx context.Context, s Settings, key EntityKey, p 
 }
 
 // importStock sets the warehouse's on-hand stock from the shop's stock at
-// mapped locations (S5, S7), summing locations mapped to one warehouse.
+// mapped locations, summing locations mapped to one warehouse.
 func (e *Engine) importStock(ctx context.Context, s Settings, ps []versioned[Product]) error {
 	si, ok := e.backend.(wms.StockImporter)
 	if !ok {

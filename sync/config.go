@@ -76,7 +76,7 @@ type Config struct {
 	// SalesHistoryDays is how far back the sales history goes when
 	// Settings.SalesHistorySince is zero (default DefaultSalesHistoryDays).
 	SalesHistoryDays int
-	// Outbound tunes the outbox dispatcher (S13-S20); see OutboundConfig.
+	// Outbound tunes the outbox dispatcher; see OutboundConfig.
 	Outbound OutboundConfig
 
 	// LeaseTTL is how long a lease on a setup step or a reconciliation
@@ -115,7 +115,7 @@ type Config struct {
 	// sweep brings the entity back to the shop's current state. An order
 	// whose version was pruned counts as never applied when it changes
 	// again (after months): one created before the orders step started is
-	// then ignored (S10), and a cancellation of one at a location mapped
+	// then ignored, and a cancellation of one at a location mapped
 	// to no warehouse is ignored too. Barcode marks are never pruned (see
 	// VersionPruner).
 	VersionRetention time.Duration

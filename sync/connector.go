@@ -44,7 +44,7 @@ import (
 // errors.As.
 type Connector interface {
 	// Inspect reads the shop's identity and what the engine needs to test
-	// the connection (S6): name, domain, country, time zone, the scopes
+	// the connection: name, domain, country, time zone, the scopes
 	// granted to the credentials, the scopes the features in f require,
 	// the shop's locations, and whether the configured API version is
 	// supported. It is the first call the engine makes with new settings,
@@ -93,22 +93,22 @@ type Connector interface {
 // Features are the features the engine will use for a shop, derived from
 // its [Settings]. [Connector.Inspect] returns the scopes they require.
 type Features struct {
-	// Products: product import and product webhooks (S7, S8). Always true.
+	// Products: product import and product webhooks. Always true.
 	Products bool
-	// CustomsCost: customs information and unit costs (S9).
+	// CustomsCost: customs information and unit costs.
 	CustomsCost bool
-	// Orders: order webhooks and the reconciliation sweep (S10).
+	// Orders: order webhooks and the reconciliation sweep.
 	Orders bool
-	// POS: point-of-sale orders become stock movements and sales (S4).
+	// POS: point-of-sale orders become stock movements and sales.
 	POS bool
-	// SalesHistorySince is the first day of the sales history import
-	// (S12); zero means no import.
+	// SalesHistorySince is the first day of the sales history import;
+	// zero means no import.
 	SalesHistorySince wms.Date
 	// Today is the current day in the engine's clock, so the connector can
 	// tell how far back SalesHistorySince reaches (a shop system may list
 	// older orders only with a further scope).
 	Today wms.Date
-	// Outbound are the outbound message kinds switched on (S13).
+	// Outbound are the outbound message kinds switched on.
 	Outbound []wms.EventKind
 }
 
@@ -160,7 +160,7 @@ type ScopeRequirement struct {
 	// The first is the one to ask for.
 	AnyOf []string `json:"any_of"`
 	// Feature names the feature in the merchant's words, such as "import
-	// products (S7)".
+	// products".
 	Feature string `json:"feature"`
 	// Reason says why, when it is not obvious, such as "sales history
 	// goes back further than the shop lists orders by default".
@@ -220,8 +220,8 @@ type Page[T any] struct {
 // Product is a shop's product as a connector delivers it: the warehouse's
 // view ([wms.Product]) plus what the engine needs to finish it. The engine
 // sets Shop and Main, fills Brand or Supplier from Vendor according to the
-// shop's settings (S3), drops variants without a SKU, and turns Stock into
-// stock levels of the mapped warehouses (S5, S7).
+// shop's settings, drops variants without a SKU, and turns Stock into
+// stock levels of the mapped warehouses.
 type Product struct {
 	wms.Product
 	// Vendor is the shop's vendor (manufacturer) of the product.
@@ -244,7 +244,7 @@ type LocationStock struct {
 // Order is a shop's order as a connector delivers it: the warehouse's view
 // ([wms.Order]) plus the shop location it ships from or was sold at. The
 // engine sets Shop and Warehouse (from LocationID and the shop's location
-// mapping, S5) and leaves out lines without a SKU or quantity;
+// mapping) and leaves out lines without a SKU or quantity;
 // wms.Order.UpdatedAt is the order's version. Times may be in any zone: the
 // engine takes the day of a sale in the shop's time zone
 // ([ShopInfo.Timezone]).
@@ -322,14 +322,14 @@ type WebhookGroup string
 
 // The webhook groups.
 const (
-	// ProductWebhooks: product create, update and delete (S8).
+	// ProductWebhooks: product create, update and delete.
 	ProductWebhooks WebhookGroup = "products"
-	// OrderWebhooks: order create, update, cancel and delete (S10).
+	// OrderWebhooks: order create, update, cancel and delete.
 	OrderWebhooks WebhookGroup = "orders"
 )
 
 // WebhookRegistrar is implemented by connectors that subscribe the shop's
-// webhooks (S8, S10). The connector knows the address deliveries go to
+// webhooks. The connector knows the address deliveries go to
 // (the host's [webhook.Handler]) from its own configuration.
 type WebhookRegistrar interface {
 	// EnsureWebhooks makes sure the shop delivers every topic of group to
@@ -343,7 +343,7 @@ type WebhookRegistrar interface {
 }
 
 // CustomsCostSource is implemented by connectors that can read customs
-// information and unit costs (S9).
+// information and unit costs.
 type CustomsCostSource interface {
 	// CustomsAndCosts returns one page of customs information and unit
 	// costs by SKU, with the cursor rules of [Connector.Products]. An

@@ -1,7 +1,7 @@
 // Package sync is the sync engine of wmsbridge: it connects web shops to a
 // warehouse management system (WMS). A WMS vendor embeds it, implements the
 // small [wms.Backend] for its warehouse, and gets the whole integration a
-// merchant sets up in the seed's wizard: shop settings, a connection test,
+// merchant sets up in a shop wizard: shop settings, a connection test,
 // product import with progress, webhooks, orders held and released, POS
 // sales, sales history, and reconciliation that heals missed webhooks.
 //
@@ -10,9 +10,14 @@
 //
 //	import wmssync "github.com/wmsbridge/wmsbridge/sync"
 //
-// The engine knows no shop system. A [Connector] translates one (Shopify in
-// package shopify/connector; WooCommerce or DanDomain could follow) into
-// shop-neutral terms, so every shop system gets the same engine.
+// The engine knows no shop system. A connector package translates one into
+// shop-neutral terms: a [ShopSystem] (its settings rules and how its
+// webhook events name a shop), a webhook.Source (its headers and
+// signatures) and a [Connector] per shop (reading the shop, decoding its
+// events, and writing the warehouse's messages). Shopify's is in package
+// shopify/connector, WooCommerce's in woocommerce/connector; one engine
+// serves shops of several systems at once. docs/connectors.md in the
+// repository is the guide to writing one.
 //
 // # The pieces
 //
@@ -29,8 +34,9 @@
 // # Quick start
 //
 //	engine, err := wmssync.NewEngine(wmssync.Config{
-//		Backend: myWarehouse,
-//		Store:   store,
+//		Backend:     myWarehouse,
+//		Store:       store,
+//		ShopSystems: []wmssync.ShopSystem{connector.ShopSystem()},
 //		Connect: func(ctx context.Context, s wmssync.Settings) (wmssync.Connector, error) {
 //			return connector.New(clientFor(s.Shop), ...) // the host keeps the token
 //		},
@@ -40,46 +46,46 @@
 //	mux.Handle("POST /webhooks", handler)
 //	go engine.Run(ctx) // inbound events, reconciliation, webhook audits
 //
-//	report, err := engine.TestConnection(ctx, settings) // S6, before saving
+//	report, err := engine.TestConnection(ctx, settings) // before saving
 //	settings, err = engine.SaveSettings(ctx, settings)
 //	err = engine.RunSetup(ctx, settings.Shop, func(p wmssync.Progress) { fmt.Println(p) })
 //
 // # Shops and settings
 //
-// One engine serves many shops. Each has [Settings] (S1-S5, S13): a stable
-// shop id (the Shop of every product and order in the WMS), display name,
-// country, admin URL (normalised; its host is the domain webhook events
-// carry), API version, the main-shop flag (S2: the main shop's product
+// One engine serves many shops. Each has [Settings]: its shop system, a
+// stable shop id (the Shop of every product and order in the WMS), display
+// name, country, admin URL and API version (checked and normalised by the
+// shop's [ShopSystem], which also says how the shop's webhook events name
+// it), the main-shop flag (the main shop's product
 // data wins for SKUs several shops sell; at most one main shop), the
-// vendor-as-supplier toggle (S3), the POS toggle (S4), the location to
-// warehouse mapping (S5), the outbound message choices with the seed's
-// defaults (S13, see [DefaultOutbound]) and the first day of the sales
-// history (S12). [Engine.SaveSettings] validates and stores them; they can
+// vendor-as-supplier toggle, the POS toggle, the location to
+// warehouse mapping (none for a shop without locations: [SingleLocation]),
+// the outbound message choices with recommended defaults (see
+// [DefaultOutbound]) and the first day of the sales
+// history. [Engine.SaveSettings] validates and stores them; they can
 // change at any time and the next event, sweep or step uses the change.
 //
-// [Engine.TestConnection] checks settings before they are saved (S6) and
+// [Engine.TestConnection] checks settings before they are saved and
 // returns a [ConnectionReport]: shop reached, token valid, the shop's
 // identity, each missing scope with the feature that needs it (the
-// connector knows which scopes its shop system needs; Shopify's
-// read_all_orders is flagged when the sales history reaches back more than
-// 60 days), the locations with their mapping, API version support. Print it
-// or read its fields.
+// connector knows which scopes its shop system needs, such as one for
+// orders further back than the shop lists by default), the locations with
+// their mapping, API version support. Print it or read its fields.
 //
 // # Setup steps
 //
-// The seed's wizard is a persisted state machine per shop ([Steps]):
+// The setup is a persisted state machine per shop ([Steps]):
 //
-//  1. [StepProducts]: register product webhooks (S8), then import every
-//     product with its variants and the stock at mapped locations (S7).
-//  2. [StepCustomsCost]: customs information and unit costs (S9);
+//  1. [StepProducts]: register product webhooks, then import every
+//     product with its variants and the stock at mapped locations.
+//  2. [StepCustomsCost]: customs information and unit costs;
 //     skippable, and skipped by itself when the connector or the backend
 //     cannot.
 //  3. [StepOrders]: register order webhooks; from now on orders flow and
-//     the reconciliation sweep covers them (S10).
+//     the reconciliation sweep covers them.
 //  4. [StepSalesHistory]: quantity sold per SKU and day since
-//     Settings.SalesHistorySince, default one year back; today means skip
-//     (S12).
-//  5. [StepOutbound]: switch outbound messages on (S13): from then on the
+//     Settings.SalesHistorySince, default one year back; today means skip.
+//  5. [StepOutbound]: switch outbound messages on: from then on the
 //     shop receives the events the host publishes (see below).
 //
 // [Engine.RunSetup] runs the steps not yet finished; [Engine.RunStep] runs
@@ -104,14 +110,15 @@
 // entity are applied one at a time.
 //
 //   - Products: created and updated products are upserted (a webhook
-//     truncated at 100 variants makes the engine fetch the whole product);
-//     the vendor becomes brand or supplier (S3); the Main flag carries the
-//     main-shop rule to the backend (S2); deletions remove the shop's
+//     whose payload lacks variants, [Change].Partial, makes the engine
+//     fetch the whole product);
+//     the vendor becomes brand or supplier; the Main flag carries the
+//     main-shop rule to the backend; deletions remove the shop's
 //     listings.
 //   - Orders: created, updated, cancelled and deleted orders are upserted
 //     with the warehouse mapped from their location; orders from unmapped
-//     locations are ignored (S5); the backend holds and releases orders
-//     (S11).
+//     locations are ignored; the backend holds and releases orders, and
+//     never picks one awaiting payment ([wms.OrderPaymentPending]).
 //   - Deletions need the shop's word: a shop signs a webhook's body, not
 //     its topic, so before it applies a deletion the engine reads the
 //     entity by id from the shop ([Connector.Orders] and
@@ -122,7 +129,7 @@
 //     but the shop's own read does, and the reconciliation sweep checks
 //     each deletion again at doubling intervals ([VersionLister]) and
 //     restores what the shop still has ([Stats].Restored).
-//   - POS orders (S4): with POS on, stock movements at the warehouse mapped
+//   - POS orders: with POS on, stock movements at the warehouse mapped
 //     to the POS location plus sales records; never pick orders; with POS
 //     off, ignored.
 //   - Orders created before the orders step started (allowing
@@ -197,11 +204,16 @@
 //
 // # Adding a shop connector
 //
-// Implement [Connector] (Inspect, Products, Orders, Decode) for the shop
-// system, in its own package beside shopify/connector, and the optional
-// capabilities it can offer: [WebhookRegistrar] (S8, S10 and the audit),
-// [CustomsCostSource] (S9), [SalesSource] (S12; without it the engine adds
-// up orders). The contract that matters most:
+// A connector package, beside shopify/connector, provides three things: a
+// [ShopSystem] (settings rules, the shop's name in webhook events; with
+// [SingleLocation] for shops without locations), a webhook.Source (package
+// webhook) and a [Connector] (Inspect, Products, Orders, Decode) per shop,
+// with the optional capabilities it can offer: [WebhookRegistrar] (product
+// and order webhooks, and the audit), [CustomsCostSource], [SalesSource]
+// (without it the engine adds up orders), [Outbound] for the warehouse's
+// messages, with [StockBatcher] (stock levels per call) and
+// [PackCapturer] (capture an order's payment when it is packed). The
+// contract that matters most:
 //
 //   - listings are paged with self-contained cursor strings the engine
 //     persists and hands back after a crash ([ErrCursorExpired] makes it
@@ -213,9 +225,12 @@
 //   - errors wrap [ErrUnauthorized], [ErrUnreachable] or
 //     [ErrInvalidPayload] where they apply, and never contain a secret.
 //
-// The engine's own tests run it against a small in-memory connector over
-// wms/memwms and sync/memstore; package shopify/connector's tests run the
-// real Shopify connector against the simulated shop (shopify/shopifytest).
+// Package sync/synctest holds the engine's end-to-end tests as a kit a
+// connector runs against its test shop. The engine runs it against its
+// own second test shop system (internal/siteshop: another signature
+// header, shops named by a site URL with a path, no locations, three stock
+// levels per call, restores, no capture), and shopify/connector against the
+// simulated Shopify (shopify/shopifytest).
 //
 // # Outbound messages
 //
@@ -225,12 +240,13 @@
 // closed, refund made ([wms.Event]). Publish stores the event in the
 // outbox ([OutboxStore], an optional Store capability) before it returns;
 // Run's dispatcher ([Engine.DeliverOutbound]) fans it out to every shop
-// that finished [StepOutbound], chose its kind (Settings.Outbound, S13)
-// and sells the SKU (S2), and to the listeners registered with
-// [Engine.Listen] (S19). Messages of one order go in order; stock messages
+// that finished [StepOutbound], chose its kind (Settings.Outbound)
+// and sells the SKU, and to the listeners registered with
+// [Engine.Listen]. Messages of one order go in order; stock messages
 // coalesce (newest per SKU and warehouse) into batches of the size the
-// connector declares ([StockBatcher]); failures are retried with capped
-// backoff ([OutboundConfig]) and parked as dead
+// connector declares ([StockBatcher]); a packed order's payment is captured
+// when the connector captures on pack ([PackCapturer]); failures are
+// retried with capped backoff ([OutboundConfig]) and parked as dead
 // letters ([Engine.DeadLetters], [Engine.ReplayDeadLetter]). The shop
 // writes are the connector's optional [Outbound] capability, which gets a
 // stable idempotency key and a plan read before the first send, so a
@@ -239,7 +255,7 @@
 //
 // # Scale
 //
-// Several engines may share one durable Store and Backend (B4): the inbox
+// Several engines may share one durable Store and Backend: the inbox
 // leases events, versions are compared and swapped, watermarks only move
 // forward. Run a setup step of a shop in one process at a time.
 package sync

@@ -82,7 +82,7 @@ func (e *Engine) Inbox() webhook.Inbox { return e.store }
 // or changing its settings at run time; the next event, sweep or step uses
 // the new settings. It returns the settings as stored. Location mappings
 // must name the backend's warehouses, and at most one shop may be the main
-// shop (S2): making a second one main returns a [*SettingsError].
+// shop: making a second one main returns a [*SettingsError].
 //
 // SaveSettings does not contact the shop; call [Engine.TestConnection]
 // first to check the settings work.

@@ -223,7 +223,7 @@ func (e *Engine) fetchOrder(ctx context.Context, s Settings, conn Connector, ch 
 const ClockSkew = 5 * time.Minute
 
 // ordersStarted reports whether the orders step of shop has started
-// (orders flow from then on, S10), and when.
+// (orders flow from then on), and when.
 func (e *Engine) ordersStarted(ctx context.Context, shop string) (time.Time, bool, error) {
 	st, err := e.stepState(ctx, shop, StepOrders)
 	if err != nil {
@@ -233,8 +233,8 @@ func (e *Engine) ordersStarted(ctx context.Context, shop string) (time.Time, boo
 }
 
 // applyOrder applies one order (or a deletion) if it is newer than what
-// was applied: a POS order becomes stock movements and sales records (S4),
-// any other order goes to the backend at the mapped warehouse (S5).
+// was applied: a POS order becomes stock movements and sales records,
+// any other order goes to the backend at the mapped warehouse.
 // fromShop says that o is the shop's order as read from it (a sweep, a
 // read by id), or a deletion the shop confirmed, rather than a webhook's
 // body: only the shop's own word deletes an order or brings a deleted one
@@ -314,7 +314,7 @@ func (e *Engine) applyOrderOnce(ctx context.Context, s Settings, conn Connector,
 	}
 	if rev == 0 && !o.CreatedAt.IsZero() && o.CreatedAt.Before(since.Add(-ClockSkew)) {
 		// Orders created before the orders step started are not the
-		// warehouse's (S10: new orders flow from then on), even when they
+		// warehouse's (new orders flow from then on), even when they
 		// change later or a sweep's overlap meets them. ClockSkew keeps an
 		// order created just after the start by the shop's clock.
 		e.log.LogAttrs(ctx, slog.LevelDebug, "order created before the orders step; ignored",
@@ -350,7 +350,7 @@ func (e *Engine) applyOrderOnce(ctx context.Context, s Settings, conn Connector,
 }
 
 // upsertOrder sends a (non-POS) order to the backend at the warehouse its
-// location maps to (S5); no location leaves the choice to the backend (its
+// location maps to; no location leaves the choice to the backend (its
 // default warehouse), except for a single-location shop, whose orders go
 // to its warehouse. An order at a location that maps to no warehouse is
 // not the warehouse's: it is ignored while active (open or awaiting
@@ -391,7 +391,7 @@ func (e *Engine) upsertOrder(ctx context.Context, s Settings, o Order, known boo
 }
 
 // applyPOS turns a point-of-sale order into stock movements at the mapped
-// warehouse and sales records (S4); it never becomes a pick order.
+// warehouse and sales records; it never becomes a pick order.
 func (e *Engine) applyPOS(ctx context.Context, s Settings, zone *time.Location, o Order) (outcome, error) {
 	if !s.POS || !o.Active() {
 		return outIgnored, nil

@@ -8,7 +8,7 @@ import (
 )
 
 // Outbound is the optional [Connector] capability that delivers WMS
-// events to the shop (S14-S18, S20). The engine finds it by type
+// events to the shop. The engine finds it by type
 // assertion; a shop whose connector lacks it gets no outbound messages
 // (they are dead-lettered with a reason saying so).
 //
@@ -61,14 +61,14 @@ type Outgoing struct {
 	// (the packing warehouse, the refund's restock warehouse), sorted.
 	Locations []string
 	// StockSynced reports that the shop receives the WMS's stock levels
-	// (stock messages on, S14). The WMS's absolute figures then set the
+	// (stock messages on). The WMS's absolute figures then set the
 	// shop's stock, so a refund must not also restock in the shop: the two
 	// would count returned units twice, whichever arrives first.
 	StockSynced bool
 }
 
 // StockTarget is the available quantity to set for one listing of a SKU at
-// one shop location (S14). It carries every id the shop's listing has
+// one shop location. It carries every id the shop's listing has
 // ([wms.Listing]), so a connector addresses it the way its shop system
 // does: by inventory item (Shopify), or by product and variant
 // (WooCommerce sets stock on a product or a variation). LocationID is ""

@@ -11,14 +11,15 @@ import (
 	"github.com/wmsbridge/wmsbridge/wms"
 )
 
-// Barcode marks (S15 echo suppression). Writing a barcode to a variant
-// makes the shop send products/update with the whole product; a payload
+// Barcode marks, against the echo of barcode messages. Writing a barcode
+// to a variant makes the shop send a product update with the whole
+// product; a payload
 // taken at or before the write still shows the other variants' barcodes
 // as they were (the echo of one variant's write carries another
 // variant's old barcode, and so does a sweep's read), and the main shop's
 // product data would put that old barcode back into the backend, for good
 // if the later echo is lost and falls in the same second (the sweep then
-// sees no newer updated_at). So the engine keeps, in the Store's versions
+// sees no newer updated-at time). So the engine keeps, in the Store's versions
 // (kind kindBarcodeSent, ID the SKU), per shop and SKU: TriggeredAt, when
 // the newest barcode message to the shop was created (recorded before the
 // message is added to the outbox), and UpdatedAt, when the newest one was

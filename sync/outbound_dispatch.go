@@ -177,7 +177,7 @@ func (e *Engine) deliverBatch(ctx context.Context, ob OutboxStore, cfg OutboundC
 		m := &msgs[i]
 		switch {
 		case !enabledFor(s, *m):
-			m.LastError = "skipped: the shop switched " + string(m.Kind) + " off (S13)"
+			m.LastError = "skipped: the shop switched " + string(m.Kind) + " off (Settings.Outbound)"
 			var err error
 			if sku, ok := parseEntity(m.Entity).sku(); ok && m.Kind == wms.KindBarcodeChanged {
 				err = e.markBarcodeSettled(ctx, ob, m, sku)

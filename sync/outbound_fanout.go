@@ -53,7 +53,7 @@ func (e *Engine) fanOutAll(ctx context.Context, ob OutboxStore, cfg OutboundConf
 }
 
 // outboundShops returns the settings of the shops whose outbound step
-// (S13) is done: only they receive messages. A shop switches outbound on
+// is done: only they receive messages. A shop switches outbound on
 // by finishing [StepOutbound]; events published before that are not sent
 // to it.
 func (e *Engine) outboundShops(ctx context.Context) ([]Settings, error) {
@@ -77,8 +77,8 @@ func (e *Engine) outboundShops(ctx context.Context) ([]Settings, error) {
 }
 
 // fanOut returns the messages of the published event m: one per shop
-// that chose its kind (S13) and that it concerns (S2: every shop selling
-// the SKU), and one per listener of its kind (S19).
+// that chose its kind and that it concerns (every shop selling
+// the SKU), and one per listener of its kind.
 func (e *Engine) fanOut(ctx context.Context, m OutboxMessage, shops []Settings, items map[string]*wms.Item) ([]OutboxMessage, error) {
 	ev, err := m.Event()
 	if err != nil {
@@ -143,7 +143,7 @@ func (e *Engine) fanOut(ctx context.Context, m OutboxMessage, shops []Settings, 
 			if sell[s.Shop] && s.OutboundEnabled(m.Kind) {
 				add(shopTarget(s.Shop), skuEntity(ev.SKU))
 				// Durable before the message is: an echo of the shop's
-				// product from now on cannot undo the change (S15).
+				// product from now on cannot undo the change.
 				if err := e.markBarcodePending(ctx, s.Shop, ev.SKU, kids[len(kids)-1].CreatedAt); err != nil {
 					return nil, err
 				}
@@ -216,7 +216,7 @@ func captureOnPack(m OutboxMessage, p wms.OrderPacked, total wms.Decimal) (Outbo
 	return NewOutboxMessage(wms.PaymentCaptured{EventInfo: info, Order: p.Order, Amount: total}, m.CreatedAt)
 }
 
-// enabledFor reports whether the shop wants message m now (S13).
+// enabledFor reports whether the shop wants message m now.
 func enabledFor(s Settings, m OutboxMessage) bool {
 	if isCaptureOnPack(m) {
 		return s.OutboundEnabled(wms.KindOrderPacked)

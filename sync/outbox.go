@@ -14,7 +14,7 @@ import (
 
 // OutboxStore is the optional [Store] capability that keeps the outbox:
 // the WMS events the host published ([Engine.Publish]) and the messages the
-// engine derived from them for each shop and listener (S13-S20). The
+// engine derived from them for each shop and listener. The
 // engine's outbound features need it; [Engine.Publish] on a store without
 // it returns an error matching [ErrNoOutbox].
 //
@@ -119,7 +119,7 @@ const (
 // or the engine's message to one shop or listener about an event.
 type OutboxMessage struct {
 	// Shop is the shop the message goes to, "" for a published event
-	// awaiting fan-out, or "listener:NAME" for a listener (S19).
+	// awaiting fan-out, or "listener:NAME" for a listener.
 	Shop string `json:"shop"`
 	// ID is the event's id ([wms.EventInfo.ID]); (Shop, ID) is unique.
 	ID string `json:"id"`
@@ -192,7 +192,7 @@ type OutboxFilter struct {
 	Limit int
 }
 
-// ListenerPrefix starts the Shop of messages to listeners (S19).
+// ListenerPrefix starts the Shop of messages to listeners.
 const ListenerPrefix = "listener:"
 
 // ErrNoOutbox is returned by the outbound methods when the Store does not

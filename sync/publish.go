@@ -59,7 +59,7 @@ func (e *Engine) outbox() (OutboxStore, error) {
 	return ob, nil
 }
 
-// Publish tells the engine that ev happened in the warehouse (S13-S20). It
+// Publish tells the engine that ev happened in the warehouse. It
 // stores ev durably in the outbox before it returns; the dispatcher (in
 // [Engine.Run], or [Engine.DeliverOutbound]) then sends it to every shop
 // that chose its kind and concerns it, and to the listeners registered
@@ -209,7 +209,7 @@ var listenerName = regexp.MustCompile(`^[A-Za-z0-9._-]{1,64}$`)
 
 // Listen registers fn as the listener name for events of the given kinds
 // (all kinds when none is given), such as an ERP that wants to hear of
-// closed purchase orders (S19). Listeners are not shops: their messages
+// closed purchase orders. Listeners are not shops: their messages
 // go through the outbox like a shop's (durable, retried with backoff,
 // dead-lettered under the shop name "listener:NAME"), and fn receives each
 // event at least once, so it must be idempotent by the event's ID.

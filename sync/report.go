@@ -10,7 +10,7 @@ import (
 	"github.com/wmsbridge/wmsbridge/wms"
 )
 
-// ConnectionReport is the result of [Engine.TestConnection] (S6): whether
+// ConnectionReport is the result of [Engine.TestConnection]: whether
 // the settings reach a real shop with valid credentials, what the shop is,
 // whether the granted scopes cover the features the settings switch on,
 // how its locations map to warehouses, and whether the API version is
@@ -37,7 +37,7 @@ type ConnectionReport struct {
 	// system does not have (requirements of the [NotSupported] scope):
 	// reported, with the reason, but not a failure.
 	Unsupported []ScopeRequirement `json:"unsupported,omitempty"`
-	// Locations lists the shop's locations with their mapping (S5);
+	// Locations lists the shop's locations with their mapping;
 	// UnknownMappings lists mapped location ids the shop does not have.
 	Locations       []LocationMapping `json:"locations"`
 	UnknownMappings []string          `json:"unknown_mappings,omitempty"`
@@ -58,7 +58,7 @@ type LocationMapping struct {
 // OK reports whether the settings work for every feature they switch on:
 // shop reached, credentials valid, domain matching, no scope missing, API
 // version supported. Unmapped locations are reported but do not make the
-// report fail (ignoring them is allowed, S5).
+// report fail (ignoring them is allowed).
 func (r *ConnectionReport) OK() bool {
 	return r.Reached && r.Authorized && r.Error == "" && r.DomainMatches && len(r.MissingScopes) == 0 &&
 		r.APIVersionOK && len(r.UnknownMappings) == 0
@@ -180,7 +180,7 @@ func (s Settings) Features(today wms.Date, defaultHistoryDays int) Features {
 	return f
 }
 
-// TestConnection checks settings before they are saved (S6): it validates
+// TestConnection checks settings before they are saved: it validates
 // them, connects with [Config.Connect] and asks the connector about the
 // shop. Reaching problems (wrong address, refused token, missing scopes...)
 // are reported in the returned report, not as an error; the error is for

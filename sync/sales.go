@@ -10,7 +10,7 @@ import (
 )
 
 // salesHistory imports the quantity sold per SKU and day since the chosen
-// day (S12): from the connector's SalesSource when it has one, otherwise by
+// day: from the connector's SalesSource when it has one, otherwise by
 // adding up the lines of the orders created since then, which the connector
 // lists in creation order. Days are complete once an order of a later day
 // is seen; they are written then, and the incomplete days travel in the
@@ -50,7 +50,7 @@ func (r *stepRun) salesHistory(ctx context.Context) error {
 			})
 	}
 
-	// POS sales since the orders step started are recorded live (S4);
+	// POS sales since the orders step started are recorded live;
 	// leave them out here so they are not counted twice.
 	ordersStep, err := r.e.stepState(ctx, r.s.Shop, StepOrders)
 	if err != nil {

@@ -12,7 +12,7 @@ import (
 	"github.com/wmsbridge/wmsbridge/wms"
 )
 
-// Settings are one shop's connection settings (S1-S5, S13), chosen by the
+// Settings are one shop's connection settings, chosen by the
 // merchant and kept in the [Store]. They hold no secret: the host gives the
 // engine a [Connector] with the credentials through [Config.Connect].
 //
@@ -42,33 +42,33 @@ type Settings struct {
 	// terms (checked by [ShopSystem.CheckSettings]); "" means the
 	// connector's default.
 	APIVersion string `json:"api_version,omitempty"`
-	// Main marks the main shop (S2): its product data is the master for
+	// Main marks the main shop: its product data is the master for
 	// SKUs several shops sell. At most one shop is the main shop.
 	Main bool `json:"main,omitempty"`
-	// VendorAsSupplier (S3, default off): off puts the shop's vendor into
+	// VendorAsSupplier (default off): off puts the shop's vendor into
 	// the WMS product's brand; on makes it the supplier.
 	VendorAsSupplier bool `json:"vendor_as_supplier,omitempty"`
-	// POS (S4, default off): on turns point-of-sale orders into stock
+	// POS (default off): on turns point-of-sale orders into stock
 	// movements at the mapped warehouse and sales records; off ignores
 	// them. POS orders never become pick orders either way.
 	POS bool `json:"pos,omitempty"`
-	// Locations maps shop location ids to WMS warehouse ids (S5). Stock at
+	// Locations maps shop location ids to WMS warehouse ids. Stock at
 	// unmapped locations is not imported, orders fulfilled from them and
 	// POS sales at them are ignored, and the connection test lists them.
 	// A shop of a system without locations ([SingleLocation]) needs no
 	// mapping: its stock and orders go to the backend's default warehouse,
 	// or to the warehouse the empty location "" maps to.
 	Locations map[string]string `json:"locations,omitempty"`
-	// Outbound switches outbound messages per kind (S13); a kind not in
+	// Outbound switches outbound messages per kind; a kind not in
 	// the map takes its default (see [DefaultOutbound]).
 	Outbound map[wms.EventKind]bool `json:"outbound,omitempty"`
-	// SalesHistorySince is the first day of the sales history import
-	// (S12). Zero means one year before the day the step runs; a day on
+	// SalesHistorySince is the first day of the sales history import.
+	// Zero means one year before the day the step runs; a day on
 	// or after today means no import (the step is skipped).
 	SalesHistorySince wms.Date `json:"sales_history_since,omitzero"`
 }
 
-// DefaultOutbound returns the seed's recommended outbound choices (S13):
+// DefaultOutbound returns the seed's recommended outbound choices:
 // stock adjustments, EAN updates, order packed and payment captured on;
 // average cost, purchase order closed and refunds off.
 func DefaultOutbound() map[wms.EventKind]bool {

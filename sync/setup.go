@@ -446,8 +446,8 @@ func listing[T any](ctx context.Context, r *stepRun, cp checkpoint,
 	}
 }
 
-// products: product webhooks first (S8), so changes made while the import
-// runs are not missed, then the import with stock (S7).
+// products: product webhooks first, so changes made while the import
+// runs are not missed, then the import with stock.
 func (r *stepRun) products(ctx context.Context) error {
 	cp := r.checkpoint()
 	if cp.Phase == "" {
@@ -479,7 +479,7 @@ func (r *stepRun) products(ctx context.Context) error {
 	return err
 }
 
-// customsCost imports customs information and unit costs (S9).
+// customsCost imports customs information and unit costs.
 func (r *stepRun) customsCost(ctx context.Context) error {
 	src, ok := r.conn.(CustomsCostSource)
 	ci, canCustoms := r.e.backend.(wms.CustomsImporter)
@@ -537,7 +537,7 @@ func tolerate(ctx context.Context, r *stepRun, err error, what string) error {
 	return fmt.Errorf("import %s: %w", what, err)
 }
 
-// orders registers the order webhooks and opens the order flow (S10): from
+// orders registers the order webhooks and opens the order flow: from
 // the step's start, order events are applied and the sweep reads orders
 // updated since then.
 func (r *stepRun) orders(ctx context.Context) error {
@@ -550,7 +550,7 @@ func (r *stepRun) orders(ctx context.Context) error {
 	return err
 }
 
-// outbound records that the merchant switched outbound messages on (S13).
+// outbound records that the merchant switched outbound messages on.
 func (r *stepRun) outbound(ctx context.Context) error {
 	r.phase = "outbound"
 	kinds := r.s.OutboundKinds()

@@ -3,7 +3,7 @@ package sync
 import "sync/atomic"
 
 // Stats counts what an Engine did since it was built, for a host to export
-// as metrics (B5). Every counter only grows.
+// as metrics. Every counter only grows.
 type Stats struct {
 	// EventsApplied: inbox events whose change reached the backend.
 	EventsApplied uint64 `json:"events_applied"`
@@ -17,9 +17,9 @@ type Stats struct {
 	// parked by the inbox).
 	EventsFailed uint64 `json:"events_failed"`
 	// UnmappedLocation: orders and POS sales ignored because their
-	// location maps to no warehouse (S5).
+	// location maps to no warehouse.
 	UnmappedLocation uint64 `json:"unmapped_location"`
-	// POSSales: POS orders turned into stock movements and sales (S4).
+	// POSSales: POS orders turned into stock movements and sales.
 	POSSales uint64 `json:"pos_sales"`
 	// Sweeps: reconciliation sweeps finished; SweepApplied: orders and
 	// products a sweep applied because no webhook had brought them.

@@ -10,22 +10,22 @@ type Step string
 
 // The setup steps, in the order they run.
 const (
-	// StepProducts registers the product webhooks (S8) and imports every
-	// product with its variants and per-location stock (S7).
+	// StepProducts registers the product webhooks and imports every
+	// product with its variants and per-location stock.
 	StepProducts Step = "products"
-	// StepCustomsCost imports customs information and unit costs (S9).
+	// StepCustomsCost imports customs information and unit costs.
 	// Skippable; skipped by itself when the connector or the backend
 	// cannot do it.
 	StepCustomsCost Step = "customs_cost"
 	// StepOrders registers the order webhooks and starts the order flow
-	// and its reconciliation sweep (S10). Orders created before the step
+	// and its reconciliation sweep. Orders created before the step
 	// started (allowing ClockSkew) are not imported.
 	StepOrders Step = "orders"
 	// StepSalesHistory imports the quantity sold per SKU and day since
-	// Settings.SalesHistorySince (S12). Skippable; skipped by itself when
+	// Settings.SalesHistorySince. Skippable; skipped by itself when
 	// the date is today or later or the backend keeps no sales.
 	StepSalesHistory Step = "sales_history"
-	// StepOutbound switches the outbound messages on (S13): once it is
+	// StepOutbound switches the outbound messages on: once it is
 	// done, the outbox sends the shop the published events it chose.
 	StepOutbound Step = "outbound"
 )

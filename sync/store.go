@@ -13,7 +13,7 @@ import (
 // is composed of small interfaces, each a table or two in a SQL database.
 //
 // A Store must be safe for concurrent use by multiple goroutines and, for a
-// durable store, by several processes sharing it (B4). Each method is
+// durable store, by several processes sharing it. Each method is
 // atomic. A write that returns nil is durable. Methods return ctx.Err()
 // (possibly wrapped) when the context ends first; any other error is taken
 // as transient and the engine retries later.

@@ -19,7 +19,7 @@ import "context"
 // # Concurrency
 //
 // A Backend must be safe for concurrent use by multiple goroutines, and by
-// several processes when the host runs several (B4). The engine applies the
+// several processes when the host runs several. The engine applies the
 // changes of one entity (one order, one shop product) in order, one at a
 // time within a process, so the last write it makes is the newest data; but
 // reads, writes of different entities, and product batches that share SKUs
@@ -42,7 +42,7 @@ import "context"
 type Backend interface {
 	// Warehouses lists the warehouses that hold stock, in the backend's
 	// order. The first is the default warehouse. The engine maps shop
-	// locations to them (S5).
+	// locations to them.
 	Warehouses(ctx context.Context) ([]Warehouse, error)
 
 	// UpsertProducts creates or updates products from one or more shops,
@@ -64,7 +64,7 @@ type Backend interface {
 	// item's Source set to the product's Shop, when the item is new, when
 	// the product has Main set, or when the item's Source is already that
 	// shop. Otherwise the item keeps the other shop's data and only the
-	// listing is recorded: the main shop's product data wins (S2).
+	// listing is recorded: the main shop's product data wins.
 	//
 	// The whole batch is validated first: if a product is invalid, nothing
 	// is written and the error (matching [ErrInvalid]) names it. The backend
@@ -91,7 +91,7 @@ type Backend interface {
 	// shop's read did not confirm).
 	//
 	// Orders for SKUs the warehouse does not know are accepted: the
-	// warehouse holds them until the items exist (S11). An order is
+	// warehouse holds them until the items exist. An order is
 	// released ([StageReleased]) only when every line can be fulfilled.
 	// Cancelling or deleting an order stops its picking and frees its
 	// reserved stock, and stock or items arriving later never release it.
@@ -116,7 +116,7 @@ type ProductDeleter interface {
 }
 
 // CustomsImporter is implemented by backends that store customs
-// information (S9).
+// information.
 type CustomsImporter interface {
 	// ImportCustoms sets the customs information of each SKU, replacing
 	// what was stored. Updates for unknown SKUs are skipped and reported in
@@ -125,7 +125,7 @@ type CustomsImporter interface {
 }
 
 // CostImporter is implemented by backends that take unit costs from the
-// shop (S9).
+// shop.
 type CostImporter interface {
 	// ImportCosts sets the unit cost of each SKU, replacing what was
 	// stored. Updates for unknown SKUs are skipped and reported in a
@@ -134,7 +134,7 @@ type CostImporter interface {
 }
 
 // StockImporter is implemented by backends that take initial stock figures
-// from the shop during the product import (S7).
+// from the shop during the product import.
 type StockImporter interface {
 	// ImportStock sets the on-hand units of each SKU in each warehouse
 	// (Reserved is ignored). Levels for unknown SKUs or warehouses are
@@ -143,7 +143,7 @@ type StockImporter interface {
 }
 
 // StockReader is implemented by backends that report stock figures, which
-// the engine uses to push full stock to a shop (S14).
+// the engine uses to push full stock to a shop.
 type StockReader interface {
 	// Stock returns the levels of the given SKUs in warehouse, one per SKU
 	// the backend knows, in the order asked; unknown SKUs are left out. An
@@ -152,7 +152,7 @@ type StockReader interface {
 }
 
 // StockMover is implemented by backends that record stock movements, which
-// the engine uses for POS sales (S4).
+// the engine uses for POS sales.
 type StockMover interface {
 	// MoveStock applies each movement once: a movement whose (Shop,
 	// ExternalID) was applied before is skipped. Movements for unknown SKUs
@@ -162,7 +162,8 @@ type StockMover interface {
 }
 
 // SalesRecorder is implemented by backends that keep sales history per SKU
-// and day, for purchasing and forecasting (S12, and POS sales in S4).
+// and day, for purchasing and forecasting (the sales history, and
+// sales over the counter).
 type SalesRecorder interface {
 	// RecordSales stores each record, replacing any record with the same
 	// (Shop, SKU, Day, Ref); see [SalesRecord]. Records for SKUs the

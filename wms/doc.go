@@ -59,11 +59,11 @@
 //
 //   - [ProductDeleter]: a shop deleted a product.
 //   - [CustomsImporter], [CostImporter]: customs information and unit costs
-//     from the shop (S9).
-//   - [StockImporter]: initial stock figures from the shop (S7).
-//   - [StockReader]: stock figures for pushing stock to shops (S14).
-//   - [StockMover]: stock movements, used for POS sales (S4).
-//   - [SalesRecorder]: sales history per SKU and day (S12).
+//     from the shop.
+//   - [StockImporter]: initial stock figures from the shop.
+//   - [StockReader]: stock figures for pushing stock to shops.
+//   - [StockMover]: stock movements, used for POS sales.
+//   - [SalesRecorder]: sales history per SKU and day.
 //
 // A capability method that cannot do its job after all returns
 // [ErrNotSupported] before changing anything, and the engine carries on as

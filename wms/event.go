@@ -7,13 +7,13 @@ import (
 )
 
 // Event is something that happened in the warehouse that shops may need to
-// hear about (S13-S20): stock changed, a barcode changed, an order was
+// hear about: stock changed, a barcode changed, an order was
 // packed, a payment was captured, a purchase order closed, a refund was made.
 // The host publishes events to the engine, which stores them in its outbox
 // and sends each to the shops that chose it.
 //
 // The set of event types is open: the engine handles the kinds below and
-// passes others on to listeners (S19) or ignores them.
+// passes others on to listeners or ignores them.
 type Event interface {
 	// Kind is the event's stable type name, such as "stock.changed". It is
 	// stored with the event, so it never changes when Go types are renamed.
@@ -46,7 +46,7 @@ type EventInfo struct {
 	Time time.Time `json:"time"`
 	// Seq orders events of one warehouse: a later change has a larger Seq.
 	// The engine uses it to let the newest stock value win when it
-	// coalesces (S14). Zero means unknown; Time then decides.
+	// coalesces. Zero means unknown; Time then decides.
 	Seq int64 `json:"seq,omitempty"`
 }
 
@@ -54,7 +54,7 @@ type EventInfo struct {
 func (i EventInfo) Info() EventInfo { return i }
 
 // StockChanged reports new stock figures of one SKU in one warehouse, after
-// any change of its on-hand or reserved units (S14). The figures are
+// any change of its on-hand or reserved units. The figures are
 // absolute, so the newest event of a SKU and warehouse replaces older ones.
 type StockChanged struct {
 	EventInfo
@@ -66,7 +66,7 @@ type StockChanged struct {
 	Available int64 `json:"available"`
 }
 
-// BarcodeChanged reports that the warehouse changed a SKU's barcode (S15).
+// BarcodeChanged reports that the warehouse changed a SKU's barcode.
 type BarcodeChanged struct {
 	EventInfo
 	SKU      string `json:"sku"`
@@ -74,8 +74,8 @@ type BarcodeChanged struct {
 	Previous string `json:"previous,omitempty"`
 }
 
-// OrderPacked reports that an order was packed and handed to the carrier
-// (S16): the shop fulfils the lines and, when set up for it, captures the
+// OrderPacked reports that an order was packed and handed to the carrier:
+// the shop fulfils the lines and, when set up for it, captures the
 // payment.
 type OrderPacked struct {
 	EventInfo
@@ -94,8 +94,7 @@ type PackedLine struct {
 	Quantity int64  `json:"quantity"`
 }
 
-// PaymentCaptured reports that the warehouse captured an order's payment
-// (S17).
+// PaymentCaptured reports that the warehouse captured an order's payment.
 type PaymentCaptured struct {
 	EventInfo
 	Order    OrderKey `json:"order"`
@@ -103,8 +102,8 @@ type PaymentCaptured struct {
 	Currency string   `json:"currency,omitempty"`
 }
 
-// PurchaseOrderClosed reports that a purchase order closed (S19), with the
-// weighted average costs it produced (S18).
+// PurchaseOrderClosed reports that a purchase order closed, with the
+// weighted average costs it produced.
 type PurchaseOrderClosed struct {
 	EventInfo
 	PurchaseOrder PurchaseOrder `json:"purchase_order"`
@@ -112,8 +111,8 @@ type PurchaseOrderClosed struct {
 	Costs []ItemCost `json:"costs"`
 }
 
-// RefundCreated reports a refund made in the warehouse's returns system
-// (S20), to be created on the shop's order.
+// RefundCreated reports a refund made in the warehouse's returns system,
+// to be created on the shop's order.
 type RefundCreated struct {
 	EventInfo
 	Refund Refund `json:"refund"`

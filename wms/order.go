@@ -41,7 +41,7 @@ const (
 // [Backend.Order] reports it; UpsertOrder ignores the field.
 type OrderStage string
 
-// The order stages (S11).
+// The order stages.
 const (
 	// StageHeld: not released for picking, because an item does not exist
 	// yet or stock is short (see Order.HoldReason), or the order is not open
@@ -55,7 +55,7 @@ const (
 )
 
 // Order is a shop order translated into the WMS's terms. The engine hands
-// orders to [Backend.UpsertOrder]; POS orders never arrive as orders (S4),
+// orders to [Backend.UpsertOrder]; POS orders never arrive as orders,
 // they arrive as stock movements and sales records.
 type Order struct {
 	// Shop and ExternalID identify the order (see [OrderKey]). Required.

@@ -13,7 +13,7 @@ import (
 // A product is identified by Shop and ExternalID (the shop's own id, such as
 // "gid://shopify/Product/123" or a WooCommerce post id). The warehouse keys
 // its stock by SKU: each variant becomes, or is linked to, the [Item] with
-// its SKU. The same SKU may be listed by several shops (S2 in the seed); see
+// its SKU. The same SKU may be listed by several shops; see
 // Main for whose descriptive data the item keeps.
 type Product struct {
 	// Shop identifies the shop the product came from (the engine's shop id,
@@ -22,16 +22,16 @@ type Product struct {
 	// ExternalID is the product's id in that shop. Required.
 	ExternalID string `json:"external_id"`
 	// Main marks data from the shop whose product data is the master (the
-	// main shop, S2). The engine sets it from the shop settings; see
+	// main shop). The engine sets it from the shop settings; see
 	// [Backend.UpsertProducts] for the rule the backend applies.
 	Main bool `json:"main,omitempty"`
 	// Title is the product's title.
 	Title string `json:"title"`
 	// Brand is the product's brand. The engine fills it from the shop's
-	// vendor unless the shop maps vendors to suppliers (S3).
+	// vendor unless the shop maps vendors to suppliers.
 	Brand string `json:"brand,omitempty"`
 	// Supplier is the supplier's name when the shop maps vendors to
-	// suppliers (S3); "" otherwise.
+	// suppliers; "" otherwise.
 	Supplier string `json:"supplier,omitempty"`
 	// Variants are the product's stock-keeping units. A product upsert
 	// carries all of them: a variant missing from an upsert is no longer
@@ -91,7 +91,7 @@ type Weight struct {
 // is unknown. {"0", Grams} is a known weight of zero.
 func (w Weight) IsZero() bool { return w.Value == "" }
 
-// Customs is the customs information of a stock-keeping unit (S9).
+// Customs is the customs information of a stock-keeping unit.
 type Customs struct {
 	// HSCode is the harmonized system code, such as "6109.10".
 	HSCode string `json:"hs_code,omitempty"`
@@ -210,7 +210,7 @@ type Item struct {
 	// Source is the shop whose product data the item carries.
 	Source string `json:"source"`
 	// Listings are the shops' variants that sell this SKU, ordered by shop
-	// and variant id. Stock changes of the SKU concern every listed shop (S2).
+	// and variant id. Stock changes of the SKU concern every listed shop.
 	Listings []Listing `json:"listings"`
 }
 
@@ -229,7 +229,7 @@ func (it Item) Clone() Item {
 	return it
 }
 
-// CustomsUpdate sets the customs information of one SKU (S9).
+// CustomsUpdate sets the customs information of one SKU.
 type CustomsUpdate struct {
 	SKU     string  `json:"sku"`
 	Customs Customs `json:"customs"`
@@ -237,7 +237,7 @@ type CustomsUpdate struct {
 	Shop string `json:"shop"`
 }
 
-// CostUpdate sets the unit cost of one SKU (S9).
+// CostUpdate sets the unit cost of one SKU.
 type CostUpdate struct {
 	SKU  string  `json:"sku"`
 	Cost Decimal `json:"cost"`

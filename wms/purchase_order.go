@@ -13,8 +13,7 @@ const (
 
 // PurchaseOrder is goods ordered from a supplier. Purchase orders live in
 // the warehouse; the engine learns about them from the
-// [PurchaseOrderClosed] event, which carries the new average costs (S18,
-// S19).
+// [PurchaseOrderClosed] event, which carries the new average costs.
 type PurchaseOrder struct {
 	// ID is the warehouse's id of the purchase order.
 	ID        string              `json:"id"`

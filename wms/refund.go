@@ -3,7 +3,7 @@ package wms
 import "fmt"
 
 // Refund is money given back to a customer for an order, made in the
-// warehouse's returns system, with or without goods coming back (S20).
+// warehouse's returns system, with or without goods coming back.
 type Refund struct {
 	// ID is the warehouse's id of the refund; it identifies the refund, so
 	// the same refund is never made twice.

@@ -1,7 +1,8 @@
 package wms
 
 // SalesRecord is the quantity of one SKU sold in one shop on one day, used
-// by the warehouse's purchasing and forecasting (S12, and POS sales in S4).
+// by the warehouse's purchasing and forecasting (the sales history, and
+// sales over the counter).
 //
 // A record is identified by Shop, SKU, Day and Ref. Recording a record with
 // the same identity again replaces it (it does not add to it), so importing

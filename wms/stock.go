@@ -3,7 +3,7 @@ package wms
 import "time"
 
 // Warehouse is a place that holds stock. The engine maps each shop location
-// to a warehouse (S5).
+// to a warehouse.
 type Warehouse struct {
 	// ID is the warehouse's stable key. Required.
 	ID string `json:"id"`
@@ -42,7 +42,7 @@ type MovementReason string
 
 // The movement reasons the engine uses. Backends store other values as given.
 const (
-	// ReasonPOSSale is a sale over the counter in a shop's point of sale (S4).
+	// ReasonPOSSale is a sale over the counter in a shop's point of sale.
 	ReasonPOSSale MovementReason = "pos_sale"
 	// ReasonPOSReturn is goods returned over the counter.
 	ReasonPOSReturn MovementReason = "pos_return"

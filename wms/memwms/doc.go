@@ -24,7 +24,7 @@
 //
 // Orders are held until an item exists for every line and released to
 // picking when every line can be fulfilled from the available stock of the
-// order's warehouse (S11). Held orders are re-evaluated, oldest first,
+// order's warehouse. Held orders are re-evaluated, oldest first,
 // whenever stock arrives or is freed and whenever an item is created; a
 // released order reserves its units, so the last unit goes to one order
 // only. Cancelling or deleting an order frees its units; POS orders are

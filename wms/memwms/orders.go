@@ -27,7 +27,7 @@ type orderRec struct {
 // cancellations), and whenever an item is created, the WMS re-evaluates its
 // held open orders, oldest first: an order whose every SKU exists as an item
 // and whose lines can all be fulfilled from the available stock of its
-// warehouse is released to picking and its units are reserved (S11). An
+// warehouse is released to picking and its units are reserved. An
 // order that cannot be released keeps waiting without blocking younger
 // orders, and its HoldReason says why.
 //
@@ -38,7 +38,7 @@ type orderRec struct {
 // it await payment again, frees its reservation and holds it again (open
 // orders are then re-evaluated). A packed order keeps its lines and warehouse; other
 // fields and the status are updated. POS orders are stored but never
-// released, since goods sold over the counter are not picked (S4).
+// released, since goods sold over the counter are not picked.
 func (m *WMS) UpsertOrder(ctx context.Context, o wms.Order) error {
 	if err := o.Validate(); err != nil {
 		return err
@@ -208,8 +208,8 @@ func (m *WMS) unreserve(t *tx, r *orderRec) {
 
 // Pack packs a released order and hands it to the carrier: its units leave
 // the warehouse (on-hand and reserved both drop) and the WMS emits
-// [wms.OrderPacked] with tracking (which may be nil) and [wms.StockChanged]
-// (S16). Packing an order already packed changes nothing and returns nil.
+// [wms.OrderPacked] with tracking (which may be nil) and [wms.StockChanged].
+// Packing an order already packed changes nothing and returns nil.
 // An unknown order returns [wms.ErrNotFound]; an order not released returns
 // [ErrNotReleased].
 func (m *WMS) Pack(ctx context.Context, key wms.OrderKey, tracking *wms.Tracking) error {
@@ -248,7 +248,7 @@ func (m *WMS) Pack(ctx context.Context, key wms.OrderKey, tracking *wms.Tracking
 }
 
 // CapturePayment records that amount of the order's payment was captured
-// and emits [wms.PaymentCaptured] (S17). Each call is one capture; the
+// and emits [wms.PaymentCaptured]. Each call is one capture; the
 // captured total may not exceed the order's Total when the order has one.
 // An unknown order returns [wms.ErrNotFound]; a non-positive amount or one
 // beyond the total returns an error matching [wms.ErrInvalid].

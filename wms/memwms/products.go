@@ -10,7 +10,7 @@ import (
 )
 
 // UpsertProducts implements [wms.Backend]. A supplier named by a product is
-// created in the WMS's supplier list the first time it is seen (S3).
+// created in the WMS's supplier list the first time it is seen.
 // Products are applied in order, so when a batch lists a SKU twice the later
 // product decides under the main-shop rule.
 func (m *WMS) UpsertProducts(ctx context.Context, products []wms.Product) error {
@@ -165,7 +165,7 @@ func (m *WMS) ImportCosts(ctx context.Context, updates []wms.CostUpdate) error {
 }
 
 // SetBarcode changes the barcode of sku, as a warehouse worker scanning a
-// new EAN would, and emits [wms.BarcodeChanged] (S15). Setting the barcode
+// new EAN would, and emits [wms.BarcodeChanged]. Setting the barcode
 // the item already has changes nothing and emits nothing. An unknown SKU
 // returns [wms.ErrNotFound].
 func (m *WMS) SetBarcode(ctx context.Context, sku, barcode string) error {

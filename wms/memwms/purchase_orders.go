@@ -110,7 +110,7 @@ func (m *WMS) ReceivePurchaseOrder(ctx context.Context, id, sku string, qty int6
 
 // ClosePurchaseOrder closes a purchase order, updates the weighted average
 // cost of every SKU received on it, and emits [wms.PurchaseOrderClosed]
-// with the new costs (S18, S19). Closing a closed purchase order changes
+// with the new costs. Closing a closed purchase order changes
 // nothing and returns nil; an unknown one returns [wms.ErrNotFound].
 //
 // For a SKU with r units received at a total cost of c (the sum of each

@@ -10,7 +10,7 @@ import (
 )
 
 // Refund makes a refund in the WMS's returns system and emits
-// [wms.RefundCreated] (S20). Lines with Restock put their units back on hand
+// [wms.RefundCreated]. Lines with Restock put their units back on hand
 // in r.Warehouse (default: the warehouse the order shipped from, else the
 // order's warehouse, else the default warehouse), which emits
 // [wms.StockChanged] and re-evaluates held orders.

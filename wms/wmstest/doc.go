@@ -18,7 +18,7 @@
 //     honoured.
 //   - Products: create, read back, update in place, batches of hundreds,
 //     idempotency (the same upsert twice gives one item and one listing),
-//     the main-shop rule (S2), listings moving with a changed SKU and
+//     the main-shop rule, listings moving with a changed SKU and
 //     dropped with a removed variant, absent weight, cost and customs
 //     kept, invalid batches writing nothing, input not retained.
 //   - Orders: create, idempotency, update by external id (lines replaced,

@@ -31,7 +31,7 @@ type Counter interface {
 // capability method returning [wms.ErrNotSupported] skips its subtest too.
 // Subtests that need to read stock back need [wms.StockReader] as well.
 //
-// Run checks the contract only: how orders move between stages (S11) is the
+// Run checks the contract only: how orders move between stages is the
 // backend's own business and belongs in its own tests.
 func Run(t *testing.T, newBackend func(t *testing.T) wms.Backend) {
 	t.Helper()
