@@ -169,3 +169,49 @@ func TestDeletionRecheckBacksOff(t *testing.T) {
 	// 10m, 20m, 40m, 80m, 160m (i=0, 1, 3, 7, 15, 31).
 	assert.Equal(t, []int{0, 1, 3, 7, 15, 31}, checks)
 }
+
+// TestOtherShopsBodiesAddNothing: the signed body of one shop re-posted
+// under another shop's name (both shops connected through the same app,
+// so signed with the same secret) adds nothing to the other shop: a
+// product new to a shop is read from that shop before it is applied, and a
+// cancelled order the shop does not show and the warehouse never had is
+// not stored. A product genuinely new to the shop still arrives.
+func TestOtherShopsBodiesAddNothing(t *testing.T) {
+	e := newEnv(t)
+	dk, uk := e.addShop("dk"), e.addShop("uk")
+	dk.partialOrders, uk.partialOrders = true, true
+	for _, f := range []*fakeShop{dk, uk} {
+		f.putProduct(product("P-"+f.domain, e.clock.Now(), "TEE"))
+	}
+	e.throughOrders("dk")
+	e.throughOrders("uk")
+
+	e.clock.Advance(time.Minute)
+	only := product("P9", e.clock.Now(), "TEE", "MUG")
+	dk.putProduct(only)
+	e.deliver(uk, topicProductsCreate, fakePayload{Product: &only}) // dk's body, uk's name
+	cancelled := order("7001", "loc-cph", e.clock.Now(), line("L1", "TEE", 1))
+	cancelled.Status = wms.OrderCancelled
+	dk.putOrder(cancelled)
+	e.deliver(uk, topicOrdersCancelled, fakePayload{Order: &cancelled})
+	e.drain()
+	it, err := e.wms.Item(bg, "TEE")
+	require.NoError(t, err)
+	for _, l := range it.Listings {
+		assert.NotEqual(t, "P9", l.ProductID, "uk got dk's product: %+v", l)
+	}
+	_, err = e.wms.Item(bg, "MUG")
+	assert.ErrorIs(t, err, wms.ErrNotFound)
+	_, err = e.wms.Order(bg, wms.OrderKey{Shop: "uk", ExternalID: "7001"})
+	assert.ErrorIs(t, err, wms.ErrNotFound)
+
+	// uk's own new product arrives.
+	own := product("P10", e.clock.Now(), "CAP")
+	uk.putProduct(own)
+	e.deliver(uk, topicProductsCreate, fakePayload{Product: &own})
+	e.drain()
+	it, err = e.wms.Item(bg, "CAP")
+	require.NoError(t, err)
+	require.Len(t, it.Listings, 1)
+	assert.Equal(t, "uk", it.Listings[0].Shop)
+}

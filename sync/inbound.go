@@ -128,6 +128,18 @@ func (e *Engine) applyChange(ctx context.Context, s Settings, conn Connector, ch
 			}
 			return e.applyShopProduct(ctx, s, conn, live)
 		}
+		if _, rev, err := e.store.Version(ctx, EntityKey{Shop: s.Shop, Kind: KindProduct, ID: p.ExternalID}); err != nil {
+			return outIgnored, fmt.Errorf("sync: read version of product %s of %s: %w", p.ExternalID, s.Shop, err)
+		} else if rev == 0 {
+			// A product new to this shop: the shop confirms it is its
+			// own (a signed body of another shop of the same app,
+			// re-posted under this shop's name, is not).
+			live, found, err := e.productPresence.ask(ctx, s.Shop, conn, p.ExternalID)
+			if err != nil || !found {
+				return outIgnored, err
+			}
+			return e.applyShopProduct(ctx, s, conn, live)
+		}
 		n, err := e.applyProducts(ctx, s, conn, []Product{p}, []webhook.Version{v}, applyIfNewer, false)
 		if err != nil || n == 0 {
 			return outStale, err
@@ -187,7 +199,7 @@ func (e *Engine) fetchOrder(ctx context.Context, s Settings, conn Connector, ch 
 	if _, started, err := e.ordersStarted(ctx, s.Shop); err != nil || !started {
 		return o, v, false, outIgnored, err
 	}
-	applied, _, err := e.store.Version(ctx, EntityKey{Shop: s.Shop, Kind: KindOrder, ID: ch.ID})
+	applied, rev, err := e.store.Version(ctx, EntityKey{Shop: s.Shop, Kind: KindOrder, ID: ch.ID})
 	if err != nil {
 		return o, v, false, outIgnored, fmt.Errorf("sync: read version of order %s of %s: %w", ch.ID, s.Shop, err)
 	}
@@ -204,11 +216,13 @@ func (e *Engine) fetchOrder(ctx context.Context, s Settings, conn Connector, ch 
 			return it, v, true, outApplied, nil
 		}
 	}
-	if !o.Active() {
-		// The shop does not show the order (deleted meanwhile, or beyond
-		// how far back the shop lists orders to these credentials): a
-		// cancellation still reaches the warehouse from the payload,
-		// since where the order ships from does not matter for it.
+	if !o.Active() && rev > 0 {
+		// The shop does not show an order the warehouse has (deleted
+		// meanwhile, or beyond how far back the shop lists orders to
+		// these credentials): a cancellation still reaches the warehouse
+		// from the payload, since where the order ships from does not
+		// matter for it. One the warehouse never had is not its
+		// business (nor is another shop's body under this shop's name).
 		return o, v, false, outApplied, nil
 	}
 	// Deleted meanwhile: nothing to apply now; its delete event follows

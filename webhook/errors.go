@@ -24,6 +24,10 @@ var (
 	ErrMissingHeader = errors.New("webhook: missing header")
 	// ErrEmptyBody: a signed request has an empty body. Handler answers 400.
 	ErrEmptyBody = errors.New("webhook: empty body")
+	// ErrInvalidHeader: a signed request has a header whose value the
+	// source does not accept (a shop domain that is not one of its shops',
+	// an id longer or shaped otherwise than its ids). Handler answers 400.
+	ErrInvalidHeader = errors.New("webhook: invalid header")
 	// ErrNoRoute: the router has no handler for the event's topic.
 	// Dispatcher treats it as permanent.
 	ErrNoRoute = errors.New("webhook: no handler for topic")

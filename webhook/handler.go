@@ -9,9 +9,12 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
+	"unicode"
+	"unicode/utf8"
 )
 
 // Defaults of Handler.
@@ -45,7 +48,9 @@ const (
 //  4. has the source verify the signature against the raw body (401 on a
 //     missing or bad signature, with no other effect);
 //  5. has the source build the Event (400 if what routing or
-//     deduplication need is missing, or the body is empty);
+//     deduplication need is missing or malformed, or the body is empty:
+//     every event needs a topic, a shop and a deduplication key, none
+//     longer than MaxEventField; see the source for its own rules);
 //  6. acknowledges (200) events of topics it does not accept, without
 //     storing them, and counts them;
 //  7. puts the event into the Inbox and answers 200 only once Put
@@ -317,8 +322,8 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	e, err := hs.src.Event(r, body)
-	if err == nil && e.WebhookID == "" {
-		err = fmt.Errorf("%w: the source found no deduplication key", ErrMissingHeader)
+	if err == nil {
+		err = checkEvent(e)
 	}
 	if err != nil {
 		h.stats.malformed.Add(1)
@@ -360,6 +365,35 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	h.stats.stored.Add(1)
 	h.logger.LogAttrs(r.Context(), slog.LevelDebug, "webhook stored", attrs...)
 	w.WriteHeader(http.StatusOK)
+}
+
+// MaxEventField is the longest topic, shop, API version, webhook id or
+// event id a Handler stores, in bytes, whatever the source: every shop
+// system's fit, and stores key and index rows by them.
+const MaxEventField = 255
+
+// checkEvent applies the rules every source's events follow: a topic, a
+// shop and a deduplication key, and no field longer than MaxEventField or
+// holding control characters or invalid UTF-8 (a source checks the shapes
+// of its own system on top).
+func checkEvent(e *Event) error {
+	for _, f := range []struct {
+		name, value string
+		required    bool
+	}{
+		{"topic", string(e.Topic), true}, {"shop", e.Shop, true}, {"deduplication key (webhook id)", e.WebhookID, true},
+		{"event id", e.EventID, false}, {"API version", e.APIVersion, false},
+	} {
+		switch {
+		case f.value == "" && f.required:
+			return fmt.Errorf("%w: the source found no %s", ErrMissingHeader, f.name)
+		case len(f.value) > MaxEventField:
+			return fmt.Errorf("%w: the %s is %d bytes long, at most %d", ErrInvalidHeader, f.name, len(f.value), MaxEventField)
+		case !utf8.ValidString(f.value) || strings.ContainsFunc(f.value, unicode.IsControl):
+			return fmt.Errorf("%w: the %s holds control characters or invalid UTF-8", ErrInvalidHeader, f.name)
+		}
+	}
+	return nil
 }
 
 // maxReusedBody is the largest body buffer a Handler keeps for reuse.

@@ -25,15 +25,26 @@
 // every retry of a delivery, so a redelivery is acknowledged without being
 // stored twice), TriggeredAt the X-Shopify-Triggered-At. Both header
 // families are read: X-Shopify-* and the shopify-* names of Shopify's
-// newer Events system. By default the handler stores the topics of
-// [KnownTopics] and acknowledges others without storing them.
+// newer Events system (one family per delivery). By default the handler
+// stores the topics of [KnownTopics] and acknowledges others without
+// storing them.
 //
-// Only the body is signed. Header values (topic, webhook id, triggered-at)
-// are as the sender set them: someone who captured a genuine delivery can
-// replay its body under a new webhook id. That stores a genuine payload
-// again, which idempotent handlers and the staleness checks absorb; there
-// is no replay window to configure because Shopify itself legitimately
-// delivers up to a day late.
+// A delivery must carry what Shopify's own libraries require: the topic,
+// the shop domain, the API version and the delivery id
+// (X-Shopify-Webhook-Id; for the Events system shopify-webhook-id or
+// shopify-event-id), and a body, each value shaped as Shopify's are (see
+// [ParseEvent]). A signed delivery that lacks one, or whose shop domain is
+// not NAME.myshopify.com, gets 400 naming the header and is not stored;
+// only a missing or wrong signature gets 401.
+//
+// Only the body is signed. Header values (topic, shop domain, webhook id,
+// triggered-at) are as the sender set them: someone who captured a genuine
+// delivery can replay its body under a new webhook id, or under another
+// topic. That stores a genuine payload again, which idempotent handlers
+// and the staleness checks absorb; a body under a delete topic must be a
+// deletion's, and the engine confirms deletions with the shop (see
+// docs/reliability.md, section 9). There is no replay window to configure
+// because Shopify itself legitimately delivers up to a day late.
 //
 // # Verifying by hand
 //

@@ -3,6 +3,7 @@ package shopifywebhook
 import (
 	"fmt"
 	"net/http"
+	"regexp"
 	"strings"
 	"time"
 
@@ -66,53 +67,130 @@ func ConstructEvent(body []byte, h http.Header, secrets ...string) (*webhook.Eve
 // authenticated another way (Google Pub/Sub, Amazon EventBridge); use
 // ConstructEvent, or a [Source] in a webhook.Handler, for HTTPS deliveries.
 //
-// The event's Source is "shopify", Shop the shop's myshopify.com domain,
-// WebhookID the X-Shopify-Webhook-Id (Shopify keeps it across retries of a
-// delivery; the Events system, which sends none, gets its event id),
-// TriggeredAt the X-Shopify-Triggered-At time (zero if absent or
-// unparsable), and Meta the subscription name and sub-topic when sent
-// (MetaName, MetaSubTopic).
+// A delivery's headers are of one family: X-Shopify-* (HTTPS webhook
+// subscriptions), or shopify-* without the prefix (Shopify's Events
+// system); ParseEvent reads the family the delivery uses (X-Shopify-* when
+// it has an X-Shopify-Topic or X-Shopify-Hmac-Sha256 header) and only it.
+// As Shopify's own libraries do, it requires the topic, the shop domain,
+// the API version and the delivery id: X-Shopify-Webhook-Id (which
+// Shopify keeps across retries, so it is the deduplication key), or for
+// the Events system shopify-webhook-id or else shopify-event-id. Each must
+// be shaped as Shopify's are:
 //
-// It returns an error wrapping webhook.ErrEmptyBody or
-// webhook.ErrMissingHeader when the body is empty, the topic is missing, or
-// both webhook id and event id are missing.
+//   - topic: lower-case words of letters, digits and underscores joined
+//     by "/" ("orders/create", "inventory_levels/update"), at most 128
+//     bytes;
+//   - shop domain: NAME.myshopify.com, NAME being letters, digits and
+//     hyphens (upper case is taken as lower case), at most 255 bytes;
+//   - API version: YYYY-MM or "unstable";
+//   - webhook and event ids: 1 to 255 bytes of letters, digits and
+//     ".-_:" (Shopify's are UUIDs).
+//
+// The event's Source is "shopify", Shop the shop's myshopify.com domain,
+// WebhookID the delivery id, EventID the event id when sent, TriggeredAt
+// the X-Shopify-Triggered-At time (zero if absent or unparsable), and Meta
+// the subscription name and sub-topic when sent (MetaName, MetaSubTopic;
+// each at most 255 bytes).
+//
+// It returns an error wrapping webhook.ErrEmptyBody for an empty body,
+// webhook.ErrMissingHeader naming every required header that is missing,
+// and webhook.ErrInvalidHeader for a value shaped otherwise. A
+// webhook.Handler answers 400 to each, and stores nothing.
 func ParseEvent(h http.Header, body []byte) (*webhook.Event, error) {
 	if len(body) == 0 {
 		return nil, webhook.ErrEmptyBody
 	}
+	prefixed := h.Get(HeaderTopic) != "" || h.Get(HeaderHmac) != ""
+	get := func(name string) string {
+		if !prefixed {
+			name = strings.TrimPrefix(name, "X-")
+		}
+		return strings.TrimSpace(h.Get(name))
+	}
+	name := func(n string) string {
+		if !prefixed {
+			return strings.ToLower(strings.TrimPrefix(n, "X-"))
+		}
+		return n
+	}
 	e := &webhook.Event{
 		Source:     SourceName,
-		Topic:      webhook.Topic(header(h, HeaderTopic)),
-		Shop:       header(h, HeaderShopDomain),
-		APIVersion: header(h, HeaderAPIVersion),
-		WebhookID:  header(h, HeaderWebhookID),
-		EventID:    header(h, HeaderEventID),
+		Topic:      webhook.Topic(get(HeaderTopic)),
+		Shop:       strings.ToLower(get(HeaderShopDomain)),
+		APIVersion: get(HeaderAPIVersion),
+		WebhookID:  get(HeaderWebhookID),
+		EventID:    get(HeaderEventID),
 		Body:       body,
 	}
-	if e.Topic == "" {
-		return nil, fmt.Errorf("%w: %s", webhook.ErrMissingHeader, HeaderTopic)
+	idHeader := HeaderWebhookID
+	if !prefixed && e.WebhookID == "" {
+		e.WebhookID, idHeader = e.EventID, HeaderEventID
 	}
-	if e.WebhookID == "" {
-		e.WebhookID = e.EventID
+	var missing []string
+	for _, f := range []struct{ header, value string }{
+		{HeaderTopic, string(e.Topic)}, {HeaderShopDomain, e.Shop}, {HeaderAPIVersion, e.APIVersion}, {idHeader, e.WebhookID},
+	} {
+		if f.value == "" {
+			missing = append(missing, name(f.header))
+		}
 	}
-	if e.WebhookID == "" {
-		return nil, fmt.Errorf("%w: %s (or %s)", webhook.ErrMissingHeader, HeaderWebhookID, HeaderEventID)
+	if len(missing) > 0 {
+		if !prefixed && e.WebhookID == "" {
+			missing[len(missing)-1] += " (or " + name(HeaderWebhookID) + ")"
+		}
+		return nil, fmt.Errorf("%w: %s", webhook.ErrMissingHeader, strings.Join(missing, ", "))
 	}
-	if v := header(h, HeaderTriggeredAt); v != "" {
+	for _, f := range []struct {
+		header, value string
+		ok            func(string) bool
+	}{
+		{HeaderTopic, string(e.Topic), func(v string) bool { return len(v) <= 128 && topicRe.MatchString(v) }},
+		{HeaderShopDomain, e.Shop, func(v string) bool { return len(v) <= 255 && shopDomainRe.MatchString(v) }},
+		{HeaderAPIVersion, e.APIVersion, apiVersionRe.MatchString},
+		{idHeader, e.WebhookID, deliveryIDRe.MatchString},
+		{HeaderEventID, e.EventID, func(v string) bool { return v == "" || deliveryIDRe.MatchString(v) }},
+	} {
+		if !f.ok(f.value) {
+			return nil, fmt.Errorf("%w: %s %s", webhook.ErrInvalidHeader, name(f.header), describe(f.value))
+		}
+	}
+	if v := get(HeaderTriggeredAt); v != "" {
 		if t, err := time.Parse(time.RFC3339Nano, v); err == nil {
 			e.TriggeredAt = t
 		}
 	}
-	if v := header(h, HeaderName); v != "" {
-		e.Meta = map[string]string{MetaName: v}
-	}
-	if v := header(h, HeaderSubTopic); v != "" {
+	for key, header := range map[string]string{MetaName: HeaderName, MetaSubTopic: HeaderSubTopic} {
+		v := get(header)
+		if v == "" {
+			continue
+		}
+		if len(v) > 255 {
+			return nil, fmt.Errorf("%w: %s is %d bytes long, at most 255", webhook.ErrInvalidHeader, name(header), len(v))
+		}
 		if e.Meta == nil {
 			e.Meta = map[string]string{}
 		}
-		e.Meta[MetaSubTopic] = v
+		e.Meta[key] = v
 	}
 	return e, nil
+}
+
+// The shapes of Shopify's header values (see ParseEvent).
+var (
+	topicRe      = regexp.MustCompile(`^[a-z0-9_]+(/[a-z0-9_]+)+$`)
+	shopDomainRe = regexp.MustCompile(`^[a-z0-9][a-z0-9-]*\.myshopify\.com$`)
+	apiVersionRe = regexp.MustCompile(`^([0-9]{4}-[0-9]{2}|unstable)$`)
+	deliveryIDRe = regexp.MustCompile(`^[A-Za-z0-9._:-]{1,255}$`)
+)
+
+// describe quotes a header value for an error, shortened when long: the
+// value is the sender's, so an error (and the 400 answer that carries it)
+// stays small whatever the sender sent.
+func describe(v string) string {
+	if len(v) > 64 {
+		return fmt.Sprintf("(%d bytes, starting %q) is not shaped like Shopify's", len(v), v[:32])
+	}
+	return fmt.Sprintf("%q is not shaped like Shopify's", v)
 }
 
 // Payload decodes the body of a Shopify event into the shopify payload type

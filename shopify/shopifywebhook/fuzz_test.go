@@ -7,12 +7,16 @@ import (
 	"encoding/base64"
 	"errors"
 	"net/http"
+	"regexp"
 	"strings"
 	"testing"
 
 	"github.com/wmsbridge/wmsbridge/shopify/shopifywebhook"
 	"github.com/wmsbridge/wmsbridge/webhook"
 )
+
+// fuzzTopicRe is the shape of a Shopify topic, as ParseEvent documents it.
+var fuzzTopicRe = regexp.MustCompile(`^[a-z0-9_]+(/[a-z0-9_]+)+$`)
 
 // FuzzVerifyDecode checks verification and payload decoding on arbitrary
 // bodies, topics and signature headers. `go test` runs the seed corpus (all
@@ -42,11 +46,15 @@ func FuzzVerifyDecode(f *testing.F) {
 		h := http.Header{}
 		h.Set(shopifywebhook.HeaderTopic, topic)
 		h.Set(shopifywebhook.HeaderWebhookID, "fuzz")
+		h.Set(shopifywebhook.HeaderShopDomain, "fuzz-shop.myshopify.com")
+		h.Set(shopifywebhook.HeaderAPIVersion, "2026-07")
 		h.Set(shopifywebhook.HeaderHmac, webhook.ComputeSignature(body, testSecret))
 		e, err := shopifywebhook.ConstructEvent(body, h, "other", testSecret)
+		trimmed := strings.TrimSpace(topic)
+		shaped := len(trimmed) <= 128 && fuzzTopicRe.MatchString(trimmed)
 		switch {
 		case err == nil:
-			if !bytes.Equal(e.Body, body) || e.Topic != webhook.Topic(strings.TrimSpace(topic)) {
+			if !bytes.Equal(e.Body, body) || e.Topic != webhook.Topic(trimmed) || !shaped {
 				t.Fatalf("event does not match the delivery: %+v", e)
 			}
 			p, perr := shopifywebhook.Payload(e)
@@ -62,8 +70,12 @@ func FuzzVerifyDecode(f *testing.F) {
 				t.Fatalf("ErrEmptyBody for a %d-byte body", len(body))
 			}
 		case errors.Is(err, webhook.ErrMissingHeader):
-			if strings.TrimSpace(topic) != "" {
+			if trimmed != "" {
 				t.Fatalf("ErrMissingHeader with topic %q: %v", topic, err)
+			}
+		case errors.Is(err, webhook.ErrInvalidHeader):
+			if shaped {
+				t.Fatalf("ErrInvalidHeader for the well-shaped topic %q: %v", topic, err)
 			}
 		default:
 			t.Fatalf("correctly signed delivery rejected: %v", err)
