@@ -26,6 +26,7 @@ type presence[T any] struct {
 	mu      gosync.Mutex
 	filling map[string]*presenceCall[T] // per shop: the batch new questions join
 	reading map[string]*gosync.Mutex    // per shop: held while a read is in flight
+	waiting int                         // ids in batches whose read has not started
 }
 
 // presenceCall is one batched read.
@@ -54,6 +55,7 @@ func (p *presence[T]) ask(ctx context.Context, shop string, conn Connector, id s
 	}
 	if !slices.Contains(call.ids, id) {
 		call.ids = append(call.ids, id)
+		p.waiting++
 	}
 	reading := p.reading[shop]
 	if reading == nil {
@@ -69,6 +71,7 @@ func (p *presence[T]) ask(ctx context.Context, shop string, conn Connector, id s
 			delete(p.filling, shop)
 		}
 		ids := call.ids
+		p.waiting -= len(ids)
 		p.mu.Unlock()
 		items, err := p.fetch(ctx, conn, ids)
 		call.found, call.err = map[string]T{}, err

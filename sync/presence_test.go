@@ -63,7 +63,7 @@ func TestPresenceBatchesConcurrentQuestions(t *testing.T) {
 	waitFor(t, func() bool {
 		orders.mu.Lock()
 		defer orders.mu.Unlock()
-		return orders.filling["dk"] != nil && len(orders.filling["dk"].ids) == len(ids)%presenceBatch
+		return orders.waiting == len(ids)
 	})
 	close(release)
 	for range len(ids) + 1 {
