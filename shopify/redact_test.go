@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/http/httputil"
+	"net/url"
 	"reflect"
 	"strings"
 	"testing"
@@ -420,6 +421,27 @@ func TestNoSecretInTokenErrors_EchoServer(t *testing.T) {
 			}
 			if !strings.Contains(err.Error(), "[REDACTED]") {
 				t.Errorf("the echo never reached the error: %v", err)
+			}
+
+			// Every grant posts through PostToken (package oauth's code
+			// exchange and refresh too): the code and the refresh token
+			// are scrubbed like the client secret.
+			for grant, form := range map[string]url.Values{
+				"authorization_code": {"grant_type": {"authorization_code"}, "client_id": {"app-client-id"},
+					"client_secret": {echoClientSecret}, "code": {echoIssuedToken}},
+				"refresh_token": {"grant_type": {"refresh_token"}, "client_id": {"app-client-id"},
+					"client_secret": {echoClientSecret}, "refresh_token": {echoRefreshToken}},
+			} {
+				_, err := PostToken(context.Background(), nil, es.srv.URL+TokenPath, form, time.Time{})
+				if !errors.As(err, &te) {
+					t.Fatalf("%s: err = %v, want a *TokenError", grant, err)
+				}
+				for _, s := range []string{err.Error(), fmt.Sprintf("%#v", err), te.Code, te.Description, te.RequestID} {
+					assertNoEchoSecret(t, grant+" error", s)
+				}
+				if !strings.Contains(err.Error(), "[REDACTED]") {
+					t.Errorf("%s: the echo never reached the error: %v", grant, err)
+				}
 			}
 
 			logs := &syncBuffer{}
