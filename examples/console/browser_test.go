@@ -566,6 +566,29 @@ func TestBrowserClickThrough(t *testing.T) {
 	// A cross-site form post is refused and changes nothing.
 	crossSite(t, b, w)
 
+	// A WooCommerce store: its keys form, a report without locations, and
+	// one stock mapping in its settings.
+	b.visit(basePath + "/connect")
+	ck, cs := w.wooShop.Key()
+	wform := `form[action="` + basePath + `/connect/woocommerce-keys"] `
+	b.fill(wform+`input[name="shop"]`, "MyWoo")
+	b.fill(wform+`input[name="admin_url"]`, w.wooShop.URL())
+	b.fill(wform+`input[name="consumer_key"]`, ck)
+	b.fill(wform+`input[name="consumer_secret"]`, cs)
+	if st := b.click(wform + `button[type="submit"]`); st != http.StatusOK {
+		b.fatalf("connect the WooCommerce store: HTTP %d\n%s", st, b.text("main"))
+	}
+	if main := b.text("main"); !strings.Contains(main, "Demo Woo") || !strings.Contains(main, "OK") {
+		b.fatalf("the WooCommerce report: %s", main)
+	}
+	b.shot("woocommerce-test")
+	b.visit(basePath + "/shops/MyWoo/settings")
+	b.fill(`select[name="locations[]"]`, whAAR)
+	b.click(`button[name="op"][value="save"]`)
+	if s, err := w.eng.Settings(context.Background(), "MyWoo"); err != nil || s.System != "woocommerce" || s.Locations[""] != whAAR {
+		b.fatalf("the WooCommerce store's settings: %+v, %v", s, err)
+	}
+
 	// Every page of the console, followed link by link, shows no secret.
 	crawl(b, basePath+"/")
 	b.noDialogs()

@@ -6,7 +6,8 @@
 //	go run ./examples/console
 //
 // then open http://127.0.0.1:8080/console/ and connect demoshop-dk with the
-// admin URL and the access token printed in the terminal. The demo
+// admin URL and the access token printed in the terminal (or the simulated
+// WooCommerce store with its address and REST API key). The demo
 // controls at http://127.0.0.1:8080/demo/ place orders, pack them in the
 // warehouse and break things for the console to show.
 package main
@@ -43,6 +44,7 @@ func main() {
 		log.Fatal(err)
 	}
 	defer w.close()
+	ck, cs := w.wooShop.Key()
 	fmt.Printf(`The console runs at %[1]s%[2]s/  (demo controls: %[1]s/demo/)
 
 Connect a simulated shop with "Shopify: access token of a custom app":
@@ -52,7 +54,12 @@ Connect a simulated shop with "Shopify: access token of a custom app":
     Admin API access token: %[6]s
   API secret key (both): %[7]s
 
+or the simulated WooCommerce store with "WooCommerce: REST API key":
+  shop id MyWoo, store address %[8]s
+    consumer key %[9]s
+    consumer secret %[10]s
+
 Ctrl-C stops it.
-`, w.url, basePath, w.dk.Domain(), w.dk.AccessToken(), w.uk.Domain(), w.uk.AccessToken(), w.secret)
+`, w.url, basePath, w.dk.Domain(), w.dk.AccessToken(), w.uk.Domain(), w.uk.AccessToken(), w.secret, w.wooShop.URL(), ck, cs)
 	<-ctx.Done()
 }

@@ -25,6 +25,10 @@ import (
 	"github.com/wmsbridge/wmsbridge/webhook"
 	"github.com/wmsbridge/wmsbridge/wms"
 	"github.com/wmsbridge/wmsbridge/wms/memwms"
+	"github.com/wmsbridge/wmsbridge/woocommerce"
+	wooconnector "github.com/wmsbridge/wmsbridge/woocommerce/connector"
+	"github.com/wmsbridge/wmsbridge/woocommerce/wootest"
+	"github.com/wmsbridge/wmsbridge/woocommerce/woowebhook"
 )
 
 // The simulated shops and the warehouses of the reference WMS.
@@ -35,6 +39,8 @@ const (
 	whCPH   = "CPH"
 	whAAR   = "AAR"
 	whStore = "STORE"
+
+	simWoo = "demo-woo" // a WooCommerce store: one stock figure per product
 
 	// basePath is where the console is mounted.
 	basePath = "/console"
@@ -56,6 +62,9 @@ type world struct {
 	o       options
 	srv     *shopifytest.Server
 	dk, uk  *shopifytest.Shop
+	woo     *wootest.Server
+	wooShop *wootest.Store
+	wooHook string // the secret the Woo connector gives the webhooks it creates
 	wms     *warehouse
 	store   *sqlite.Store
 	eng     *wmssync.Engine
@@ -96,13 +105,21 @@ func (w *warehouse) UpsertProducts(ctx context.Context, ps []wms.Product) error 
 // them encrypted in its own database.
 type credentials struct {
 	mu     gosync.Mutex
-	tokens map[string]string // shop id -> access token
+	tokens map[string]string    // shop id -> Shopify access token
+	keys   map[string][2]string // shop id -> WooCommerce consumer key and secret
 }
 
-func (c *credentials) save(_ context.Context, shop, _ string, token, _ string) error {
+func (c *credentials) saveToken(_ context.Context, shop, _ string, token, _ string) error {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	c.tokens[shop] = token
+	return nil
+}
+
+func (c *credentials) saveKeys(_ context.Context, shop, _ string, key, secret string) error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.keys[shop] = [2]string{key, secret}
 	return nil
 }
 
@@ -111,6 +128,13 @@ func (c *credentials) token(shop string) (string, bool) {
 	defer c.mu.Unlock()
 	t, ok := c.tokens[shop]
 	return t, ok
+}
+
+func (c *credentials) wooKeys(shop string) ([2]string, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	k, ok := c.keys[shop]
+	return k, ok
 }
 
 func randomHex(n int) string {
@@ -131,8 +155,8 @@ func newWorld(ctx context.Context, o options) (*world, error) {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	w := &world{o: o, log: log, secret: "demo-app-secret-" + randomHex(8), creds: &credentials{tokens: map[string]string{}},
-		done: make(chan struct{})}
+	w := &world{o: o, log: log, secret: "demo-app-secret-" + randomHex(8), wooHook: "demo-woo-hook-" + randomHex(8),
+		creds: &credentials{tokens: map[string]string{}, keys: map[string][2]string{}}, done: make(chan struct{})}
 	if err := os.MkdirAll(o.DataDir, 0o755); err != nil {
 		return nil, err
 	}
@@ -158,6 +182,9 @@ func newWorld(ctx context.Context, o options) (*world, error) {
 		shopifytest.WithShop(simUK, shopifytest.WithAccessToken("shpat_"+randomHex(16))),
 	)
 	w.dk, w.uk = w.srv.Shop(simDK), w.srv.Shop(simUK)
+	w.woo = wootest.NewServer(wootest.WithTimeScale(o.TimeScale),
+		wootest.WithStore(simWoo, wootest.WithSiteName("Demo Woo"), wootest.WithCurrency("DKK"), wootest.WithCountry("DK")))
+	w.wooShop = w.woo.Store(simWoo)
 	if err := w.seed(); err != nil {
 		w.close()
 		return nil, err
@@ -185,7 +212,7 @@ func newWorld(ctx context.Context, o options) (*world, error) {
 		Backend:           w.wms,
 		Store:             w.store,
 		Connect:           w.connect,
-		ShopSystems:       []wmssync.ShopSystem{connector.ShopSystem()},
+		ShopSystems:       []wmssync.ShopSystem{connector.ShopSystem(), wooconnector.ShopSystem()},
 		Logger:            slog.New(activity),
 		ReconcileInterval: 10 * time.Second,
 		AuditInterval:     30 * time.Second,
@@ -199,7 +226,7 @@ func newWorld(ctx context.Context, o options) (*world, error) {
 		Engine:     w.eng,
 		Warehouses: w.wms,
 		BasePath:   basePath,
-		Methods:    []console.Method{console.ShopifyToken(w.creds.save)},
+		Methods:    []console.Method{console.ShopifyToken(w.creds.saveToken), console.WooCommerceKeys(w.creds.saveKeys)},
 		Activity:   activity,
 		Title:      "Demo WMS",
 		// The API budget chart reads the shops' budgets every second.
@@ -218,7 +245,14 @@ func newWorld(ctx context.Context, o options) (*world, error) {
 		w.close()
 		return nil, err
 	}
-	hook, err := webhook.NewHandler(w.eng.Inbox(), webhook.WithSource(src), webhook.WithLogger(log))
+	wooSrc, err := woowebhook.NewSource(w.wooHook)
+	if err != nil {
+		w.close()
+		return nil, err
+	}
+	// One endpoint for both shop systems: each source recognises its
+	// deliveries by their headers.
+	hook, err := webhook.NewHandler(w.eng.Inbox(), webhook.WithSource(src), webhook.WithSource(wooSrc), webhook.WithLogger(log))
 	if err != nil {
 		w.close()
 		return nil, err
@@ -239,7 +273,7 @@ func newWorld(ctx context.Context, o options) (*world, error) {
 	}()
 
 	mux := http.NewServeMux()
-	mux.Handle("POST /webhooks/shopify", hook)
+	mux.Handle("POST /webhooks", hook)
 	mux.Handle(basePath+"/", w.console)
 	mux.Handle(basePath, w.console)
 	mux.Handle("/demo/", w.demoHandler())
@@ -266,12 +300,16 @@ func (w *world) seed() error {
 		Orders: 20, OrderAgeDays: 50}); err != nil {
 		return fmt.Errorf("seed %s: %w", simUK, err)
 	}
+	w.wooShop.Seed(wootest.SeedOptions{Simple: max(1, w.o.Products/6), Variable: max(1, w.o.Products/12), Orders: 10})
 	return nil
 }
 
 // connect is the engine's Config.Connect: the credentials the merchant
 // entered on the console, and a connector for the shop.
 func (w *world) connect(ctx context.Context, s wmssync.Settings) (wmssync.Connector, error) {
+	if s.System == "woocommerce" {
+		return w.connectWoo(s)
+	}
 	token, ok := w.creds.token(s.Shop)
 	if !ok {
 		return nil, fmt.Errorf("no credentials for shop %s: %w", s.Shop, wmssync.ErrUnauthorized)
@@ -295,7 +333,7 @@ func (w *world) connect(ctx context.Context, s wmssync.Settings) (wmssync.Connec
 	if err != nil {
 		return nil, err
 	}
-	c, err := connector.New(connector.Config{Client: cl, WebhookAddress: w.url + "/webhooks/shopify", BulkThreshold: 250})
+	c, err := connector.New(connector.Config{Client: cl, WebhookAddress: w.url + "/webhooks", BulkThreshold: 250})
 	if err != nil {
 		return nil, err
 	}
@@ -305,10 +343,27 @@ func (w *world) connect(ctx context.Context, s wmssync.Settings) (wmssync.Connec
 	return c, nil
 }
 
+// connectWoo connects a WooCommerce store with the keys entered on the
+// console.
+func (w *world) connectWoo(s wmssync.Settings) (wmssync.Connector, error) {
+	key, ok := w.creds.wooKeys(s.Shop)
+	if !ok {
+		return nil, fmt.Errorf("no keys for shop %s: %w", s.Shop, wmssync.ErrUnauthorized)
+	}
+	cl, err := woocommerce.NewClient(s.AdminURL, woocommerce.WithKeys(key[0], key[1]),
+		woocommerce.WithHTTPClient(w.woo.HTTPClient()), // only for the simulator
+		woocommerce.WithRetryWait(5*time.Millisecond, 250*time.Millisecond))
+	if err != nil {
+		return nil, err
+	}
+	return wooconnector.New(wooconnector.Config{Client: cl, WebhookAddress: w.url + "/webhooks", WebhookSecret: w.wooHook})
+}
+
 // secrets returns every secret of the example: the shops' access tokens
 // and the app's secret key. No page may show one.
 func (w *world) secrets() []string {
-	return []string{w.dk.AccessToken(), w.uk.AccessToken(), w.secret}
+	ck, cs := w.wooShop.Key()
+	return []string{w.dk.AccessToken(), w.uk.AccessToken(), w.secret, ck, cs, w.wooHook}
 }
 
 func (w *world) close() {
@@ -333,6 +388,9 @@ func (w *world) close() {
 	w.mu.Unlock()
 	if w.srv != nil {
 		w.srv.Close()
+	}
+	if w.woo != nil {
+		w.woo.Close()
 	}
 	if w.store != nil {
 		_ = w.store.Close()
