@@ -395,17 +395,28 @@ func slugify(s string) string {
 
 // skuOwner returns the id of another live product or variation with sku.
 func (s *Store) skuOwner(sku string, self int64) int64 {
-	for id, p := range s.products {
-		if id != self && p.sku == sku && p.status != "trash" {
-			return id
-		}
-	}
-	return 0
+	return s.owner(sku, self, s.bySKU, func(p *product) string { return p.sku })
 }
 
 func (s *Store) gtinOwner(gtin string, self int64) int64 {
+	return s.owner(gtin, self, s.byGTIN, func(p *product) string { return p.gtin })
+}
+
+// owner looks v up in an index, falling back to a scan when the indexed
+// product is trashed (a live one may share the value).
+func (s *Store) owner(v string, self int64, idx map[string]int64, field func(*product) string) int64 {
+	if id, ok := idx[v]; ok {
+		if p := s.products[id]; p != nil && id != self && field(p) == v && p.status != "trash" {
+			return id
+		}
+		if p := s.products[id]; p != nil && p.status != "trash" && field(p) == v {
+			return 0 // self
+		}
+	} else {
+		return 0
+	}
 	for id, p := range s.products {
-		if id != self && p.gtin == gtin && p.status != "trash" {
+		if id != self && field(p) == v && p.status != "trash" {
 			return id
 		}
 	}

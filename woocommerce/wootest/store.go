@@ -36,6 +36,8 @@ type Store struct {
 	defaultCK string
 	products  map[int64]*product
 	idOrder   []int64 // product and variation ids, ascending
+	bySKU     map[string]int64
+	byGTIN    map[string]int64
 	orders    map[int64]*order
 	webhooks  map[int64]*webhook
 	counters  Counters
@@ -181,7 +183,7 @@ func newStore(srv *Server, name string, opts []StoreOption) *Store {
 	}
 	s := &Store{
 		srv: srv, name: name, cfg: cfg, nextID: cfg.idBase,
-		keys: map[string]*apiKey{}, products: map[int64]*product{}, orders: map[int64]*order{}, webhooks: map[int64]*webhook{},
+		keys: map[string]*apiKey{}, products: map[int64]*product{}, bySKU: map[string]int64{}, byGTIN: map[string]int64{}, orders: map[int64]*order{}, webhooks: map[int64]*webhook{},
 	}
 	ck, cs := newKeyPair()
 	s.keys[ck] = &apiKey{ck: ck, cs: cs, permission: ReadWrite, manager: true}
@@ -279,9 +281,20 @@ func (s *Store) ResetCounters() {
 // String describes the store without its keys.
 func (s *Store) String() string { return fmt.Sprintf("wootest.Store(%s)", s.name) }
 
-// putProduct stores p and keeps idOrder sorted; s.mu is held.
+// putProduct stores p and keeps idOrder sorted and the SKU and GTIN
+// indexes current; s.mu is held.
 func (s *Store) putProduct(p *product) {
-	if _, ok := s.products[p.id]; !ok {
+	old, ok := s.products[p.id]
+	if ok {
+		s.unindex(old)
+	}
+	if p.sku != "" {
+		s.bySKU[p.sku] = p.id
+	}
+	if p.gtin != "" {
+		s.byGTIN[p.gtin] = p.id
+	}
+	if !ok {
 		if n := len(s.idOrder); n == 0 || s.idOrder[n-1] < p.id {
 			s.idOrder = append(s.idOrder, p.id)
 		} else if i, found := slices.BinarySearch(s.idOrder, p.id); !found {
@@ -293,8 +306,20 @@ func (s *Store) putProduct(p *product) {
 
 // removeProduct deletes a product or variation; s.mu is held.
 func (s *Store) removeProduct(id int64) {
+	if p := s.products[id]; p != nil {
+		s.unindex(p)
+	}
 	delete(s.products, id)
 	if i, found := slices.BinarySearch(s.idOrder, id); found {
 		s.idOrder = slices.Delete(s.idOrder, i, i+1)
+	}
+}
+
+func (s *Store) unindex(p *product) {
+	if s.bySKU[p.sku] == p.id {
+		delete(s.bySKU, p.sku)
+	}
+	if s.byGTIN[p.gtin] == p.id {
+		delete(s.byGTIN, p.gtin)
 	}
 }
