@@ -170,7 +170,7 @@ func (w *world) consistency(ctx context.Context, cs *customerRun, ordersFrom tim
 		}
 		t.add(r)
 	}
-	t.add(row{check: "items (SKUs, shared by both shops)", shop: fmt.Sprintf("%d SKUs", len(allSKUs)), wms: fmt.Sprintf("%d items", len(items)),
+	t.add(row{check: "items (SKUs, shared by the shops)", shop: fmt.Sprintf("%d SKUs", len(allSKUs)), wms: fmt.Sprintf("%d items", len(items)),
 		ok: len(allSKUs) == len(items) && maps.EqualFunc(allSKUs, items, func(bool, wms.Item) bool { return true })})
 
 	// Customs and costs (S9; costs also S18 once purchase orders closed).
@@ -293,6 +293,7 @@ func (w *world) consistency(ctx context.Context, cs *customerRun, ordersFrom tim
 		note: "DK 1 year, UK 45 days, plus live POS sales"})
 
 	ob.rows(ctx, w, cs, t)
+	w.wooRows(ctx, t, ob.barcodes, ob.available)
 	return t
 }
 

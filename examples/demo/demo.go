@@ -27,6 +27,8 @@ func run(ctx context.Context, o options, out io.Writer) error {
 	defer w.close()
 	fmt.Fprintf(out, "  shops:    %s (main shop, %d products, 3 locations), %s (%d products, 2 locations), on %s\n",
 		w.dk.Domain(), w.dk.ProductCount(), w.uk.Domain(), w.uk.ProductCount(), w.srv.URL)
+	fmt.Fprintf(out, "  woo:      %s (WooCommerce, %d SKUs of %s, one stock figure each = warehouse %s), on %s\n",
+		w.woo.srv.StoreURL(simWoo), len(w.woo.skus), shopDK, whCPH, w.woo.srv.URL)
 	fmt.Fprintf(out, "  WMS:      reference WMS (wms/memwms), warehouses %s, %s, %s\n", whCPH, whAAR, whStore)
 	fmt.Fprintf(out, "  store:    SQLite %s\n", filepath.Join(o.DataDir, "demo.db"))
 	fmt.Fprintf(out, "  webhooks: %s (signature-verified, stored before acknowledged)\n", w.addr)
@@ -42,7 +44,9 @@ func run(ctx context.Context, o options, out io.Writer) error {
 
 	if o.Faults {
 		w.injectFaults()
-		fmt.Fprintln(out, "  faults:   on: API 503/429/connection resets, webhooks dropped, duplicated, delayed, reordered")
+		w.injectWooFaults()
+		fmt.Fprintln(out, "  faults:   on: API 503/429/connection resets, webhooks dropped, duplicated, delayed, reordered;")
+		fmt.Fprintln(out, "            WooCommerce: host 503/429, bot challenges, PHP notices before JSON, resets, deliveries lost, doubled, delayed")
 	}
 
 	section(out, "2. Shop settings and connection test (S1-S6)")
@@ -64,8 +68,8 @@ func run(ctx context.Context, o options, out io.Writer) error {
 
 	section(out, "3. Setup steps: products (S7, S8), customs and cost (S9), orders (S10), sales history (S12), outbound (S13)")
 	view := newProgressView(out, o.Progress)
-	for _, shop := range []string{shopDK, shopUK} {
-		if shop == shopUK {
+	for _, shop := range []string{shopDK, shopUK, shopWoo} {
+		if shop == shopUK || shop == shopWoo {
 			// Customs data and costs come from the main shop; the UK shop
 			// skips the optional step.
 			if err := w.eng.SkipStep(ctx, shop, wmssync.StepCustomsCost); err != nil {
@@ -90,6 +94,9 @@ func run(ctx context.Context, o options, out io.Writer) error {
 	if err := w.waitForOrders(ctx, cs, out); err != nil {
 		return err
 	}
+	if err := w.wooCustomers(ctx, out); err != nil {
+		return err
+	}
 	if err := w.receiveGoods(ctx, out); err != nil {
 		return err
 	}
@@ -98,6 +105,18 @@ func run(ctx context.Context, o options, out io.Writer) error {
 	outbound, err := w.outbound(ctx, cs, out)
 	if err != nil {
 		return err
+	}
+	if outbound.available {
+		if err := w.wooOutbound(ctx, out); err != nil {
+			return err
+		}
+		if err := w.waitOutbound(ctx, func() bool {
+			t := &table{}
+			w.wooRows(ctx, t, outbound.barcodes, true)
+			return t.ok()
+		}); err != nil {
+			fmt.Fprintf(out, "  %v\n", err)
+		}
 	}
 
 	section(out, "6. Consistency: shop against WMS, from the state of both sides")
@@ -114,6 +133,9 @@ func run(ctx context.Context, o options, out io.Writer) error {
 		ws.Delivered, ws.Dropped, ws.Duplicated, ws.Delayed, ws.Reordered,
 		w.dk.Counters().Requests+w.uk.Counters().Requests, w.dk.Counters().Throttled+w.uk.Counters().Throttled,
 		w.dk.Counters().Faults+w.uk.Counters().Faults)
+	wc := w.woo.store.Counters()
+	fmt.Fprintf(out, "  %s: %d webhooks delivered (%d lost, %d merged while queued, never retried), %d API requests (%d batch items), %d faults served\n",
+		shopWoo, wc.Deliveries, wc.Dropped, wc.Merged, wc.Requests, wc.BatchItems, wc.Faults)
 	fmt.Fprintf(out, "  took %s\n", time.Since(start).Round(100*time.Millisecond))
 	if !t.ok() {
 		return errors.New("the shops and the WMS disagree (see the table)")

@@ -48,6 +48,8 @@ func TestDemoTiny(t *testing.T) {
 		"DemoShopDK products import 30/30 (100.0%)", "customs_cost", "sales_history",
 		"web orders and", "released to picking",
 		"orders DemoShopDK", "sales history (units sold)", "1 placed just before the orders step",
+		"Connection test of DemoWoo", "not supported: import customs information and cost prices",
+		"products DemoWoo", "orders DemoWoo", "stock DemoWoo (= CPH)", "orders packed -> completed DemoWoo", "refunds DemoWoo",
 	} {
 		assert.Contains(t, s, want)
 	}

@@ -142,7 +142,7 @@ func (w *world) outbound(ctx context.Context, cs *customerRun, out io.Writer) (o
 		if refunds == 2 {
 			break
 		}
-		if o.Stage != wms.StagePacked || len(o.Lines) == 0 {
+		if o.Stage != wms.StagePacked || len(o.Lines) == 0 || (o.Shop != shopDK && o.Shop != shopUK) {
 			continue
 		}
 		r := wms.Refund{ID: fmt.Sprintf("RMA-%d", refunds+1), Order: o.Key(), Currency: o.Currency}
@@ -261,6 +261,9 @@ func (ob outboundResult) rows(ctx context.Context, w *world, cs *customerRun, t 
 	for _, e := range w.wms.Events() {
 		switch e := e.(type) {
 		case wms.OrderPacked:
+			if e.Order.Shop == shopWoo {
+				continue // the WooCommerce store's packed orders have their own row
+			}
 			packed[e.Order] = ""
 			if e.Tracking != nil {
 				packed[e.Order] = e.Tracking.Number
@@ -268,7 +271,9 @@ func (ob outboundResult) rows(ctx context.Context, w *world, cs *customerRun, t 
 		case wms.PaymentCaptured:
 			capturedWMS[e.Order] = true
 		case wms.RefundCreated:
-			refunds = append(refunds, e.Refund)
+			if e.Refund.Order.Shop != shopWoo { // the WooCommerce store's have their own row
+				refunds = append(refunds, e.Refund)
+			}
 		}
 	}
 	fulfilled, tracked, shopCaptured, wmsCaptured := map[wms.OrderKey]bool{}, 0, 0, 0

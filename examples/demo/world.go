@@ -22,6 +22,7 @@ import (
 	"github.com/wmsbridge/wmsbridge/webhook"
 	"github.com/wmsbridge/wmsbridge/wms"
 	"github.com/wmsbridge/wmsbridge/wms/memwms"
+	wooconnector "github.com/wmsbridge/wmsbridge/woocommerce/connector"
 )
 
 // The simulated shops and the warehouses of the reference WMS.
@@ -41,8 +42,9 @@ const (
 	webhookSecret = "demo-app-client-secret"
 )
 
-// world is everything the demo runs: the simulated Shopify, the reference
-// WMS, the SQLite store, the engine and the webhook endpoint.
+// world is everything the demo runs: the simulated Shopify and
+// WooCommerce, the reference WMS, the SQLite store, the engine and the
+// webhook endpoint.
 type world struct {
 	o     options
 	srv   *shopifytest.Server
@@ -59,6 +61,9 @@ type world struct {
 	// Shop locations (legacy ids) by role.
 	dkCPH, dkAAR, dkStore int64
 	ukCPH, ukLondon       int64
+
+	woo     *wooShop // the WooCommerce store (woo.go)
+	wooAddr string   // webhook address given to it
 
 	mu    gosync.Mutex
 	conns []*connector.Connector
@@ -110,6 +115,10 @@ func newWorld(ctx context.Context, o options) (*world, error) {
 		w.close()
 		return nil, err
 	}
+	if err := w.newWoo(); err != nil {
+		w.close()
+		return nil, err
+	}
 	if o.afterSeed != nil {
 		o.afterSeed(w)
 	}
@@ -132,7 +141,7 @@ func newWorld(ctx context.Context, o options) (*world, error) {
 		Backend:           w.wms,
 		Store:             w.store,
 		Connect:           w.connect,
-		ShopSystems:       []wmssync.ShopSystem{connector.ShopSystem()},
+		ShopSystems:       []wmssync.ShopSystem{connector.ShopSystem(), wooconnector.ShopSystem()},
 		Logger:            w.log,
 		ReconcileInterval: 3 * time.Second,
 		AuditInterval:     10 * time.Second,
@@ -152,7 +161,13 @@ func newWorld(ctx context.Context, o options) (*world, error) {
 	if err != nil {
 		return nil, err
 	}
-	h, err := webhook.NewHandler(w.eng.Inbox(), webhook.WithSource(src), webhook.WithLogger(w.log))
+	wsrc, err := wooSource()
+	if err != nil {
+		return nil, err
+	}
+	// One handler serves both shop systems: it tells their deliveries
+	// apart by their headers (and answers WooCommerce's unsigned ping).
+	h, err := webhook.NewHandler(w.eng.Inbox(), webhook.WithSource(src, wsrc), webhook.WithLogger(w.log))
 	if err != nil {
 		w.close()
 		return nil, err
@@ -164,10 +179,12 @@ func newWorld(ctx context.Context, o options) (*world, error) {
 	}
 	mux := http.NewServeMux()
 	mux.Handle("POST /webhooks/shopify", h)
+	mux.Handle("POST /webhooks/woocommerce", h)
 	w.hook = &http.Server{Handler: mux, ReadHeaderTimeout: 5 * time.Second, ReadTimeout: 10 * time.Second,
 		WriteTimeout: 15 * time.Second, IdleTimeout: time.Minute} // see README, "Embedding it"
 	go func() { _ = w.hook.Serve(ln) }()
 	w.addr = "http://" + ln.Addr().String() + "/webhooks/shopify"
+	w.wooAddr = "http://" + ln.Addr().String() + "/webhooks/woocommerce"
 	return w, nil
 }
 
@@ -231,6 +248,9 @@ func (w *world) seed() error {
 // credentials (here the simulator's tokens) and builds a client and a
 // connector for it.
 func (w *world) connect(ctx context.Context, s wmssync.Settings) (wmssync.Connector, error) {
+	if s.System == "woocommerce" {
+		return w.wooConnect(s)
+	}
 	name := strings.TrimSuffix(s.Domain(), ".myshopify.com")
 	shop := w.srv.Shop(name)
 	if shop == nil {
@@ -265,7 +285,7 @@ func (w *world) settings() []wmssync.Settings {
 		outbound[k] = true // the demo shows every message kind
 	}
 	dk := wmssync.Settings{
-		Shop: shopDK, DisplayName: "Demo Shop DK", Country: "DK",
+		System: "shopify", Shop: shopDK, DisplayName: "Demo Shop DK", Country: "DK",
 		AdminURL: "https://" + w.dk.Domain(), Main: true, POS: true,
 		Locations: map[string]string{
 			shopify.GID("Location", w.dkCPH):   whCPH,
@@ -276,7 +296,7 @@ func (w *world) settings() []wmssync.Settings {
 		// SalesHistorySince zero: one year back (needs read_all_orders).
 	}
 	uk := wmssync.Settings{
-		Shop: shopUK, DisplayName: "Demo Shop UK", Country: "GB",
+		System: "shopify", Shop: shopUK, DisplayName: "Demo Shop UK", Country: "GB",
 		AdminURL: "https://" + w.uk.Domain() + "/admin", // normalised on save
 		Locations: map[string]string{
 			shopify.GID("Location", w.ukCPH): whCPH,
@@ -285,7 +305,7 @@ func (w *world) settings() []wmssync.Settings {
 		Outbound:          outbound,
 		SalesHistorySince: wms.DateOf(time.Now().AddDate(0, 0, -45)),
 	}
-	return []wmssync.Settings{dk, uk}
+	return []wmssync.Settings{dk, uk, w.wooSettings()}
 }
 
 func (w *world) close() {
@@ -301,6 +321,9 @@ func (w *world) close() {
 	w.mu.Unlock()
 	if w.srv != nil {
 		w.srv.Close()
+	}
+	if w.woo != nil && w.woo.srv != nil {
+		w.woo.srv.Close()
 	}
 	if w.store != nil {
 		_ = w.store.Close()
