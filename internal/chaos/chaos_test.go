@@ -127,6 +127,7 @@ func runSeed(t *testing.T, seed uint64, sz size, oversell bool, storeKind string
 	s.checkInbound(ctx)
 	s.checkHolds(true)
 	s.checkInbox(ctx)
+	s.checkWoo(ctx)
 	if w.outbox {
 		s.checkOutbound(ctx)
 	} else {

@@ -100,6 +100,7 @@ func (s *scenario) quiesce(ctx context.Context) {
 	}
 	waitWebhooks()
 	start := time.Now()
+	s.wooQuiesce(ctx)
 	for _, shop := range []string{shopA, shopB} {
 		w.retry("webhook audit "+shop, time.Minute, func(p *process) error {
 			_, err := p.eng.AuditWebhooks(p.ctx, shop)
@@ -121,7 +122,10 @@ func (s *scenario) quiesce(ctx context.Context) {
 		require.True(w.t, time.Now().Before(deadline), "no quiescence within 3 minutes")
 		w.waitIdle(ctx, deadline)
 		waitWebhooks()
-		attempts := w.srv.WebhookStats().Attempts
+		wctx, cancel := context.WithTimeout(ctx, time.Minute)
+		require.NoError(w.t, w.woo.WaitWebhooks(wctx), "WooCommerce webhooks not delivered")
+		cancel()
+		attempts := w.srv.WebhookStats().Attempts + w.wooDeliveries()
 		if attempts == last && w.idle(ctx) {
 			return
 		}
@@ -184,12 +188,14 @@ func (s *scenario) checkInbound(ctx context.Context) {
 	ours := 0
 	reserved := map[[2]string]int64{}
 	for _, o := range w.wms.Orders() {
-		if o.Shop != shopA && o.Shop != shopB {
+		if o.Shop != shopA && o.Shop != shopB && o.Shop != shopW {
 			continue
 		}
-		ours++
 		_, placed := s.byKey[o.Key()]
 		assert.True(t, placed, "WMS order %s %s was never placed in a shop", o.Shop, o.ExternalID)
+		if o.Shop != shopW { // the WooCommerce store's orders: checkWoo
+			ours++
+		}
 		if o.Stage == wms.StageReleased {
 			for _, l := range o.Lines {
 				reserved[[2]string{warehouseOf(o), l.SKU}] += l.Quantity
@@ -344,7 +350,7 @@ func (s *scenario) summary() string {
 	httpFaults := w.a.Counters().Faults + w.b.Counters().Faults
 	return fmt.Sprintf("%d orders (%d POS, %d web orders routed to Berlin), %d restarts, %d HTTP faults, webhooks: %d attempts, %d dropped, %d duplicated, %d delayed, %d reordered, %d failed attempts; WMS: %d receipts, %d packs, %d refunds, %d barcodes",
 		len(s.orders), pos, berlin, w.restarts.Load(), httpFaults, ws.Attempts, ws.Dropped, ws.Duplicated, ws.Delayed, ws.Reordered, ws.Failed,
-		s.receipts, s.packs, len(s.refunds), len(s.barcodes))
+		s.receipts, s.packs, len(s.refunds), len(s.barcodes)) + "; " + s.wooSummary()
 }
 
 // lostOrderReport describes what the engine knew of an order that did not

@@ -66,6 +66,9 @@ type scenario struct {
 	barcodes     []string             // SKUs whose barcode the WMS changed
 	packs        int
 	receipts     int
+
+	wooSKUs   []string // the SKUs the WooCommerce store sells (woo_test.go)
+	wooOrders []wooPlaced
 }
 
 func newScenario(w *world) *scenario {
@@ -91,6 +94,8 @@ func (s *scenario) catalogue() {
 		n++
 		title := fmt.Sprintf("Chaos product %d", n)
 		var va, vb []shopifytest.VariantSpec
+		var wooSKUs, wooBarcodes []string
+		var wooStock []int
 		for v := range 1 + s.rng.IntN(2) {
 			sku := fmt.Sprintf("CH-%03d-%d", n, v)
 			spec := shopifytest.VariantSpec{Title: fmt.Sprintf("V%d", v), SKU: sku,
@@ -106,6 +111,12 @@ func (s *scenario) catalogue() {
 				b.Stock = map[int64]int{w.bCPH: cph, w.bBER: stock(5)}
 				vb = append(vb, b)
 			}
+			if inA && inB {
+				wooSKUs, wooStock, wooBarcodes = append(wooSKUs, sku), append(wooStock, cph), append(wooBarcodes, spec.Barcode)
+			}
+		}
+		if len(wooSKUs) > 0 {
+			s.wooCatalogue(title, wooSKUs, wooStock, wooBarcodes)
 		}
 		for _, x := range []struct {
 			shop *shopifytest.Shop
@@ -143,10 +154,11 @@ var allKinds = map[wms.EventKind]bool{
 func (s *scenario) settings() {
 	w := s.w
 	for _, st := range []wmssync.Settings{
-		{Shop: shopA, AdminURL: "https://" + w.a.Domain() + "/admin", Country: "DK", Main: true, POS: true, Outbound: allKinds,
+		{System: "shopify", Shop: shopA, AdminURL: "https://" + w.a.Domain() + "/admin", Country: "DK", Main: true, POS: true, Outbound: allKinds,
 			Locations: map[string]string{shopify.GID("Location", w.aCPH): whCPH, shopify.GID("Location", w.aSTORE): whSTORE}},
-		{Shop: shopB, AdminURL: "https://" + w.b.Domain() + "/admin", Country: "DE", Outbound: allKinds,
+		{System: "shopify", Shop: shopB, AdminURL: "https://" + w.b.Domain() + "/admin", Country: "DE", Outbound: allKinds,
 			Locations: map[string]string{shopify.GID("Location", w.bCPH): whCPH, shopify.GID("Location", w.bBER): whBER}},
+		w.wooSettings(),
 	} {
 		w.retry("save settings "+st.Shop, time.Minute, func(p *process) error {
 			_, err := p.eng.SaveSettings(p.ctx, st)
@@ -160,7 +172,7 @@ func (s *scenario) settings() {
 // are not part of the convergence claim), each resumed after faults and
 // restarts.
 func (s *scenario) setup() {
-	for _, shop := range []string{shopA, shopB} {
+	for _, shop := range []string{shopA, shopB, shopW} {
 		for _, st := range wmssync.Steps() {
 			s.w.retry(fmt.Sprintf("setup %s %s", shop, st), 2*time.Minute, func(p *process) error {
 				if st == wmssync.StepCustomsCost || st == wmssync.StepSalesHistory {
@@ -182,6 +194,7 @@ func (s *scenario) faults() (off func()) {
 	w.srv.InjectFault(shopifytest.Fault{Kind: shopifytest.FaultStatus, Status: 429, Rate: rate(0.03, 0.06)})
 	w.srv.InjectFault(shopifytest.Fault{Kind: shopifytest.FaultReset, Rate: rate(0.02, 0.04)})
 	w.srv.InjectFault(shopifytest.Fault{Kind: shopifytest.FaultSlow, Delay: time.Duration(20+r.IntN(130)) * time.Millisecond, Rate: rate(0.03, 0.06)})
+	wooOff := s.wooFaults()
 	removes := []func(){
 		w.srv.InjectWebhookFault(shopifytest.WebhookFault{Kind: shopifytest.WebhookDrop, Rate: rate(0.05, 0.12)}),
 		w.srv.InjectWebhookFault(shopifytest.WebhookFault{Kind: shopifytest.WebhookDuplicate, Rate: rate(0.05, 0.12)}),
@@ -190,6 +203,7 @@ func (s *scenario) faults() (off func()) {
 		w.srv.InjectWebhookFault(shopifytest.WebhookFault{Kind: shopifytest.WebhookReorder, Rate: rate(0.05, 0.12)}),
 	}
 	return func() {
+		wooOff()
 		w.srv.ClearFaults()
 		for _, rm := range removes {
 			rm()
@@ -230,7 +244,14 @@ func (s *scenario) traffic() {
 		if forced[i] {
 			w.restart() // besides the restarter's: at least one amid the orders
 		}
-		s.placeOrder(i)
+		if s.rng.IntN(3) == 0 {
+			s.placeWooOrder(i)
+		} else {
+			s.placeOrder(i)
+		}
+		if i%5 == 4 {
+			s.payWooLate()
+		}
 		switch x := s.rng.IntN(100); {
 		case x < 20:
 			s.receiveHeld(ctx, false)
@@ -243,6 +264,7 @@ func (s *scenario) traffic() {
 		}
 		time.Sleep(time.Duration(10+s.rng.IntN(40)) * time.Millisecond)
 	}
+	s.payWooLate()
 }
 
 func (s *scenario) placeOrder(i int) {

@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"log/slog"
+	"math/rand/v2"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -25,6 +26,9 @@ import (
 	"github.com/wmsbridge/wmsbridge/webhook"
 	"github.com/wmsbridge/wmsbridge/wms"
 	"github.com/wmsbridge/wmsbridge/wms/memwms"
+	wooconnector "github.com/wmsbridge/wmsbridge/woocommerce/connector"
+	"github.com/wmsbridge/wmsbridge/woocommerce/wootest"
+	"github.com/wmsbridge/wmsbridge/woocommerce/woowebhook"
 )
 
 // Warehouses of the reference WMS: CPH is shared by both shops (each has a
@@ -80,6 +84,14 @@ type world struct {
 
 	outbox      bool // the store has an outbox: outbound half runs
 	publishErrs atomic.Int64
+
+	woo     *wootest.Server // the WooCommerce store (woo_test.go)
+	ws      *wootest.Store
+	wooAddr string
+
+	wooMu     gosync.Mutex
+	wooRefuse float64 // rate of WooCommerce deliveries the endpoint refuses
+	wooRng    *rand.Rand
 }
 
 // process is one "engine process": the store opened again, an engine, its
@@ -128,8 +140,10 @@ func newWorld(t *testing.T, seed uint64, sz size, oversell bool, storeKind strin
 		{ID: whCPH, Name: "Copenhagen"}, {ID: whSTORE, Name: "Copenhagen store"}, {ID: whBER, Name: "Berlin"}}})
 	require.NoError(t, err)
 
+	w.newWoo()
 	w.hook = httptest.NewServer(http.HandlerFunc(w.serveWebhook))
 	w.addr = w.hook.URL + "/webhooks/shopify"
+	w.wooAddr = w.hook.URL + "/webhooks/woocommerce"
 
 	p, err := w.open()
 	require.NoError(t, err)
@@ -202,7 +216,7 @@ func (w *world) open() (*process, error) {
 	p.eng, err = wmssync.NewEngine(wmssync.Config{
 		Backend: w.wms, Store: p.store,
 		Connect:           func(ctx context.Context, s wmssync.Settings) (wmssync.Connector, error) { return w.connect(p, s) },
-		ShopSystems:       []wmssync.ShopSystem{connector.ShopSystem()},
+		ShopSystems:       []wmssync.ShopSystem{connector.ShopSystem(), wooconnector.ShopSystem()},
 		Logger:            logger,
 		Now:               w.now,
 		ReconcileInterval: 2 * time.Second,
@@ -213,8 +227,11 @@ func (w *world) open() (*process, error) {
 	})
 	if err == nil {
 		var src *shopifywebhook.Source
+		var wsrc *woowebhook.Source
 		if src, err = shopifywebhook.NewSource(w.srv.WebhookSecret()); err == nil {
-			p.handler, err = webhook.NewHandler(p.eng.Inbox(), webhook.WithSource(src), webhook.WithLogger(logger))
+			if wsrc, err = woowebhook.NewSource(wooSecret); err == nil {
+				p.handler, err = webhook.NewHandler(p.eng.Inbox(), webhook.WithSource(src, wsrc), webhook.WithLogger(logger))
+			}
 		}
 	}
 	if err != nil {
@@ -235,6 +252,9 @@ func (w *world) run(p *process) {
 
 // connect is the engine's Config.Connect: the host keeps the tokens.
 func (w *world) connect(p *process, s wmssync.Settings) (wmssync.Connector, error) {
+	if s.System == "woocommerce" {
+		return w.wooConnect(s)
+	}
 	name := strings.TrimSuffix(s.Domain(), ".myshopify.com")
 	shop := w.srv.Shop(name)
 	if shop == nil {
@@ -268,6 +288,10 @@ func (w *world) current() *process {
 // serveWebhook is the host's webhook endpoint: the current process's
 // handler, which stores each verified delivery in the store's inbox.
 func (w *world) serveWebhook(rw http.ResponseWriter, r *http.Request) {
+	if w.refuseWoo(r) {
+		http.Error(rw, "bad gateway", http.StatusBadGateway)
+		return
+	}
 	w.procMu.RLock()
 	defer w.procMu.RUnlock()
 	if w.proc == nil {
