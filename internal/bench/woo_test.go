@@ -119,7 +119,7 @@ func BenchmarkWooStockBurst(b *testing.B) {
 			return wooconnector.New(wooconnector.Config{Client: c, WebhookAddress: hooks.URL, WebhookSecret: "bench-secret"})
 		},
 		ReconcileInterval: time.Hour, AuditInterval: time.Hour,
-		Outbound:          wmssync.OutboundConfig{Linger: -1},
+		Outbound: wmssync.OutboundConfig{Linger: -1},
 	})
 	if err != nil {
 		b.Fatal(err)
