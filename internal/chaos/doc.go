@@ -1,9 +1,12 @@
 // Package chaos holds the chaos convergence test of wmsbridge (issue 10):
-// two simulated Shopify shops sharing stock, the reference WMS, the sync
+// two simulated Shopify shops and a simulated WooCommerce store sharing
+// stock, the reference WMS, the sync
 // engine on a durable store (SQLite, or PostgreSQL) and a real webhook
 // endpoint, run under
 // injected faults (5xx, 429, connection resets and slow answers from the
-// shop; dropped, duplicated, delayed and reordered webhooks) while the
+// shop; dropped, duplicated, delayed and reordered webhooks; for the
+// WooCommerce store its hosts' faults and deliveries dropped, merged while
+// queued, refused by the endpoint and never retried) while the
 // engine process is restarted at random points. After the faults stop and
 // the engine has quiesced, the test checks that both sides agree: every
 // shop order is in the WMS exactly once, every held order whose stock
