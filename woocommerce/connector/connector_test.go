@@ -34,6 +34,7 @@ func TestInspectProvesPermissionsWithoutSideEffects(t *testing.T) {
 	assert.Equal(t, h.srv.StoreURL("shop"), info.Domain)
 	assert.Equal(t, []string{ScopeRead, ScopeWrite, ScopeManage}, info.GrantedScopes)
 	assert.True(t, info.APIVersionOK)
+	assert.Equal(t, []string{"wc/v3", "wc/v2", "wc/v1"}, info.SupportedVersions)
 	assert.Equal(t, []wmssync.Location{{ID: LocationID, Name: "Store stock", Active: true}}, info.Locations)
 	assert.Contains(t, info.Plan, "variations listing")
 	var unsupported []string

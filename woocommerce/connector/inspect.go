@@ -33,7 +33,8 @@ const LocationID = ""
 //
 //   - the site's name and time zone from WordPress's public REST index
 //     (read without the key, which WooCommerce 11.1+ refuses outside its
-//     own routes) and whether it serves wc/v3;
+//     own routes), and its WooCommerce REST namespaces (SupportedVersions;
+//     APIVersionOK when wc/v3 is one);
 //   - currency and country from the general settings;
 //   - read permission from a one-item product listing, write permission
 //     from an empty batch (WooCommerce checks a key's permission before
@@ -65,6 +66,11 @@ func (c *Connector) Inspect(ctx context.Context, f wmssync.Features) (wmssync.Sh
 			info.Timezone = offsetZone(idx.GMTOffset)
 		}
 		info.APIVersionOK = idx.HasNamespace(APIVersion)
+		for _, ns := range idx.Namespaces { // WooCommerce's REST namespaces, newest first
+			if strings.HasPrefix(ns, "wc/v") {
+				info.SupportedVersions = append([]string{ns}, info.SupportedVersions...)
+			}
+		}
 		if home, err := woocommerce.NormalizeStoreURL(idx.Home); err == nil {
 			info.Domain = home
 		}
