@@ -40,6 +40,17 @@ type Config struct {
 	// be called concurrently. Required.
 	Connect func(ctx context.Context, s Settings) (Connector, error)
 
+	// OnShopEvent, when set, is told of changes in a shop's relation to the
+	// app that the host must act on (see [ShopEvent]): the shop removed
+	// the app (delete its credentials), was reconnected, changed the
+	// access granted, or forwarded a customer's data request or a
+	// redaction request. The engine calls it while handling the webhook
+	// event that reported it, which the inbox stored before the shop got
+	// its answer; an error makes the inbox retry the event later, so the
+	// function must be idempotent. Privacy requests reach it before the
+	// engine erases its own copies. Default: nothing is called.
+	OnShopEvent func(ctx context.Context, ev ShopEvent) error
+
 	// ShopSystems are the shop systems the engine serves (see
 	// [ShopSystem]; package shopify/connector has Shopify's), each with a
 	// distinct name; a shop's Settings.System names one. Default: one

@@ -279,7 +279,42 @@ const (
 	ChangeOrder ChangeKind = "order"
 	// ChangeOrderDeleted: an order was deleted.
 	ChangeOrderDeleted ChangeKind = "order_deleted"
+
+	// The shop's relation to the app (see [ShopEvent]); ID, Version and
+	// the entity fields are unused.
+
+	// ChangeDisconnected: the merchant removed the app from the shop
+	// (Shopify: app/uninstalled); its credentials no longer work. The
+	// engine stops the shop's work until [Engine.CredentialsChanged].
+	ChangeDisconnected ChangeKind = "disconnected"
+	// ChangeAccessChanged: the access granted to the app changed
+	// (Shopify: app/scopes_update); the engine inspects the shop again.
+	ChangeAccessChanged ChangeKind = "access_changed"
+	// ChangeDataRequest: a customer asked for the data the app holds
+	// about them (Shopify: customers/data_request); Customer says who.
+	ChangeDataRequest ChangeKind = "data_request"
+	// ChangeRedactCustomer: erase a customer's personal data (Shopify:
+	// customers/redact); Customer says whose.
+	ChangeRedactCustomer ChangeKind = "redact_customer"
+	// ChangeRedactShop: erase all of the shop's data (Shopify:
+	// shop/redact, 48 hours after an uninstall).
+	ChangeRedactShop ChangeKind = "redact_shop"
 )
+
+// Customer identifies the customer of a data request or redaction, as far
+// as the shop says.
+type Customer struct {
+	// ID is the shop's id of the customer; Email and Phone their contact
+	// data.
+	ID    string `json:"id,omitempty"`
+	Email string `json:"email,omitempty"`
+	Phone string `json:"phone,omitempty"`
+	// Orders are the external ids of the orders concerned (the same ids as
+	// Order.ExternalID).
+	Orders []string `json:"orders,omitempty"`
+	// RequestID is the shop's id of a data request.
+	RequestID string `json:"request_id,omitempty"`
+}
 
 // Change is one webhook event translated by [Connector.Decode].
 type Change struct {
@@ -314,6 +349,11 @@ type Change struct {
 	Partial bool
 	// Order is set for ChangeOrder.
 	Order *Order
+	// Customer is set for ChangeDataRequest and ChangeRedactCustomer.
+	Customer *Customer
+	// Scopes are the access scopes granted now, for ChangeAccessChanged,
+	// when the event says.
+	Scopes []string
 }
 
 // WebhookGroup names the webhook subscriptions of one feature; a connector
@@ -326,6 +366,9 @@ const (
 	ProductWebhooks WebhookGroup = "products"
 	// OrderWebhooks: order create, update, cancel and delete.
 	OrderWebhooks WebhookGroup = "orders"
+	// AppWebhooks: the app's lifecycle in the shop (uninstalled, access
+	// changed), subscribed when the first setup step starts.
+	AppWebhooks WebhookGroup = "app"
 )
 
 // WebhookRegistrar is implemented by connectors that subscribe the shop's
@@ -357,6 +400,17 @@ type ItemDetails struct {
 	SKU     string      `json:"sku"`
 	Customs wms.Customs `json:"customs"`
 	Cost    wms.Decimal `json:"cost,omitempty"`
+}
+
+// PayloadRedactor is implemented by connectors that can erase a
+// customer's personal data from the webhook payloads of their shop system
+// (names, e-mail addresses, phone numbers, postal addresses), for
+// [ChangeRedactCustomer]: the engine passes it the body of every stored
+// webhook event of the shop and stores what it returns.
+type PayloadRedactor interface {
+	// RedactPayload returns e's body without c's personal data and true,
+	// or nil and false when the body holds none of it. It does no I/O.
+	RedactPayload(e *webhook.Event, c Customer) ([]byte, bool, error)
 }
 
 // SalesSource is implemented by connectors that can report sales per SKU

@@ -91,6 +91,16 @@ func (e *Engine) SaveSettings(ctx context.Context, s Settings) (Settings, error)
 	if err != nil {
 		return s, err
 	}
+	unlock := e.locks.Lock("settings/" + s.Shop)
+	defer unlock()
+	// The connection record is the engine's: keep the stored one.
+	s.Connection = Connection{}
+	switch old, err := e.store.Settings(ctx, s.Shop); {
+	case err == nil:
+		s.Connection = old.Connection
+	case !errors.Is(err, ErrNotFound):
+		return s, fmt.Errorf("sync: settings of %s: %w", s.Shop, err)
+	}
 	if s.Main {
 		all, err := e.store.ListSettings(ctx)
 		if err != nil {
@@ -156,11 +166,16 @@ func (e *Engine) RemoveShop(ctx context.Context, shop string) error {
 }
 
 // shop loads the current settings of shop and its connector, connecting
-// again when the settings changed since the last call.
+// again when the settings changed since the last call. A disconnected
+// shop returns an error matching ErrShopDisconnected.
 func (e *Engine) shop(ctx context.Context, shop string) (Settings, Connector, error) {
 	s, err := e.Settings(ctx, shop)
 	if err != nil {
 		return s, nil, err
+	}
+	if s.Connection.Disconnected() {
+		return s, nil, fmt.Errorf("%w: %s, on %s (%s); waiting for new credentials (Engine.CredentialsChanged)",
+			ErrShopDisconnected, shop, s.Connection.DisconnectedAt.UTC().Format(time.RFC3339), s.Connection.Reason)
 	}
 	c, err := e.connector(ctx, s)
 	return s, c, err

@@ -53,7 +53,7 @@ func (e *Engine) HandleEvent(ctx context.Context, ev *webhook.Event) error {
 	case err != nil:
 		e.stats.eventsFailed.Add(1)
 		e.observeInbound(ctx, ev.ReceivedAt, "failed")
-		if !retryable(err) || errors.Is(err, ErrUnknownShop) {
+		if !retryable(err) || errors.Is(err, ErrUnknownShop) || errors.Is(err, ErrShopDisconnected) {
 			return webhook.Permanent(err)
 		}
 		return err
@@ -80,6 +80,14 @@ func (e *Engine) handleEvent(ctx context.Context, ev *webhook.Event) (outcome, e
 	ch, err := conn.Decode(ctx, ev)
 	if err != nil {
 		return outIgnored, fmt.Errorf("sync: decode %s event %s of %s: %w", ev.Topic, ev.WebhookID, s.Shop, err)
+	}
+	if lifecycleKind(ch.Kind) {
+		return e.applyLifecycle(ctx, s, conn, ev, ch) // lifecycle.go
+	}
+	if ch.Partial && s.Connection.Disconnected() {
+		// Completing it needs the shop, which removed the app: the sweep
+		// after a reconnect applies the entity's state then.
+		return outIgnored, fmt.Errorf("%w: %s event %s of %s needs a read of the shop", ErrShopDisconnected, ev.Topic, ev.WebhookID, s.Shop)
 	}
 	log := e.log.With(slog.String("shop", s.Shop), slog.String("topic", string(ev.Topic)),
 		slog.String("webhook_id", ev.WebhookID), slog.String("id", ch.ID))

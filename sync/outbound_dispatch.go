@@ -162,6 +162,10 @@ func (e *Engine) deliverBatch(ctx context.Context, ob OutboxStore, cfg OutboundC
 		settleAll(msgs, fmt.Errorf("sync: outbound: settings of %s: %w", target, err))
 		return settled, nil
 	}
+	if s.Connection.Disconnected() {
+		// Not into refused credentials: parked until a reconnect (lifecycle.go).
+		return settled + e.parkDisconnected(ctx, ob, s, msgs), nil
+	}
 	conn, err := e.connector(ctx, s)
 	if err != nil {
 		settleAll(msgs, err)

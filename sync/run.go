@@ -216,6 +216,9 @@ func (e *Engine) reconcileAll(ctx context.Context, l *runLoop) {
 		if ctx.Err() != nil {
 			return
 		}
+		if s.Connection.Disconnected() {
+			continue // nothing to sweep until it is reconnected
+		}
 		_, _ = e.Reconcile(ctx, s.Shop) // logged and counted by Reconcile
 	}
 }
@@ -232,6 +235,9 @@ func (e *Engine) auditAll(ctx context.Context, l *runLoop) {
 	for _, s := range shops {
 		if ctx.Err() != nil {
 			return
+		}
+		if s.Connection.Disconnected() {
+			continue
 		}
 		_, _ = e.AuditWebhooks(ctx, s.Shop) // logged and counted by AuditWebhooks
 	}

@@ -8,6 +8,7 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/wmsbridge/wmsbridge/wms"
 )
@@ -66,7 +67,32 @@ type Settings struct {
 	// Zero means one year before the day the step runs; a day on
 	// or after today means no import (the step is skipped).
 	SalesHistorySince wms.Date `json:"sales_history_since,omitzero"`
+
+	// Connection is the engine's record of the shop's connection, not a
+	// choice of the merchant's: the engine sets it, and
+	// [Engine.SaveSettings] keeps the stored value whatever the caller
+	// passes.
+	Connection Connection `json:"connection,omitzero"`
 }
+
+// Connection is what the engine records about a shop's connection.
+type Connection struct {
+	// Generation counts the credential changes the host reported with
+	// [Engine.CredentialsChanged]; when it moves, every engine sharing the
+	// store connects the shop again ([Config.Connect]).
+	Generation int64 `json:"generation,omitempty"`
+	// DisconnectedAt, when not zero, is when the shop removed the app
+	// (Shopify: app/uninstalled). The engine then does no work that needs
+	// the shop: no setup steps, sweeps, audits or outbound messages (they
+	// are parked with Reason). [Engine.CredentialsChanged] after a
+	// reinstall resumes it.
+	DisconnectedAt time.Time `json:"disconnected_at,omitzero"`
+	// Reason says why the shop is disconnected.
+	Reason string `json:"reason,omitempty"`
+}
+
+// Disconnected reports whether the shop removed the app.
+func (c Connection) Disconnected() bool { return !c.DisconnectedAt.IsZero() }
 
 // DefaultOutbound returns the seed's recommended outbound choices:
 // stock adjustments, EAN updates, order packed and payment captured on;

@@ -172,7 +172,12 @@ func (d *Dispatcher) handle(ctx context.Context, j Job) error {
 		slog.String("webhook_id", e.WebhookID), slog.Int("attempt", j.Attempt)}
 	switch {
 	case err == nil:
-		return d.Queue.Complete(sctx, e.WebhookID)
+		if cerr := d.Queue.Complete(sctx, e.WebhookID); !errors.Is(cerr, ErrUnknownJob) {
+			return cerr
+		}
+		// The handler erased the event itself (a shop's data erased on
+		// its request): there is nothing left to settle.
+		return nil
 	case IsPermanent(err) || j.Attempt >= maxAttempts:
 		logger.LogAttrs(ctx, slog.LevelError, "webhook event failed for good",
 			append(attrs, slog.String("error", err.Error()))...)

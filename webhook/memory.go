@@ -309,3 +309,57 @@ func (m *MemoryInbox) Forget(before time.Time) int {
 	}
 	return n
 }
+
+// EraseShop drops every event of shop (Event.Shop), finished or not, and
+// the memory of their WebhookIDs, for a shop's request to erase its data.
+// It returns the number of events dropped.
+func (m *MemoryInbox) EraseShop(shop string) int {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	n := 0
+	for id, ent := range m.entries {
+		if ent.event.Shop == shop {
+			delete(m.entries, id)
+			n++
+		}
+	}
+	m.active = slices.DeleteFunc(m.active, func(x *memEntry) bool { return x.event.Shop == shop })
+	return n
+}
+
+// RewriteBodies passes fn a copy of every stored event of shop, in the
+// order they were stored, and replaces the event's Body with what fn
+// returns when it reports a change (a nil body drops the event), for a
+// request to erase personal data. fn must not call the inbox. It returns
+// the number of events changed or dropped; an error of fn stops the walk.
+func (m *MemoryInbox) RewriteBodies(shop string, fn func(*Event) ([]byte, bool, error)) (int, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	var ents []*memEntry
+	for _, ent := range m.entries {
+		if ent.event.Shop == shop {
+			ents = append(ents, ent)
+		}
+	}
+	slices.SortFunc(ents, func(a, b *memEntry) int { return int(a.seq) - int(b.seq) })
+	n := 0
+	for _, ent := range ents {
+		out, changed, err := fn(ent.event.clone())
+		if err != nil {
+			return n, err
+		}
+		if !changed {
+			continue
+		}
+		n++
+		if out == nil {
+			delete(m.entries, ent.event.WebhookID)
+			m.active = slices.DeleteFunc(m.active, func(x *memEntry) bool { return x == ent })
+			continue
+		}
+		ev := ent.event.clone()
+		ev.Body = slices.Clone(out)
+		ent.event = ev
+	}
+	return n, nil
+}

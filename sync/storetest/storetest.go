@@ -66,6 +66,7 @@ func Run(t *testing.T, newStore func(t *testing.T) wmssync.Store) {
 	t.Run("Retention", func(t *testing.T) { runRetention(t, newStore) })           // retention.go
 	t.Run("InboxFailures", func(t *testing.T) { runInboxFailures(t, newStore) })   // failures.go
 	t.Run("ListVersions", func(t *testing.T) { runListVersions(t, newStore) })
+	t.Run("Erase", func(t *testing.T) { runErase(t, newStore) }) // erase.go
 	t.Run("Inbox", func(t *testing.T) {
 		inboxtest.Run(t, func(t *testing.T) webhook.Store { return newStore(t) })
 	})
