@@ -160,6 +160,9 @@ func NewClient(shop string, opts ...Option) (*Client, error) {
 	c.secrets.Add(secretsOf(c.tokens.src)...)
 	c.tokens.onIssued(func(t *Token) { c.secrets.AddRotating(t.AccessToken, t.RefreshToken) })
 
+	if o.now != nil {
+		c.tokens.now = o.now
+	}
 	api := plain
 	api.Transport = &transport{c: c, base: rt}
 	c.rc = &retryablehttp.Client{

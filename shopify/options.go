@@ -45,6 +45,7 @@ type options struct {
 	limiter      *Limiter
 	userAgent    string
 	redact       []string
+	now          func() time.Time
 }
 
 // WithAccessToken authenticates with a fixed Admin API access token (custom
@@ -263,6 +264,20 @@ func WithLimiter(l *Limiter) Option {
 			return errors.New("shopify: WithLimiter: nil *Limiter")
 		}
 		o.limiter = l
+		return nil
+	}
+}
+
+// WithClock sets the clock the Client judges its token's expiry by
+// (default time.Now): a token is renewed two minutes before its Expiry by
+// this clock. Tests and simulations whose shop runs on a simulated clock
+// pass that clock.
+func WithClock(now func() time.Time) Option {
+	return func(o *options) error {
+		if now == nil {
+			return errors.New("shopify: WithClock: nil clock")
+		}
+		o.now = now
 		return nil
 	}
 }

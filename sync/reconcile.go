@@ -191,6 +191,9 @@ func (e *Engine) AuditWebhooks(ctx context.Context, shop string) (AuditResult, e
 		return res, err
 	}
 	var groups []WebhookGroup
+	if st := states[StepProducts.index()]; st.Status != StepPending {
+		groups = append(groups, AppWebhooks)
+	}
 	if st := states[StepProducts.index()]; st.Status.Finished() {
 		groups = append(groups, ProductWebhooks)
 	}

@@ -453,6 +453,10 @@ func (r *stepRun) products(ctx context.Context) error {
 	if cp.Phase == "" {
 		r.phase = "webhooks"
 		r.report(false)
+		// The app's own lifecycle (uninstalled, access changed) first.
+		if err := r.ensureWebhooks(ctx, AppWebhooks); err != nil {
+			return err
+		}
 		if err := r.ensureWebhooks(ctx, ProductWebhooks); err != nil {
 			return err
 		}

@@ -33,6 +33,11 @@ import (
 //     Config.SkipFulfillmentLocations it is not Partial and carries no
 //     location. A POS sale carries its location and is never Partial.
 //   - orders/delete: a ChangeOrderDeleted.
+//   - app/uninstalled: a ChangeDisconnected; app/scopes_update: a
+//     ChangeAccessChanged with the scopes granted now;
+//     customers/data_request, customers/redact: a ChangeDataRequest or
+//     ChangeRedactCustomer with the customer (id as a Customer GID, the
+//     orders as Order GIDs); shop/redact: a ChangeRedactShop.
 //   - every other topic: ChangeNone.
 //
 // IDs are GIDs ("gid://shopify/Order/123"), as the listings return them.
@@ -106,7 +111,7 @@ func decode(e *webhook.Event, locations bool) (wmssync.Change, error) {
 		}
 		return wmssync.Change{Kind: wmssync.ChangeOrderDeleted, ID: shopify.GID("Order", p.ID), Version: webhook.VersionOf(e, time.Time{})}, nil
 	}
-	return wmssync.Change{Kind: wmssync.ChangeNone}, nil
+	return decodeLifecycle(e) // lifecycle.go
 }
 
 // deletionFields are the fields a deletion's body may carry: Shopify's

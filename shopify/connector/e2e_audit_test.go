@@ -24,7 +24,7 @@ func TestE2E_WebhookAuditAfterEndpointOutage(t *testing.T) {
 	require.NoError(t, err)
 	s := h.save(settingsFor(shop, dk, de))
 	h.runSteps(s.Shop, wmssync.StepOrders, wmssync.StepCustomsCost)
-	require.Len(t, shop.WebhookSubscriptions(), 7)
+	require.Len(t, shop.WebhookSubscriptions(), 9, "the app's two lifecycle topics, three of products, four of orders")
 
 	h.down.Store(true)
 	missed, err := shop.CreateOrder(shopifytest.OrderSpec{Lines: []shopifytest.OrderLineSpec{{VariantID: res.VariantIDs[0], Quantity: 1}}})
@@ -47,7 +47,7 @@ func TestE2E_WebhookAuditAfterEndpointOutage(t *testing.T) {
 	for _, w := range shop.WebhookSubscriptions() {
 		topics[w.Topic]++
 	}
-	for _, tp := range []string{"PRODUCTS_CREATE", "PRODUCTS_UPDATE", "PRODUCTS_DELETE", "ORDERS_CREATE", "ORDERS_UPDATED", "ORDERS_CANCELLED", "ORDERS_DELETE"} {
+	for _, tp := range []string{"APP_UNINSTALLED", "APP_SCOPES_UPDATE", "PRODUCTS_CREATE", "PRODUCTS_UPDATE", "PRODUCTS_DELETE", "ORDERS_CREATE", "ORDERS_UPDATED", "ORDERS_CANCELLED", "ORDERS_DELETE"} {
 		assert.Equal(t, 1, topics[tp], tp)
 	}
 

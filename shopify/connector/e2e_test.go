@@ -98,7 +98,7 @@ func TestE2E_S8_ProductWebhooks(t *testing.T) {
 		assert.Equal(t, h.addr, w.URI)
 		topics[w.Topic]++
 	}
-	assert.Equal(t, map[string]int{"PRODUCTS_CREATE": 1, "PRODUCTS_UPDATE": 1, "PRODUCTS_DELETE": 1}, topics)
+	assert.Equal(t, map[string]int{"APP_UNINSTALLED": 1, "APP_SCOPES_UPDATE": 1, "PRODUCTS_CREATE": 1, "PRODUCTS_UPDATE": 1, "PRODUCTS_DELETE": 1}, topics)
 
 	h.tick()
 	// Create.

@@ -80,7 +80,7 @@ func Example() {
 	// Output:
 	// admin URL: https://test-shop.myshopify.com
 	// items in the WMS: 6
-	// webhooks: PRODUCTS_CREATE PRODUCTS_UPDATE PRODUCTS_DELETE
+	// webhooks: APP_UNINSTALLED APP_SCOPES_UPDATE PRODUCTS_CREATE PRODUCTS_UPDATE PRODUCTS_DELETE
 }
 
 // Reading a shop's products page by page with the connector alone, as the

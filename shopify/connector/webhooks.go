@@ -12,9 +12,13 @@ import (
 
 // Topics returns the webhook subscription topics (GraphQL enum values) of a
 // group: product create, update and delete (S8); order create, updated,
-// cancelled and delete (S10). An unknown group has none.
+// cancelled and delete (S10); the app's uninstall and access changes. An
+// unknown group has none. The compliance topics cannot be subscribed
+// through the API: they are set in the app's configuration.
 func Topics(g wmssync.WebhookGroup) []string {
 	switch g {
+	case wmssync.AppWebhooks:
+		return []string{"APP_UNINSTALLED", "APP_SCOPES_UPDATE"}
 	case wmssync.ProductWebhooks:
 		return []string{"PRODUCTS_CREATE", "PRODUCTS_UPDATE", "PRODUCTS_DELETE"}
 	case wmssync.OrderWebhooks:

@@ -150,6 +150,9 @@ func (srv *Server) handleGraphQL(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	if !s.tokenValid(r.Header.Get("X-Shopify-Access-Token")) {
+		s.mu.Lock()
+		s.counter.Unauthorized++
+		s.mu.Unlock()
 		writeJSON(w, http.StatusUnauthorized, map[string]any{"errors": "[API] Invalid API key or access token (unrecognized login or wrong password)"})
 		return
 	}

@@ -393,8 +393,13 @@ func (srv *Server) codeGrant(w http.ResponseWriter, s *Shop, form url.Values) {
 		return
 	}
 	delete(s.auth.codes, form.Get("code"))
+	previous, reinstalled := s.cfg.scopes, s.auth.uninstalled
 	s.auth.uninstalled = false
 	s.cfg.scopes = c.scopes
+	if !reinstalled && !slices.Equal(previous, c.scopes) {
+		// The app's access changed on an installed shop.
+		s.emit("app/scopes_update", "Shop", s.info.ID, &scopesUpdate{id: s.newID(), previous: slices.Clone(previous), current: slices.Clone(c.scopes)})
+	}
 	var body map[string]any
 	if form.Get("expiring") == "1" {
 		// A new authorization replaces the whole chain of refresh tokens.
@@ -408,7 +413,7 @@ func (srv *Server) codeGrant(w http.ResponseWriter, s *Shop, form url.Values) {
 		s.tokens[s.auth.offline] = time.Time{}
 		body = map[string]any{"access_token": s.auth.offline, "scope": strings.Join(s.cfg.scopes, ",")}
 	}
-	s.mu.Unlock()
+	s.unlock() // delivers app/scopes_update
 	writeJSON(w, http.StatusOK, body)
 }
 

@@ -252,6 +252,7 @@ func TestUninstallRevokesEverythingAndReinstallWorks(t *testing.T) {
 	pending, err := srv.Authorize(authorizeLink(srv, "oauth-shop", installQuery("st", "read_products")))
 	require.NoError(t, err)
 
+	assert.Equal(t, "app/scopes_update", <-got, "the install changed the granted scopes")
 	s.UninstallApp()
 	assert.Equal(t, "app/uninstalled", <-got)
 	assert.False(t, s.Installed())
@@ -296,4 +297,57 @@ func TestUnsupportedGrant(t *testing.T) {
 	a := postToken(t, srv, "oauth-shop", url.Values{"grant_type": {"password"}})
 	assert.Equal(t, http.StatusBadRequest, a.status)
 	assert.Equal(t, "unsupported_grant_type", a.body["error"])
+}
+
+func TestScopesUpdateAndComplianceWebhooks(t *testing.T) {
+	srv, s, _ := newOAuthServer(t)
+	rc := newReceiver(t)
+	for _, topic := range []string{"APP_SCOPES_UPDATE", "APP_UNINSTALLED", "CUSTOMERS_DATA_REQUEST", "CUSTOMERS_REDACT", "SHOP_REDACT"} {
+		s.AddWebhookSubscription(topic, rc.URL)
+	}
+	install(t, srv, "read_products") // the static token's shop had the default scopes: they change
+	waitHooks(t, srv)
+	got := rc.all()
+	require.Len(t, got, 1)
+	assert.Equal(t, "app/scopes_update", got[0].topic())
+	var su map[string]any
+	require.NoError(t, json.Unmarshal(got[0].Body, &su))
+	assert.Equal(t, []any{"read_products"}, su["current"])
+	assert.Contains(t, su["previous"], "write_orders")
+	assert.Equal(t, "gid://shopify/Shop/"+strconv.FormatInt(s.Info().ID, 10), su["shop_id"])
+	install(t, srv, "read_products") // the same scopes: no event
+	waitHooks(t, srv)
+	assert.Len(t, rc.all(), 1)
+
+	reqID := s.RequestCustomerData(CustomerRequest{CustomerID: 42, Email: "jane@example.com", Phone: "+4512345678", OrderIDs: []int64{7, 8}})
+	s.RedactCustomer(CustomerRequest{CustomerID: 42, Email: "jane@example.com", OrderIDs: []int64{7}})
+	require.ErrorIs(t, s.RedactShop(), ErrAppInstalled)
+	s.UninstallApp()
+	require.NoError(t, s.RedactShop())
+	waitHooks(t, srv)
+	got = rc.all()
+	require.Len(t, got, 5)
+	bodies := map[string]map[string]any{}
+	for _, d := range got {
+		for _, v := range []string{"2026-04", "2026-07"} {
+			if problems := webhookProblems(t, v, d.topic(), d.Body); !assert.Empty(t, problems, "%s payload against Shopify's %s reference", d.topic(), v) {
+				t.Logf("%s", d.Body)
+			}
+		}
+	}
+	for _, d := range got[1:] {
+		var m map[string]any
+		require.NoError(t, json.Unmarshal(d.Body, &m))
+		bodies[d.topic()] = m
+		assert.Equal(t, Sign(appSecret, d.Body), d.Header.Get("X-Shopify-Hmac-Sha256"), "signed with the app's client secret")
+	}
+	dr := bodies["customers/data_request"]
+	assert.Equal(t, "oauth-shop.myshopify.com", dr["shop_domain"])
+	assert.Equal(t, map[string]any{"id": float64(42), "email": "jane@example.com", "phone": "+4512345678"}, dr["customer"])
+	assert.Equal(t, []any{float64(7), float64(8)}, dr["orders_requested"])
+	assert.Equal(t, map[string]any{"id": float64(reqID)}, dr["data_request"])
+	assert.Equal(t, []any{float64(7)}, bodies["customers/redact"]["orders_to_redact"])
+	assert.Equal(t, map[string]any{"shop_id": float64(s.Info().ID), "shop_domain": "oauth-shop.myshopify.com"}, bodies["shop/redact"])
+	assert.Contains(t, bodies, "app/uninstalled")
+	assert.Len(t, s.WebhookSubscriptions(), 5, "the app's configured subscriptions outlive the uninstall")
 }

@@ -82,6 +82,9 @@ type Counters struct {
 	// Requests counts GraphQL requests that reached the shop (after the
 	// access-token check), including throttled and invalid ones.
 	Requests int64
+	// Unauthorized counts GraphQL requests answered 401: a missing,
+	// wrong, expired or revoked access token.
+	Unauthorized int64
 	// PointsSpent sums the actual query cost charged to the bucket.
 	PointsSpent int64
 	// Throttled counts THROTTLED responses.

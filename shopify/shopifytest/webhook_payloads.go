@@ -178,6 +178,8 @@ func (b payloadBuilder) payload(ev Event) (jobj, bool) {
 			return jobj{{"id", obj.ID}}, true
 		}
 		return b.location(obj), true
+	case appPayload: // compliance.go
+		return obj.payload(b), true
 	case ShopInfo:
 		return b.shop(obj), true
 	case *ShopInfo:

@@ -198,6 +198,9 @@ func (s *Shop) filterWebhooks(f *gqlexec.FieldCall) []*WebhookSubscription {
 	var out []*WebhookSubscription
 	for _, id := range s.webhookOrder {
 		w := s.webhooks[id]
+		if complianceTopics[w.Topic] {
+			continue // the app's configuration, not an Admin API subscription (compliance.go)
+		}
 		if len(topics) > 0 && !slices.Contains(topics, w.Topic) {
 			continue
 		}

@@ -3,6 +3,8 @@ package shopifywebhook
 import (
 	"context"
 	"net/http"
+	"sync/atomic"
+	"time"
 
 	"github.com/wmsbridge/wmsbridge/webhook"
 )
@@ -19,7 +21,16 @@ const SourceName = "shopify"
 //
 // A Source is safe for concurrent use. Printing it shows no secret.
 type Source struct {
-	keys *webhook.Keyring // pointer: printing a Source shows no key bytes
+	keys atomic.Pointer[keyring] // swapped by Rotate and SetSecrets
+	now  func() time.Time
+}
+
+// keyring is the current secrets and, during a rotation, the previous
+// ones until a deadline. Pointers: printing a Source shows no key bytes.
+type keyring struct {
+	current   *webhook.Keyring
+	previous  *webhook.Keyring
+	prevUntil time.Time
 }
 
 var (
@@ -33,11 +44,38 @@ var (
 // and the new one, since Shopify may sign with the old one for up to an
 // hour. It returns webhook.ErrNoSecret unless one secret is not empty.
 func NewSource(secrets ...string) (*Source, error) {
+	src := &Source{now: time.Now}
+	if err := src.SetSecrets(secrets...); err != nil {
+		return nil, err
+	}
+	return src, nil
+}
+
+// SetSecrets replaces the secrets deliveries are verified with, at once.
+// It is safe while requests are being verified, and returns
+// webhook.ErrNoSecret (changing nothing) unless one secret is not empty.
+func (s *Source) SetSecrets(secrets ...string) error {
 	k := webhook.NewKeyring(secrets...)
 	if k.Len() == 0 {
-		return nil, webhook.ErrNoSecret
+		return webhook.ErrNoSecret
 	}
-	return &Source{keys: k}, nil
+	s.keys.Store(&keyring{current: k})
+	return nil
+}
+
+// Rotate starts a client-secret rotation: deliveries signed with
+// newSecret verify from now on, and those signed with the secrets in use
+// until now still verify for overlap (Shopify may keep signing with the
+// old secret for up to an hour after a rotation: give at least
+// time.Hour). It is safe while requests are being verified.
+func (s *Source) Rotate(newSecret string, overlap time.Duration) error {
+	k := webhook.NewKeyring(newSecret)
+	if k.Len() == 0 {
+		return webhook.ErrNoSecret
+	}
+	cur := s.keys.Load()
+	s.keys.Store(&keyring{current: k, previous: cur.current, prevUntil: s.now().Add(overlap)})
+	return nil
 }
 
 // Name implements webhook.Source: "shopify".
@@ -58,7 +96,12 @@ func (s *Source) Verify(_ context.Context, r *http.Request, body []byte) error {
 	if sig == "" {
 		return webhook.ErrNotSigned
 	}
-	return s.keys.Verify(body, sig)
+	k := s.keys.Load()
+	err := k.current.Verify(body, sig)
+	if err != nil && k.previous != nil && s.now().Before(k.prevUntil) && k.previous.Verify(body, sig) == nil {
+		return nil
+	}
+	return err
 }
 
 // Event implements webhook.Source (see [ParseEvent]).
@@ -70,4 +113,10 @@ func (s *Source) Event(r *http.Request, body []byte) (*webhook.Event, error) {
 func (s *Source) Topics() []webhook.Topic { return KnownTopics() }
 
 // String describes the source without its secrets.
-func (s *Source) String() string { return "shopifywebhook.Source(" + s.keys.String() + ")" }
+func (s *Source) String() string {
+	k := s.keys.Load()
+	if k.previous != nil && s.now().Before(k.prevUntil) {
+		return "shopifywebhook.Source(" + k.current.String() + ", rotating from " + k.previous.String() + ")"
+	}
+	return "shopifywebhook.Source(" + k.current.String() + ")"
+}

@@ -17,7 +17,7 @@ func TestCorePackagesFreeOfDrivers(t *testing.T) {
 	if err != nil {
 		t.Skip("go command not found")
 	}
-	core := []string{"shopify", "shopify/connector", "webhook", "wms", "sync", "sync/memstore"}
+	core := []string{"shopify", "shopify/connector", "shopify/oauth", "credential", "webhook", "wms", "sync", "sync/memstore"}
 	args := []string{"list", "-deps", "-f", "{{.ImportPath}}"}
 	for _, p := range core {
 		args = append(args, "github.com/wmsbridge/wmsbridge/"+p)
