@@ -89,7 +89,9 @@ func (c *Connector) RedactPayload(e *webhook.Event, cu wmssync.Customer) ([]byte
 	var fields []string
 	var match func(m map[string]json.RawMessage) bool
 	orderMatch := func(key string) func(map[string]json.RawMessage) bool {
-		return func(m map[string]json.RawMessage) bool { return slices.Contains(cu.Orders, shopify.GID("Order", number(m[key]))) }
+		return func(m map[string]json.RawMessage) bool {
+			return slices.Contains(cu.Orders, shopify.GID("Order", number(m[key])))
+		}
 	}
 	topic := string(e.Topic)
 	switch {
