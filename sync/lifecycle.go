@@ -54,8 +54,9 @@ const (
 // ShopEvent is a change in a shop's relation to the app that the host
 // acts on, passed to [Config.OnShopEvent].
 type ShopEvent struct {
-	// Shop is the shop's id (Settings.Shop); Domain its domain.
-	Shop, Domain string
+	// Shop is the shop's id (Settings.Shop); EventShop the shop as its
+	// webhook events name it (Shopify: its NAME.myshopify.com domain).
+	Shop, EventShop string
 	Kind         ShopEventKind
 	// Customer is set for ShopDataRequested and ShopCustomerRedacted.
 	Customer *Customer
@@ -110,7 +111,7 @@ func (e *Engine) CredentialsChanged(ctx context.Context, shop string) error {
 			slog.String("shop", shop), slog.String("error", err.Error()))
 	}
 	e.log.LogAttrs(ctx, slog.LevelInfo, "shop reconnected", slog.String("shop", shop), slog.Int("replayed", n))
-	return e.tellHost(ctx, ShopEvent{Shop: shop, Domain: s.Domain(), Kind: ShopReconnected})
+	return e.tellHost(ctx, ShopEvent{Shop: shop, EventShop: e.eventShop(s), Kind: ShopReconnected})
 }
 
 var nullTime time.Time
@@ -179,6 +180,14 @@ func (e *Engine) parkDisconnected(ctx context.Context, ob OutboxStore, s Setting
 	return len(msgs)
 }
 
+// eventShop returns how s's webhook events name the shop.
+func (e *Engine) eventShop(s Settings) string {
+	if sys, err := e.system(s); err == nil {
+		return sys.EventShop(s)
+	}
+	return s.Domain()
+}
+
 // tellHost passes ev to Config.OnShopEvent, if set.
 func (e *Engine) tellHost(ctx context.Context, ev ShopEvent) error {
 	if e.cfg.OnShopEvent == nil {
@@ -195,7 +204,7 @@ func (e *Engine) tellHost(ctx context.Context, ev ShopEvent) error {
 // the event with its data still there; the host's handler must therefore
 // be idempotent.
 func (e *Engine) applyLifecycle(ctx context.Context, s Settings, conn Connector, ev *webhook.Event, ch Change) (outcome, error) {
-	hostEv := ShopEvent{Shop: s.Shop, Domain: s.Domain(), Event: ev, Customer: ch.Customer}
+	hostEv := ShopEvent{Shop: s.Shop, EventShop: e.eventShop(s), Event: ev, Customer: ch.Customer}
 	switch ch.Kind {
 	case ChangeDisconnected:
 		if !s.Connection.Disconnected() {

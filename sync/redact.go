@@ -25,7 +25,7 @@ import (
 type Eraser interface {
 	// EraseShop deletes every row the store keeps for the shop, named by
 	// its id (Settings.Shop) or by domain (the shop as its webhook events
-	// name it, webhook.Event.Shop): its settings, step states, entity
+	// name it, webhook.Event.Shop: for Shopify its domain): its settings, step states, entity
 	// versions (barcode marks included), watermarks, leases whose name has
 	// the shop's id as a segment ("step/SHOP/products", "sweep/SHOP",
 	// "credentials/SHOP"), outbox messages to the shop, inbox events of
@@ -79,7 +79,7 @@ func (e *Engine) eraseShop(ctx context.Context, s Settings) error {
 	if err != nil {
 		return err
 	}
-	dropped, err := er.RewritePayloads(ctx, s.Shop, s.Domain(), func(p StoredPayload) ([]byte, bool, error) {
+	dropped, err := er.RewritePayloads(ctx, s.Shop, e.eventShop(s), func(p StoredPayload) ([]byte, bool, error) {
 		if p.Message == nil || p.Message.Shop == s.Shop {
 			return nil, false, nil // erased with the shop below
 		}
@@ -95,7 +95,7 @@ func (e *Engine) eraseShop(ctx context.Context, s Settings) error {
 	if err != nil {
 		return fmt.Errorf("sync: erase shop %s: %w", s.Shop, err)
 	}
-	if err := er.EraseShop(ctx, s.Shop, s.Domain()); err != nil {
+	if err := er.EraseShop(ctx, s.Shop, e.eventShop(s)); err != nil {
 		return fmt.Errorf("sync: erase shop %s: %w", s.Shop, err)
 	}
 	e.mu.Lock()
@@ -119,7 +119,7 @@ func (e *Engine) redactCustomer(ctx context.Context, s Settings, conn Connector,
 		e.log.LogAttrs(ctx, slog.LevelWarn, "the shop's connector cannot redact webhook payloads; only outbound events are redacted",
 			slog.String("shop", s.Shop))
 	}
-	n, err := er.RewritePayloads(ctx, s.Shop, s.Domain(), func(p StoredPayload) ([]byte, bool, error) {
+	n, err := er.RewritePayloads(ctx, s.Shop, e.eventShop(s), func(p StoredPayload) ([]byte, bool, error) {
 		if p.Event != nil {
 			if pr == nil {
 				return nil, false, nil

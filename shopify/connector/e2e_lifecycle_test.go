@@ -88,7 +88,7 @@ func TestE2E_AppLifecycle(t *testing.T) {
 		told     = make(chan wmssync.ShopEvent, 16)
 	)
 	eng, err := wmssync.NewEngine(wmssync.Config{
-		Backend: warehouse, Store: store, NormalizeAdminURL: connector.NormalizeAdminURL, Logger: logger, Now: clk.Now,
+		Backend: warehouse, Store: store, ShopSystems: []wmssync.ShopSystem{connector.ShopSystem()}, Logger: logger, Now: clk.Now,
 		ReconcileInterval: time.Hour, AuditInterval: time.Hour,
 		// The host: the shop's client reads its credentials from the store.
 		Connect: func(ctx context.Context, s wmssync.Settings) (wmssync.Connector, error) {
