@@ -49,8 +49,11 @@ func run(ctx context.Context, o options, out io.Writer) error {
 		fmt.Fprintln(out, "            WooCommerce: host 503/429, bot challenges, PHP notices before JSON, resets, deliveries lost, doubled, delayed")
 	}
 
-	section(out, "2. Shop settings and connection test (S1-S6)")
+	section(out, "2. Install the app, shop settings and connection test (S1-S6)")
 	for _, s := range w.settings() {
+		if err := w.install(ctx, s, out); err != nil {
+			return err
+		}
 		report, err := w.eng.TestConnection(ctx, s)
 		if err != nil {
 			return err
@@ -136,6 +139,8 @@ func run(ctx context.Context, o options, out io.Writer) error {
 	wc := w.woo.store.Counters()
 	fmt.Fprintf(out, "  %s: %d webhooks delivered (%d lost, %d merged while queued, never retried), %d API requests (%d batch items), %d faults served\n",
 		shopWoo, wc.Deliveries, wc.Dropped, wc.Merged, wc.Requests, wc.BatchItems, wc.Faults)
+	fmt.Fprintf(out, "  app:    installed on 2 shops through the install flow; %d expiring access tokens refreshed by the token source\n",
+		w.dk.TokenGrants()+w.uk.TokenGrants()-2)
 	fmt.Fprintf(out, "  took %s\n", time.Since(start).Round(100*time.Millisecond))
 	if !t.ok() {
 		return errors.New("the shops and the WMS disagree (see the table)")

@@ -99,12 +99,15 @@ func TestParseFlags(t *testing.T) {
 
 	for _, args := range [][]string{
 		{"-products", "0"}, {"-products", "30001"}, {"-rate", "gold"}, {"-timescale", "0.5"},
-		{"-token", "shpat_x"},                                                                    // needs -shop
-		{"-shop", "x.myshopify.com"},                                                             // needs a token
-		{"-shop", "x", "-token", "t", "-client-id", "c"},                                         // both kinds of credentials
-		{"-shop", "x", "-token", "t", "-write"},                                                  // -write needs a webhook address
-		{"-shop", "x", "-token", "t", "-write", "-webhook-address", "http://plain"},              // not https
-		{"-shop", "x", "-token", "t", "-write", "-webhook-address", "https://wms.example.com/h"}, // no webhook secret
+		{"-token", "shpat_x"},                                                                        // needs -shop
+		{"-shop", "x.myshopify.com"},                                                                 // needs a token
+		{"-shop", "x", "-token", "t", "-client-id", "c"},                                             // both kinds of credentials
+		{"-shop", "x", "-token", "t", "-write"},                                                      // -write needs a webhook address
+		{"-shop", "x", "-token", "t", "-write", "-webhook-address", "http://plain"},                  // not https
+		{"-shop", "x", "-token", "t", "-write", "-webhook-address", "https://wms.example.com/h"},     // no webhook secret
+		{"-redirect-url", "https://wms.example.com/cb"},                                              // needs -shop
+		{"-shop", "x", "-token", "t", "-redirect-url", "https://wms.example.com/cb"},                 // the install flow needs the app's credentials
+		{"-shop", "x", "-client-id", "c", "-client-secret", "s", "-redirect-url", "http://plain/cb"}, // not https
 		{"extra"},
 	} {
 		_, err := parseFlags(args, &bytes.Buffer{})
@@ -113,4 +116,8 @@ func TestParseFlags(t *testing.T) {
 	o, err = parseFlags([]string{"-shop", "x", "-client-id", "c", "-client-secret", "s", "-write", "-webhook-address", "https://wms.example.com/webhooks/shopify"}, &bytes.Buffer{})
 	require.NoError(t, err)
 	assert.True(t, o.Write)
+	o, err = parseFlags([]string{"-shop", "x", "-client-id", "c", "-client-secret", "s", "-redirect-url", "https://wms.example.com/shopify/callback", "-listen", "127.0.0.1:9090"}, &bytes.Buffer{})
+	require.NoError(t, err)
+	assert.Equal(t, "https://wms.example.com/shopify/callback", o.RedirectURL)
+	assert.Equal(t, "127.0.0.1:9090", o.Listen)
 }

@@ -45,6 +45,7 @@ type options struct {
 
 	// Real shop (read-only unless Write).
 	Shop, Token, ClientID, ClientSecret string
+	RedirectURL, Listen                 string
 	Write                               bool
 	WebhookAddress                      string
 	WebhookSecret                       string
@@ -63,7 +64,7 @@ type options struct {
 func defaultOptions() options {
 	return options{
 		Products: 3000, Orders: 120, Rate: "standard", TimeScale: 10,
-		DataDir: ".data/demo", Seed: 1, Timeout: 5 * time.Minute, Progress: "auto",
+		DataDir: ".data/demo", Seed: 1, Timeout: 5 * time.Minute, Progress: "auto", Listen: "127.0.0.1:8080",
 	}
 }
 
@@ -85,6 +86,8 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 	fs.StringVar(&o.Token, "token", "", "real shop: Admin API access token of a custom app (or $WMSBRIDGE_SHOPIFY_TOKEN)")
 	fs.StringVar(&o.ClientID, "client-id", "", "real shop: Dev Dashboard app client ID")
 	fs.StringVar(&o.ClientSecret, "client-secret", "", "real shop: Dev Dashboard app client secret (or $WMSBRIDGE_SHOPIFY_CLIENT_SECRET)")
+	fs.StringVar(&o.RedirectURL, "redirect-url", "", "real shop with -client-id/-client-secret: install the app through OAuth (a vendor app on a merchant's shop, expiring tokens); the public HTTPS address of this process's callback, one of the app's allowed redirection URLs")
+	fs.StringVar(&o.Listen, "listen", o.Listen, "real shop: local address of the install callback and webhook endpoint (what -redirect-url and -webhook-address reach)")
 	fs.BoolVar(&o.Write, "write", false, "real shop: also run the steps that write to the shop (webhook subscriptions)")
 	fs.StringVar(&o.WebhookAddress, "webhook-address", "", "real shop with -write: public HTTPS address that reaches this process's webhook endpoint")
 	fs.StringVar(&o.WebhookSecret, "webhook-secret", "", "real shop with -write and -token: the webhook signing secret (or $WMSBRIDGE_SHOPIFY_WEBHOOK_SECRET; Dev Dashboard apps sign with the client secret)")
@@ -114,6 +117,10 @@ func (o options) validate() error {
 			return errors.New("-token and -client-id/-client-secret exclude each other")
 		case o.Token == "" && (o.ClientID == "" || o.ClientSecret == ""):
 			return errors.New("-shop needs -token, or -client-id and -client-secret")
+		case o.RedirectURL != "" && o.Token != "":
+			return errors.New("-redirect-url installs a vendor app: use it with -client-id and -client-secret, not -token")
+		case o.RedirectURL != "" && !strings.HasPrefix(o.RedirectURL, "https://"):
+			return errors.New("-redirect-url must be an https:// address (one of the app's allowed redirection URLs)")
 		case o.Write && !strings.HasPrefix(o.WebhookAddress, "https://"):
 			return errors.New("-write needs -webhook-address https://... (where the shop can deliver webhooks to this process)")
 		case o.Write && o.Token != "" && o.WebhookSecret == "":
@@ -121,8 +128,8 @@ func (o options) validate() error {
 		}
 		return nil
 	}
-	if o.Token != "" || o.ClientID != "" || o.ClientSecret != "" || o.Write || o.WebhookAddress != "" || o.WebhookSecret != "" {
-		return errors.New("-token, -client-id, -client-secret, -write, -webhook-address and -webhook-secret need -shop")
+	if o.Token != "" || o.ClientID != "" || o.ClientSecret != "" || o.Write || o.WebhookAddress != "" || o.WebhookSecret != "" || o.RedirectURL != "" {
+		return errors.New("-token, -client-id, -client-secret, -redirect-url, -write, -webhook-address and -webhook-secret need -shop")
 	}
 	if o.Products < 1 || o.Products > 30000 {
 		return fmt.Errorf("-products %d: want 1 to 30000", o.Products)

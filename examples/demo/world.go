@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"crypto/rand"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -13,8 +14,10 @@ import (
 	gosync "sync"
 	"time"
 
+	"github.com/wmsbridge/wmsbridge/credential"
 	"github.com/wmsbridge/wmsbridge/shopify"
 	"github.com/wmsbridge/wmsbridge/shopify/connector"
+	"github.com/wmsbridge/wmsbridge/shopify/oauth"
 	"github.com/wmsbridge/wmsbridge/shopify/shopifytest"
 	"github.com/wmsbridge/wmsbridge/shopify/shopifywebhook"
 	wmssync "github.com/wmsbridge/wmsbridge/sync"
@@ -37,8 +40,10 @@ const (
 	whAAR   = "AAR"   // Aarhus warehouse
 	whStore = "STORE" // the Copenhagen flagship store (POS)
 
-	// webhookSecret is the simulated app's client secret, which signs the
-	// webhooks. A real host reads it from its secret store.
+	// demoClientID and webhookSecret are the simulated vendor app's client
+	// ID and client secret; the secret also signs the webhooks. A real
+	// host reads them from its secret store.
+	demoClientID  = "demo-app-client-id"
 	webhookSecret = "demo-app-client-secret"
 )
 
@@ -55,6 +60,8 @@ type world struct {
 	eng   *wmssync.Engine
 	hook  *http.Server
 	addr  string // webhook address given to the shops
+	base  string // the local server's address: webhooks, install link, OAuth callback
+	app   *oauth.App
 	log   *slog.Logger
 	logf  *os.File
 
@@ -99,16 +106,15 @@ func newWorld(ctx context.Context, o options) (*world, error) {
 	}
 	w.log = slog.New(slog.NewTextHandler(w.logf, &slog.HandlerOptions{Level: slog.LevelInfo}))
 
-	// Shopify, simulated: two shops on one server, the main shop granted
-	// read_all_orders (a year of sales history), Standard-plan limits
-	// running TimeScale times faster.
+	// Shopify, simulated: two shops on one server, Standard-plan limits
+	// running TimeScale times faster, and the vendor's app, which the
+	// merchant installs on each shop (the shops start without it).
 	w.srv = shopifytest.NewServer(
 		shopifytest.WithTimeScale(o.TimeScale),
 		shopifytest.WithSeed(o.Seed),
-		shopifytest.WithWebhookSecret(webhookSecret),
-		shopifytest.WithShop(simDK, shopifytest.WithPlan(plan),
-			shopifytest.WithScopes(append(shopifytest.DefaultScopes(), "read_all_orders")...)),
-		shopifytest.WithShop(simUK, shopifytest.WithPlan(plan)),
+		shopifytest.WithOAuthApp(demoClientID, webhookSecret),
+		shopifytest.WithShop(simDK, shopifytest.WithPlan(plan), shopifytest.WithoutApp()),
+		shopifytest.WithShop(simUK, shopifytest.WithPlan(plan), shopifytest.WithoutApp()),
 	)
 	w.dk, w.uk = w.srv.Shop(simDK), w.srv.Shop(simUK)
 	if err := w.seed(); err != nil {
@@ -132,7 +138,16 @@ func newWorld(ctx context.Context, o options) (*world, error) {
 		w.close()
 		return nil, err
 	}
-	w.store, err = sqlite.Open(ctx, filepath.Join(o.DataDir, "demo.db"), sqlite.WithSynchronousNormal())
+	// The store keeps the shops' credentials too, sealed with a key the
+	// host would keep in its secret store (a new one per run here).
+	key := make([]byte, 32)
+	_, _ = rand.Read(key)
+	sealer, err := credential.NewAESGCM(key)
+	if err != nil {
+		w.close()
+		return nil, err
+	}
+	w.store, err = sqlite.Open(ctx, filepath.Join(o.DataDir, "demo.db"), sqlite.WithSynchronousNormal(), sqlite.WithCredentialSealer(sealer))
 	if err != nil {
 		w.close()
 		return nil, err
@@ -177,14 +192,30 @@ func newWorld(ctx context.Context, o options) (*world, error) {
 		w.close()
 		return nil, err
 	}
+	w.base = "http://" + ln.Addr().String()
+	// The vendor's app: the install link, the OAuth callback, and the
+	// token source that renews the shops' expiring tokens.
+	w.app, err = oauth.New(oauth.Config{
+		ClientID: demoClientID, ClientSecret: webhookSecret, RedirectURL: w.base + "/shopify/callback",
+		HTTPClient: w.srv.HTTPClient(), ShopURL: w.srv.ShopURLByDomain, Logger: w.log,
+		// Renew a (time-scaled) token five simulated minutes before it expires.
+		RefreshMargin: time.Duration(float64(5*time.Minute) / o.TimeScale),
+	})
+	if err != nil {
+		_ = ln.Close()
+		w.close()
+		return nil, err
+	}
 	mux := http.NewServeMux()
 	mux.Handle("POST /webhooks/shopify", h)
 	mux.Handle("POST /webhooks/woocommerce", h)
+	mux.HandleFunc("GET /shopify/install", w.handleInstall)
+	mux.HandleFunc("GET /shopify/callback", w.handleCallback)
 	w.hook = &http.Server{Handler: mux, ReadHeaderTimeout: 5 * time.Second, ReadTimeout: 10 * time.Second,
 		WriteTimeout: 15 * time.Second, IdleTimeout: time.Minute} // see README, "Embedding it"
 	go func() { _ = w.hook.Serve(ln) }()
-	w.addr = "http://" + ln.Addr().String() + "/webhooks/shopify"
-	w.wooAddr = "http://" + ln.Addr().String() + "/webhooks/woocommerce"
+	w.addr = w.base + "/webhooks/shopify"
+	w.wooAddr = w.base + "/webhooks/woocommerce"
 	return w, nil
 }
 
@@ -244,9 +275,8 @@ func (w *world) seed() error {
 	return nil
 }
 
-// connect is the engine's Config.Connect: the host keeps each shop's
-// credentials (here the simulator's tokens) and builds a client and a
-// connector for it.
+// connect is the engine's Config.Connect: the shop's client reads the
+// credentials the install stored and renews its expiring token itself.
 func (w *world) connect(ctx context.Context, s wmssync.Settings) (wmssync.Connector, error) {
 	if s.System == "woocommerce" {
 		return w.wooConnect(s)
@@ -257,8 +287,8 @@ func (w *world) connect(ctx context.Context, s wmssync.Settings) (wmssync.Connec
 		return nil, fmt.Errorf("no simulated shop %q: %w", name, wmssync.ErrUnreachable)
 	}
 	cl, err := shopify.NewClient(s.Domain(),
-		shopify.WithAccessToken(shop.AccessToken()),     // the host's secret store in real life
-		shopify.WithBaseURL(w.srv.ShopURL(shop.Name())), // only for the simulator
+		shopify.WithTokenSource(w.app.TokenSource(w.store, s.Shop, s.Domain())), // the install's credentials, renewed
+		shopify.WithBaseURL(w.srv.ShopURL(shop.Name())),                         // only for the simulator
 		shopify.WithHTTPClient(w.srv.HTTPClient()),
 		shopify.WithRetryWait(5*time.Millisecond, 250*time.Millisecond),
 		shopify.WithLogger(w.log))

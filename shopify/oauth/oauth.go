@@ -20,6 +20,7 @@ import (
 	"time"
 
 	"github.com/wmsbridge/wmsbridge/credential"
+	"github.com/wmsbridge/wmsbridge/internal/redact"
 	"github.com/wmsbridge/wmsbridge/shopify"
 )
 
@@ -128,7 +129,8 @@ func formatString(f fmt.State, verb rune, s string) {
 type App struct {
 	cfg     Config
 	log     *slog.Logger
-	flights sync.Map // credential key -> chan struct{} (in-process refresh lock)
+	secrets *redact.Set // the client secrets, kept out of logs and errors
+	flights sync.Map    // credential key -> chan struct{} (in-process refresh lock)
 }
 
 // New validates cfg, applies its defaults and returns the App.
@@ -173,7 +175,8 @@ func New(cfg Config) (*App, error) {
 	}
 	cfg.Scopes = normalizeScopes(cfg.Scopes)
 	cfg.PreviousClientSecrets = slices.Clone(cfg.PreviousClientSecrets)
-	return &App{cfg: cfg, log: cfg.Logger}, nil
+	secrets := redact.New(append([]string{cfg.ClientSecret}, cfg.PreviousClientSecrets...)...)
+	return &App{cfg: cfg, log: secrets.Logger(cfg.Logger), secrets: secrets}, nil
 }
 
 // String describes the app without its secrets.

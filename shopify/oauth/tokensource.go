@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/wmsbridge/wmsbridge/credential"
+	"github.com/wmsbridge/wmsbridge/internal/redact"
 	"github.com/wmsbridge/wmsbridge/shopify"
 )
 
@@ -38,7 +39,8 @@ const pollInterval = 100 * time.Millisecond
 // Shopify unreachable) is transient.
 func (a *App) TokenSource(store credential.Store, key, shop string) shopify.TokenSource {
 	domain, err := shopDomain(shop)
-	return &tokenSource{app: a, store: store, key: key, shop: domain, shopErr: err}
+	secrets := redact.New(append([]string{a.cfg.ClientSecret}, a.cfg.PreviousClientSecrets...)...)
+	return &tokenSource{app: a, store: store, key: key, shop: domain, shopErr: err, secrets: secrets}
 }
 
 type tokenSource struct {
@@ -47,6 +49,7 @@ type tokenSource struct {
 	key     string
 	shop    string
 	shopErr error
+	secrets *redact.Set // the client secrets and the tokens seen, kept out of errors
 
 	mu       sync.Mutex
 	rejected string // the access token Shopify last answered 401 to
@@ -91,8 +94,15 @@ func (ts *tokenSource) authErr(reason string, err error) error {
 	return &AuthorizationError{Shop: ts.shop, Key: ts.key, Reason: reason, Err: err}
 }
 
-// Token implements shopify.TokenSource.
+// Token implements shopify.TokenSource. Its errors carry no secret: not
+// the client secret, nor a token it loaded or was issued, whatever the
+// store's or the token endpoint's errors say.
 func (ts *tokenSource) Token(ctx context.Context) (*shopify.Token, error) {
+	tok, err := ts.token(ctx)
+	return tok, ts.secrets.Error(err)
+}
+
+func (ts *tokenSource) token(ctx context.Context) (*shopify.Token, error) {
 	if ts.shopErr != nil {
 		return nil, ts.shopErr
 	}
@@ -141,7 +151,7 @@ func (ts *tokenSource) Token(ctx context.Context) (*shopify.Token, error) {
 			rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
 			if rerr := locker.ReleaseLease(rctx, lease, a.cfg.Owner); rerr != nil {
 				a.log.LogAttrs(ctx, slog.LevelWarn, "shopify/oauth: releasing the refresh lease failed; it expires by itself",
-					slog.String("shop", ts.shop), slog.String("error", rerr.Error()))
+					slog.String("shop", ts.shop), slog.String("error", ts.secrets.Text(rerr.Error())))
 			}
 			cancel()
 		}
@@ -160,6 +170,7 @@ func (ts *tokenSource) load(ctx context.Context) (credential.Credentials, error)
 	if err != nil {
 		return c, fmt.Errorf("shopify/oauth: shop %s: load credentials: %w", ts.shop, err)
 	}
+	ts.secrets.AddRotating(c.AccessToken, c.RefreshToken)
 	return c, nil
 }
 
@@ -187,9 +198,11 @@ func (ts *tokenSource) refreshHeld(ctx context.Context, loadedRev int64) (tok *s
 		if c2, lerr := ts.store.LoadCredentials(ctx, ts.key); lerr == nil && c2.Revision != c.Revision {
 			return nil, true, nil
 		}
-		a.log.LogAttrs(ctx, slog.LevelWarn, "shopify/oauth: Shopify refused the refresh token", slog.String("shop", ts.shop), slog.String("error", err.Error()))
+		a.log.LogAttrs(ctx, slog.LevelWarn, "shopify/oauth: Shopify refused the refresh token", slog.String("shop", ts.shop),
+			slog.String("error", ts.secrets.Text(err.Error())))
 		return nil, false, ts.authErr("Shopify refused the refresh token (the app was uninstalled, or the refresh token expired or was replaced)", err)
 	}
+	ts.secrets.AddRotating(nt.AccessToken, nt.RefreshToken)
 	next := credentialsOf(ts.key, nt)
 	next.Revision = c.Revision
 	rev, serr := ts.store.SaveCredentials(ctx, next)
@@ -201,7 +214,7 @@ func (ts *tokenSource) refreshHeld(ctx context.Context, loadedRev int64) (tok *s
 		// stored refresh token stays valid until the new one is used, so
 		// the next refresh repeats this one.
 		a.log.LogAttrs(ctx, slog.LevelWarn, "shopify/oauth: saving the refreshed credentials failed; the next refresh repeats it",
-			slog.String("shop", ts.shop), slog.String("error", serr.Error()))
+			slog.String("shop", ts.shop), slog.String("error", ts.secrets.Text(serr.Error())))
 	default:
 		a.log.LogAttrs(ctx, slog.LevelInfo, "shopify/oauth: access token refreshed", slog.String("shop", ts.shop),
 			slog.Time("expiry", nt.Expiry), slog.Int64("revision", rev))

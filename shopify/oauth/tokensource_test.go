@@ -220,3 +220,53 @@ func TestTwoProcessesOnOneMemoryStore(t *testing.T) {
 	store := credential.NewMemoryStore()
 	RunTwoProcesses(t, h, [2]credential.Store{store, store}, 30)
 }
+
+// echoingStore is a host's store whose errors quote the values it was
+// given, as some database drivers do.
+type echoingStore struct {
+	credential.Store
+	failLoad, failSave atomic.Bool
+	last               atomic.Value // the last credentials loaded
+}
+
+func (s *echoingStore) LoadCredentials(ctx context.Context, key string) (credential.Credentials, error) {
+	c, err := s.Store.LoadCredentials(ctx, key)
+	if err == nil && s.failLoad.Load() {
+		return c, fmt.Errorf("row (%q, %q) is locked", c.AccessToken, c.RefreshToken)
+	}
+	if err == nil {
+		s.last.Store(c)
+	}
+	return c, err
+}
+
+func (s *echoingStore) SaveCredentials(ctx context.Context, c credential.Credentials) (int64, error) {
+	if s.failSave.Load() {
+		return 0, fmt.Errorf("duplicate key value (%s, %s)", c.AccessToken, c.RefreshToken)
+	}
+	return s.Store.SaveCredentials(ctx, c)
+}
+
+func TestTokenSourceKeepsSecretsOutOfErrorsAndLogs(t *testing.T) {
+	h := newHarness(t)
+	mem := credential.NewMemoryStore()
+	store := &echoingStore{Store: mem}
+	g := installed(t, h, mem, "k")
+	ts := h.app.TokenSource(store, "k", shopDomain)
+	_, err := ts.Token(ctx)
+	require.NoError(t, err)
+
+	store.failLoad.Store(true)
+	h.clk.Advance(time.Hour)
+	_, err = ts.Token(ctx)
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "is locked")
+	assertNoSecrets(t, "error", fmt.Sprintf("%v %+v", err, err), g.Token.AccessToken, g.Token.RefreshToken)
+
+	store.failLoad.Store(false)
+	store.failSave.Store(true)
+	tok, err := ts.Token(ctx)
+	require.NoError(t, err, "a refreshed token is handed out even when it could not be saved")
+	assertNoSecrets(t, "logs", h.logs.String(), g.Token.AccessToken, g.Token.RefreshToken, tok.AccessToken, tok.RefreshToken)
+	assert.Contains(t, h.logs.String(), "duplicate key value")
+}

@@ -20,6 +20,40 @@
 // (form-encoded grant_type, client_id, client_secret → JSON access_token,
 // scope, expires_in).
 //
+// # Installing the app (OAuth)
+//
+// WithOAuthApp registers the app merchants install. GET
+// ShopURL(name)+"/admin/oauth/authorize" with client_id, scope,
+// redirect_uri and state stands for the merchant approving the install:
+// it answers 302 to redirect_uri with code, hmac (hex HMAC-SHA256 of the
+// sorted parameters with the client secret, SignQuery), host (base64 of
+// admin.shopify.com/store/NAME), shop (NAME.myshopify.com), state and
+// timestamp; Server.Authorize follows it for a test. Refused requests
+// (unknown client, redirect not allowed, invalid scope, online access) get
+// Shopify's "Oauth error ..." page with 400. The token endpoint serves,
+// form-encoded or JSON: authorization_code (the code once, within ten
+// minutes; expiring=1 gives a 60-minute access token, a refresh token for 90
+// days and both expires_in; otherwise the shop's non-expiring offline
+// token; a used code gets Shopify's 400 invalid_request "The authorization
+// code was not found or was already used"); refresh_token (rotation: the
+// refresh token issued last, or the one it replaced while the new one is
+// unused, within 30 days of its first use; using the new one retires the
+// old; a refused one gets 400 invalid_grant, our wording); and
+// client_credentials (WithClientCredentials). Every grant of an expiring
+// token revokes the previous expiring access token (one expiring token per
+// app and shop, as documented) and a new authorization replaces the whole
+// refresh chain. Expiry runs on the server's clock (WithClock) and time
+// scale. A changed set of granted scopes on an installed shop records
+// app/scopes_update. UninstallApp revokes every token, refresh token and
+// code and records app/uninstalled; installing again works on the shop's
+// kept data. RotateClientSecret and RetireClientSecrets model a secret
+// rotation. WithoutApp starts a shop without the app. The compliance
+// requests (RequestCustomerData, RedactCustomer, RedactShop, the last only
+// after an uninstall) go to subscriptions made with AddWebhookSubscription
+// (the app's configuration, which uninstalls keep and the Admin API does
+// not list). Simplified: approval is automatic (no approval screen, no
+// merchant who declines), and there is one app per server.
+//
 // # What is faithful
 //
 //   - Every document is parsed and validated against Shopify's 2026-10
