@@ -57,7 +57,7 @@ type ShopEvent struct {
 	// Shop is the shop's id (Settings.Shop); EventShop the shop as its
 	// webhook events name it (Shopify: its NAME.myshopify.com domain).
 	Shop, EventShop string
-	Kind         ShopEventKind
+	Kind            ShopEventKind
 	// Customer is set for ShopDataRequested and ShopCustomerRedacted.
 	Customer *Customer
 	// Report is set for ShopAccessChanged.
