@@ -68,8 +68,7 @@ func (r *complianceRequest) payload(b payloadBuilder) jobj {
 // Shopify: compliance_topics in shopify.app.toml, never the Admin API).
 // Subscribe an address with AddWebhookSubscription (topics
 // CUSTOMERS_DATA_REQUEST, CUSTOMERS_REDACT, SHOP_REDACT), which the
-// simulator keeps across uninstalls as Shopify keeps an app's
-// configuration.
+// simulator keeps across uninstalls, so shop/redact arrives after one.
 
 // complianceTopics are the topics an app subscribes in its configuration
 // only: the Admin API neither lists nor creates them (they are not values

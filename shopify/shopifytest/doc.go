@@ -50,8 +50,8 @@
 // rotation. WithoutApp starts a shop without the app. The compliance
 // requests (RequestCustomerData, RedactCustomer, RedactShop, the last only
 // after an uninstall) go to subscriptions made with AddWebhookSubscription
-// (the app's configuration, which uninstalls keep and the Admin API does
-// not list). Simplified: approval is automatic (no approval screen, no
+// (the app's configuration: the Admin API does not list them, and an
+// uninstall, which removes every other subscription, keeps them). Simplified: approval is automatic (no approval screen, no
 // merchant who declines), and there is one app per server.
 //
 // # What is faithful

@@ -349,5 +349,5 @@ func TestScopesUpdateAndComplianceWebhooks(t *testing.T) {
 	assert.Equal(t, []any{float64(7)}, bodies["customers/redact"]["orders_to_redact"])
 	assert.Equal(t, map[string]any{"shop_id": float64(s.Info().ID), "shop_domain": "oauth-shop.myshopify.com"}, bodies["shop/redact"])
 	assert.Contains(t, bodies, "app/uninstalled")
-	assert.Len(t, s.WebhookSubscriptions(), 5, "the app's configured subscriptions outlive the uninstall")
+	assert.Len(t, s.WebhookSubscriptions(), 3, "the compliance subscriptions outlive the uninstall")
 }

@@ -593,7 +593,7 @@ func (d *webhookDelivery) prepare(sh *shopHooks, ev Event) []*delivery {
 // does when an app is uninstalled.
 func (d *webhookDelivery) uninstalled(s *Shop) {
 	for _, w := range s.WebhookSubscriptions() {
-		if w.CreatedViaAPI { // the app's own configuration (TOML) outlives the install
+		if !complianceTopics[w.Topic] { // shop/redact still comes after an uninstall (compliance.go)
 			s.DeleteWebhookSubscription(w.ID)
 		}
 	}
@@ -781,8 +781,9 @@ func (d *webhookDelivery) attempt(dl *delivery) bool {
 
 // UninstallApp simulates the merchant uninstalling the app: it records an
 // app/uninstalled event (delivered to its subscriptions, after which every
-// subscription made through the API is removed; those of the app's
-// configuration, AddWebhookSubscription, stay) and revokes every access token,
+// subscription is removed but those of the compliance topics, which the
+// app's configuration keeps for the shop/redact that follows) and revokes
+// every access token,
 // refresh token and authorization code. The shop's data stays; installing
 // the app again (the authorization-code grant) issues new tokens.
 func (s *Shop) UninstallApp() {
