@@ -367,7 +367,9 @@ const (
 	// OrderWebhooks: order create, update, cancel and delete.
 	OrderWebhooks WebhookGroup = "orders"
 	// AppWebhooks: the app's lifecycle in the shop (uninstalled, access
-	// changed), subscribed when the first setup step starts.
+	// changed), subscribed when the first setup step starts. A connector
+	// whose shop system has no such topics may refuse the group with an
+	// error: the engine then goes on without it.
 	AppWebhooks WebhookGroup = "app"
 )
 

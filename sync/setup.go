@@ -453,9 +453,11 @@ func (r *stepRun) products(ctx context.Context) error {
 	if cp.Phase == "" {
 		r.phase = "webhooks"
 		r.report(false)
-		// The app's own lifecycle (uninstalled, access changed) first.
+		// The app's own lifecycle (uninstalled, access changed) first; a
+		// shop system without such topics refuses the group, which is fine.
 		if err := r.ensureWebhooks(ctx, AppWebhooks); err != nil {
-			return err
+			r.e.log.LogAttrs(ctx, slog.LevelInfo, "no app lifecycle webhooks subscribed", slog.String("shop", r.s.Shop),
+				slog.String("reason", err.Error()))
 		}
 		if err := r.ensureWebhooks(ctx, ProductWebhooks); err != nil {
 			return err
