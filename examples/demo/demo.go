@@ -51,8 +51,10 @@ func run(ctx context.Context, o options, out io.Writer) error {
 
 	section(out, "2. Install the app, shop settings and connection test (S1-S6)")
 	for _, s := range w.settings() {
-		if err := w.install(ctx, s, out); err != nil {
-			return err
+		if s.System != "woocommerce" { // the Shopify shops install the vendor's app
+			if err := w.install(ctx, s, out); err != nil {
+				return err
+			}
 		}
 		report, err := w.eng.TestConnection(ctx, s)
 		if err != nil {
