@@ -23,7 +23,8 @@
 // connector captures on pack), and, for a shop that offers [Restorer], a
 // product restored after its deletion.
 //
-// Package shopify/connector runs it against the simulated Shopify; the
+// Package shopify/connector runs it against the simulated Shopify,
+// woocommerce/connector against the simulated WooCommerce; the
 // engine runs it against its own second test shop system, whose signature
 // header, shop identity (a site URL with a path), stock batch size and
 // capabilities differ from Shopify's.

@@ -210,6 +210,27 @@ func (s *Store) DeleteProduct(id int64) error {
 	return nil
 }
 
+// RestoreProduct takes a product out of the trash, back to the status it
+// had (WooCommerce's wp_untrash_post_status filter), and fires
+// product.restored.
+func (s *Store) RestoreProduct(id int64) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	cur := s.products[id]
+	if cur == nil || cur.status != "trash" {
+		return ErrNotFound
+	}
+	cp := *cur
+	cp.status, cp.trashedFrom = cur.trashedFrom, ""
+	if cp.status == "" {
+		cp.status = "publish"
+	}
+	cp.modified = s.now()
+	s.putProduct(&cp)
+	s.emit("product", "restored", id)
+	return nil
+}
+
 // ProductState is a copy of a product or variation.
 type ProductState struct {
 	ID, ParentID int64

@@ -112,7 +112,9 @@
 //     and is never retried; after more than WithMaxWebhookFailures (5)
 //     consecutive failures, that is on the 7th, the webhook is disabled.
 //     Force-deleting a product or an order fires nothing (the deleted
-//     topics listen to trashing).
+//     topics listen to trashing). A product or order restored from the
+//     trash gets back the status it had (product.restored,
+//     order.restored).
 //
 // # What is simplified
 //
@@ -152,7 +154,7 @@
 // and faults, and fire the webhooks the change would fire: Seed (a
 // deterministic catalog of simple and variable products and a completed
 // order history, without webhooks), CreateProduct, EditProduct, SetStock,
-// TrashProduct, DeleteProduct, CreateOrder (storefront checkout in any
+// TrashProduct, RestoreProduct, DeleteProduct, CreateOrder (storefront checkout in any
 // status, checkout-draft included), SetOrderStatus, TouchOrder,
 // TrashOrder, RestoreOrder, RefundOrder, AddWebhook, SetWebhookStatus,
 // AddKey, RevokeKey, and readers that return copies: Product,

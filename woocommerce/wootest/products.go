@@ -13,30 +13,31 @@ import (
 
 // product is a product or a variation (typ "variation", parent set).
 type product struct {
-	id, parent int64
-	typ        string
-	name, slug string
-	status     string
-	desc       string
-	sku, gtin  string
-	regular    string
-	sale       string
-	manage     bool
-	stock      int64
-	stockState string // when not managed
-	backorders string
-	lowStock   *int64
-	weight     string
-	dims       [3]string
-	virtual    bool
-	attributes []any // product attributes as sent ([{id,name,position,visible,variation,options}])
-	varAttrs   []any // variation attributes ([{id,name,option}])
-	children   []int64
-	menuOrder  int
-	created    time.Time
-	modified   time.Time
-	meta       []metaEntry
-	totalSales int64
+	id, parent  int64
+	typ         string
+	name, slug  string
+	status      string
+	trashedFrom string // status before trashing
+	desc        string
+	sku, gtin   string
+	regular     string
+	sale        string
+	manage      bool
+	stock       int64
+	stockState  string // when not managed
+	backorders  string
+	lowStock    *int64
+	weight      string
+	dims        [3]string
+	virtual     bool
+	attributes  []any // product attributes as sent ([{id,name,position,visible,variation,options}])
+	varAttrs    []any // variation attributes ([{id,name,option}])
+	children    []int64
+	menuOrder   int
+	created     time.Time
+	modified    time.Time
+	meta        []metaEntry
+	totalSales  int64
 }
 
 func (p *product) price() string {
@@ -658,7 +659,7 @@ func (s *Store) deleteProductLocked(id int64, force bool) (map[string]any, *rest
 		return nil, errorf(410, "woocommerce_rest_already_trashed", "The product has already been deleted.")
 	}
 	cp := *p
-	cp.status = "trash"
+	cp.status, cp.trashedFrom = "trash", p.status
 	cp.modified = s.now()
 	s.putProduct(&cp)
 	s.emit("product", "deleted", id)

@@ -260,3 +260,24 @@ func TestWebhookFaults(t *testing.T) {
 	}
 	assert.Equal(t, 1, dropped)
 }
+
+func TestTrashedProductsAreRestoredToTheirStatus(t *testing.T) {
+	t.Parallel()
+	srv := newTestServer(t, WithStore("shop", WithDeliveryDelay(0)))
+	store := srv.DefaultStore()
+	c := client(t, srv, "shop")
+	rv := newReceiver(t)
+	id, _, err := store.CreateProduct(ProductSpec{SKU: "P", Stock: 2, Status: "private"})
+	require.NoError(t, err)
+	createHook(t, c, "product.restored", rv.URL, "x")
+	require.ErrorIs(t, store.RestoreProduct(id), ErrNotFound, "not in the trash")
+	require.NoError(t, store.TrashProduct(id))
+	require.NoError(t, store.RestoreProduct(id))
+	waitHooks(t, srv)
+	p, ok := store.Product(id)
+	require.True(t, ok)
+	assert.Equal(t, "private", p.Status, "back to the status it had, not draft")
+	ds := rv.deliveries()
+	require.Len(t, ds, 1)
+	assert.Equal(t, "product.restored", ds[0].header.Get("X-WC-Webhook-Topic"))
+}
