@@ -279,6 +279,14 @@ func TestEnsureWebhooksCreatesOnceAndReactivates(t *testing.T) {
 	}
 	require.Len(t, h.store.Webhooks(), 4)
 
+	// WooCommerce has no app lifecycle topics: nothing to subscribe.
+	created, err = h.conn.EnsureWebhooks(ctx, wmssync.AppWebhooks)
+	require.NoError(t, err)
+	assert.Empty(t, created)
+	require.Len(t, h.store.Webhooks(), 4)
+	_, err = h.conn.EnsureWebhooks(ctx, wmssync.WebhookGroup("nonsense"))
+	assert.Error(t, err, "an unknown group")
+
 	_, err = (&Connector{client: h.conn.client, cfg: Config{}}).EnsureWebhooks(ctx, wmssync.OrderWebhooks)
 	assert.Error(t, err, "no address or secret")
 }

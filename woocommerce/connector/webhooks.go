@@ -26,7 +26,8 @@ func Topics(group wmssync.WebhookGroup) []webhook.Topic {
 
 // EnsureWebhooks makes sure the store delivers every topic of group to
 // Config.WebhookAddress, signed with Config.WebhookSecret, and returns the
-// topics it created or re-activated.
+// topics it created or re-activated. The app group (wmssync.AppWebhooks)
+// has no WooCommerce topics: it returns nothing for it.
 //
 // It lists the store's webhooks (all statuses) and, for each topic: does
 // nothing when an active webhook to the address exists; re-activates one
@@ -42,6 +43,12 @@ func Topics(group wmssync.WebhookGroup) []webhook.Topic {
 func (c *Connector) EnsureWebhooks(ctx context.Context, group wmssync.WebhookGroup) ([]string, error) {
 	if c.cfg.WebhookAddress == "" || c.cfg.WebhookSecret == "" {
 		return nil, errors.New("woocommerce/connector: EnsureWebhooks needs Config.WebhookAddress and Config.WebhookSecret")
+	}
+	if group == wmssync.AppWebhooks {
+		// WooCommerce has no app lifecycle topics: a revoked key sends
+		// nothing, the next call answers 401 (the connection test and the
+		// outbound errors show it). Nothing to subscribe.
+		return nil, nil
 	}
 	topics := Topics(group)
 	if topics == nil {
