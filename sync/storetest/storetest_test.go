@@ -4,6 +4,7 @@ import (
 	"context"
 	"os"
 	"slices"
+	gosync "sync"
 	"testing"
 	"time"
 
@@ -28,17 +29,26 @@ func (s casIgnoresRev) SetVersion(ctx context.Context, k wmssync.EntityKey, v we
 	return s.Store.SetVersion(ctx, k, v, cur) // last writer wins
 }
 
+// watermarkMovesBack sets a watermark to whatever it is given, earlier or
+// not. Its map is locked: the planted bug is the lost monotonicity, not a
+// data race (which would crash the kit's child under -race instead of
+// failing the subtest that should catch it).
 type watermarkMovesBack struct {
 	*memstore.Store
+	mu  *gosync.Mutex
 	set map[string]time.Time
 }
 
 func (s watermarkMovesBack) AdvanceWatermark(ctx context.Context, shop, name string, t time.Time) (time.Time, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
 	s.set[shop+"/"+name] = t
 	return t, nil
 }
 
 func (s watermarkMovesBack) Watermark(ctx context.Context, shop, name string) (time.Time, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
 	return s.set[shop+"/"+name], nil
 }
 
@@ -206,13 +216,15 @@ var broken = map[string]struct {
 	store    func() wmssync.Store
 	wantFail []string
 }{
-	"cas-ignores-rev":      {func() wmssync.Store { return casIgnoresRev{memstore.New()} }, []string{"VersionCompareAndSwap", "VersionConcurrent"}},
-	"watermark-moves-back": {func() wmssync.Store { return watermarkMovesBack{memstore.New(), map[string]time.Time{}} }, []string{"WatermarkAdvance"}},
-	"not-found-is-nil":     {func() wmssync.Store { return notFoundIsNil{memstore.New()} }, []string{"SettingsNotFound"}},
-	"keeps-callers-map":    {func() wmssync.Store { return keepsCallersMap{memstore.New(), map[string]wmssync.Settings{}} }, []string{"SettingsIsolation"}},
-	"unordered-list":       {func() wmssync.Store { return unordered{memstore.New()} }, []string{"SettingsReplaceListDelete"}},
-	"ignores-context":      {func() wmssync.Store { return ignoresContext{memstore.New()} }, []string{"CancelledContext"}},
-	"steps-mix-shops":      {func() wmssync.Store { return stepsMixShops{memstore.New()} }, []string{"StepsPerShop"}},
+	"cas-ignores-rev": {func() wmssync.Store { return casIgnoresRev{memstore.New()} }, []string{"VersionCompareAndSwap", "VersionConcurrent"}},
+	"watermark-moves-back": {func() wmssync.Store {
+		return watermarkMovesBack{memstore.New(), &gosync.Mutex{}, map[string]time.Time{}}
+	}, []string{"WatermarkAdvance"}},
+	"not-found-is-nil":  {func() wmssync.Store { return notFoundIsNil{memstore.New()} }, []string{"SettingsNotFound"}},
+	"keeps-callers-map": {func() wmssync.Store { return keepsCallersMap{memstore.New(), map[string]wmssync.Settings{}} }, []string{"SettingsIsolation"}},
+	"unordered-list":    {func() wmssync.Store { return unordered{memstore.New()} }, []string{"SettingsReplaceListDelete"}},
+	"ignores-context":   {func() wmssync.Store { return ignoresContext{memstore.New()} }, []string{"CancelledContext"}},
+	"steps-mix-shops":   {func() wmssync.Store { return stepsMixShops{memstore.New()} }, []string{"StepsPerShop"}},
 	"outbox-loses-a-message": {func() wmssync.Store { return outboxDropsLast{memstore.New()} },
 		[]string{"Outbox/AddRoundTripAndDedupe"}},
 	"outbox-claims-twice": {func() wmssync.Store { return outboxNoLease{memstore.New()} },
