@@ -132,7 +132,18 @@ func (s *Store) ListOutbox(ctx context.Context, f wmssync.OutboxFilter) ([]wmssy
 	// Collect pointers and clone only what is returned: a caller polling
 	// with a small Limit must not pay for copying the whole outbox.
 	var hits []*wmssync.OutboxMessage
-	if f.State == wmssync.OutboxPending || f.State == wmssync.OutboxDead {
+	if f.ID != "" {
+		// By ID: one lookup per shop (every shop with rows has an open
+		// list), not a scan of the outbox; Publish reads back each event.
+		for shop := range t.open {
+			if f.Shop != "" && shop != f.Shop {
+				continue
+			}
+			if r := t.rows[outboxKey{shop, f.ID}]; r != nil && match(r) {
+				hits = append(hits, r)
+			}
+		}
+	} else if f.State == wmssync.OutboxPending || f.State == wmssync.OutboxDead {
 		// Only messages not done are in the open lists.
 		for shop, open := range t.open {
 			if f.Shop != "" && shop != f.Shop {
