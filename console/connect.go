@@ -3,7 +3,9 @@ package console
 import (
 	"context"
 	"errors"
+	"log/slog"
 	"net/http"
+	"net/url"
 	"strings"
 	"time"
 
@@ -31,7 +33,7 @@ type connectForm struct {
 // formView is one method's form as the template draws it.
 type formView struct {
 	ID, Title, Description string
-	Action                 string
+	Action, Submit         string
 	Error                  string
 	Fields                 []fieldView
 }
@@ -50,7 +52,7 @@ type fieldView struct {
 func (f connectForm) forms(c *Console) []formView {
 	var out []formView
 	for _, m := range f.Methods {
-		fv := formView{ID: m.ID, Title: m.Title, Description: m.Description, Action: c.pages.url("connect", m.ID)}
+		fv := formView{ID: m.ID, Title: m.Title, Description: m.Description, Action: c.pages.url("connect", m.ID), Submit: m.Submit}
 		val, errOf := func(string) string { return "" }, func(string) string { return "" }
 		if f.Active == m.ID || f.Active == "" {
 			val = func(n string) string { return f.Values[n] }
@@ -176,12 +178,22 @@ func (c *Console) connectSubmit(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if redirect != "" {
+		if u, err := url.Parse(redirect); err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
+			f.Error = "the way to connect this shop gave no valid address to go on to"
+			fail()
+			return
+		}
 		if _, err := c.eng.SaveSettings(ctx, s); err != nil {
 			c.fieldErrors(err, &f.Error, f.Errors)
 			fail()
 			return
 		}
-		http.Redirect(w, r, redirect, http.StatusSeeOther)
+		// A page that goes on to the shop, not a redirect: the policy's
+		// form-action keeps this form's answer on the console.
+		c.render(w, r, http.StatusOK, "forward", view{Title: "Continue at the shop", Nav: "connect", Forward: redirect,
+			Data: struct{ Text, Link, LinkText string }{
+				"The shop asks you to approve the connection (" + m.Title + "), then sends you back here to the connection test of " + s.Shop + ".",
+				redirect, "Continue to the shop"}})
 		return
 	}
 
@@ -208,6 +220,11 @@ func (c *Console) connectSubmit(w http.ResponseWriter, r *http.Request) {
 		fail()
 		return
 	}
+	// New credentials of a shop connected before: the engine connects it
+	// again with them.
+	if err := c.eng.CredentialsChanged(ctx, s.Shop); err != nil {
+		c.log.LogAttrs(ctx, slog.LevelWarn, "console: credentials changed", slog.String("shop", s.Shop), slog.String("error", err.Error()))
+	}
 	c.redirect(w, r, "connected", "shops", s.Shop, "test")
 }
 
@@ -224,4 +241,12 @@ func (c *Console) fieldErrors(err error, top *string, byField map[string]string)
 	default:
 		*top = err.Error()
 	}
+}
+
+// ConnectedURL is the address of shop's connection test, announcing that
+// the shop is connected: where a host's install callback (see
+// [ShopifyInstall]) sends the merchant's browser once it stored the
+// shop's credentials. It includes Config.BasePath.
+func (c *Console) ConnectedURL(shop string) string {
+	return c.pages.url("shops", shop, "test") + "?done=connected"
 }

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"slices"
 	"strings"
 	gosync "sync"
 	"time"
@@ -120,6 +121,9 @@ type Console struct {
 	mu      gosync.Mutex
 	closed  bool
 	methods map[string]Method
+	// patterns are the routes of the pages and state changes, as
+	// registered without BasePath ("GET /shops/{shop}"), for the tests.
+	patterns []string
 }
 
 // New checks cfg and returns the console's handler. It refuses a Config
@@ -148,15 +152,20 @@ func New(cfg Config) (*Console, error) {
 	}
 	c := &Console{cfg: cfg, eng: cfg.Engine, base: base, log: cfg.Logger, now: cfg.Now,
 		methods: map[string]Method{}}
-	for i, m := range cfg.Methods {
+	// The methods with their defaults applied (a copy: the caller's slice
+	// stays as it was).
+	cfg.Methods = slices.Clone(cfg.Methods)
+	for i := range cfg.Methods {
+		m := &cfg.Methods[i]
 		if err := m.check(); err != nil {
 			return nil, fmt.Errorf("console: Config.Methods[%d]: %w", i, err)
 		}
 		if _, dup := c.methods[m.ID]; dup {
 			return nil, fmt.Errorf("console: Config.Methods[%d]: duplicate id %q", i, m.ID)
 		}
-		c.methods[m.ID] = m
+		c.methods[m.ID] = *m
 	}
+	c.cfg.Methods = cfg.Methods
 	p, err := parsePages(base, cfg.Title)
 	if err != nil {
 		return nil, err
@@ -203,6 +212,7 @@ func (c *Console) routes() http.Handler {
 	b := c.base
 	handle := func(pattern string, a Action, h func(w http.ResponseWriter, r *http.Request)) {
 		method, path, _ := strings.Cut(pattern, " ")
+		c.patterns = append(c.patterns, pattern)
 		mux.Handle(method+" "+b+path, c.authorized(a, http.HandlerFunc(h)))
 	}
 	mux.Handle("GET "+b+"/assets/", http.StripPrefix(b+"/assets/", assetHandler()))

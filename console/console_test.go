@@ -731,3 +731,80 @@ func TestReportListsUnsupportedFeatures(t *testing.T) {
 		t.Fatal("the pseudo-scope is shown as a scope")
 	}
 }
+
+func TestShopifyInstallSendsTheMerchantToShopify(t *testing.T) {
+	var e *env
+	var asked []string
+	install := console.ShopifyInstall(func(ctx context.Context, shop, adminURL string) (string, error) {
+		asked = append(asked, shop, adminURL)
+		switch {
+		case strings.Contains(adminURL, "storefront"):
+			return "", &console.FieldError{Field: "admin_url", Reason: "this is not a shop's admin address"}
+		case strings.Contains(adminURL, "down"):
+			return "", errors.New("state store unavailable")
+		case strings.Contains(adminURL, "script"):
+			return "javascript:alert(1)", nil
+		}
+		return "https://one.myshopify.com/admin/oauth/authorize?client_id=app&state=s1", nil
+	})
+	e = newEnv(t, console.Config{Authorize: allow, Methods: []console.Method{install, console.ShopifyToken(
+		func(context.Context, string, string, string, string) error { return nil })}})
+
+	page := e.get("/connect").body
+	form := page[strings.Index(page, `action="/connect/shopify-install"`):strings.Index(page, `action="/connect/shopify-token"`)]
+	if strings.Contains(form, `type="password"`) || !strings.Contains(form, `<button type="submit">Install the app</button>`) {
+		t.Fatalf("the install form asks for a secret or has no install button:\n%s", form)
+	}
+	if !strings.Contains(page, `<button type="submit">Connect and test</button>`) {
+		t.Fatalf("the token form's button lost its default label:\n%s", page)
+	}
+
+	// The install link: the console saves the shop and sends the browser
+	// to Shopify.
+	r := e.post("/connect/shopify-install", url.Values{"shop": {"ShopOne"}, "display_name": {"Shop One"},
+		"admin_url": {"https://one.myshopify.com/admin"}})
+	link := "https://one.myshopify.com/admin/oauth/authorize?client_id=app&amp;state=s1"
+	if r.status != http.StatusOK || !strings.Contains(r.body, `<meta http-equiv="refresh" content="0;url=`+link+`">`) ||
+		!strings.Contains(r.body, `id="forward-link" href="`+link+`"`) {
+		t.Fatalf("install: HTTP %d, not sent on to the shop\n%s", r.status, r.body)
+	}
+	if fmt.Sprint(asked) != "[ShopOne https://one.myshopify.com/admin]" {
+		t.Fatalf("install asked with %q", asked)
+	}
+	s, err := e.eng.Settings(context.Background(), "ShopOne")
+	if err != nil || s.System != "shopify" || s.AdminURL != "https://one.myshopify.com" || s.DisplayName != "Shop One" {
+		t.Fatalf("the installing shop's settings: %+v, %v", s, err)
+	}
+
+	// The host's callback stored the credentials and sends the browser to
+	// the connection test.
+	e.mu.Lock()
+	e.tokens["ShopOne"] = e.shops["one.myshopify.com"].token
+	e.mu.Unlock()
+	if u := e.con.ConnectedURL("ShopOne"); u != "/shops/ShopOne/test?done=connected" {
+		t.Fatalf("ConnectedURL = %q", u)
+	}
+	r = e.get(e.con.ConnectedURL("ShopOne"))
+	if r.status != http.StatusOK || !strings.Contains(r.body, "The shop is connected") || !strings.Contains(r.body, `<dt>Credentials accepted</dt><dd>yes</dd>`) {
+		t.Fatalf("after the install: HTTP %d\n%s", r.status, r.body)
+	}
+
+	// The host's refusals: next to the field, or above the form; the shop
+	// is not saved.
+	r = e.post("/connect/shopify-install", url.Values{"shop": {"ShopTwo"}, "admin_url": {"https://storefront.example"}})
+	if r.status != http.StatusUnprocessableEntity ||
+		!strings.Contains(r.body, `id="shopify-install-admin_url-err">this is not a shop&#39;s admin address<`) {
+		t.Fatalf("a field error of the install: HTTP %d\n%s", r.status, r.body)
+	}
+	r = e.post("/connect/shopify-install", url.Values{"shop": {"ShopTwo"}, "admin_url": {"https://down.myshopify.com"}})
+	if r.status != http.StatusUnprocessableEntity || !strings.Contains(r.body, "the install could not start: state store unavailable") {
+		t.Fatalf("an install that could not start: HTTP %d\n%s", r.status, r.body)
+	}
+	r = e.post("/connect/shopify-install", url.Values{"shop": {"ShopTwo"}, "admin_url": {"https://script.myshopify.com"}})
+	if r.status != http.StatusUnprocessableEntity || strings.Contains(r.body, "javascript:") {
+		t.Fatalf("a link that is no web address: HTTP %d\n%s", r.status, r.body)
+	}
+	if _, err := e.eng.Settings(context.Background(), "ShopTwo"); !errors.Is(err, wmssync.ErrNotFound) {
+		t.Fatalf("a refused install saved the shop: %v", err)
+	}
+}

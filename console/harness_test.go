@@ -285,6 +285,11 @@ func (e *env) do(method, path string, form url.Values, hdr map[string]string) re
 		if strings.Contains(r.body, s) {
 			e.t.Fatalf("%s %s shows a secret (%.8s…)", method, path, s)
 		}
+		for k, vs := range resp.Header {
+			if strings.Contains(strings.Join(vs, " "), s) {
+				e.t.Fatalf("%s %s: header %s holds a secret (%.8s…)", method, path, k, s)
+			}
+		}
 	}
 	return r
 }

@@ -41,9 +41,13 @@ type Method struct {
 	// connection test reports refused credentials: the error is shown
 	// next to it (default: the first secret field).
 	AuthField string
+	// Submit labels the form's button (default "Connect and test").
+	Submit string
 	// Connect stores what the merchant entered (in.Values holds Fields
-	// by name). It returns a URL to send the browser to for an install
-	// flow, or "" to go on with the connection test. An error that is a
+	// by name). It returns an http(s) URL to send the browser to for an
+	// install flow (the console saves the shop's settings and answers
+	// with a page that goes on to it), or "" to go on with the
+	// connection test. An error that is a
 	// [*FieldError] is shown next to its field; any other error above
 	// the form. Required.
 	Connect func(ctx context.Context, in Input) (redirect string, err error)
@@ -135,6 +139,9 @@ func (m *Method) check() error {
 	if m.AdminURLLabel == "" {
 		m.AdminURLLabel = "Admin URL"
 	}
+	if m.Submit == "" {
+		m.Submit = "Connect and test"
+	}
 	return nil
 }
 
@@ -173,6 +180,51 @@ func ShopifyToken(save func(ctx context.Context, shop, adminURL, accessToken, ap
 				return "", &FieldError{Field: "access_token", Reason: "enter the app's Admin API access token"}
 			}
 			return "", stored(save(ctx, in.Shop, in.AdminURL, tok, strings.TrimSpace(in.Values["api_secret"])))
+		},
+	}
+}
+
+// ShopifyInstall is the connect method of the WMS vendor's Shopify app,
+// which the merchant installs: the form asks for the shop alone (id, name,
+// country and admin URL, no secret) and its button sends the merchant to
+// Shopify to approve the app. Since 2026-01-01 it is the way to connect a
+// merchant's shop (see package shopify/oauth). Its shops' system is
+// "shopify".
+//
+// install starts the install on the shop at adminURL (as entered) for the
+// shop id and returns the link to send the browser to: usually
+// shopify/oauth's App.AuthorizeURL with the scopes the WMS's features need
+// (connector.InstallScopes). A [*FieldError] it returns is shown next to
+// its field. The console saves the shop's settings and sends the browser
+// on to the link.
+//
+// Shopify sends the merchant back to the app's redirect URL, which the
+// host serves: it completes the install (App.Callback), stores the
+// credentials under the shop id (credential.Replace) and sends the browser
+// to [Console.ConnectedURL], the shop's connection test.
+func ShopifyInstall(install func(ctx context.Context, shop, adminURL string) (link string, err error)) Method {
+	return Method{
+		ID:     "shopify-install",
+		System: "shopify",
+		Title:  "Shopify: install the app",
+		Description: "Shopify asks you to approve the app in the shop's admin, then sends you back here to the connection test. " +
+			"No key or token to copy: the WMS receives its access from Shopify and renews it itself.",
+		AdminURLLabel:       "Admin URL",
+		AdminURLHelp:        "The shop's admin address, https://NAME.myshopify.com, not its storefront domain.",
+		AdminURLPlaceholder: "https://my-shop.myshopify.com",
+		Submit:              "Install the app",
+		Connect: func(ctx context.Context, in Input) (string, error) {
+			link, err := install(ctx, in.Shop, in.AdminURL)
+			var fe *FieldError
+			switch {
+			case errors.As(err, &fe):
+				return "", err
+			case err != nil:
+				return "", fmt.Errorf("the install could not start: %w", err)
+			case link == "":
+				return "", errors.New("the install could not start: no link to the shop")
+			}
+			return link, nil
 		},
 	}
 }

@@ -94,6 +94,10 @@ type view struct {
 	Shop    string // the shop the page is about, if any
 	Flash   string
 	Refresh bool // reload the page every few seconds without JavaScript
+	// Forward sends the browser on to this address at once (an install
+	// flow's link to the shop): a navigation, which the policy's
+	// form-action does not restrict as it does a form's redirect.
+	Forward string
 	Data    any
 }
 
@@ -177,14 +181,13 @@ func (c *Console) redirect(w http.ResponseWriter, r *http.Request, done string, 
 // flashes are the messages a redirect after a state change may show,
 // chosen by a fixed code (never text from the request).
 var flashes = map[string]string{
-	"connected":  "The shop is connected. Here is its connection test.",
-	"saved":      "Settings saved.",
-	"started":    "Setup started.",
-	"stopped":    "Setup stopped; it resumes where it stopped when you run it again.",
-	"skipped":    "Step skipped.",
-	"replayed":   "The failure was replayed: it is being processed again.",
-	"discarded":  "The failure was discarded.",
-	"installing": "The shop's installation is in progress.",
+	"connected": "The shop is connected. Here is its connection test.",
+	"saved":     "Settings saved.",
+	"started":   "Setup started.",
+	"stopped":   "Setup stopped; it resumes where it stopped when you run it again.",
+	"skipped":   "Step skipped.",
+	"replayed":  "The failure was replayed: it is being processed again.",
+	"discarded": "The failure was discarded.",
 }
 
 // assetHandler serves the embedded CSS and JavaScript.

@@ -46,9 +46,9 @@ const (
 type browser struct {
 	t        *testing.T
 	ctx      context.Context
-	base     string   // the example's URL
-	secrets  []string // no page may contain one
-	shots    string   // screenshot directory
+	base     string          // the example's URL
+	secrets  func() []string // no page may contain one
+	shots    string          // screenshot directory
 	nshot    int
 	mu       gosync.Mutex
 	dialogs  []string // JavaScript dialogs that opened (none may)
@@ -86,7 +86,7 @@ func requireChromium(t *testing.T) string {
 
 // newBrowser starts a headless Chromium with a fresh profile, or skips the
 // test (fails it when WMSBRIDGE_BROWSER_TESTS=required) without one.
-func newBrowser(t *testing.T, base string, secrets []string) *browser {
+func newBrowser(t *testing.T, base string, secrets func() []string) *browser {
 	t.Helper()
 	path := requireChromium(t)
 	profile := t.TempDir()
@@ -161,7 +161,7 @@ func (b *browser) scan() {
 		b.t.Fatalf("read the page: %v", err)
 	}
 	loc, _ := chromedp.Run(b.ctx, chromedp.Location())
-	for _, s := range b.secrets {
+	for _, s := range b.secrets() {
 		if s != "" && strings.Contains(html, s) {
 			b.t.Fatalf("the page %s shows a secret (%.8s…)", loc, s)
 		}
@@ -178,7 +178,7 @@ func (b *browser) scanDOM() {
 	if err != nil {
 		return // the page is reloading
 	}
-	for _, s := range b.secrets {
+	for _, s := range b.secrets() {
 		if s != "" && strings.Contains(html, s) {
 			b.t.Fatalf("a page shows a secret (%.8s…)", s)
 		}
@@ -341,7 +341,7 @@ func startWorld(t *testing.T) *world {
 func TestBrowserClickThrough(t *testing.T) {
 	requireChromium(t)
 	w := startWorld(t)
-	b := newBrowser(t, w.url, w.secrets())
+	b := newBrowser(t, w.url, w.secrets)
 	ctx := context.Background()
 
 	// The operations view, empty.
@@ -589,6 +589,39 @@ func TestBrowserClickThrough(t *testing.T) {
 		b.fatalf("the WooCommerce store's settings: %+v, %v", s, err)
 	}
 
+	// The app installed on a shop that does not have it: the button sends
+	// the browser to the (simulated) shop, which approves the install and
+	// sends it back to the app's callback, which stores the credentials
+	// and opens the shop's connection test.
+	b.visit(basePath + "/connect")
+	iform := `form[action="` + basePath + `/connect/shopify-install"] `
+	if b.eval(`document.querySelector(` + jsString(iform+`input[type="password"]`) + `) !== null`) {
+		b.fatalf("the install form asks for a secret")
+	}
+	b.fill(iform+`input[name="shop"]`, "MyShopNO")
+	b.fill(iform+`input[name="display_name"]`, "My Shop NO")
+	b.fill(iform+`input[name="admin_url"]`, "https://"+w.no.Domain())
+	b.shot("install")
+	if st := b.click(iform + `button[type="submit"]`); st != http.StatusOK {
+		b.fatalf("install the app: HTTP %d\n%s", st, b.text("body"))
+	}
+	if loc, _ := chromedp.Run(b.ctx, chromedp.Location()); loc != w.url+basePath+"/shops/MyShopNO/test?done=connected" {
+		b.fatalf("after the install the browser is at %s", loc)
+	}
+	main = b.text("main")
+	for _, want := range []string{"The shop is connected", "Connection test: My Shop NO", "Oslo warehouse", "OK", "read_all_orders"} {
+		if !strings.Contains(main, want) {
+			b.fatalf("the installed shop's connection test does not show %q:\n%s", want, main)
+		}
+	}
+	if b.eval(`document.querySelector("tr.missing") !== null`) {
+		b.fatalf("the install did not ask for every scope the features need:\n%s", main)
+	}
+	if c, err := w.store.LoadCredentials(ctx, "MyShopNO"); err != nil || c.RefreshToken == "" || c.Expiry.IsZero() {
+		b.fatalf("the install stored no expiring token with a refresh token: %v", err)
+	}
+	b.shot("install-connected")
+
 	// Every page of the console, followed link by link, shows no secret.
 	crawl(b, basePath+"/")
 	b.noDialogs()
@@ -672,7 +705,7 @@ func crawl(b *browser, start string) {
 func TestBrowserKeyboardAndWithoutJavaScript(t *testing.T) {
 	requireChromium(t)
 	w := startWorld(t)
-	b := newBrowser(t, w.url, w.secrets())
+	b := newBrowser(t, w.url, w.secrets)
 
 	b.visit(basePath + "/connect")
 	press := func(keys string) {

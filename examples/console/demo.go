@@ -142,7 +142,7 @@ var demoTemplate = template.Must(template.New("demo").Parse(`<!doctype html>
 func (w *world) renderDemo(rw http.ResponseWriter, r *http.Request, msg string) {
 	type shopRow struct{ Name, Domain, Scopes string }
 	var shops []shopRow
-	for _, s := range []*shopifytest.Shop{w.dk, w.uk} {
+	for _, s := range []*shopifytest.Shop{w.dk, w.uk, w.no} {
 		shops = append(shops, shopRow{s.Name(), s.Domain(), fmt.Sprint(s.Scopes())})
 	}
 	orders := w.wms.Orders()

@@ -5,9 +5,11 @@
 //
 //	go run ./examples/console
 //
-// then open http://127.0.0.1:8080/console/ and connect demoshop-dk with the
-// admin URL and the access token printed in the terminal (or the simulated
-// WooCommerce store with its address and REST API key). The demo
+// then open http://127.0.0.1:8080/console/ and connect demoshop-no by
+// installing the app (its button sends you to the simulated shop, which
+// approves at once and sends you back), or demoshop-dk with the admin URL
+// and the access token printed in the terminal (a legacy custom app), or
+// the simulated WooCommerce store with its address and REST API key. The demo
 // controls at http://127.0.0.1:8080/demo/ place orders, pack them in the
 // warehouse and break things for the console to show.
 package main
@@ -47,7 +49,11 @@ func main() {
 	ck, cs := w.wooShop.Key()
 	fmt.Printf(`The console runs at %[1]s%[2]s/  (demo controls: %[1]s/demo/)
 
-Connect a simulated shop with "Shopify: access token of a custom app":
+Connect the simulated shop without the app with "Shopify: install the app":
+  shop id MyShopNO, admin URL https://%[11]s
+  (the simulated shop approves the install at once and sends you back)
+
+or a simulated shop with "Shopify: access token of a custom app":
   shop id MyShopDK, admin URL https://%[3]s
     Admin API access token: %[4]s
   shop id MyShopUK, admin URL https://%[5]s
@@ -60,6 +66,6 @@ or the simulated WooCommerce store with "WooCommerce: REST API key":
     consumer secret %[10]s
 
 Ctrl-C stops it.
-`, w.url, basePath, w.dk.Domain(), w.dk.AccessToken(), w.uk.Domain(), w.uk.AccessToken(), w.secret, w.wooShop.URL(), ck, cs)
+`, w.url, basePath, w.dk.Domain(), w.dk.AccessToken(), w.uk.Domain(), w.uk.AccessToken(), w.secret, w.wooShop.URL(), ck, cs, w.no.Domain())
 	<-ctx.Done()
 }

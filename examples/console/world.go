@@ -11,13 +11,16 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	gosync "sync"
 	"time"
 
 	"github.com/wmsbridge/wmsbridge/console"
+	"github.com/wmsbridge/wmsbridge/credential"
 	"github.com/wmsbridge/wmsbridge/shopify"
 	"github.com/wmsbridge/wmsbridge/shopify/connector"
+	"github.com/wmsbridge/wmsbridge/shopify/oauth"
 	"github.com/wmsbridge/wmsbridge/shopify/shopifytest"
 	"github.com/wmsbridge/wmsbridge/shopify/shopifywebhook"
 	wmssync "github.com/wmsbridge/wmsbridge/sync"
@@ -35,6 +38,7 @@ import (
 const (
 	simDK = "demoshop-dk" // granted read_all_orders: a year of sales history
 	simUK = "demoshop-uk" // the default scopes: 60 days of orders
+	simNO = "demoshop-no" // without the app: connected by installing it
 
 	whCPH   = "CPH"
 	whAAR   = "AAR"
@@ -62,6 +66,8 @@ type world struct {
 	o       options
 	srv     *shopifytest.Server
 	dk, uk  *shopifytest.Shop
+	no      *shopifytest.Shop // the app is not installed: the install button connects it
+	app     *oauth.App        // the vendor's Shopify app (install flow, token renewal)
 	woo     *wootest.Server
 	wooShop *wootest.Store
 	wooHook string // the secret the Woo connector gives the webhooks it creates
@@ -79,8 +85,9 @@ type world struct {
 	creds *credentials
 	log   *slog.Logger
 
-	mu    gosync.Mutex
-	conns []*connector.Connector
+	mu         gosync.Mutex
+	conns      []*connector.Connector
+	installing map[string]string // shop domain -> shop id, installs started
 }
 
 // warehouse is the reference WMS with one rule of a real one: a product
@@ -156,7 +163,8 @@ func newWorld(ctx context.Context, o options) (*world, error) {
 		log = slog.New(slog.DiscardHandler)
 	}
 	w := &world{o: o, log: log, secret: "demo-app-secret-" + randomHex(8), wooHook: "demo-woo-hook-" + randomHex(8),
-		creds: &credentials{tokens: map[string]string{}, keys: map[string][2]string{}}, done: make(chan struct{})}
+		creds: &credentials{tokens: map[string]string{}, keys: map[string][2]string{}}, done: make(chan struct{}),
+		installing: map[string]string{}}
 	if err := os.MkdirAll(o.DataDir, 0o755); err != nil {
 		return nil, err
 	}
@@ -176,12 +184,24 @@ func newWorld(ctx context.Context, o options) (*world, error) {
 
 	w.srv = shopifytest.NewServer(
 		shopifytest.WithTimeScale(o.TimeScale),
+		// One app: its client secret is the legacy apps' API secret key,
+		// and it signs every webhook.
+		shopifytest.WithOAuthApp(demoClientID, w.secret, w.url+"/shopify/callback"),
 		shopifytest.WithWebhookSecret(w.secret),
 		shopifytest.WithShop(simDK, shopifytest.WithAccessToken("shpat_"+randomHex(16)),
 			shopifytest.WithScopes(append(shopifytest.DefaultScopes(), "read_all_orders")...)),
 		shopifytest.WithShop(simUK, shopifytest.WithAccessToken("shpat_"+randomHex(16))),
+		shopifytest.WithShop(simNO, shopifytest.WithoutApp()),
 	)
-	w.dk, w.uk = w.srv.Shop(simDK), w.srv.Shop(simUK)
+	w.dk, w.uk, w.no = w.srv.Shop(simDK), w.srv.Shop(simUK), w.srv.Shop(simNO)
+	w.app, err = oauth.New(oauth.Config{ClientID: demoClientID, ClientSecret: w.secret, RedirectURL: w.url + "/shopify/callback",
+		HTTPClient: w.srv.HTTPClient(), ShopURL: w.srv.ShopURLByDomain, Logger: log, // only for the simulator
+		// Renew a (time-scaled) token five simulated minutes before it expires.
+		RefreshMargin: time.Duration(float64(5*time.Minute) / o.TimeScale)})
+	if err != nil {
+		w.close()
+		return nil, err
+	}
 	w.woo = wootest.NewServer(wootest.WithTimeScale(o.TimeScale),
 		wootest.WithStore(simWoo, wootest.WithSiteName("Demo Woo"), wootest.WithCurrency("DKK"), wootest.WithCountry("DK")))
 	w.wooShop = w.woo.Store(simWoo)
@@ -200,7 +220,16 @@ func newWorld(ctx context.Context, o options) (*world, error) {
 		return nil, err
 	}
 	w.wms = &warehouse{WMS: mw}
-	w.store, err = sqlite.Open(ctx, filepath.Join(o.DataDir, "console.db"))
+	// The installed shops' tokens are sealed in the store; a real WMS
+	// keeps the key in its secret store.
+	key := make([]byte, 32)
+	_, _ = rand.Read(key)
+	sealer, err := credential.NewAESGCM(key)
+	if err != nil {
+		w.close()
+		return nil, err
+	}
+	w.store, err = sqlite.Open(ctx, filepath.Join(o.DataDir, "console.db"), sqlite.WithCredentialSealer(sealer))
 	if err != nil {
 		w.close()
 		return nil, err
@@ -226,9 +255,10 @@ func newWorld(ctx context.Context, o options) (*world, error) {
 		Engine:     w.eng,
 		Warehouses: w.wms,
 		BasePath:   basePath,
-		Methods:    []console.Method{console.ShopifyToken(w.creds.saveToken), console.WooCommerceKeys(w.creds.saveKeys)},
-		Activity:   activity,
-		Title:      "Demo WMS",
+		Methods: []console.Method{console.ShopifyInstall(w.install), console.ShopifyToken(w.creds.saveToken),
+			console.WooCommerceKeys(w.creds.saveKeys)},
+		Activity: activity,
+		Title:    "Demo WMS",
 		// The API budget chart reads the shops' budgets every second.
 		SampleInterval: time.Second,
 		Logger:         log,
@@ -274,6 +304,7 @@ func newWorld(ctx context.Context, o options) (*world, error) {
 
 	mux := http.NewServeMux()
 	mux.Handle("POST /webhooks", hook)
+	mux.HandleFunc("GET /shopify/callback", w.handleCallback)
 	mux.Handle(basePath+"/", w.console)
 	mux.Handle(basePath, w.console)
 	mux.Handle("/demo/", w.demoHandler())
@@ -294,6 +325,11 @@ func (w *world) seed() error {
 		Orders: max(30, w.o.Products/5), OrderAgeDays: 365, POSShare: 0.1}); err != nil {
 		return fmt.Errorf("seed %s: %w", simDK, err)
 	}
+	w.no.AddLocation(shopifytest.LocationSpec{Name: "Oslo warehouse", CountryCode: "NO", City: "Oslo"})
+	if _, err := w.no.Seed(shopifytest.SeedOptions{Seed: 3, Locations: 1, Products: max(1, w.o.Products/4), VariantsPerProduct: 2,
+		Orders: 10, OrderAgeDays: 30}); err != nil {
+		return fmt.Errorf("seed %s: %w", simNO, err)
+	}
 	w.uk.AddLocation(shopifytest.LocationSpec{Name: "Copenhagen warehouse (ships to UK)", CountryCode: "DK", City: "København"})
 	w.uk.AddLocation(shopifytest.LocationSpec{Name: "London showroom", CountryCode: "GB", City: "London"})
 	if _, err := w.uk.Seed(shopifytest.SeedOptions{Seed: 2, Locations: 2, Products: max(1, w.o.Products/3), VariantsPerProduct: 2,
@@ -305,22 +341,24 @@ func (w *world) seed() error {
 }
 
 // connect is the engine's Config.Connect: the credentials the merchant
-// entered on the console, and a connector for the shop.
+// entered on the console (a legacy app's token), or those the install
+// stored, which the shop's client renews itself; and a connector for the
+// shop.
 func (w *world) connect(ctx context.Context, s wmssync.Settings) (wmssync.Connector, error) {
 	if s.System == "woocommerce" {
 		return w.connectWoo(s)
-	}
-	token, ok := w.creds.token(s.Shop)
-	if !ok {
-		return nil, fmt.Errorf("no credentials for shop %s: %w", s.Shop, wmssync.ErrUnauthorized)
 	}
 	name := strings.TrimSuffix(s.Domain(), ".myshopify.com")
 	shop := w.srv.Shop(name)
 	if shop == nil {
 		return nil, fmt.Errorf("no simulated shop at %s: %w", s.Domain(), wmssync.ErrUnreachable)
 	}
+	auth := shopify.WithTokenSource(w.app.TokenSource(w.store, s.Shop, s.Domain()))
+	if token, ok := w.creds.token(s.Shop); ok {
+		auth = shopify.WithAccessToken(token)
+	}
 	opts := []shopify.Option{
-		shopify.WithAccessToken(token),
+		auth,
 		shopify.WithBaseURL(w.srv.ShopURL(shop.Name())), // only for the simulator
 		shopify.WithHTTPClient(w.srv.HTTPClient()),
 		shopify.WithRetryWait(5*time.Millisecond, 250*time.Millisecond),
@@ -359,11 +397,21 @@ func (w *world) connectWoo(s wmssync.Settings) (wmssync.Connector, error) {
 	return wooconnector.New(wooconnector.Config{Client: cl, WebhookAddress: w.url + "/webhooks", WebhookSecret: w.wooHook})
 }
 
-// secrets returns every secret of the example: the shops' access tokens
-// and the app's secret key. No page may show one.
+// secrets returns every secret of the example: the shops' access tokens,
+// the app's client secret (which signs Shopify's webhooks), the
+// WooCommerce key and the secret of its webhooks, and the tokens the
+// installs stored (access and refresh tokens, as they are now). No page
+// may show one.
 func (w *world) secrets() []string {
 	ck, cs := w.wooShop.Key()
-	return []string{w.dk.AccessToken(), w.uk.AccessToken(), w.secret, ck, cs, w.wooHook}
+	out := []string{w.dk.AccessToken(), w.uk.AccessToken(), w.no.AccessToken(), w.secret, ck, cs, w.wooHook}
+	shops, _ := w.eng.Shops(context.Background())
+	for _, s := range shops {
+		if c, err := w.store.LoadCredentials(context.Background(), s.Shop); err == nil {
+			out = append(out, c.AccessToken, c.RefreshToken)
+		}
+	}
+	return slices.DeleteFunc(out, func(s string) bool { return s == "" })
 }
 
 func (w *world) close() {
