@@ -21,9 +21,12 @@ const (
 	DefaultReconcileInterval = 5 * time.Minute
 	DefaultReconcileOverlap  = 10 * time.Minute
 	DefaultAuditInterval     = time.Hour
-	DefaultBatchSize         = 250
-	DefaultSalesHistoryDays  = 365
-	DefaultLeaseTTL          = time.Minute
+	// DefaultStockAuditInterval: every shop's stock is audited once a
+	// day.
+	DefaultStockAuditInterval = 24 * time.Hour
+	DefaultBatchSize          = 250
+	DefaultSalesHistoryDays   = 365
+	DefaultLeaseTTL           = time.Minute
 )
 
 // Config configures an [Engine]. Backend, Store and Connect are required;
@@ -84,6 +87,18 @@ type Config struct {
 	// AuditInterval is the pause between webhook subscription audits in
 	// Run (default DefaultAuditInterval).
 	AuditInterval time.Duration
+	// StockAuditInterval is how often Run audits each shop's stock against
+	// the warehouse and corrects what drifted ([Engine.AuditStock]), for
+	// shops with stock messages on whose connector lists stock
+	// ([StockLister]) and a backend that reports it ([wms.StockReader]).
+	// Default DefaultStockAuditInterval (daily): the warehouse is the stock
+	// master, and a level changed in the shop by hand or a stock message
+	// given up would otherwise stay wrong until the SKU changes again. A
+	// negative value switches the periodic audit off (AuditStock still
+	// works). Run checks hourly which shops are due, by the time of their
+	// last audit in the Store, so restarts do not repeat an audit; a shop
+	// never audited is due at the first check, an hour after Run starts.
+	StockAuditInterval time.Duration
 	// SalesHistoryDays is how far back the sales history goes when
 	// Settings.SalesHistorySince is zero (default DefaultSalesHistoryDays).
 	SalesHistoryDays int
@@ -202,6 +217,9 @@ func (c *Config) withDefaults() (Config, error) {
 	}
 	if cfg.AuditInterval == 0 {
 		cfg.AuditInterval = DefaultAuditInterval
+	}
+	if cfg.StockAuditInterval == 0 {
+		cfg.StockAuditInterval = DefaultStockAuditInterval
 	}
 	if cfg.SalesHistoryDays == 0 {
 		cfg.SalesHistoryDays = DefaultSalesHistoryDays

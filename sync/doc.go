@@ -212,7 +212,8 @@
 // and order webhooks, and the audit), [CustomsCostSource], [SalesSource]
 // (without it the engine adds up orders), [Outbound] for the warehouse's
 // messages, with [StockBatcher] (stock levels per call) and
-// [PackCapturer] (capture an order's payment when it is packed). The
+// [PackCapturer] (capture an order's payment when it is packed), and
+// [StockLister] (the shop's stock levels, for the stock audit). The
 // contract that matters most:
 //
 //   - listings are paged with self-contained cursor strings the engine
@@ -247,7 +248,9 @@
 // connector declares ([StockBatcher]); a packed order's payment is captured
 // when the connector captures on pack ([PackCapturer]); failures are
 // retried with capped backoff ([OutboundConfig]) and parked as dead
-// letters ([Engine.DeadLetters], [Engine.ReplayDeadLetter]). The shop
+// letters ([Engine.DeadLetters], [Engine.ReplayDeadLetter]). The stock
+// audit ([Engine.AuditStock], daily in Run) corrects shop stock that
+// drifted from the warehouse's through the same outbox. The shop
 // writes are the connector's optional [Outbound] capability, which gets a
 // stable idempotency key and a plan read before the first send, so a
 // message is applied once even when the engine dies between sending and

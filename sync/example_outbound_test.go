@@ -103,3 +103,53 @@ func ExampleEngine_Listen() {
 	// ERP: purchase order PO-17 closed; 1 new cost(s)
 	// dead letters: 0
 }
+
+// auditedShop is the demo shop whose stock a merchant edited by hand: it
+// shows 40 units of DEMO-0 and the right figure of DEMO-1.
+type auditedShop struct{ writingShop }
+
+func (a auditedShop) StockLevels(ctx context.Context, cursor string) (wmssync.Page[wmssync.StockTarget], error) {
+	return wmssync.Page[wmssync.StockTarget]{Items: []wmssync.StockTarget{
+		{SKU: "DEMO-0", InventoryItemID: "300", LocationID: "1", Available: 40},
+		{SKU: "DEMO-1", InventoryItemID: "301", LocationID: "1", Available: 20},
+	}}, nil
+}
+
+// Audit a shop's stock against the warehouse (Run does it daily, see
+// Config.StockAuditInterval): what drifted is corrected through the outbox,
+// like any stock message.
+func ExampleEngine_AuditStock() {
+	ctx := context.Background()
+	warehouse, _ := memwms.New(&memwms.Config{Warehouses: []wms.Warehouse{{ID: "cph", Name: "Copenhagen"}}})
+	shop := demoCatalog()
+	for i := range shop.products {
+		shop.products[i].Variants[0].InventoryItemID = fmt.Sprint(300 + i)
+	}
+	engine, err := wmssync.NewEngine(wmssync.Config{
+		Backend: warehouse, // implements wms.StockReader
+		Store:   memstore.New(),
+		Connect: func(ctx context.Context, s wmssync.Settings) (wmssync.Connector, error) {
+			return auditedShop{writingShop{shop}}, nil // a wmssync.StockLister
+		},
+	})
+	if err != nil {
+		log.Fatal(err)
+	}
+	_, _ = engine.SaveSettings(ctx, wmssync.Settings{Shop: "DemoDK", AdminURL: "demo-dk.myshopify.com", Locations: map[string]string{"1": "cph"}})
+	if err := engine.RunSetup(ctx, "DemoDK", nil); err != nil {
+		log.Fatal(err)
+	}
+
+	res, err := engine.AuditStock(ctx, "DemoDK")
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Printf("compared %d, corrected %d; largest drift: %s shows %d, the warehouse %d\n",
+		res.Compared, res.Corrected, res.Drifts[0].SKU, res.Drifts[0].Shop, res.Drifts[0].Want)
+	if _, err := engine.DeliverOutbound(ctx); err != nil { // Run does this continually
+		log.Fatal(err)
+	}
+	// Output:
+	// compared 2, corrected 1; largest drift: DEMO-0 shows 40, the warehouse 10
+	// set DEMO-0 (item 300) at location 1 to 10
+}

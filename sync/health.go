@@ -3,6 +3,7 @@ package sync
 import (
 	"context"
 	"fmt"
+	"slices"
 	"time"
 )
 
@@ -31,6 +32,14 @@ type Health struct {
 	// again.
 	Webhooks  CheckResult `json:"webhooks"`
 	Recreated []string    `json:"recreated,omitempty"`
+	// StockAudit is the last stock audit of the shop by this engine
+	// ([Engine.AuditStock], [Engine.PushStock]), LastStockAudit its
+	// result (nil before the first), and StockAuditedAt when the last
+	// audit that succeeded started, whichever engine ran it (the
+	// watermark [WatermarkStockAudit] in the Store).
+	StockAudit     CheckResult       `json:"stock_audit"`
+	LastStockAudit *StockAuditResult `json:"last_stock_audit,omitempty"`
+	StockAuditedAt time.Time         `json:"stock_audited_at,omitzero"`
 	// Budget is the shop's API budget as the connector last saw it; nil
 	// when the connector is not a [BudgetReporter] or has not talked to
 	// the shop yet.
@@ -106,13 +115,22 @@ type BudgetReporter interface {
 
 // shopChecks is what this engine remembers of a shop's periodic checks.
 type shopChecks struct {
-	sweep, audit CheckResult
-	recreated    []string
+	sweep, audit, stockAudit CheckResult
+	recreated                []string
+	stock                    *StockAuditResult // the last stock audit's result
 }
 
-// recordCheck records the outcome of a sweep (audit false) or an audit of
-// shop, ended now.
-func (e *Engine) recordCheck(shop string, audit bool, err error, recreated []string) {
+// checkKind names a periodic check of a shop.
+type checkKind int
+
+const (
+	checkSweep      checkKind = iota // reconciliation sweep
+	checkWebhooks                    // webhook subscription audit
+	checkStockAudit                  // stock audit
+)
+
+// recordCheck records the outcome of a check of shop, ended now.
+func (e *Engine) recordCheck(shop string, kind checkKind, err error, recreated []string) {
 	now := e.now()
 	e.mu.Lock()
 	defer e.mu.Unlock()
@@ -125,11 +143,14 @@ func (e *Engine) recordCheck(shop string, audit bool, err error, recreated []str
 		e.checks[shop] = c
 	}
 	r := &c.sweep
-	if audit {
+	switch kind {
+	case checkWebhooks:
 		r = &c.audit
 		if err == nil {
 			c.recreated = recreated
 		}
+	case checkStockAudit:
+		r = &c.stockAudit
 	}
 	r.At, r.Error = now, ""
 	if err != nil {
@@ -141,8 +162,8 @@ func (e *Engine) recordCheck(shop string, audit bool, err error, recreated []str
 
 // Health returns a snapshot of shop's health: its inbox and outbox depth
 // and dead letters (when the Store is a [QueueInspector]), the last
-// reconciliation sweep and webhook audit by this engine, the orders
-// watermark, the API budget (when the connector is a [BudgetReporter])
+// reconciliation sweep, webhook audit and stock audit by this engine, the
+// orders and stock audit watermarks, the API budget (when the connector is a [BudgetReporter])
 // and whether setup is done. It reads the Store (a few counting queries)
 // and does not contact the shop. It returns an error matching
 // [ErrNotFound] for an unknown shop. Safe for concurrent use.
@@ -169,6 +190,9 @@ func (e *Engine) Health(ctx context.Context, shop string) (Health, error) {
 	if h.OrdersSince, err = e.store.Watermark(ctx, shop, WatermarkOrders); err != nil {
 		return h, fmt.Errorf("sync: health of %s: watermark: %w", shop, err)
 	}
+	if h.StockAuditedAt, err = e.store.Watermark(ctx, shop, WatermarkStockAudit); err != nil {
+		return h, fmt.Errorf("sync: health of %s: watermark: %w", shop, err)
+	}
 	states, err := e.StepStates(ctx, shop)
 	if err != nil {
 		return h, err
@@ -179,8 +203,13 @@ func (e *Engine) Health(ctx context.Context, shop string) (Health, error) {
 	}
 	e.mu.Lock()
 	if c := e.checks[shop]; c != nil {
-		h.Sweep, h.Webhooks = c.sweep, c.audit
+		h.Sweep, h.Webhooks, h.StockAudit = c.sweep, c.audit, c.stockAudit
 		h.Recreated = append([]string(nil), c.recreated...)
+		if c.stock != nil {
+			r := *c.stock
+			r.Drifts = slices.Clone(r.Drifts)
+			h.LastStockAudit = &r
+		}
 	}
 	ce := e.conns[shop]
 	e.mu.Unlock()

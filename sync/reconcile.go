@@ -60,7 +60,7 @@ func (e *Engine) Reconcile(ctx context.Context, shop string) (SweepResult, error
 	res, err = e.reconcile(lctx, shop)
 	err = leaseErr(lctx, err)
 	if ctx.Err() == nil {
-		e.recordCheck(shop, false, err, nil)
+		e.recordCheck(shop, checkSweep, err, nil)
 	}
 	return res, err
 }
@@ -225,7 +225,7 @@ func (e *Engine) AuditWebhooks(ctx context.Context, shop string) (AuditResult, e
 	if err := errors.Join(errs...); err != nil {
 		e.log.LogAttrs(ctx, slog.LevelError, "webhook audit failed", slog.String("shop", shop), slog.String("error", err.Error()))
 		err = fmt.Errorf("sync: audit webhooks of %s: %w", shop, err)
-		e.recordCheck(shop, true, err, nil)
+		e.recordCheck(shop, checkWebhooks, err, nil)
 		return res, err
 	}
 	e.stats.audits.Add(1)
@@ -233,6 +233,6 @@ func (e *Engine) AuditWebhooks(ctx context.Context, shop string) (AuditResult, e
 	for _, g := range groups {
 		recreated = append(recreated, res.Recreated[g]...)
 	}
-	e.recordCheck(shop, true, nil, recreated)
+	e.recordCheck(shop, checkWebhooks, nil, recreated)
 	return res, nil
 }

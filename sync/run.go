@@ -24,7 +24,8 @@ func (e *Engine) Router() *webhook.Router {
 // then returns nil: it drains the webhook inbox into the backend with
 // [Config.Workers] handlers at once (a [webhook.Dispatcher] over the Store),
 // sweeps every shop every [Config.ReconcileInterval] and audits every
-// shop's webhook subscriptions every [Config.AuditInterval], and delivers
+// shop's webhook subscriptions every [Config.AuditInterval] and its stock
+// every [Config.StockAuditInterval] (see [Engine.AuditStock]), and delivers
 // the outbox (see [Engine.DeliverOutbound]) when the Store has one, and
 // prunes old versions at start and once a day when the Store is a
 // [VersionPruner] (see [Config.VersionRetention]), and completed inbox
@@ -55,7 +56,7 @@ func (e *Engine) Run(ctx context.Context) error {
 	ctx, cancel := context.WithCancelCause(ctx)
 	defer cancel(nil)
 	var wg gosync.WaitGroup
-	wg.Add(6)
+	wg.Add(7)
 	go func() {
 		defer wg.Done()
 		e.runPrune(ctx) // prune.go
@@ -77,6 +78,10 @@ func (e *Engine) Run(ctx context.Context) error {
 		defer wg.Done()
 		l := e.newRunLoop("webhook audit", cancel)
 		e.every(ctx, e.cfg.AuditInterval, func(ctx context.Context) { e.auditAll(ctx, l) })
+	}()
+	go func() {
+		defer wg.Done()
+		e.runStockAudits(ctx, e.newRunLoop("stock audit", cancel)) // stock_audit.go
 	}()
 	go func() {
 		defer wg.Done()

@@ -17,8 +17,8 @@ import (
 )
 
 // Connector is the shop's wmssync.Connector, with the optional
-// capabilities WebhookRegistrar, Outbound and StockBatcher (three levels
-// per call), and without PackCapturer: payments are the payment
+// capabilities WebhookRegistrar, Outbound, StockBatcher (three levels
+// per call) and StockLister, and without PackCapturer: payments are the payment
 // provider's business.
 type Connector struct {
 	shop *Shop
@@ -29,6 +29,7 @@ var (
 	_ wmssync.WebhookRegistrar = (*Connector)(nil)
 	_ wmssync.Outbound         = (*Connector)(nil)
 	_ wmssync.StockBatcher     = (*Connector)(nil)
+	_ wmssync.StockLister      = (*Connector)(nil)
 )
 
 // pageSize is the listings' page size: small, so the engine pages.
@@ -101,6 +102,32 @@ func (c *Connector) Products(ctx context.Context, q wmssync.ProductQuery, cursor
 	s.mu.Unlock()
 	slices.SortFunc(items, func(a, b wmssync.Product) int { return cmp.Compare(numeric(a.ExternalID), numeric(b.ExternalID)) })
 	return page(items, cursor)
+}
+
+// StockLevels implements wmssync.StockLister: the stock of every
+// variation of the products not in the trash, by product and variation
+// (no inventory items, no locations), in the order of Products.
+func (c *Connector) StockLevels(ctx context.Context, cursor string) (wmssync.Page[wmssync.StockTarget], error) {
+	if err := ctx.Err(); err != nil {
+		return wmssync.Page[wmssync.StockTarget]{}, err
+	}
+	s := c.shop
+	s.mu.Lock()
+	var ps []*product
+	for _, p := range s.products {
+		if !p.trashed {
+			ps = append(ps, p)
+		}
+	}
+	slices.SortFunc(ps, func(a, b *product) int { return cmp.Compare(numeric(a.ID), numeric(b.ID)) })
+	var levels []wmssync.StockTarget
+	for _, p := range ps {
+		for _, v := range p.Variations {
+			levels = append(levels, wmssync.StockTarget{SKU: v.SKU, ProductID: p.ID, VariantID: v.ID, Available: v.Stock})
+		}
+	}
+	s.mu.Unlock()
+	return page(levels, cursor)
 }
 
 func toProduct(p *product) wmssync.Product {

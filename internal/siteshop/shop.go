@@ -247,6 +247,19 @@ func (s *Shop) Available(_ context.Context, sku string) (int64, error) {
 	return v.Stock, nil
 }
 
+// SetAvailable implements synctest.StockSetter: the merchant changes
+// the stock of sku by hand (the site sends no webhook the engine acts on).
+func (s *Shop) SetAvailable(_ context.Context, sku string, n int64) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	v := s.variationLocked(sku)
+	if v == nil {
+		return fmt.Errorf("siteshop: no variation with SKU %s", sku)
+	}
+	v.Stock = n
+	return nil
+}
+
 // DropWebhooks implements synctest.Shop.
 func (s *Shop) DropWebhooks(drop bool) {
 	s.mu.Lock()

@@ -142,6 +142,16 @@ func (k *kitShop) Available(_ context.Context, sku string) (int64, error) {
 	return int64(k.shop.Quantity(v.InventoryItemID, k.loc, "available")), nil
 }
 
+// SetAvailable implements synctest.StockSetter: an admin edit of the
+// available quantity at the mapped location.
+func (k *kitShop) SetAvailable(_ context.Context, sku string, n int64) error {
+	v, ok := k.shop.VariantBySKU(sku)
+	if !ok {
+		return fmt.Errorf("no variant with SKU %s", sku)
+	}
+	return k.shop.SetQuantity(v.InventoryItemID, k.loc, "available", int(n))
+}
+
 func (k *kitShop) DropWebhooks(drop bool) {
 	switch {
 	case drop && k.drop == nil:

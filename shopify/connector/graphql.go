@@ -43,6 +43,10 @@ var (
 	opLocationsCount string
 	//go:embed graphql/connectorVariantBarcodes.graphql
 	opVariantBarcodes string
+	//go:embed graphql/connectorStockLevels.graphql
+	opStockLevels string
+	//go:embed graphql/connectorBulkStockLevels.graphql
+	opBulkStockLevels string
 )
 
 // setOpt sets an optional GraphQL variable, leaving it out when empty (a

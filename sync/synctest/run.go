@@ -22,6 +22,7 @@ func Run(t *testing.T, sys System) {
 		{"MissedOrderWebhook", testMissedOrderWebhook},
 		{"StockToShop", testStockToShop},
 		{"PackedOrderFulfilled", testPackedOrderFulfilled},
+		{"StockAudit", testStockAudit},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -256,4 +257,87 @@ func testPackedOrderFulfilled(t *testing.T, e *env) {
 	case !(capturer && pc.CapturesOnPack()) && captures != 0:
 		errorf(t, "%d capture messages for a connector that does not capture on pack", captures)
 	}
+}
+
+// The stock audit brings levels changed in the shop by hand back to the
+// warehouse's figure, in the connector's batches, and leaves alone a SKU
+// whose stock message is still in flight; a push sends every level.
+func testStockAudit(t *testing.T, e *env) {
+	setter, ok := e.shop.(StockSetter)
+	if !ok {
+		t.Skip("the test shop cannot change stock by hand (synctest.StockSetter)")
+	}
+	catalogue(e)
+	e.steps(wmssync.StepOutbound)
+	e.deliverOutbound()
+	if _, ok := e.connector().(wmssync.StockLister); !ok {
+		t.Skip("the connector does not list stock levels (wmssync.StockLister)")
+	}
+	e.tick()
+	// The merchant changes two levels by hand; the warehouse receives a
+	// third SKU, whose message is not delivered yet, and the shop's figure
+	// of that SKU is changed by hand too.
+	e.check(setter.SetAvailable(e.ctx, "KIT-MUG-RED", 99))
+	e.check(setter.SetAvailable(e.ctx, "KIT-KETTLE", 0))
+	e.check(e.wms.Receive(e.ctx, Warehouse, "KIT-SPOON", 9))
+	e.check(setter.SetAvailable(e.ctx, "KIT-SPOON", 50))
+
+	res, err := e.eng.AuditStock(e.ctx, e.id)
+	e.check(err)
+	if res.Compared != 4 || res.Corrected != 2 || res.InFlight != 1 || res.Messages != 2 || res.Unmatched != 0 {
+		errorf(t, "audit: %+v, want 4 compared, 2 corrected, 1 in flight, 2 messages", res)
+	}
+	if len(res.Drifts) != 3 || res.Drifts[0].SKU != "KIT-MUG-RED" || res.Drifts[0].Shop != 99 || res.Drifts[0].Want != 7 {
+		errorf(t, "audit drifts: %+v, want 3 with KIT-MUG-RED (99, want 7) first", res.Drifts)
+	}
+	queued, err := e.store.ListOutbox(e.ctx, wmssync.OutboxFilter{Shop: e.id, State: wmssync.OutboxPending})
+	e.check(err)
+	for _, m := range queued {
+		if ev, err := m.Event(); err == nil && ev.(wms.StockChanged).SKU == "KIT-SPOON" {
+			errorf(t, "the audit queued a correction of KIT-SPOON, whose stock message is in flight")
+		}
+	}
+	before := e.eng.OutboundStats()
+	e.deliverOutbound()
+	after := e.eng.OutboundStats()
+	for _, sku := range []string{"KIT-MUG-RED", "KIT-MUG-BLUE", "KIT-KETTLE", "KIT-SPOON"} {
+		want := e.wms.Level(sku, Warehouse).Available()
+		got, err := e.shop.Available(e.ctx, sku)
+		e.check(err)
+		if got != want {
+			errorf(t, "%s: the shop shows %d available after the audit, the warehouse %d", sku, got, want)
+		}
+	}
+	size := stockBatch(e)
+	// The two corrections and the in-flight message coalesce into the
+	// connector's batches.
+	if levels, calls := after.StockLevels-before.StockLevels, after.StockCalls-before.StockCalls; levels != 3 || calls != uint64((3+size-1)/size) {
+		errorf(t, "corrections: %d levels in %d calls, want 3 levels in batches of %d", levels, calls, size)
+	}
+	h, err := e.eng.Health(e.ctx, e.id)
+	e.check(err)
+	if h.LastStockAudit == nil || h.LastStockAudit.Corrected != 2 || h.StockAuditedAt.IsZero() || h.StockAudit.LastOK.IsZero() {
+		errorf(t, "health does not show the audit: %+v %v %+v", h.LastStockAudit, h.StockAuditedAt, h.StockAudit)
+	}
+
+	e.tick()
+	res, err = e.eng.AuditStock(e.ctx, e.id)
+	e.check(err)
+	if res.Compared != 4 || res.Corrected != 0 || res.Messages != 0 {
+		errorf(t, "second audit: %+v, want 4 compared and nothing to correct", res)
+	}
+	res, err = e.eng.PushStock(e.ctx, e.id)
+	e.check(err)
+	if res.Compared != 4 || res.Corrected != 4 || res.Messages != 4 || len(res.Drifts) != 0 {
+		errorf(t, "push: %+v, want all 4 levels sent without drift", res)
+	}
+	e.deliverOutbound()
+}
+
+// stockBatch returns the connector's stock batch size.
+func stockBatch(e *env) int {
+	if sb, ok := e.connector().(wmssync.StockBatcher); ok && sb.StockBatchSize() > 0 {
+		return sb.StockBatchSize()
+	}
+	return wmssync.DefaultStockBatchSize
 }

@@ -111,6 +111,15 @@ type Shop interface {
 	Flush(ctx context.Context) error
 }
 
+// StockSetter is implemented by a [Shop] whose stock the merchant can
+// change by hand: SetAvailable sets the available stock of sku at the
+// mapped location, as the shop's admin would. The stock audit test needs
+// it (and a connector that is a [wmssync.StockLister]); without either,
+// that test is skipped.
+type StockSetter interface {
+	SetAvailable(ctx context.Context, sku string, n int64) error
+}
+
 // Restorer is implemented by a [Shop] whose shop system restores deleted
 // products (from a trash): RestoreProduct brings a deleted product back,
 // with its variants, and queues the webhook the shop system sends for it.

@@ -151,6 +151,16 @@ func (k *wooKitShop) Available(_ context.Context, sku string) (int64, error) {
 	return p.Stock, nil
 }
 
+// SetAvailable implements synctest.StockSetter: an admin edit of the
+// product's or variation's stock.
+func (k *wooKitShop) SetAvailable(_ context.Context, sku string, n int64) error {
+	p, ok := k.store.ProductBySKU(sku)
+	if !ok {
+		return fmt.Errorf("no product with SKU %s", sku)
+	}
+	return k.store.SetStock(p.ID, n)
+}
+
 func (k *wooKitShop) DropWebhooks(drop bool) {
 	switch {
 	case drop && k.drop == nil:
