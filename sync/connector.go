@@ -285,7 +285,10 @@ const (
 
 	// ChangeDisconnected: the merchant removed the app from the shop
 	// (Shopify: app/uninstalled); its credentials no longer work. The
-	// engine stops the shop's work until [Engine.CredentialsChanged].
+	// engine first asks the shop ([Connector.Inspect]) and acts only when
+	// the shop refuses the credentials ([ErrUnauthorized]); otherwise the
+	// event is parked with [ErrNotConfirmed]. It then stops the shop's
+	// work until [Engine.CredentialsChanged].
 	ChangeDisconnected ChangeKind = "disconnected"
 	// ChangeAccessChanged: the access granted to the app changed
 	// (Shopify: app/scopes_update); the engine inspects the shop again.
@@ -297,7 +300,8 @@ const (
 	// customers/redact); Customer says whose.
 	ChangeRedactCustomer ChangeKind = "redact_customer"
 	// ChangeRedactShop: erase all of the shop's data (Shopify:
-	// shop/redact, 48 hours after an uninstall).
+	// shop/redact, 48 hours after an uninstall). Like ChangeDisconnected,
+	// it is applied only when the shop refuses the credentials.
 	ChangeRedactShop ChangeKind = "redact_shop"
 )
 

@@ -247,7 +247,7 @@ func dayIn(t time.Time, zone *time.Location) wms.Date {
 
 // retryable reports whether err may go away on a retry.
 func retryable(err error) bool {
-	return err != nil && !errors.Is(err, wms.ErrInvalid) && !errors.Is(err, ErrInvalidPayload)
+	return err != nil && !errors.Is(err, wms.ErrInvalid) && !errors.Is(err, ErrInvalidPayload) && !errors.Is(err, ErrNotConfirmed)
 }
 
 // keyedMutex serialises work per key within the process.

@@ -20,6 +20,12 @@ import (
 // until [Engine.CredentialsChanged] reports new credentials.
 var ErrShopDisconnected = errors.New("sync: the shop removed the app")
 
+// ErrNotConfirmed: the shop contradicts a webhook event that would
+// disconnect or erase it: its credentials still work, so the app was not
+// removed (the event is a replayed or swapped body). The engine parks the
+// event (dead letter) and changes nothing.
+var ErrNotConfirmed = errors.New("sync: the shop does not confirm the event")
+
 // ShopEventKind says what a [ShopEvent] reports.
 type ShopEventKind string
 
@@ -199,6 +205,28 @@ func (e *Engine) tellHost(ctx context.Context, ev ShopEvent) error {
 	return nil
 }
 
+// confirmRemoved asks the shop whether it really removed the app before
+// the engine disconnects or erases it on ev's word: a webhook body can be
+// replayed, or re-posted under another topic (the signature covers the
+// body only), and a shop system sends the erasure only while the app is
+// not installed. The connection test's first read answers: refused
+// credentials ([ErrUnauthorized]) confirm; a shop that still answers
+// contradicts (an error matching [ErrNotConfirmed]); any other error is
+// returned as it is, so the event is retried.
+func (e *Engine) confirmRemoved(ctx context.Context, s Settings, conn Connector, ev *webhook.Event) error {
+	_, err := conn.Inspect(ctx, Features{Products: true})
+	switch {
+	case errors.Is(err, ErrUnauthorized):
+		return nil
+	case err != nil:
+		return fmt.Errorf("sync: shop %s: confirm %s event %s with the shop: %w", s.Shop, ev.Topic, ev.WebhookID, err)
+	}
+	e.log.LogAttrs(ctx, slog.LevelWarn, "lifecycle event refused: the shop still accepts the app's credentials",
+		slog.String("shop", s.Shop), slog.String("topic", string(ev.Topic)), slog.String("webhook_id", ev.WebhookID))
+	return fmt.Errorf("%w: %s event %s of %s: the shop still accepts the app's credentials, so it did not remove the app",
+		ErrNotConfirmed, ev.Topic, ev.WebhookID, s.Shop)
+}
+
 // applyLifecycle handles the changes of a shop's relation to the app. The
 // host is told before the engine erases anything, so a host error retries
 // the event with its data still there; the host's handler must therefore
@@ -208,6 +236,9 @@ func (e *Engine) applyLifecycle(ctx context.Context, s Settings, conn Connector,
 	switch ch.Kind {
 	case ChangeDisconnected:
 		if !s.Connection.Disconnected() {
+			if err := e.confirmRemoved(ctx, s, conn, ev); err != nil {
+				return outIgnored, err
+			}
 			reason := fmt.Sprintf("%s event %s", ev.Topic, ev.WebhookID)
 			if _, err := e.updateConnection(ctx, s.Shop, func(c *Connection) {
 				c.DisconnectedAt, c.Reason = e.now(), reason
@@ -242,6 +273,9 @@ func (e *Engine) applyLifecycle(ctx context.Context, s Settings, conn Connector,
 		}
 		return outApplied, e.redactCustomer(ctx, s, conn, *ch.Customer)
 	case ChangeRedactShop:
+		if err := e.confirmRemoved(ctx, s, conn, ev); err != nil {
+			return outIgnored, err
+		}
 		hostEv.Kind = ShopRedacted
 		if err := e.tellHost(ctx, hostEv); err != nil {
 			return outIgnored, err

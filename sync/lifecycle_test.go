@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"strings"
 	gosync "sync"
 	"sync/atomic"
@@ -26,6 +27,10 @@ type lifeShop struct {
 	*outShop
 	inspected atomic.Int32
 	scopes    []string
+	// removed: the shop removed the app, so it refuses the credentials.
+	removed atomic.Bool
+	// inspectErr, when set, is Inspect's error.
+	inspectErr error
 }
 
 func (s *lifeShop) Decode(ctx context.Context, e *webhook.Event) (wmssync.Change, error) {
@@ -51,6 +56,12 @@ func (s *lifeShop) Decode(ctx context.Context, e *webhook.Event) (wmssync.Change
 
 func (s *lifeShop) Inspect(ctx context.Context, f wmssync.Features) (wmssync.ShopInfo, error) {
 	s.inspected.Add(1)
+	if s.inspectErr != nil {
+		return wmssync.ShopInfo{}, s.inspectErr
+	}
+	if s.removed.Load() {
+		return wmssync.ShopInfo{}, fmt.Errorf("%w: 401 Unauthorized", wmssync.ErrUnauthorized)
+	}
 	return wmssync.ShopInfo{Domain: "a.example.com", GrantedScopes: s.scopes, APIVersionOK: true,
 		RequiredScopes: []wmssync.ScopeRequirement{{AnyOf: []string{"write_orders"}, Feature: "refunds (S20)"}}}, nil
 }
@@ -148,6 +159,7 @@ func refund(id, shop, order, note string) wms.RefundCreated {
 func TestUninstallParksAndReinstallResumes(t *testing.T) {
 	e := newLifeEnv(t)
 	require.NoError(t, e.eng.Publish(bg, stock("e1", 1, "S1", 5)))
+	e.life["A"].removed.Store(true)
 	e.hook(t, "A", "app/uninstalled", `{}`)
 
 	s, err := e.eng.Settings(bg, "A")
@@ -346,6 +358,7 @@ func TestShopRedactErasesTheShop(t *testing.T) {
 	require.NoError(t, e.eng.Publish(bg, refund("r1", "A", "o1", "")))
 	require.NoError(t, e.eng.Publish(bg, refund("r2", "B", "o1", "")))
 	e.deliver(t)
+	e.life["A"].removed.Store(true)
 	e.hook(t, "A", "app/uninstalled", `{}`)
 	e.hook(t, "A", "shop/redact", `{}`)
 	told := e.events()
@@ -370,4 +383,50 @@ func TestShopRedactErasesTheShop(t *testing.T) {
 	assert.Zero(t, left, "no inbox event, message or published event of the shop is left (shop/redact's own event included)")
 	_, err = e.eng.Settings(bg, "B")
 	require.NoError(t, err)
+}
+
+// TestLifecycleEventsNeedTheShopsWord: an app/uninstalled or shop/redact
+// event (a replayed body, another topic's body re-posted under it) is not
+// acted on while the shop still accepts the app's credentials: the shop
+// stays connected and whole, the host is not told, the event is a dead
+// letter that says why, and the shop's work goes on. Once the shop
+// refuses the credentials, the same events take effect.
+func TestLifecycleEventsNeedTheShopsWord(t *testing.T) {
+	e := newLifeEnv(t)
+	e.hook(t, "A", "app/uninstalled", `{}`)
+	e.hook(t, "A", "shop/redact", `{}`)
+	s, err := e.eng.Settings(bg, "A")
+	require.NoError(t, err, "the shop is not erased")
+	assert.False(t, s.Connection.Disconnected(), "the shop is not disconnected")
+	assert.Empty(t, e.events(), "the host is not told")
+	assert.EqualValues(t, 2, e.life["A"].inspected.Load(), "the shop was asked once per event")
+	failed := e.store.Failed()
+	require.Len(t, failed, 2, "both events are dead letters")
+	for _, f := range failed {
+		assert.Contains(t, f.LastError, "still accepts the app's credentials", f.Event.Topic)
+	}
+	require.NoError(t, e.eng.Publish(bg, stock("e1", 1, "S1", 5)))
+	e.deliver(t)
+	assert.Len(t, e.shops["A"].calls(), 1, "the shop's work goes on")
+
+	// A shop that cannot be asked now: the event is retried, not applied.
+	e.life["A"].removed.Store(false)
+	ev := &webhook.Event{Source: "fake", Topic: "shop/redact", Shop: "a.example.com", WebhookID: "unreachable",
+		TriggeredAt: e.clock.Now(), Body: []byte(`{}`)}
+	e.life["A"].inspectErr = fmt.Errorf("%w: connection refused", wmssync.ErrUnreachable)
+	err = e.eng.HandleEvent(bg, ev)
+	require.Error(t, err)
+	assert.False(t, webhook.IsPermanent(err), "retried later: %v", err)
+	e.life["A"].inspectErr = nil
+	_, err = e.eng.Settings(bg, "A")
+	require.NoError(t, err)
+
+	e.life["A"].removed.Store(true)
+	e.hook(t, "A", "app/uninstalled", `{}`)
+	s, err = e.eng.Settings(bg, "A")
+	require.NoError(t, err)
+	assert.True(t, s.Connection.Disconnected(), "a confirmed uninstall disconnects")
+	e.hook(t, "A", "shop/redact", `{}`)
+	_, err = e.eng.Settings(bg, "A")
+	assert.ErrorIs(t, err, wmssync.ErrNotFound, "a confirmed redaction erases")
 }

@@ -46,7 +46,10 @@ import (
 // not decode, or has no id, returns an error matching
 // [wmssync.ErrInvalidPayload]; so does a body under a delete topic that
 // carries more than the deleted id (a signed body of another topic
-// replayed as a deletion: Shopify signs the body, not the topic).
+// replayed as a deletion: Shopify signs the body, not the topic), and a
+// body under app/uninstalled, customers/data_request, customers/redact or
+// shop/redact without that topic's own keys, or naming another shop than
+// the delivery.
 func (c *Connector) Decode(ctx context.Context, e *webhook.Event) (wmssync.Change, error) {
 	return decode(e, c.locations())
 }

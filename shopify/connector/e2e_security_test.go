@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"net/http"
 	"slices"
+	"strings"
 	gosync "sync"
 	"testing"
 	"time"
@@ -234,4 +235,53 @@ func TestE2E_TombstoneContradictedByShopHealedBySweep(t *testing.T) {
 	assert.Equal(t, wms.OrderOpen, got.Status, "restored by the sweep")
 	requireListed(t, h, shop, s.Shop, product)
 	assert.Equal(t, uint64(2), h.eng.Stats().Restored)
+}
+
+// TestE2E_TopicSwapDisconnectsAndErasesNothing: a captured, genuinely
+// signed orders/create delivery re-posted as app/uninstalled, shop/redact
+// and customers/redact is stored (the signature is valid) and refused by
+// the connector (not such a body); a correctly signed app/uninstalled and
+// shop/redact of the right shape (an old one replayed after a reinstall)
+// are refused by the engine, because the shop still accepts the app's
+// token. The shop stays connected, its settings and orders stay, and the
+// events are dead letters that say why.
+func TestE2E_TopicSwapDisconnectsAndErasesNothing(t *testing.T) {
+	h := newHarness(t, harnessOptions{})
+	s, shop, _, order := swapShop(t, h)
+
+	createBody := h.capturedFor("orders/create", order.ID)
+	for _, topic := range []string{"app/uninstalled", "shop/redact", "customers/redact"} {
+		require.Equal(t, http.StatusOK, h.replay(createBody, topic), "the signature is valid, so the delivery is stored")
+	}
+	h.settle()
+	for _, d := range []shopifywebhook.TestDelivery{
+		{Topic: shopifywebhook.TopicAppUninstalled, Body: fmt.Appendf(nil, `{"id":%d,"name":"x","myshopify_domain":%q}`, shop.Info().ID, shop.Domain())},
+		{Topic: shopifywebhook.TopicShopRedact, Body: fmt.Appendf(nil, `{"shop_id":%d,"shop_domain":%q}`, shop.Info().ID, shop.Domain())},
+	} {
+		d.ShopDomain, d.TriggeredAt = shop.Domain(), h.now()
+		req, err := shopifywebhook.NewSignedRequest(ctxT(t), h.addr, d, h.srv.WebhookSecret())
+		require.NoError(t, err)
+		require.Equal(t, http.StatusOK, h.post(req))
+	}
+	h.settle()
+
+	got, err := h.eng.Settings(ctxT(t), s.Shop)
+	require.NoError(t, err, "the shop is not erased")
+	assert.False(t, got.Connection.Disconnected(), "the shop is not disconnected")
+	o, ok := h.order(s.Shop, order.ID)
+	require.True(t, ok)
+	assert.Equal(t, wms.OrderOpen, o.Status)
+	failed := h.store.Failed()
+	require.Len(t, failed, 5, "every replay parked")
+	reasons := map[webhook.Topic][]string{}
+	for _, f := range failed {
+		reasons[f.Event.Topic] = append(reasons[f.Event.Topic], f.LastError)
+	}
+	for _, topic := range []webhook.Topic{"app/uninstalled", "shop/redact"} {
+		require.Len(t, reasons[topic], 2, topic)
+		assert.True(t, slices.ContainsFunc(reasons[topic], func(r string) bool { return strings.Contains(r, "not a "+string(topic)+" body") }), "%s: %v", topic, reasons[topic])
+		assert.True(t, slices.ContainsFunc(reasons[topic], func(r string) bool { return strings.Contains(r, "still accepts the app's credentials") }), "%s: %v", topic, reasons[topic])
+	}
+	require.Len(t, reasons["customers/redact"], 1)
+	assert.Contains(t, reasons["customers/redact"][0], "not a customers/redact body")
 }

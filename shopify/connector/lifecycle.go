@@ -16,7 +16,15 @@ import (
 
 // decodeLifecycle translates the app's lifecycle and the mandatory
 // compliance topics; other topics are ChangeNone.
+//
+// Shopify signs the body, not the topic, so a captured body of another
+// topic can be re-posted under one of these. The disconnecting and erasing
+// topics therefore check that the body is shaped as their own (see
+// [lifecycleShape]) before the engine asks the shop to confirm them.
 func decodeLifecycle(e *webhook.Event) (wmssync.Change, error) {
+	if err := lifecycleShape(e); err != nil {
+		return wmssync.Change{}, err
+	}
 	switch e.Topic {
 	case shopifywebhook.TopicAppUninstalled:
 		return wmssync.Change{Kind: wmssync.ChangeDisconnected, Version: webhook.VersionOf(e, e.TriggeredAt)}, nil
@@ -47,16 +55,55 @@ func decodeLifecycle(e *webhook.Event) (wmssync.Change, error) {
 		c := customerOf(p.Customer, p.OrdersToRedact)
 		return wmssync.Change{Kind: wmssync.ChangeRedactCustomer, Customer: &c}, nil
 	case shopifywebhook.TopicShopRedact:
-		var p shopify.ShopRedactPayload
-		if err := decodeBody(e, &p); err != nil {
-			return wmssync.Change{}, err
-		}
-		if p.ShopDomain != "" && !strings.EqualFold(p.ShopDomain, e.Shop) {
-			return wmssync.Change{}, invalid(e, "the payload names shop "+p.ShopDomain+", the delivery "+e.Shop)
-		}
 		return wmssync.Change{Kind: wmssync.ChangeRedactShop}, nil
 	}
 	return wmssync.Change{Kind: wmssync.ChangeNone}, nil
+}
+
+// lifecycleBodies says, per lifecycle topic, the keys its body must have
+// and the keys of the other topics' bodies it must not have, so that no
+// other signed body Shopify sends to the app passes for it: app/uninstalled
+// carries the shop (myshopify_domain; order and product bodies do not);
+// the compliance requests name the shop (shop_domain, which no other
+// topic's body has) and differ from each other by their keys.
+var lifecycleBodies = map[webhook.Topic]struct{ must, mustNot []string }{
+	shopifywebhook.TopicAppUninstalled:       {must: []string{"id", "myshopify_domain"}, mustNot: []string{"shop_domain", "line_items", "variants"}},
+	shopifywebhook.TopicCustomersDataRequest: {must: []string{"shop_domain", "customer"}, mustNot: []string{"orders_to_redact"}},
+	shopifywebhook.TopicCustomersRedact:      {must: []string{"shop_domain", "customer", "orders_to_redact"}, mustNot: []string{"orders_requested", "data_request"}},
+	shopifywebhook.TopicShopRedact:           {must: []string{"shop_id", "shop_domain"}, mustNot: []string{"customer", "orders_to_redact", "orders_requested", "data_request"}},
+}
+
+// lifecycleShape refuses a body of another topic delivered under a
+// lifecycle topic, and a body naming another shop than the delivery.
+func lifecycleShape(e *webhook.Event) error {
+	want, ok := lifecycleBodies[e.Topic]
+	if !ok {
+		return nil
+	}
+	m, err := decodeObject(e.Body)
+	if err != nil {
+		return invalid(e, "the body is not a JSON object")
+	}
+	for _, k := range want.must {
+		if _, ok := m[k]; !ok {
+			return invalid(e, "not a "+string(e.Topic)+" body: it has no "+k)
+		}
+	}
+	for _, k := range want.mustNot {
+		if _, ok := m[k]; ok {
+			return invalid(e, "not a "+string(e.Topic)+" body: it has "+k)
+		}
+	}
+	key := "shop_domain"
+	if e.Topic == shopifywebhook.TopicAppUninstalled {
+		key = "myshopify_domain" // null in Shopify's sample
+	}
+	if d := str(m[key]); d != "" || e.Topic != shopifywebhook.TopicAppUninstalled {
+		if !strings.EqualFold(d, e.Shop) {
+			return invalid(e, "the payload names shop "+strconv.Quote(d)+", the delivery "+e.Shop)
+		}
+	}
+	return nil
 }
 
 func customerOf(p shopify.PayloadComplianceCustomer, orders []int64) wmssync.Customer {

@@ -157,3 +157,46 @@ func newConnectorNoShop(t *testing.T) *connector.Connector {
 	require.NoError(t, err)
 	return c
 }
+
+// TestDecodeRefusesOtherBodiesAsLifecycle: no other body of Shopify's
+// samples (two API versions), re-posted under a topic that disconnects the
+// shop, erases it or hands a customer to the host, passes for that topic.
+// The one exception is shop/update, whose body is the shop object that
+// app/uninstalled carries too: the engine asks the shop before it acts on
+// app/uninstalled (sync TestLifecycleEventsNeedTheShopsWord).
+func TestDecodeRefusesOtherBodiesAsLifecycle(t *testing.T) {
+	lifecycle := []string{"app/uninstalled", "customers/data_request", "customers/redact", "shop/redact"}
+	for _, version := range []string{"2026-04", "2026-07"} {
+		dir := filepath.Join("..", "testdata", "webhooks", version)
+		metas, err := filepath.Glob(filepath.Join(dir, "*", "*.meta.json"))
+		require.NoError(t, err)
+		require.Greater(t, len(metas), 20)
+		for _, m := range metas {
+			rel, err := filepath.Rel(dir, m)
+			require.NoError(t, err)
+			other := strings.TrimSuffix(filepath.ToSlash(rel), ".meta.json")
+			body := sampleBody(t, version, other)
+			for _, topic := range lifecycle {
+				ev := &webhook.Event{Source: "shopify", Topic: webhook.Topic(topic), Shop: "{shop}.myshopify.com", WebhookID: "1",
+					TriggeredAt: time.Now(), Body: body}
+				_, err := connector.Decode(ev)
+				if other == topic || (topic == "app/uninstalled" && other == "shop/update") {
+					assert.NoError(t, err, "%s sample of %s", topic, version)
+					continue
+				}
+				assert.ErrorIs(t, err, wmssync.ErrInvalidPayload, "%s body of %s as %s", other, version, topic)
+			}
+		}
+	}
+	// A genuine body names the shop that delivers it.
+	for _, topic := range lifecycle[1:] {
+		ev := sampleEvent(t, topic)
+		ev.Shop = "another.myshopify.com"
+		_, err := connector.Decode(ev)
+		assert.ErrorIs(t, err, wmssync.ErrInvalidPayload, "%s of another shop", topic)
+	}
+	ev := sampleEvent(t, "app/uninstalled")
+	ev.Body = []byte(`{"id":1,"myshopify_domain":"another.myshopify.com"}`)
+	_, err := connector.Decode(ev)
+	assert.ErrorIs(t, err, wmssync.ErrInvalidPayload, "app/uninstalled naming another shop")
+}
