@@ -88,11 +88,11 @@ type QueueInspector interface {
 	OutboxDepth(ctx context.Context, shop string) (QueueDepth, error)
 }
 
-// APIBudget is a shop's API rate budget as a connector sees it (for
-// Shopify, the query cost bucket).
+// APIBudget is a shop's API rate budget as a connector sees it (a query
+// cost bucket, a request rate).
 type APIBudget struct {
-	// Available and Capacity are in the shop system's units (Shopify:
-	// cost points); RestoreRate is how many return per second.
+	// Available and Capacity are in the shop system's units (query cost
+	// points, requests); RestoreRate is how many return per second.
 	Available   float64 `json:"available"`
 	Capacity    float64 `json:"capacity"`
 	RestoreRate float64 `json:"restore_rate"`

@@ -38,9 +38,9 @@ type OutboxPruner interface {
 // Defaults and bounds of Config.InboxRetention and Config.OutboxRetention.
 const (
 	// DefaultInboxRetention is how long completed webhook events are
-	// kept: long enough to recognise any redelivery (shop systems retry
-	// for hours, Shopify for up to 48), short enough not to keep
-	// customers' data longer than needed.
+	// kept: long enough to recognise any redelivery (shop systems retry a
+	// failed delivery for hours and may deliver a day late), short enough
+	// not to keep customers' data longer than needed.
 	DefaultInboxRetention = 7 * 24 * time.Hour
 	// MinInboxRetention is the shortest positive InboxRetention NewEngine
 	// accepts.
