@@ -77,7 +77,7 @@ func (c *fakeConnector) Inspect(ctx context.Context, f wmssync.Features) (wmssyn
 		{AnyOf: []string{"read_orders"}, Feature: "receive orders (S10)"},
 	}
 	if f.POS {
-		req = append(req, wmssync.ScopeRequirement{AnyOf: []string{wmssync.NotSupported}, Feature: "point of sale (S4)",
+		req = append(req, wmssync.ScopeRequirement{NotSupported: true, Feature: "point of sale (S4)",
 			Reason: "the shop system has no point of sale"})
 	}
 	if !f.SalesHistorySince.IsZero() && f.SalesHistorySince.Before(f.Today.AddDays(-60)) {

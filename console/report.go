@@ -65,7 +65,7 @@ func (c *Console) buildReport(rep *wmssync.ConnectionReport, warehouses map[stri
 	}
 	granted := rep.Identity.GrantedScopes
 	for _, req := range rep.Identity.RequiredScopes {
-		if slices.Contains(req.AnyOf, wmssync.NotSupported) {
+		if req.NotSupported {
 			continue // listed as not supported, not as a scope
 		}
 		row := scopeRow{Feature: req.Feature, AnyOf: req.AnyOf, Reason: req.Reason}

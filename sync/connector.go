@@ -146,19 +146,18 @@ type ShopInfo struct {
 	SupportedVersions []string `json:"supported_versions,omitempty"`
 }
 
-// NotSupported is the scope of a [ScopeRequirement] for a feature the shop
-// system does not have (WooCommerce has no point of sale, say): the
-// connection test lists such features as not supported, with the
-// requirement's Reason, instead of as a missing scope, and they do not
-// make the test fail.
-const NotSupported = "not_supported"
-
-// ScopeRequirement is one access scope a feature needs.
+// ScopeRequirement is one access scope a feature needs, or a feature the
+// shop system does not have (NotSupported).
 type ScopeRequirement struct {
 	// AnyOf lists scopes of which one suffices, such as
 	// ["read_products", "write_products"] when writing implies reading.
-	// The first is the one to ask for.
+	// The first is the one to ask for. Empty when NotSupported.
 	AnyOf []string `json:"any_of"`
+	// NotSupported reports a feature the shop system does not have at all
+	// (WooCommerce has no point of sale, say), so no scope grants it: the
+	// connection test lists it in [ConnectionReport.Unsupported] with
+	// Reason, not as a missing scope, and it does not make the test fail.
+	NotSupported bool `json:"not_supported,omitempty"`
 	// Feature names the feature in the merchant's words, such as "import
 	// products".
 	Feature string `json:"feature"`

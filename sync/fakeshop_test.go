@@ -189,7 +189,8 @@ func (f *fakeShop) Inspect(ctx context.Context, feat wmssync.Features) (wmssync.
 		req("fulfil packed orders (S16)", "", "write_merchant_managed_fulfillment_orders")
 	}
 	if feat.POS && f.noPOS {
-		req("point-of-sale sales", "the shop system has no point of sale", wmssync.NotSupported)
+		info.RequiredScopes = append(info.RequiredScopes, wmssync.ScopeRequirement{NotSupported: true, Feature: "point-of-sale sales",
+			Reason: "the shop system has no point of sale"})
 	}
 	return info, nil
 }

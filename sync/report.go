@@ -34,7 +34,7 @@ type ConnectionReport struct {
 	// feature that needs it.
 	MissingScopes []ScopeRequirement `json:"missing_scopes,omitempty"`
 	// Unsupported lists the features the settings ask for that the shop
-	// system does not have (requirements of the [NotSupported] scope):
+	// system does not have (requirements marked NotSupported):
 	// reported, with the reason, but not a failure.
 	Unsupported []ScopeRequirement `json:"unsupported,omitempty"`
 	// Locations lists the shop's locations with their mapping;
@@ -229,7 +229,7 @@ func (e *Engine) TestConnection(ctx context.Context, s Settings) (*ConnectionRep
 		granted[g] = true
 	}
 	for _, req := range info.RequiredScopes {
-		if slices.Contains(req.AnyOf, NotSupported) {
+		if req.NotSupported {
 			r.Unsupported = append(r.Unsupported, req)
 			continue
 		}

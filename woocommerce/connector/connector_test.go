@@ -39,7 +39,7 @@ func TestInspectProvesPermissionsWithoutSideEffects(t *testing.T) {
 	assert.Contains(t, info.Plan, "variations listing")
 	var unsupported []string
 	for _, r := range info.RequiredScopes {
-		if r.AnyOf[0] == wmssync.NotSupported {
+		if r.NotSupported {
 			unsupported = append(unsupported, r.Feature)
 		}
 	}

@@ -33,7 +33,7 @@ func ExampleNew() {
 	}
 	fmt.Println(info.Name, info.Currency, info.GrantedScopes)
 	for _, r := range info.RequiredScopes {
-		if r.AnyOf[0] == wmssync.NotSupported {
+		if r.NotSupported {
 			fmt.Println("not supported:", r.Feature)
 		}
 	}

@@ -47,7 +47,7 @@ const LocationID = ""
 // (X-WC-Webhook-Source, normalised). Locations is the one synthetic
 // location of the store's stock. Features WooCommerce does not have (point
 // of sale, customs data, cost prices, payment capture) are listed as
-// requirements of the [wmssync.NotSupported] scope when f asks for them.
+// requirements marked NotSupported when f asks for them.
 // Unknown or wrong keys return an error matching wmssync.ErrUnauthorized;
 // an address that is not a WooCommerce store one matching
 // wmssync.ErrUnreachable.
@@ -159,7 +159,7 @@ func offsetZone(off woocommerce.Number) string {
 // RequiredScopes returns what the features in f need of a key: read for
 // every import and listing, write for webhooks and outbound messages, and
 // a user who may manage WooCommerce for webhooks; features WooCommerce
-// does not have name [wmssync.NotSupported] with the reason.
+// does not have are marked NotSupported, with the reason.
 func RequiredScopes(f wmssync.Features) []wmssync.ScopeRequirement {
 	req := []wmssync.ScopeRequirement{
 		{AnyOf: []string{ScopeRead}, Feature: "import products"},
@@ -175,11 +175,11 @@ func RequiredScopes(f wmssync.Features) []wmssync.ScopeRequirement {
 		req = append(req, wmssync.ScopeRequirement{AnyOf: []string{ScopeRead}, Feature: "import the sales history"})
 	}
 	if f.POS {
-		req = append(req, wmssync.ScopeRequirement{AnyOf: []string{wmssync.NotSupported}, Feature: "point-of-sale sales",
+		req = append(req, wmssync.ScopeRequirement{NotSupported: true, Feature: "point-of-sale sales",
 			Reason: "WooCommerce core has no point of sale; POS plugins' orders are kept out of picking"})
 	}
 	if f.CustomsCost {
-		req = append(req, wmssync.ScopeRequirement{AnyOf: []string{wmssync.NotSupported}, Feature: "import customs information and cost prices",
+		req = append(req, wmssync.ScopeRequirement{NotSupported: true, Feature: "import customs information and cost prices",
 			Reason: "WooCommerce core stores neither"})
 	}
 	for _, k := range f.Outbound {
@@ -193,10 +193,10 @@ func RequiredScopes(f wmssync.Features) []wmssync.ScopeRequirement {
 		case wms.KindRefundCreated:
 			req = append(req, wmssync.ScopeRequirement{AnyOf: []string{ScopeWrite}, Feature: "send refunds"})
 		case wms.KindPaymentCaptured:
-			req = append(req, wmssync.ScopeRequirement{AnyOf: []string{wmssync.NotSupported}, Feature: "capture payments",
+			req = append(req, wmssync.ScopeRequirement{NotSupported: true, Feature: "capture payments",
 				Reason: "WooCommerce has no capture endpoint; gateways capture on their own"})
 		case wms.KindPurchaseOrderClosed:
-			req = append(req, wmssync.ScopeRequirement{AnyOf: []string{wmssync.NotSupported}, Feature: "send average cost prices",
+			req = append(req, wmssync.ScopeRequirement{NotSupported: true, Feature: "send average cost prices",
 				Reason: "WooCommerce core has no cost price"})
 		}
 	}
