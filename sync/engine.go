@@ -36,6 +36,9 @@ type Engine struct {
 	checks map[string]*shopChecks  // last sweep and audit, by shop (health.go)
 	// warehouses caches the backend's warehouse ids (publish.go).
 	warehouses map[string]bool
+	// eventShops remembers the shop a webhook's (source, shop) named
+	// (shopOfEvent, system.go).
+	eventShops map[string]string
 
 	stats   counters
 	metrics *metrics      // metrics.go

@@ -91,7 +91,7 @@ func (e *Engine) handleEvent(ctx context.Context, ev *webhook.Event) (outcome, e
 	}
 	log := e.log.With(slog.String("shop", s.Shop), slog.String("topic", string(ev.Topic)),
 		slog.String("webhook_id", ev.WebhookID), slog.String("id", ch.ID))
-	out, err := e.applyChange(ctx, s, conn, ch)
+	out, err := e.applyChange(withEventMemo(ctx), s, conn, ch)
 	if err == nil {
 		log.LogAttrs(ctx, slog.LevelDebug, "webhook event handled", slog.String("outcome", out.String()))
 	}
@@ -245,13 +245,37 @@ func (e *Engine) fetchOrder(ctx context.Context, s Settings, conn Connector, ch 
 const ClockSkew = 5 * time.Minute
 
 // ordersStarted reports whether the orders step of shop has started
-// (orders flow from then on), and when.
+// (orders flow from then on), and when. Within the handling of one webhook
+// event (see withEventMemo) the store is asked once.
 func (e *Engine) ordersStarted(ctx context.Context, shop string) (time.Time, bool, error) {
+	m, _ := ctx.Value(eventMemoKey{}).(*eventMemo)
+	if m != nil && m.ordersShop == shop {
+		return m.orders.StartedAt, m.orders.Status != StepPending, nil
+	}
 	st, err := e.stepState(ctx, shop, StepOrders)
 	if err != nil {
 		return time.Time{}, false, err
 	}
+	if m != nil {
+		m.ordersShop, m.orders = shop, st
+	}
 	return st.StartedAt, st.Status != StepPending, nil
+}
+
+// eventMemo keeps what the handling of one webhook event read from the
+// store and may read again (the orders step: a partial order's read from
+// the shop checks it first, its apply again). Not shared between events:
+// each starts from the store.
+type eventMemo struct {
+	ordersShop string
+	orders     StepState
+}
+
+type eventMemoKey struct{}
+
+// withEventMemo returns ctx with an empty eventMemo for one event.
+func withEventMemo(ctx context.Context) context.Context {
+	return context.WithValue(ctx, eventMemoKey{}, &eventMemo{})
 }
 
 // applyOrder applies one order (or a deletion) if it is newer than what

@@ -112,24 +112,56 @@ func singleLocation(sys ShopSystem) bool {
 // names: a shop whose system takes the source (a system named "" takes
 // every source, and an event without a source fits every system) and
 // names the shop so.
+//
+// It remembers which shop an event's (source, shop) named and reads that
+// shop's settings alone (one row, not every shop's), checking that they
+// still name it; a shop removed or changed meanwhile falls back to the
+// list. The settings themselves are always read fresh.
 func (e *Engine) shopOfEvent(ctx context.Context, source, shop string) (Settings, error) {
+	key := source + "\x00" + shop
+	e.mu.Lock()
+	id, ok := e.eventShops[key]
+	e.mu.Unlock()
+	if ok {
+		s, err := e.store.Settings(ctx, id)
+		switch {
+		case err == nil && e.namesShop(s, source, shop):
+			return s, nil
+		case err != nil && !errors.Is(err, ErrNotFound):
+			return Settings{}, err
+		}
+	}
 	all, err := e.store.ListSettings(ctx)
 	if err != nil {
 		return Settings{}, err
 	}
 	for _, s := range all {
-		sys, err := e.system(s)
-		if err != nil {
-			continue
-		}
-		if source != "" && sys.Name() != "" && sys.Name() != source {
-			continue
-		}
-		if sys.EventShop(s) == shop {
+		if e.namesShop(s, source, shop) {
+			e.mu.Lock()
+			if e.eventShops == nil {
+				e.eventShops = map[string]string{}
+			}
+			e.eventShops[key] = s.Shop
+			e.mu.Unlock()
 			return s, nil
 		}
 	}
+	e.mu.Lock()
+	delete(e.eventShops, key)
+	e.mu.Unlock()
 	return Settings{}, fmt.Errorf("%w: %q (source %q)", ErrUnknownShop, shop, source)
+}
+
+// namesShop reports whether an event of source naming shop is s's.
+func (e *Engine) namesShop(s Settings, source, shop string) bool {
+	sys, err := e.system(s)
+	if err != nil {
+		return false
+	}
+	if source != "" && sys.Name() != "" && sys.Name() != source {
+		return false
+	}
+	return sys.EventShop(s) == shop
 }
 
 // places maps one shop's locations to warehouses and back, for the

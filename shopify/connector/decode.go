@@ -89,8 +89,16 @@ func decode(e *webhook.Event, locations bool) (wmssync.Change, error) {
 	case shopifywebhook.TopicOrdersCreate, shopifywebhook.TopicOrdersUpdated, shopifywebhook.TopicOrdersCancelled, shopifywebhook.TopicOrdersPaid,
 		shopifywebhook.TopicOrdersFulfilled, shopifywebhook.TopicOrdersPartiallyFulfilled:
 		var p shopify.OrderPayload
-		if err := decodeBody(e, &p); err != nil {
-			return wmssync.Change{}, err
+		// OrderPayload checks the JSON itself (its UnmarshalJSON decodes
+		// with json.Unmarshal first); through json.Unmarshal the 10–20 KB
+		// body would be scanned once more before that. A body that fails
+		// is decoded again the usual way, for json's own error (a syntax
+		// error's offset).
+		if err := p.UnmarshalJSON(e.Body); err != nil {
+			if err := decodeBody(e, &p); err != nil {
+				return wmssync.Change{}, err
+			}
+			return wmssync.Change{}, fmt.Errorf("%w: %w", wmssync.ErrInvalidPayload, &webhook.DecodeError{Topic: e.Topic, Err: err})
 		}
 		if p.ID == 0 {
 			return wmssync.Change{}, invalid(e, "no order id")

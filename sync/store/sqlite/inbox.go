@@ -179,8 +179,12 @@ func (s *Store) Retry(ctx context.Context, webhookID string, at time.Time, reaso
 // holds webhookID.
 func (s *Store) finish(ctx context.Context, op, webhookID, q string, args ...any) error {
 	unknown := false
-	err := s.write(ctx, func(ctx context.Context, tx *sql.Tx) error {
-		res, err := tx.ExecContext(ctx, q, args...)
+	st, err := s.stmt(ctx, s.w, q)
+	if err != nil {
+		return wrap(op, err)
+	}
+	err = s.write(ctx, func(ctx context.Context, tx *sql.Tx) error {
+		res, err := tx.StmtContext(ctx, st).ExecContext(ctx, args...)
 		if err != nil {
 			return err
 		}

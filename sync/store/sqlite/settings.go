@@ -34,7 +34,7 @@ func (s *Store) Settings(ctx context.Context, shop string) (wmssync.Settings, er
 		return wmssync.Settings{}, err
 	}
 	var data string
-	err := s.r.QueryRowContext(ctx, `SELECT data FROM wmsbridge_settings WHERE shop = ?`, shop).Scan(&data)
+	err := s.queryRow(ctx, `SELECT data FROM wmsbridge_settings WHERE shop = ?`, shop).Scan(&data)
 	if errors.Is(err, sql.ErrNoRows) {
 		return wmssync.Settings{}, fmt.Errorf("sqlite store: shop %q: %w", shop, wmssync.ErrNotFound)
 	}

@@ -34,7 +34,7 @@ func (s *Store) Steps(ctx context.Context, shop string) ([]wmssync.StepState, er
 	if err := s.checkOpen(); err != nil {
 		return nil, err
 	}
-	rows, err := s.r.QueryContext(ctx, `SELECT shop, step, status, checkpoint, done, total, error, note,
+	rows, err := s.query(ctx, `SELECT shop, step, status, checkpoint, done, total, error, note,
 		started_at, updated_at, finished_at FROM wmsbridge_steps WHERE shop = ? ORDER BY step`, shop)
 	if err != nil {
 		return nil, wrap("steps", err)

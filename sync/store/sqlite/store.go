@@ -50,6 +50,9 @@ type Store struct {
 	loopDone    chan struct{}
 	closeOnce   gosync.Once
 	closeErr    error
+
+	stmtMu gosync.Mutex
+	stmts  map[stmtKey]*sql.Stmt // cached statements (stmts.go)
 }
 
 var (
@@ -174,7 +177,7 @@ func (s *Store) Close() error {
 	s.closeOnce.Do(func() {
 		close(s.closing)
 		<-s.loopDone
-		s.closeErr = errors.Join(s.insertEvent.Close(), s.savepoint.Close(), s.rollbackTo.Close(), s.release.Close(),
+		s.closeErr = errors.Join(s.closeStmts(), s.insertEvent.Close(), s.savepoint.Close(), s.rollbackTo.Close(), s.release.Close(),
 			s.r.Close(), s.w.Close())
 	})
 	return s.closeErr

@@ -20,7 +20,7 @@ func (s *Store) Version(ctx context.Context, key wmssync.EntityKey) (webhook.Ver
 		upd, trig sql.NullInt64
 		rev       int64
 	)
-	err := s.r.QueryRowContext(ctx, `SELECT updated_at, triggered_at, rev FROM wmsbridge_versions
+	err := s.queryRow(ctx, `SELECT updated_at, triggered_at, rev FROM wmsbridge_versions
 		WHERE shop = ? AND kind = ? AND id = ?`, key.Shop, key.Kind, key.ID).Scan(&upd, &trig, &rev)
 	if errors.Is(err, sql.ErrNoRows) {
 		return webhook.Version{}, 0, nil

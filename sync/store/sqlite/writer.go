@@ -175,9 +175,13 @@ func (s *Store) commit(batch []*writeReq) {
 // exec runs one statement through the writer and returns the number of
 // rows it changed.
 func (s *Store) exec(ctx context.Context, query string, args ...any) (int64, error) {
+	st, err := s.stmt(ctx, s.w, query)
+	if err != nil {
+		return 0, err
+	}
 	var n int64
-	err := s.write(ctx, func(ctx context.Context, tx *sql.Tx) error {
-		res, err := tx.ExecContext(ctx, query, args...)
+	err = s.write(ctx, func(ctx context.Context, tx *sql.Tx) error {
+		res, err := tx.StmtContext(ctx, st).ExecContext(ctx, args...)
 		if err != nil {
 			return err
 		}
