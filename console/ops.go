@@ -31,7 +31,7 @@ const maxDetail = 4 << 10
 const maxFailures = 200
 
 // failedEvents is the store capability that returns failed webhook
-// events with their payloads (sync.InboxFailures).
+// events with their payloads (sync.FailureStore).
 type failedEvents interface {
 	FailedEvents(ctx context.Context, shop string, limit int) ([]webhook.Job, error)
 }

@@ -10,20 +10,29 @@ import (
 	"github.com/wmsbridge/wmsbridge/webhook"
 )
 
-// InboxFailures is the optional [Store] capability behind the engine's
-// failure operations for inbound events ([Engine.Failures],
+// FailureStore is the optional [Store] capability behind the engine's
+// failure operations ([Engine.Failures], [Engine.CountFailures],
 // [Engine.ReplayFailure], [Engine.DiscardFailure]): the webhook events the
-// inbox parked for good (Fail), with the shop they came from. The
-// in-memory, SQLite and PostgreSQL stores implement it; storetest checks
-// it.
-type InboxFailures interface {
+// inbox parked for good (Fail), with the shop they came from, and the count
+// of parked items of either class. Outbound failures (dead letters) are
+// the [OutboxStore]'s dead messages, listed with ListOutbox and changed
+// with UpdateOutbox. The in-memory, SQLite and PostgreSQL stores implement
+// it; storetest checks it. It replaces the stores' own inbox inspection
+// methods of earlier versions.
+type FailureStore interface {
 	// FailedEvents returns up to limit (0: all) failed events whose
 	// [webhook.Event.Shop] is shop ("" any), oldest first, with their
 	// attempts and the reason given to Fail as LastError.
 	FailedEvents(ctx context.Context, shop string, limit int) ([]webhook.Job, error)
-	// ReplayEvent makes the failed event pending again, due now. It
-	// returns an error matching [webhook.ErrUnknownJob] when no failed
-	// event has the id.
+	// CountFailed counts the parked items of class without reading them:
+	// for [FailureInbound], the failed events whose [webhook.Event.Shop]
+	// is shop; for [FailureOutbound], the dead outbox messages whose Shop
+	// is shop (0 for a store without an outbox). shop "" counts every
+	// shop's (and, outbound, every listener's and the fan-out queue's).
+	CountFailed(ctx context.Context, class FailureClass, shop string) (int, error)
+	// ReplayEvent makes the failed event pending again, due now, with its
+	// attempt count kept. It returns an error matching
+	// [webhook.ErrUnknownJob] when no failed event has the id.
 	ReplayEvent(ctx context.Context, webhookID string) error
 	// DiscardEvent gives the failed event up: it becomes completed, with
 	// LastError [DiscardPrefix] + reason, and is never handled; retention
@@ -76,14 +85,14 @@ type FailureFilter struct {
 }
 
 // Failures lists the parked items matching f, inbound ones first, each
-// class oldest first. Inbound failures need a Store that is an
-// [InboxFailures], outbound ones an [OutboxStore]; a class the store
+// class oldest first. Inbound failures need a Store that is a
+// [FailureStore], outbound ones an [OutboxStore]; a class the store
 // cannot list is left out (and asked for alone, returns an error
 // matching [ErrNoFailures]). Safe for concurrent use.
 func (e *Engine) Failures(ctx context.Context, f FailureFilter) ([]Failure, error) {
 	var out []Failure
 	if f.Class == "" || f.Class == FailureInbound {
-		in, ok := e.store.(InboxFailures)
+		in, ok := e.store.(FailureStore)
 		switch {
 		case ok:
 			shops, err := e.inboxShops(ctx)
@@ -133,15 +142,51 @@ func (e *Engine) Failures(ctx context.Context, f FailureFilter) ([]Failure, erro
 	return out, nil
 }
 
-// CountFailures counts the parked items matching f (f.Limit ignored).
+// CountFailures counts the parked items matching f (f.Limit ignored),
+// with counting queries when the Store is a [FailureStore] (else by
+// listing the outbound ones; inbound ones need the capability, as for
+// Failures).
 func (e *Engine) CountFailures(ctx context.Context, f FailureFilter) (int, error) {
-	f.Limit = 0
-	fs, err := e.Failures(ctx, f)
-	return len(fs), err
+	fs, ok := e.store.(FailureStore)
+	if !ok {
+		f.Limit = 0
+		list, err := e.Failures(ctx, f)
+		return len(list), err
+	}
+	n := 0
+	if f.Class == "" || f.Class == FailureInbound {
+		shop := ""
+		if f.Shop != "" {
+			s, err := e.Settings(ctx, f.Shop)
+			if err != nil {
+				return 0, err
+			}
+			shop = e.inboxShop(s)
+		}
+		c, err := fs.CountFailed(ctx, FailureInbound, shop)
+		if err != nil {
+			return 0, fmt.Errorf("sync: count failed events: %w", err)
+		}
+		n += c
+	}
+	if f.Class == "" || f.Class == FailureOutbound {
+		if _, err := e.outbox(); err != nil {
+			if f.Class == FailureOutbound {
+				return 0, fmt.Errorf("%w: outbound", ErrNoFailures)
+			}
+			return n, nil
+		}
+		c, err := fs.CountFailed(ctx, FailureOutbound, f.Shop)
+		if err != nil {
+			return 0, fmt.Errorf("sync: count dead letters: %w", err)
+		}
+		n += c
+	}
+	return n, nil
 }
 
 // ErrNoFailures: the Store cannot list or act on failures of the class
-// asked for (it is not an [InboxFailures], or has no outbox).
+// asked for (it is not a [FailureStore], or has no outbox).
 var ErrNoFailures = errors.New("sync: the store keeps no failures of this class")
 
 // ReplayFailure makes the parked item (class, shop, id) pending again, for
@@ -195,10 +240,10 @@ func (e *Engine) DiscardFailure(ctx context.Context, class FailureClass, shop, i
 	return fmt.Errorf("sync: unknown failure class %q", class)
 }
 
-// inboxFailure returns the store's InboxFailures after checking that the
+// inboxFailure returns the store's FailureStore after checking that the
 // failed event id belongs to shop.
-func (e *Engine) inboxFailure(ctx context.Context, shop, id string) (InboxFailures, error) {
-	in, ok := e.store.(InboxFailures)
+func (e *Engine) inboxFailure(ctx context.Context, shop, id string) (FailureStore, error) {
+	in, ok := e.store.(FailureStore)
 	if !ok {
 		return nil, fmt.Errorf("%w: inbound", ErrNoFailures)
 	}

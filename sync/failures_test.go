@@ -42,6 +42,12 @@ func TestFailuresAsOneThing(t *testing.T) {
 	n, err := e.engine.CountFailures(bg, wmssync.FailureFilter{Class: wmssync.FailureInbound})
 	require.NoError(t, err)
 	assert.Equal(t, 2, n)
+	for f, want := range map[wmssync.FailureFilter]int{{}: 3, {Shop: "dk"}: 2, {Shop: "uk"}: 1,
+		{Shop: "dk", Class: wmssync.FailureOutbound}: 1, {Shop: "uk", Class: wmssync.FailureOutbound}: 0} {
+		n, err := e.engine.CountFailures(bg, f)
+		require.NoError(t, err)
+		assert.Equal(t, want, n, "CountFailures(%+v)", f)
+	}
 
 	in := dkOnly[0]
 	require.Equal(t, wmssync.FailureInbound, in.Class)

@@ -27,12 +27,18 @@ func (w *world) busy(ctx context.Context) string {
 	if w.proc == nil {
 		return "no process"
 	}
-	pending, claimed, err := w.proc.store.inboxCounts(ctx)
+	shops, err := w.proc.store.ListSettings(ctx)
 	if err != nil {
-		return "inbox stats: " + err.Error()
+		return "shops: " + err.Error()
 	}
-	if pending > 0 || claimed > 0 {
-		return fmt.Sprintf("inbox: %d pending, %d claimed", pending, claimed)
+	for _, sh := range shops {
+		h, err := w.proc.eng.Health(ctx, sh.Shop)
+		if err != nil {
+			return "health: " + err.Error()
+		}
+		if h.Inbox != nil && h.Inbox.Pending > 0 {
+			return fmt.Sprintf("inbox of %s: %d pending or claimed", sh.Shop, h.Inbox.Pending)
+		}
 	}
 	if !w.outbox {
 		return ""
@@ -327,7 +333,7 @@ func (s *scenario) checkOutbound(ctx context.Context) {
 
 // checkInbox: no webhook event was parked as failed.
 func (s *scenario) checkInbox(ctx context.Context) {
-	failed, err := s.w.current().store.failed(ctx, 20)
+	failed, err := s.w.current().store.FailedEvents(ctx, "", 20)
 	require.NoError(s.w.t, err)
 	for _, j := range failed {
 		s.w.t.Errorf("inbox dead letter %s %s: %s", j.Event.Topic, j.Event.WebhookID, j.LastError)

@@ -15,7 +15,6 @@ import (
 	wmssync "github.com/wmsbridge/wmsbridge/sync"
 	"github.com/wmsbridge/wmsbridge/sync/store/postgres"
 	"github.com/wmsbridge/wmsbridge/sync/store/sqlite"
-	"github.com/wmsbridge/wmsbridge/webhook"
 )
 
 // Store kinds a seed can run on (WMSBRIDGE_CHAOS_STORE).
@@ -26,11 +25,10 @@ const (
 )
 
 // chaosStore is what the test needs of a durable store beyond the
-// engine's Store: inbox counts, the parked events, closing.
+// engine's Store: the parked events, closing.
 type chaosStore interface {
 	wmssync.Store
-	inboxCounts(ctx context.Context) (pending, claimed int, err error)
-	failed(ctx context.Context, limit int) ([]webhook.Job, error)
+	wmssync.FailureStore
 	close()
 }
 
@@ -40,24 +38,10 @@ type storeOpener func(ctx context.Context) (chaosStore, error)
 
 type sqliteStore struct{ *sqlite.Store }
 
-func (s sqliteStore) inboxCounts(ctx context.Context) (int, int, error) {
-	st, err := s.Stats(ctx)
-	return st.Pending, st.Claimed, err
-}
-func (s sqliteStore) failed(ctx context.Context, n int) ([]webhook.Job, error) {
-	return s.Failed(ctx, n)
-}
 func (s sqliteStore) close() { _ = s.Close() }
 
 type postgresStore struct{ *postgres.Store }
 
-func (s postgresStore) inboxCounts(ctx context.Context) (int, int, error) {
-	st, err := s.Stats(ctx)
-	return st.Pending, st.Claimed, err
-}
-func (s postgresStore) failed(ctx context.Context, n int) ([]webhook.Job, error) {
-	return s.Failed(ctx, n)
-}
 func (s postgresStore) close() { s.Close() }
 
 // newStoreOpener prepares the seed's store of the given kind: a SQLite

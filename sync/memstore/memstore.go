@@ -274,9 +274,9 @@ func (s *Store) PruneInbox(ctx context.Context, before time.Time, limit int) (in
 	return s.MemoryInbox.ForgetCompleted(before, limit), nil
 }
 
-var _ wmssync.InboxFailures = (*Store)(nil)
+var _ wmssync.FailureStore = (*Store)(nil)
 
-// FailedEvents implements [wmssync.InboxFailures].
+// FailedEvents implements [wmssync.FailureStore].
 func (s *Store) FailedEvents(ctx context.Context, shop string, limit int) ([]webhook.Job, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
@@ -290,7 +290,35 @@ func (s *Store) FailedEvents(ctx context.Context, shop string, limit int) ([]web
 	return out, nil
 }
 
-// ReplayEvent implements [wmssync.InboxFailures].
+// CountFailed implements [wmssync.FailureStore].
+func (s *Store) CountFailed(ctx context.Context, class wmssync.FailureClass, shop string) (int, error) {
+	if err := ctx.Err(); err != nil {
+		return 0, err
+	}
+	n := 0
+	switch class {
+	case wmssync.FailureInbound:
+		for _, j := range s.MemoryInbox.Failed() {
+			if shop == "" || j.Event.Shop == shop {
+				n++
+			}
+		}
+	case wmssync.FailureOutbound:
+		t := &s.outbox
+		t.mu.Lock()
+		defer t.mu.Unlock()
+		for k, r := range t.rows {
+			if (shop == "" || k.shop == shop) && r.State == wmssync.OutboxDead {
+				n++
+			}
+		}
+	default:
+		return 0, fmt.Errorf("memstore: unknown failure class %q", class)
+	}
+	return n, nil
+}
+
+// ReplayEvent implements [wmssync.FailureStore].
 func (s *Store) ReplayEvent(ctx context.Context, webhookID string) error {
 	if err := ctx.Err(); err != nil {
 		return err
@@ -298,7 +326,7 @@ func (s *Store) ReplayEvent(ctx context.Context, webhookID string) error {
 	return s.MemoryInbox.Replay(webhookID)
 }
 
-// DiscardEvent implements [wmssync.InboxFailures].
+// DiscardEvent implements [wmssync.FailureStore].
 func (s *Store) DiscardEvent(ctx context.Context, webhookID, reason string) error {
 	if err := ctx.Err(); err != nil {
 		return err

@@ -62,9 +62,10 @@ func Run(t *testing.T, newStore func(t *testing.T) wmssync.Store) {
 	t.Run("Leases", func(t *testing.T) { runLeases(t, newStore) }) // lease.go
 	t.Run("PruneVersions", func(t *testing.T) { runPruneVersions(t, newStore) })
 	t.Run("VersionBatch", func(t *testing.T) { runVersionBatch(t, newStore) })
-	t.Run("QueueInspector", func(t *testing.T) { runQueueInspector(t, newStore) }) // inspect.go
-	t.Run("Retention", func(t *testing.T) { runRetention(t, newStore) })           // retention.go
-	t.Run("InboxFailures", func(t *testing.T) { runInboxFailures(t, newStore) })   // failures.go
+	t.Run("QueueInspector", func(t *testing.T) { runQueueInspector(t, newStore) })             // inspect.go
+	t.Run("Retention", func(t *testing.T) { runRetention(t, newStore) })                       // retention.go
+	t.Run("FailureStore", func(t *testing.T) { runFailureStore(t, newStore) })                 // failures.go
+	t.Run("FailureCountOutbound", func(t *testing.T) { runFailureCountOutbound(t, newStore) }) // failures.go
 	t.Run("ListVersions", func(t *testing.T) { runListVersions(t, newStore) })
 	t.Run("Erase", func(t *testing.T) { runErase(t, newStore) }) // erase.go
 	t.Run("Inbox", func(t *testing.T) {

@@ -84,9 +84,12 @@
 //
 // # Beyond the Store interface
 //
-// The Store also offers inbox administration ([Store.Stats],
-// [Store.Failed], [Store.Replay], [Store.Forget]: drop finished events
-// after a few days) and named leases: it implements [wmssync.Leaser], so
+// The Store implements the engine's optional capabilities: failures
+// ([wmssync.FailureStore]: failed events listed, counted, replayed and
+// discarded, and dead outbox messages counted, behind Engine.Failures),
+// queue depths ([wmssync.QueueInspector], behind Engine.Health),
+// retention ([wmssync.InboxPruner], [wmssync.OutboxPruner]: Run deletes
+// finished events and messages after a retention) and named leases: it implements [wmssync.Leaser], so
 // engines sharing one database run each shop's setup step and
 // reconciliation sweep in one process at a time, and take a dead
 // process's step over from its checkpoint once its lease ran out.

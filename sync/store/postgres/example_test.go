@@ -89,20 +89,22 @@ func ExampleStore_AcquireLease() {
 	}
 }
 
-// Inspect and replay dead-lettered webhooks once their cause is fixed.
-func ExampleStore_Failed() {
+// Inspect and replay dead-lettered webhooks once their cause is fixed
+// (the engine does it with Engine.Failures and Engine.ReplayFailure).
+func ExampleStore_FailedEvents() {
 	ctx := context.Background()
 	store, err := postgres.Open(ctx, os.Getenv("WMSBRIDGE_POSTGRES_DSN"), postgres.WithSchema("wmsbridge"))
 	if err != nil {
 		log.Fatal(err)
 	}
 	defer store.Close()
-	failed, _ := store.Failed(ctx, 100)
+	failed, _ := store.FailedEvents(ctx, "", 100) // every shop's
 	for _, j := range failed {
 		fmt.Println(j.Event.Topic, j.Event.WebhookID, j.Attempt, j.LastError)
-		_ = store.Replay(ctx, j.Event.WebhookID)
+		_ = store.ReplayEvent(ctx, j.Event.WebhookID)
 	}
-	// Forget finished events after a week.
-	_, _ = store.Forget(ctx, time.Now().Add(-7*24*time.Hour))
+	// Delete completed events after a week (Engine.Run does it, see
+	// Config.InboxRetention), a thousand at a time.
+	_, _ = store.PruneInbox(ctx, time.Now().Add(-7*24*time.Hour), 1000)
 	var _ webhook.Store = store
 }

@@ -117,7 +117,7 @@ func (s *Store) Complete(ctx context.Context, webhookID string) error {
 }
 
 // Fail implements [webhook.Queue]: the event is parked for good with
-// reason; see [Store.Failed] and [Store.Replay].
+// reason; see [Store.FailedEvents] and [Store.ReplayEvent].
 func (s *Store) Fail(ctx context.Context, webhookID, reason string) error {
 	return s.finish(ctx, "fail", webhookID,
 		`UPDATE wmsbridge_inbox SET state = 3, finished_at = `+nowSQL+`, last_error = $3 WHERE webhook_id = $2 AND state < 2`,
@@ -151,90 +151,6 @@ func (s *Store) finish(ctx context.Context, op, webhookID, query string, args ..
 		return fmt.Errorf("postgres store: %s: %w: %q", op, webhook.ErrUnknownJob, webhookID)
 	}
 	return nil
-}
-
-// InboxStats counts the inbox's events by state.
-type InboxStats struct {
-	Pending, Claimed, Completed, Failed int
-}
-
-// Stats returns the number of inbox events in each state. A claimed event
-// whose lease ended counts as claimed until it is claimed again.
-func (s *Store) Stats(ctx context.Context) (InboxStats, error) {
-	rows, err := s.pool.Query(ctx, s.q(`SELECT state, count(*) FROM wmsbridge_inbox GROUP BY state`))
-	if err != nil {
-		return InboxStats{}, wrap("stats", err)
-	}
-	defer rows.Close()
-	var st InboxStats
-	for rows.Next() {
-		var (
-			state int16
-			n     int64
-		)
-		if err := rows.Scan(&state, &n); err != nil {
-			return InboxStats{}, wrap("stats", err)
-		}
-		switch state {
-		case statePending:
-			st.Pending = int(n)
-		case stateClaimed:
-			st.Claimed = int(n)
-		case stateCompleted:
-			st.Completed = int(n)
-		case stateFailed:
-			st.Failed = int(n)
-		}
-	}
-	return st, wrap("stats", rows.Err())
-}
-
-// Failed returns up to limit failed (dead-lettered) events, oldest first,
-// with their attempt count and the reason given to Fail.
-func (s *Store) Failed(ctx context.Context, limit int) ([]webhook.Job, error) {
-	rows, err := s.pool.Query(ctx, s.q(`SELECT `+jobColumns+` FROM wmsbridge_inbox i
-		WHERE state = 3 ORDER BY seq LIMIT $1`), limit)
-	if err != nil {
-		return nil, wrap("failed", err)
-	}
-	defer rows.Close()
-	out := []webhook.Job{}
-	for rows.Next() {
-		r, err := scanJob(rows)
-		if err != nil {
-			return nil, wrap("failed", err)
-		}
-		out = append(out, r.job)
-	}
-	return out, wrap("failed", rows.Err())
-}
-
-// Replay makes a failed event pending again, due now, with its attempt
-// count kept; use it once the cause of the failure is fixed. It returns an
-// error wrapping [webhook.ErrUnknownJob] if webhookID is not a failed
-// event.
-func (s *Store) Replay(ctx context.Context, webhookID string) error {
-	tag, err := s.pool.Exec(ctx, s.q(`UPDATE wmsbridge_inbox SET state = 0, due = `+nowSQL+`, finished_at = NULL
-		WHERE webhook_id = $2 AND state = 3`), s.now(), webhookID)
-	if err != nil {
-		return wrap("replay", err)
-	}
-	if tag.RowsAffected() == 0 {
-		return wrap("replay", fmt.Errorf("%w: no failed event %q", webhook.ErrUnknownJob, webhookID))
-	}
-	return nil
-}
-
-// Forget deletes completed and failed events that finished before t, and
-// with them the memory of their webhook ids: a redelivery of a forgotten
-// event would be stored again. Shopify retries a delivery for up to 4
-// hours, so keep a few days. It returns the number of events deleted.
-func (s *Store) Forget(ctx context.Context, before time.Time) (int64, error) {
-	tag, err := s.pool.Exec(ctx, s.q(`DELETE FROM wmsbridge_inbox WHERE state >= 2 AND finished_at < $1`), before)
-	if err != nil {
-		return 0, wrap("forget", err)
-	}
-	return tag.RowsAffected(), nil
 }
 
 var errNoRows = pgx.ErrNoRows

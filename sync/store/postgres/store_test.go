@@ -82,26 +82,26 @@ func TestFailedReplayForgetStats(t *testing.T) {
 	st, err := s.Stats(ctx)
 	require.NoError(t, err)
 	assert.Equal(t, postgres.InboxStats{Claimed: 1, Completed: 1, Failed: 1}, st)
-	failed, err := s.Failed(ctx, 10)
+	failed, err := s.FailedEvents(ctx, "", 10)
 	require.NoError(t, err)
 	require.Len(t, failed, 1)
 	assert.Equal(t, "b", failed[0].Event.WebhookID)
 	assert.Equal(t, "bad payload", failed[0].LastError)
 	assert.Equal(t, 1, failed[0].Attempt)
 
-	require.ErrorIs(t, s.Replay(ctx, "a"), webhook.ErrUnknownJob, "completed, not failed")
-	require.NoError(t, s.Replay(ctx, "b"))
+	require.ErrorIs(t, s.ReplayEvent(ctx, "a"), webhook.ErrUnknownJob, "completed, not failed")
+	require.NoError(t, s.ReplayEvent(ctx, "b"))
 	jobs, err = s.Claim(ctx, 10, time.Minute)
 	require.NoError(t, err)
 	require.Len(t, jobs, 1)
 	assert.Equal(t, 2, jobs[0].Attempt)
 
-	n, err := s.Forget(ctx, time.Now().Add(time.Second))
+	n, err := s.PruneInbox(ctx, time.Now().Add(time.Second), 100)
 	require.NoError(t, err)
-	assert.Equal(t, int64(1), n, "only the completed event is finished")
+	assert.Equal(t, 1, n, "only the completed event is finished")
 	stored, err := s.Put(ctx, &webhook.Event{WebhookID: "a", Topic: "orders/create", Body: []byte(`{}`)})
 	require.NoError(t, err)
-	assert.True(t, stored, "a forgotten id is stored again")
+	assert.True(t, stored, "a pruned id is stored again")
 }
 
 func TestMigrationsConcurrentOpen(t *testing.T) {

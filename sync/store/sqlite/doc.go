@@ -87,9 +87,12 @@
 //
 // # Beyond the Store interface
 //
-// The Store also offers inbox administration ([Store.Stats],
-// [Store.Failed], [Store.Replay], [Store.Forget]: drop finished events
-// after a few days, or the file grows with every webhook) and named leases
+// The Store implements the engine's optional capabilities: failures
+// ([wmssync.FailureStore]: failed events listed, counted, replayed and
+// discarded, and dead outbox messages counted, behind Engine.Failures),
+// queue depths ([wmssync.QueueInspector], behind Engine.Health),
+// retention ([wmssync.InboxPruner], [wmssync.OutboxPruner]: Run deletes
+// finished events and messages after a retention) and named leases
 // ([Store.AcquireLease], [Store.ReleaseLease], [Store.LeaseHolder]) for
 // keeping a long task to one owner, the same as the PostgreSQL store's;
 // they implement [wmssync.Leaser], which the engine uses for setup steps

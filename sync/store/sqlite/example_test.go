@@ -120,12 +120,12 @@ func ExampleStore_Put() {
 		fmt.Println(j.Event.Topic, j.Attempt, string(j.Event.Body))
 		_ = store.Complete(ctx, j.Event.WebhookID)
 	}
-	st, _ := store.Stats(ctx)
-	fmt.Printf("%+v\n", st)
+	d, _ := store.InboxDepth(ctx, "demo-dk.myshopify.com") // what Engine.Health shows
+	fmt.Println("pending", d.Pending, "failed", d.Failed)
 	// Output:
 	// true false
 	// orders/create 1 {"id":820982911946154508}
-	// {Pending:0 Claimed:0 Completed:1 Failed:0}
+	// pending 0 failed 0
 }
 
 // Keep a long task to one owner at a time with a lease that expires if the

@@ -9,9 +9,9 @@ import (
 	"github.com/wmsbridge/wmsbridge/webhook"
 )
 
-var _ wmssync.InboxFailures = (*Store)(nil)
+var _ wmssync.FailureStore = (*Store)(nil)
 
-// FailedEvents implements [wmssync.InboxFailures] through the index of
+// FailedEvents implements [wmssync.FailureStore] through the index of
 // failed events by shop.
 func (s *Store) FailedEvents(ctx context.Context, shop string, limit int) ([]webhook.Job, error) {
 	if err := s.checkOpen(); err != nil {
@@ -42,12 +42,46 @@ func (s *Store) FailedEvents(ctx context.Context, shop string, limit int) ([]web
 	return out, wrap("failed events", rows.Err())
 }
 
-// ReplayEvent implements [wmssync.InboxFailures]; it is [Store.Replay].
-func (s *Store) ReplayEvent(ctx context.Context, webhookID string) error {
-	return s.Replay(ctx, webhookID)
+// CountFailed implements [wmssync.FailureStore] with counting queries
+// (inbound through the index of failed events by shop).
+func (s *Store) CountFailed(ctx context.Context, class wmssync.FailureClass, shop string) (int, error) {
+	if err := s.checkOpen(); err != nil {
+		return 0, err
+	}
+	var q string
+	switch class {
+	case wmssync.FailureInbound:
+		q = `SELECT count(*) FROM wmsbridge_inbox WHERE state = 3 AND (? = '' OR shop = ?)`
+	case wmssync.FailureOutbound:
+		q = `SELECT count(*) FROM wmsbridge_outbox WHERE state = 'dead' AND (? = '' OR shop = ?)`
+	default:
+		return 0, fmt.Errorf("sqlite store: unknown failure class %q", class)
+	}
+	var n int
+	err := s.r.QueryRowContext(ctx, q, shop, shop).Scan(&n)
+	return n, wrap("count failures", err)
 }
 
-// DiscardEvent implements [wmssync.InboxFailures]: the failed event becomes
+// ReplayEvent implements [wmssync.FailureStore]: the failed event becomes
+// pending again, due now, with its attempt count kept.
+func (s *Store) ReplayEvent(ctx context.Context, webhookID string) error {
+	var n int64
+	err := s.write(ctx, func(ctx context.Context, tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, `UPDATE wmsbridge_inbox SET state = 0, due = ?, finished_at = NULL
+			WHERE webhook_id = ? AND state = 3`, s.now().UnixMicro(), webhookID)
+		if err != nil {
+			return err
+		}
+		n, err = res.RowsAffected()
+		return err
+	})
+	if err == nil && n == 0 {
+		err = fmt.Errorf("%w: no failed event %q", webhook.ErrUnknownJob, webhookID)
+	}
+	return wrap("replay", err)
+}
+
+// DiscardEvent implements [wmssync.FailureStore]: the failed event becomes
 // completed, with LastError "discarded: " and the reason, and retention
 // prunes it like any completed event.
 func (s *Store) DiscardEvent(ctx context.Context, webhookID, reason string) error {
