@@ -113,7 +113,8 @@ const DefaultStockBatchSize = 1
 // Defaults of OutboundConfig.
 const (
 	DefaultOutboundPoll        = time.Second
-	DefaultOutboundLinger      = 200 * time.Millisecond
+	DefaultOutboundLinger      = 3 * time.Second
+	DefaultOutboundGap         = 200 * time.Millisecond
 	DefaultOutboundLease       = 2 * time.Minute
 	DefaultOutboundMaxAttempts = 12
 	DefaultOutboundBackoff     = time.Second
@@ -127,10 +128,18 @@ type OutboundConfig struct {
 	// Poll is the pause between rounds when nothing was published
 	// (default DefaultOutboundPoll); Publish wakes the dispatcher at once.
 	Poll time.Duration
-	// Linger is how long the dispatcher waits after a Publish woke it, so
-	// that a burst of changes coalesces into few calls (default
-	// DefaultOutboundLinger; negative: no wait).
+	// Linger and Gap let a burst of changes coalesce into few calls: after
+	// a Publish woke it, the dispatcher waits until no Publish came for
+	// Gap (default DefaultOutboundGap, 200 ms), or until Linger passed
+	// since the wake (default DefaultOutboundLinger, 3 s), whichever is
+	// first. A lone message therefore waits Gap, and a message of a
+	// stream of publishes (a stock count, a big receipt booked over a few
+	// seconds) at most Linger, so that a burst spread over a few seconds
+	// goes out in about ⌈distinct levels / batch size⌉ stock calls
+	// instead of a few calls per Gap. Linger bounds the wait: a Gap above
+	// it counts as Linger. Negative Linger: no wait at all.
 	Linger time.Duration
+	Gap    time.Duration
 	// Lease is how long a claimed message stays with its dispatcher
 	// (default DefaultOutboundLease): after a crash, another process takes
 	// the message over once the lease ran out. It must exceed the longest
@@ -154,6 +163,9 @@ func (c OutboundConfig) withDefaults() OutboundConfig {
 	}
 	if c.Linger == 0 {
 		c.Linger = DefaultOutboundLinger
+	}
+	if c.Gap <= 0 {
+		c.Gap = DefaultOutboundGap
 	}
 	if c.Lease <= 0 {
 		c.Lease = DefaultOutboundLease

@@ -29,12 +29,8 @@ func (e *Engine) runOutbound(ctx context.Context, l *runLoop) {
 			return
 		case <-t.C:
 		case <-e.ob.wake:
-			if cfg.Linger > 0 { // let a burst gather
-				select {
-				case <-ctx.Done():
-					return
-				case <-time.After(cfg.Linger):
-				}
+			if !e.linger(ctx, cfg) {
+				return
 			}
 		}
 		pause := cfg.Poll
@@ -48,6 +44,34 @@ func (e *Engine) runOutbound(ctx context.Context, l *runLoop) {
 			l.ok(ctx)
 		}
 		t.Reset(pause)
+	}
+}
+
+// linger lets a burst of publishes gather after one woke the dispatcher:
+// it returns once no Publish came for cfg.Gap, or cfg.Linger after the
+// wake, whichever is first (a lone message waits Gap; a stream of
+// publishes is coalesced for up to Linger). It returns false when ctx
+// ended.
+func (e *Engine) linger(ctx context.Context, cfg OutboundConfig) bool {
+	if cfg.Linger <= 0 {
+		return true
+	}
+	gap := min(cfg.Gap, cfg.Linger)
+	limit := time.NewTimer(cfg.Linger)
+	defer limit.Stop()
+	quiet := time.NewTimer(gap)
+	defer quiet.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return false
+		case <-limit.C:
+			return true
+		case <-quiet.C:
+			return true
+		case <-e.ob.wake:
+			quiet.Reset(gap)
+		}
 	}
 }
 
