@@ -53,3 +53,34 @@ func TestProductWebhooksWithoutWeights(t *testing.T) {
 	assert.Equal(t, wms.Weight{Value: "300", Unit: wms.Grams}, it.Weight, "the new item got its weight from the shop")
 	assert.Equal(t, pages+1, f.productPages.Load(), "one read of the shop")
 }
+
+// Shopify's product samples carry variants with "sku": null. Such a
+// variant cannot be a warehouse item, so it is left out while the
+// product's other variants arrive, and a product without any SKU changes
+// nothing; neither parks its event.
+func TestVariantsWithoutSKU(t *testing.T) {
+	e := newEnv(t)
+	f := e.addShop("dk")
+	t0 := e.clock.Now()
+	p1 := product("p1", t0, "KETTLE", "")
+	f.putProduct(p1)
+	e.runStep("dk", "products")
+	it, err := e.wms.Item(bg, "KETTLE")
+	require.NoError(t, err)
+	require.Len(t, it.Listings, 1)
+
+	upd := product("p1", t0.Add(time.Minute), "KETTLE", "")
+	upd.Title = "Kettle, renamed"
+	f.putProduct(upd)
+	e.deliver(f, topicProductsUpdate, fakePayload{Product: &upd})
+	p2 := product("p2", t0.Add(2*time.Minute), "", "")
+	f.putProduct(p2)
+	e.deliver(f, webhook.Topic(topicProductsCreate), fakePayload{Product: &p2})
+	e.drain()
+	it, err = e.wms.Item(bg, "KETTLE")
+	require.NoError(t, err)
+	assert.Equal(t, "Kettle, renamed", it.Title)
+	assert.Len(t, it.Listings, 1)
+	assert.Empty(t, e.store.Failed(), "nothing parked")
+	assert.Zero(t, e.store.Stats().Pending)
+}
