@@ -309,7 +309,10 @@ func newWorld(ctx context.Context, o options) (*world, error) {
 	mux.Handle(basePath, w.console)
 	mux.Handle("/demo/", w.demoHandler())
 	mux.Handle("GET /{$}", http.RedirectHandler(basePath+"/", http.StatusFound))
-	w.http = &http.Server{Handler: mux, ReadHeaderTimeout: 5 * time.Second}
+	// Bounded reads (see README, "Embedding it"); no WriteTimeout, which
+	// would cut the setup page's progress stream.
+	w.http = &http.Server{Handler: mux, ReadHeaderTimeout: 5 * time.Second, ReadTimeout: 10 * time.Second,
+		IdleTimeout: time.Minute}
 	go func() { _ = w.http.Serve(w.ln) }()
 	return w, nil
 }
