@@ -53,7 +53,7 @@ func (it *gqlItem) details() (wmssync.ItemDetails, bool) {
 
 // CustomsAndCosts returns one page of customs information (HS code,
 // per-country HS codes, country and province of origin) and unit costs,
-// one entry per inventory item with a SKU (S9). Like Products it pages
+// one entry per inventory item with a SKU. Like Products it pages
 // through the Admin API, or reads a bulk export of the inventory items
 // (Config.BulkPageSize items per page) when that is expected to be faster
 // (or from Config.BulkThreshold products), with the same cursor rules. Page.Total is the shop's variant

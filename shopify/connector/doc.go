@@ -2,9 +2,9 @@
 // implements [wmssync.Connector] (package
 // github.com/wmsbridge/wmsbridge/sync, imported as wmssync) for one Shopify
 // shop, on top of the shopify client, with the optional capabilities
-// [wmssync.WebhookRegistrar] (product and order webhooks, S8 and S10),
-// [wmssync.CustomsCostSource] (customs information and unit costs, S9) and
-// [wmssync.Outbound] (WMS events written back to the shop, S14-S18, S20;
+// [wmssync.WebhookRegistrar] (product and order webhooks),
+// [wmssync.CustomsCostSource] (customs information and unit costs) and
+// [wmssync.Outbound] (WMS events written back to the shop;
 // see [Connector.Send]).
 //
 // # Wiring it into the engine
@@ -39,12 +39,12 @@
 //
 // # What it reads, and how
 //
-//   - Inspect (the connection test, S6): the shop's details, the granted
+//   - Inspect (the connection test): the shop's details, the granted
 //     access scopes, the locations (active and inactive) and the supported
 //     API versions, and the scopes the enabled features need
 //     ([RequiredScopes]; read_all_orders when the sales history reaches
 //     back more than 60 days).
-//   - Products (S7, and the reconciliation sweep): it pages through the
+//   - Products (and the reconciliation sweep): it pages through the
 //     Admin API, reading each variant's on-hand stock per location, or,
 //     when that is expected to take longer than a bulk export (estimated
 //     from the product, variant and location counts and the shop's rate
@@ -54,7 +54,7 @@
 //     time. A lookup by ids (the
 //     engine's fetch of a product whose webhook was truncated) reads the
 //     products by id (nodes(ids:)), never through the search index.
-//   - Orders (the sweep, the sales history, S10 and S12): paged by
+//   - Orders (the sweep, the sales history): paged by
 //     updated or created time; a listing of orders created more than
 //     [Config.BulkOrderDays] ago reads a bulk export instead; a lookup by
 //     ids reads the orders by id (nodes(ids:)), never through the search
@@ -65,7 +65,7 @@
 //     that is not closed or cancelled (else of its first one), so an order
 //     split across locations carries one location and goes whole to one
 //     warehouse; an order at a location mapped to no warehouse (a store,
-//     another 3PL) is then not the warehouse's (S5).
+//     another 3PL) is then not the warehouse's.
 //     [Config.SkipFulfillmentLocations] switches this off: web orders
 //     carry no location and go to the warehouse's default. Lines without
 //     a SKU or with nothing left after refunds are left out.
@@ -84,20 +84,20 @@
 //     more than the deleted id (another topic's body, replayed) is an
 //     invalid payload, parked by the engine; and the engine asks the shop
 //     before it applies any deletion.
-//   - CustomsAndCosts (S9): HS codes (also per country), country and
+//   - CustomsAndCosts: HS codes (also per country), country and
 //     province of origin and unit cost of every inventory item with a SKU,
 //     paged below the bulk threshold and through a bulk export of the
 //     inventory items from it on.
 //
 // The connector offers no [wmssync.SalesSource]: for the sales history
-// (S12) the engine adds up the lines of the orders Orders lists by creation
-// time, in the shop's time zone, leaving out POS sales it records live (S4)
+// the engine adds up the lines of the orders Orders lists by creation
+// time, in the shop's time zone, leaving out POS sales it records live
 // and POS sales when POS is off, which a connector cannot know about. The
 // connector makes that cheap with the bulk export of long ranges.
 //
-// The engine, not the connector, maps the vendor to brand or supplier
-// (S3), sets the main shop flag (S2), maps locations to warehouses (S5)
-// and decides what POS orders do (S4); the connector reports the raw
+// The engine, not the connector, maps the vendor to brand or supplier,
+// sets the main shop flag, maps locations to warehouses and decides what
+// POS orders do; the connector reports the raw
 // vendor, locations and POS flag.
 //
 // # Cursors and crashes

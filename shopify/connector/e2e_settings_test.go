@@ -100,7 +100,7 @@ func TestE2E_S6_TestConnection(t *testing.T) {
 		missing[m.AnyOf[0]] = append(missing[m.AnyOf[0]], m)
 	}
 	require.Contains(t, missing, "read_all_orders")
-	assert.Equal(t, "import sales history (S12)", missing["read_all_orders"][0].Feature)
+	assert.Equal(t, "import sales history", missing["read_all_orders"][0].Feature)
 	assert.Contains(t, missing["read_all_orders"][0].Reason, "60 days")
 	require.Contains(t, missing, "write_inventory", "stock adjustments are on by default (S13/S14)")
 	assert.Contains(t, missing, "write_orders")

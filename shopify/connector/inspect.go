@@ -130,34 +130,34 @@ func RequiredScopes(f wmssync.Features) []wmssync.ScopeRequirement {
 func requiredScopes(f wmssync.Features, locations bool) []wmssync.ScopeRequirement {
 	read := func(res string) []string { return []string{"read_" + res, "write_" + res} }
 	req := []wmssync.ScopeRequirement{
-		{AnyOf: read("products"), Feature: "import products (S7)"},
-		{AnyOf: read("products"), Feature: "product webhooks (S8)"},
-		{AnyOf: append(read("inventory"), read("locations")...), Feature: "locations and stock per location (S5, S7)"},
-		{AnyOf: read("inventory"), Feature: "import products (S7)", Reason: "stock per location"},
+		{AnyOf: read("products"), Feature: "import products"},
+		{AnyOf: read("products"), Feature: "product webhooks"},
+		{AnyOf: append(read("inventory"), read("locations")...), Feature: "locations and stock per location"},
+		{AnyOf: read("inventory"), Feature: "import products", Reason: "stock per location"},
 	}
 	if f.CustomsCost {
-		req = append(req, wmssync.ScopeRequirement{AnyOf: append(read("inventory"), read("products")...), Feature: "import customs info and cost prices (S9)"})
+		req = append(req, wmssync.ScopeRequirement{AnyOf: append(read("inventory"), read("products")...), Feature: "import customs info and cost prices"})
 	}
 	if f.Orders {
-		req = append(req, wmssync.ScopeRequirement{AnyOf: read("orders"), Feature: "receive orders (S10)"})
+		req = append(req, wmssync.ScopeRequirement{AnyOf: read("orders"), Feature: "receive orders"})
 		if locations {
 			req = append(req,
-				wmssync.ScopeRequirement{AnyOf: read("merchant_managed_fulfillment_orders"), Feature: "receive orders (S10)",
-					Reason: "where Shopify assigned a web order's fulfilment, at the merchant's own locations (S5)"},
-				wmssync.ScopeRequirement{AnyOf: read("third_party_fulfillment_orders"), Feature: "receive orders (S10)",
-					Reason: "where Shopify assigned a web order's fulfilment, at a fulfilment service's (3PL's) location (S5)"})
+				wmssync.ScopeRequirement{AnyOf: read("merchant_managed_fulfillment_orders"), Feature: "receive orders",
+					Reason: "where Shopify assigned a web order's fulfilment, at the merchant's own locations"},
+				wmssync.ScopeRequirement{AnyOf: read("third_party_fulfillment_orders"), Feature: "receive orders",
+					Reason: "where Shopify assigned a web order's fulfilment, at a fulfilment service's (3PL's) location"})
 		}
 	}
 	if f.POS {
 		req = append(req,
-			wmssync.ScopeRequirement{AnyOf: read("orders"), Feature: "Shopify POS (S4)"},
-			wmssync.ScopeRequirement{AnyOf: append(read("locations"), read("inventory")...), Feature: "Shopify POS (S4)", Reason: "the POS location of a sale"})
+			wmssync.ScopeRequirement{AnyOf: read("orders"), Feature: "Shopify POS"},
+			wmssync.ScopeRequirement{AnyOf: append(read("locations"), read("inventory")...), Feature: "Shopify POS", Reason: "the POS location of a sale"})
 	}
 	if !f.SalesHistorySince.IsZero() && (f.Today.IsZero() || f.SalesHistorySince.Before(f.Today)) {
-		req = append(req, wmssync.ScopeRequirement{AnyOf: read("orders"), Feature: "import sales history (S12)"})
+		req = append(req, wmssync.ScopeRequirement{AnyOf: read("orders"), Feature: "import sales history"})
 		if f.Today.IsZero() || f.SalesHistorySince.Before(f.Today.AddDays(-OrderWindowDays)) {
 			req = append(req, wmssync.ScopeRequirement{
-				AnyOf: []string{"read_all_orders"}, Feature: "import sales history (S12)",
+				AnyOf: []string{"read_all_orders"}, Feature: "import sales history",
 				Reason: fmt.Sprintf("sales history goes back more than %d days (to %s); without read_all_orders Shopify returns only the last %d days of orders", OrderWindowDays, f.SalesHistorySince, OrderWindowDays),
 			})
 		}
@@ -165,19 +165,19 @@ func requiredScopes(f wmssync.Features, locations bool) []wmssync.ScopeRequireme
 	for _, k := range f.Outbound {
 		switch k {
 		case wms.KindStockChanged:
-			req = append(req, wmssync.ScopeRequirement{AnyOf: []string{"write_inventory"}, Feature: "stock adjustments (S14)"})
+			req = append(req, wmssync.ScopeRequirement{AnyOf: []string{"write_inventory"}, Feature: "stock adjustments"})
 		case wms.KindBarcodeChanged:
-			req = append(req, wmssync.ScopeRequirement{AnyOf: []string{"write_products"}, Feature: "EAN update (S15)"})
+			req = append(req, wmssync.ScopeRequirement{AnyOf: []string{"write_products"}, Feature: "EAN update"})
 		case wms.KindOrderPacked:
 			req = append(req,
-				wmssync.ScopeRequirement{AnyOf: []string{"write_merchant_managed_fulfillment_orders", "write_assigned_fulfillment_orders", "write_third_party_fulfillment_orders"}, Feature: "order packed (S16)", Reason: "fulfil the order"},
-				wmssync.ScopeRequirement{AnyOf: []string{"write_orders"}, Feature: "order packed (S16)", Reason: "capture the payment"})
+				wmssync.ScopeRequirement{AnyOf: []string{"write_merchant_managed_fulfillment_orders", "write_assigned_fulfillment_orders", "write_third_party_fulfillment_orders"}, Feature: "order packed", Reason: "fulfil the order"},
+				wmssync.ScopeRequirement{AnyOf: []string{"write_orders"}, Feature: "order packed", Reason: "capture the payment"})
 		case wms.KindPaymentCaptured:
-			req = append(req, wmssync.ScopeRequirement{AnyOf: []string{"write_orders"}, Feature: "payment captured (S17)"})
+			req = append(req, wmssync.ScopeRequirement{AnyOf: []string{"write_orders"}, Feature: "payment captured"})
 		case wms.KindPurchaseOrderClosed:
-			req = append(req, wmssync.ScopeRequirement{AnyOf: []string{"write_inventory"}, Feature: "average cost price (S18)"})
+			req = append(req, wmssync.ScopeRequirement{AnyOf: []string{"write_inventory"}, Feature: "average cost price"})
 		case wms.KindRefundCreated:
-			req = append(req, wmssync.ScopeRequirement{AnyOf: []string{"write_orders"}, Feature: "refunds (S20)"})
+			req = append(req, wmssync.ScopeRequirement{AnyOf: []string{"write_orders"}, Feature: "refunds"})
 		}
 	}
 	return req

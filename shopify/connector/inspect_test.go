@@ -58,15 +58,15 @@ func TestRequiredScopes(t *testing.T) {
 		return false
 	}
 	base := connector.RequiredScopes(wmssync.Features{Products: true, Today: today})
-	assert.True(t, has(base, "read_products", "import products (S7)"))
+	assert.True(t, has(base, "read_products", "import products"))
 	assert.True(t, has(base, "read_inventory", ""))
 	assert.False(t, has(base, "read_orders", ""))
 
 	within := connector.RequiredScopes(wmssync.Features{Products: true, Today: today, SalesHistorySince: today.AddDays(-60)})
-	assert.True(t, has(within, "read_orders", "import sales history (S12)"))
+	assert.True(t, has(within, "read_orders", "import sales history"))
 	assert.False(t, has(within, "read_all_orders", ""), "60 days back need no read_all_orders")
 	beyond := connector.RequiredScopes(wmssync.Features{Products: true, Today: today, SalesHistorySince: today.AddDays(-61)})
-	assert.True(t, has(beyond, "read_all_orders", "import sales history (S12)"))
+	assert.True(t, has(beyond, "read_all_orders", "import sales history"))
 	skip := connector.RequiredScopes(wmssync.Features{Products: true, Today: today, SalesHistorySince: today})
 	assert.False(t, has(skip, "read_orders", ""), "today means no import")
 
@@ -75,7 +75,7 @@ func TestRequiredScopes(t *testing.T) {
 	for _, s := range []string{"read_orders", "write_inventory", "write_products", "write_merchant_managed_fulfillment_orders", "write_orders"} {
 		assert.True(t, has(all, s, ""), s)
 	}
-	assert.True(t, has(all, "read_orders", "Shopify POS (S4)"))
+	assert.True(t, has(all, "read_orders", "Shopify POS"))
 	for _, r := range all {
 		if r.AnyOf[0] == "read_products" {
 			assert.Contains(t, r.AnyOf, "write_products", "write implies read")

@@ -48,14 +48,14 @@ func (c *Connector) Prepare(ctx context.Context, m *wmssync.Outgoing) ([]byte, e
 	return nil, nil
 }
 
-// Send delivers one outbound message to the shop (S14-S18, S20):
+// Send delivers one outbound message to the shop:
 //
 //   - stock changed: inventorySetQuantities of the available quantities,
 //     with the message's idempotency key;
 //   - barcode changed: the barcode of every listed variant that does not
 //     have it yet;
 //   - purchase order closed: the unit cost of the listed inventory items
-//     whose SKU has a new cost they do not have yet (S18);
+//     whose SKU has a new cost they do not have yet;
 //   - payment captured: captures what is still missing of the amount,
 //     measured against the plan;
 //   - order packed: fulfils what is still missing of the packed lines,

@@ -11,8 +11,8 @@ import (
 )
 
 // Topics returns the webhook subscription topics (GraphQL enum values) of a
-// group: product create, update and delete (S8); order create, updated,
-// cancelled and delete (S10); the app's uninstall and access changes. An
+// group: product create, update and delete; order create, updated,
+// cancelled and delete; the app's uninstall and access changes. An
 // unknown group has none. The compliance topics cannot be subscribed
 // through the API: they are set in the app's configuration.
 func Topics(g wmssync.WebhookGroup) []string {
