@@ -23,36 +23,14 @@ import (
 // burst (publish + fan-out + coalescing + settling).
 func BenchmarkOutboundStockBurst(b *testing.B) {
 	const skus, changes = 1500, 10000
-	w, err := memwms.New(&memwms.Config{Warehouses: []wms.Warehouse{{ID: "cph"}, {ID: "aar"}}})
-	if err != nil {
-		b.Fatal(err)
-	}
-	var ps []wms.Product
-	for i := range skus {
-		ps = append(ps, wms.Product{Shop: "A", ExternalID: fmt.Sprintf("p%d", i), Title: "P",
-			Variants: []wms.Variant{{SKU: fmt.Sprintf("K%04d", i), ExternalID: fmt.Sprintf("v%d", i), InventoryItemID: fmt.Sprintf("i%d", i), Title: "x"}}})
-	}
-	if err := w.UpsertProducts(bg, ps); err != nil {
-		b.Fatal(err)
-	}
+	w := stockBenchWMS(b, skus)
 	var calls, levels int
 	shop := &outShop{fail: func(m *wmssync.Outgoing) error { calls++; levels += len(m.Stock); return nil }}
 	b.ResetTimer()
 	for n := range b.N {
 		b.StopTimer()
 		store := memstore.New()
-		eng, err := wmssync.NewEngine(wmssync.Config{Backend: w, Store: store,
-			Connect: func(ctx context.Context, s wmssync.Settings) (wmssync.Connector, error) { return shop, nil }})
-		if err != nil {
-			b.Fatal(err)
-		}
-		if _, err := eng.SaveSettings(bg, wmssync.Settings{Shop: "A", AdminURL: "https://a.example.com",
-			Locations: map[string]string{"l1": "cph", "l2": "aar"}}); err != nil {
-			b.Fatal(err)
-		}
-		if err := store.SaveStep(bg, wmssync.StepState{Shop: "A", Step: wmssync.StepOutbound, Status: wmssync.StepDone}); err != nil {
-			b.Fatal(err)
-		}
+		eng := stockBenchEngine(b, w, store, shop)
 		shop.sent = nil
 		b.StartTimer()
 		for i := range changes {
@@ -94,18 +72,7 @@ func BenchmarkOutboundStockSpread(b *testing.B) {
 		}
 		spread = d
 	}
-	w, err := memwms.New(&memwms.Config{Warehouses: []wms.Warehouse{{ID: "cph"}, {ID: "aar"}}})
-	if err != nil {
-		b.Fatal(err)
-	}
-	var ps []wms.Product
-	for i := range skus {
-		ps = append(ps, wms.Product{Shop: "A", ExternalID: fmt.Sprintf("p%d", i), Title: "P",
-			Variants: []wms.Variant{{SKU: fmt.Sprintf("K%04d", i), ExternalID: fmt.Sprintf("v%d", i), InventoryItemID: fmt.Sprintf("i%d", i), Title: "x"}}})
-	}
-	if err := w.UpsertProducts(bg, ps); err != nil {
-		b.Fatal(err)
-	}
+	w := stockBenchWMS(b, skus)
 	var calls, levels atomic.Int64
 	lone := make(chan struct{}, 1)
 	shop := &outShop{fail: func(m *wmssync.Outgoing) error {
@@ -128,18 +95,7 @@ func BenchmarkOutboundStockSpread(b *testing.B) {
 		b.StopTimer()
 		calls.Store(0)
 		store := memstore.New()
-		eng, err := wmssync.NewEngine(wmssync.Config{Backend: w, Store: store, Logger: slog.New(slog.DiscardHandler),
-			Connect: func(ctx context.Context, s wmssync.Settings) (wmssync.Connector, error) { return shop, nil }})
-		if err != nil {
-			b.Fatal(err)
-		}
-		if _, err := eng.SaveSettings(bg, wmssync.Settings{Shop: "A", AdminURL: "https://a.example.com",
-			Locations: map[string]string{"l1": "cph", "l2": "aar"}}); err != nil {
-			b.Fatal(err)
-		}
-		if err := store.SaveStep(bg, wmssync.StepState{Shop: "A", Step: wmssync.StepOutbound, Status: wmssync.StepDone}); err != nil {
-			b.Fatal(err)
-		}
+		eng := stockBenchEngine(b, w, store, shop)
 		ctx, cancel := context.WithCancel(bg)
 		done := make(chan error, 1)
 		go func() { done <- eng.Run(ctx) }()
@@ -198,4 +154,40 @@ func BenchmarkOutboundStockSpread(b *testing.B) {
 	b.ReportMetric(totalCalls/float64(b.N)/minimum, "ratio")
 	b.ReportMetric(totalLone/float64(b.N), "lone_ms")
 	b.ReportMetric(spread.Seconds(), "spread_s")
+}
+
+// stockBenchWMS returns memwms with skus SKUs K0000... of shop A in the
+// warehouses cph and aar.
+func stockBenchWMS(b *testing.B, skus int) *memwms.WMS {
+	w, err := memwms.New(&memwms.Config{Warehouses: []wms.Warehouse{{ID: "cph"}, {ID: "aar"}}})
+	if err != nil {
+		b.Fatal(err)
+	}
+	var ps []wms.Product
+	for i := range skus {
+		ps = append(ps, wms.Product{Shop: "A", ExternalID: fmt.Sprintf("p%d", i), Title: "P",
+			Variants: []wms.Variant{{SKU: fmt.Sprintf("K%04d", i), ExternalID: fmt.Sprintf("v%d", i), InventoryItemID: fmt.Sprintf("i%d", i), Title: "x"}}})
+	}
+	if err := w.UpsertProducts(bg, ps); err != nil {
+		b.Fatal(err)
+	}
+	return w
+}
+
+// stockBenchEngine returns an engine over w and store with shop A (its
+// locations l1 and l2 mapped to cph and aar, outbound on) served by shop.
+func stockBenchEngine(b *testing.B, w *memwms.WMS, store *memstore.Store, shop *outShop) *wmssync.Engine {
+	eng, err := wmssync.NewEngine(wmssync.Config{Backend: w, Store: store, Logger: slog.New(slog.DiscardHandler),
+		Connect: func(ctx context.Context, s wmssync.Settings) (wmssync.Connector, error) { return shop, nil }})
+	if err != nil {
+		b.Fatal(err)
+	}
+	if _, err := eng.SaveSettings(bg, wmssync.Settings{Shop: "A", AdminURL: "https://a.example.com",
+		Locations: map[string]string{"l1": "cph", "l2": "aar"}}); err != nil {
+		b.Fatal(err)
+	}
+	if err := store.SaveStep(bg, wmssync.StepState{Shop: "A", Step: wmssync.StepOutbound, Status: wmssync.StepDone}); err != nil {
+		b.Fatal(err)
+	}
+	return eng
 }
