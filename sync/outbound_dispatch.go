@@ -28,6 +28,15 @@ func (e *Engine) runOutbound(ctx context.Context, l *runLoop) {
 		case <-ctx.Done():
 			return
 		case <-t.C:
+			// A Publish that woke the dispatcher meanwhile lingers too:
+			// the poll must not cut its burst short.
+			select {
+			case <-e.ob.wake:
+				if !e.linger(ctx, cfg) {
+					return
+				}
+			default:
+			}
 		case <-e.ob.wake:
 			if !e.linger(ctx, cfg) {
 				return
