@@ -38,7 +38,8 @@ const (
 	ActionConfigure Action = "configure"
 	// ActionSetup runs, skips and stops setup steps.
 	ActionSetup Action = "setup"
-	// ActionOperate replays and discards failures.
+	// ActionOperate replays and discards failures, and starts stock
+	// audits and full stock pushes.
 	ActionOperate Action = "operate"
 )
 
@@ -234,6 +235,8 @@ func (c *Console) routes() http.Handler {
 	handle("POST /shops/{shop}/setup/{step}/skip", ActionSetup, c.setupSkip)
 	handle("POST /shops/{shop}/failures/replay", ActionOperate, c.failureReplay)
 	handle("POST /shops/{shop}/failures/discard", ActionOperate, c.failureDiscard)
+	handle("POST /shops/{shop}/stock/audit", ActionOperate, c.stockAudit)
+	handle("POST /shops/{shop}/stock/push", ActionOperate, c.stockPush)
 
 	var h http.Handler = mux
 	h = c.notFoundAware(h)

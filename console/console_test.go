@@ -808,3 +808,35 @@ func TestShopifyInstallSendsTheMerchantToShopify(t *testing.T) {
 		t.Fatalf("a refused install saved the shop: %v", err)
 	}
 }
+
+func TestStockAuditStartedAndItsErrorShown(t *testing.T) {
+	var actions []console.Action
+	e := newEnv(t, console.Config{Authorize: func(r *http.Request, shop string, a console.Action) error {
+		actions = append(actions, a)
+		return nil
+	}})
+	e.connectShop("ShopOne", "one.myshopify.com")
+	page := e.get("/shops/ShopOne").body
+	for _, want := range []string{`id="audit-none">No stock audit yet.`, `action="/shops/ShopOne/stock/audit"`, `action="/shops/ShopOne/stock/push"`} {
+		if !strings.Contains(page, want) {
+			t.Fatalf("the shop page lacks %q:\n%s", want, page)
+		}
+	}
+	// The test shop lists no stock: the engine refuses the audit, and the
+	// page says why.
+	actions = nil
+	r := e.post("/shops/ShopOne/stock/audit", url.Values{})
+	if r.status != http.StatusSeeOther || r.loc != "/shops/ShopOne?done=audit" || fmt.Sprint(actions) != "[operate]" {
+		t.Fatalf("start an audit: HTTP %d to %q, actions %v", r.status, r.loc, actions)
+	}
+	waitFor(t, "the audit's error", func() bool { return strings.Contains(e.get("/shops/ShopOne").body, `id="audit-error"`) })
+	page = e.get("/shops/ShopOne").body
+	for _, want := range []string{"the last stock audit failed", "not supported", "failing"} {
+		if !strings.Contains(page, want) {
+			t.Fatalf("the failed audit: the page lacks %q:\n%s", want, page)
+		}
+	}
+	if r := e.post("/shops/NoSuchShop/stock/push", url.Values{}); r.status != http.StatusNotFound {
+		t.Fatalf("push to an unknown shop: HTTP %d", r.status)
+	}
+}

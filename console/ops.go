@@ -191,6 +191,9 @@ func (h *shopHealth) judge(st setupState) {
 	if e := h.H.Webhooks.Error; e != "" {
 		bad("the last webhook subscription check failed: " + e)
 	}
+	if e := h.H.StockAudit.Error; e != "" {
+		bad("the last stock audit failed: " + e)
+	}
 	if len(h.H.Recreated) > 0 {
 		warn("webhook subscriptions were missing and were created again: " + strings.Join(h.H.Recreated, ", "))
 	}
@@ -256,12 +259,14 @@ func (c *Console) shopPage(w http.ResponseWriter, r *http.Request) {
 	if c.cfg.Activity != nil {
 		acts = c.cfg.Activity.Recent(shop, 20)
 	}
-	c.render(w, r, http.StatusOK, "shop", view{Title: s.DisplayName, Nav: "ops", Shop: shop, Data: struct {
+	auditing := c.runs.auditRunning(shop)
+	c.render(w, r, http.StatusOK, "shop", view{Title: s.DisplayName, Nav: "ops", Shop: shop, Reload: auditing, Data: struct {
 		H        shopHealth
 		Budget   budgetChart
 		Activity []Activity
 		HasLog   bool
-	}{h, drawBudget(c.budgets.get(shop), c.now()), acts, c.cfg.Activity != nil}})
+		Auditing bool
+	}{h, drawBudget(c.budgets.get(shop), c.now()), acts, c.cfg.Activity != nil, auditing}})
 }
 
 // failureAction reads a failure form (class, id; reason to discard) of

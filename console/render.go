@@ -94,6 +94,7 @@ type view struct {
 	Shop    string // the shop the page is about, if any
 	Flash   string
 	Refresh bool // reload the page every few seconds without JavaScript
+	Reload  bool // reload the page every few seconds, with JavaScript too
 	// Forward sends the browser on to this address at once (an install
 	// flow's link to the shop): a navigation, which the policy's
 	// form-action does not restrict as it does a form's redirect.
@@ -188,6 +189,8 @@ var flashes = map[string]string{
 	"skipped":   "Step skipped.",
 	"replayed":  "The failure was replayed: it is being processed again.",
 	"discarded": "The failure was discarded.",
+	"audit":     "Stock audit started: the shop's stock is compared with the warehouse's and the differences corrected. Its result shows below when it is finished.",
+	"push":      "Full stock push started: every stock level of the shop is set to the warehouse's figure. Its result shows below when it is finished.",
 }
 
 // assetHandler serves the embedded CSS and JavaScript.

@@ -31,9 +31,10 @@ type runner struct {
 	end context.CancelFunc
 	wg  gosync.WaitGroup
 
-	mu      gosync.Mutex
-	runs    map[string]*run
-	changed chan struct{} // closed and replaced on every change
+	mu       gosync.Mutex
+	runs     map[string]*run
+	auditing audits
+	changed  chan struct{} // closed and replaced on every change
 }
 
 // run is one background run of a shop's setup (every step, or one).
@@ -48,7 +49,7 @@ type run struct {
 
 func newRunner(eng *wmssync.Engine, log *slog.Logger) *runner {
 	ctx, cancel := context.WithCancel(context.Background())
-	return &runner{eng: eng, log: log, ctx: ctx, end: cancel, runs: map[string]*run{}, changed: make(chan struct{})}
+	return &runner{eng: eng, log: log, ctx: ctx, end: cancel, runs: map[string]*run{}, auditing: audits{}, changed: make(chan struct{})}
 }
 
 // notify wakes the event streams; the caller holds mu.

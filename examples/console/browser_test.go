@@ -542,6 +542,57 @@ func TestBrowserClickThrough(t *testing.T) {
 	}
 	b.shot("failure-replayed")
 
+	// Stock changed by hand in the shop: the stock audit finds the drift,
+	// shows it, and the shop gets the warehouse's figure back; a full
+	// push then sends every level.
+	p0 := w.dk.Products()[0]
+	v0, _ := w.dk.Variant(p0.VariantIDs[0])
+	item, _ := w.dk.InventoryItem(v0.InventoryItemID)
+	var cph int64
+	for _, l := range w.dk.Locations() {
+		if l.Name == "Copenhagen warehouse" {
+			cph = l.ID
+		}
+	}
+	drifted := w.dk.Quantity(item.ID, cph, "available") + 500
+	if err := w.dk.SetQuantity(item.ID, cph, "available", drifted); err != nil {
+		b.fatalf("change the stock in the shop: %v", err)
+	}
+	b.visit(basePath + "/shops/MyShopDK")
+	if !b.eval(`document.getElementById("audit-none") !== null`) {
+		b.fatalf("a stock audit before any ran: %q", b.text("#stock-audit ~ *"))
+	}
+	b.click(`#run-audit`)
+	b.reloadUntil("the stock audit's result", basePath+"/shops/MyShopDK",
+		`document.getElementById("audit-result") !== null && document.getElementById("audit-running") === null`, 60*time.Second)
+	type driftRow struct {
+		SKU, Warehouse, Shop, Want string
+	}
+	rows, err := chromedp.Run(b.ctx, chromedp.Evaluate[[]driftRow](`Array.from(document.querySelectorAll("#audit-drifts tbody tr")).map(tr => ({
+		SKU: tr.cells[0].textContent, Warehouse: tr.cells[1].textContent, Shop: tr.cells[3].textContent, Want: tr.cells[4].textContent}))`))
+	if err != nil {
+		b.fatalf("read the drifts: %v", err)
+	}
+	i := slices.IndexFunc(rows, func(r driftRow) bool { return r.SKU == item.SKU && r.Warehouse == whCPH })
+	if i < 0 || rows[i].Shop != fmt.Sprint(drifted) {
+		b.fatalf("the audit does not show %s at %s showing %d: %+v", item.SKU, whCPH, drifted, rows)
+	}
+	var want int
+	fmt.Sscan(rows[i].Want, &want)
+	b.shot("stock-audit")
+	for deadline := time.Now().Add(30 * time.Second); w.dk.Quantity(item.ID, cph, "available") != want; {
+		if time.Now().After(deadline) {
+			b.fatalf("the audited level: %d in the shop, want the warehouse's %d", w.dk.Quantity(item.ID, cph, "available"), want)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	b.click(`#push-stock`)
+	b.reloadUntil("the full push's result", basePath+"/shops/MyShopDK",
+		`document.getElementById("audit-result") !== null && document.getElementById("audit-result").textContent.includes("Last full push")`, 60*time.Second)
+	if sent := b.text("#audit-result"); !regexp.MustCompile(`Levels sent\s*[1-9]`).MatchString(sent) {
+		b.fatalf("the full push sent nothing: %q", sent)
+	}
+
 	// A product title that is a script: refused by the warehouse, shown as
 	// text in the failure, never run.
 	b.visit("/demo/")
