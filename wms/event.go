@@ -22,6 +22,27 @@ type Event interface {
 	Info() EventInfo
 }
 
+// EventValue returns the event a pointer to one of this package's events
+// points to (a *StockChanged gives its StockChanged) and any other e as it
+// is, so that a type switch on the result needs only the value types.
+func EventValue(e Event) Event {
+	switch ev := e.(type) {
+	case *StockChanged:
+		return *ev
+	case *BarcodeChanged:
+		return *ev
+	case *OrderPacked:
+		return *ev
+	case *PaymentCaptured:
+		return *ev
+	case *PurchaseOrderClosed:
+		return *ev
+	case *RefundCreated:
+		return *ev
+	}
+	return e
+}
+
 // EventKind is the stable name of an event type.
 type EventKind string
 

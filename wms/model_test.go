@@ -186,3 +186,21 @@ func TestEventJSONRoundTrip(t *testing.T) {
 		t.Fatalf("stock.changed JSON: %s", data)
 	}
 }
+
+func TestEventValue(t *testing.T) {
+	info := wms.EventInfo{ID: "e1"}
+	for _, ev := range []wms.Event{
+		wms.StockChanged{EventInfo: info, SKU: "A"}, wms.BarcodeChanged{EventInfo: info, SKU: "A"},
+		wms.OrderPacked{EventInfo: info}, wms.PaymentCaptured{EventInfo: info},
+		wms.PurchaseOrderClosed{EventInfo: info}, wms.RefundCreated{EventInfo: info},
+	} {
+		if got := wms.EventValue(ev); !reflect.DeepEqual(got, ev) {
+			t.Errorf("value %T: got %#v", ev, got)
+		}
+		ptr := reflect.New(reflect.TypeOf(ev))
+		ptr.Elem().Set(reflect.ValueOf(ev))
+		if got := wms.EventValue(ptr.Interface().(wms.Event)); !reflect.DeepEqual(got, ev) {
+			t.Errorf("pointer to %T: got %#v", ev, got)
+		}
+	}
+}

@@ -31,7 +31,7 @@ type capturePlan struct {
 // quantity still to ship per order line, for a payment captured message the
 // amount still capturable. Other kinds need no plan. It changes nothing.
 func (c *Connector) Prepare(ctx context.Context, m *wmssync.Outgoing) ([]byte, error) {
-	switch ev := derefEvent(m.Event).(type) {
+	switch ev := wms.EventValue(m.Event).(type) {
 	case wms.OrderPacked:
 		o, err := c.client.Orders().Get(ctx, ev.Order.ExternalID)
 		if err != nil {
@@ -70,7 +70,7 @@ func (c *Connector) Send(ctx context.Context, m *wmssync.Outgoing) error {
 	if m.Kind == wms.KindStockChanged {
 		return c.sendStock(ctx, m)
 	}
-	switch ev := derefEvent(m.Event).(type) {
+	switch ev := wms.EventValue(m.Event).(type) {
 	case wms.BarcodeChanged:
 		return c.sendBarcode(ctx, m, ev)
 	case wms.PurchaseOrderClosed:
@@ -83,25 +83,6 @@ func (c *Connector) Send(ctx context.Context, m *wmssync.Outgoing) error {
 		return c.sendRefund(ctx, m, ev)
 	}
 	return fmt.Errorf("%w: shopify/connector: no outbound message for %q", wmssync.ErrRejected, m.Kind)
-}
-
-// derefEvent turns a pointer to an event into the event value.
-func derefEvent(e wms.Event) wms.Event {
-	switch ev := e.(type) {
-	case *wms.OrderPacked:
-		return *ev
-	case *wms.PaymentCaptured:
-		return *ev
-	case *wms.BarcodeChanged:
-		return *ev
-	case *wms.PurchaseOrderClosed:
-		return *ev
-	case *wms.RefundCreated:
-		return *ev
-	case *wms.StockChanged:
-		return *ev
-	}
-	return e
 }
 
 // outboundErr classifies a Shopify error of an outbound call.

@@ -73,7 +73,7 @@ func (c *Connector) Send(ctx context.Context, m *wmssync.Outgoing) error {
 	if m.Kind == wms.KindStockChanged {
 		return c.sendStock(ctx, m)
 	}
-	switch ev := derefEvent(m.Event).(type) {
+	switch ev := wms.EventValue(m.Event).(type) {
 	case wms.BarcodeChanged:
 		return c.sendBarcode(ctx, m, ev)
 	case wms.OrderPacked:
@@ -86,24 +86,6 @@ func (c *Connector) Send(ctx context.Context, m *wmssync.Outgoing) error {
 		return fmt.Errorf("%w: woocommerce/connector: WooCommerce core has no cost price", wmssync.ErrRejected)
 	}
 	return fmt.Errorf("%w: woocommerce/connector: no outbound message for %q", wmssync.ErrRejected, m.Kind)
-}
-
-func derefEvent(e wms.Event) wms.Event {
-	switch ev := e.(type) {
-	case *wms.OrderPacked:
-		return *ev
-	case *wms.PaymentCaptured:
-		return *ev
-	case *wms.BarcodeChanged:
-		return *ev
-	case *wms.PurchaseOrderClosed:
-		return *ev
-	case *wms.RefundCreated:
-		return *ev
-	case *wms.StockChanged:
-		return *ev
-	}
-	return e
 }
 
 // outboundErr classifies an error of an outbound call: refusals that a
