@@ -41,6 +41,12 @@ type Config struct {
 	// The engine calls it when it first needs the shop and again after
 	// the shop's settings changed, and keeps the result meanwhile; it may
 	// be called concurrently. Required.
+	//
+	// Return a connector even for a shop whose credentials the host
+	// deleted (after a [ShopDisconnected] event): its calls then fail with
+	// [ErrUnauthorized], which is how the engine confirms the shop's later
+	// erasure request before it erases anything. An error from Connect
+	// makes that request's event retry instead.
 	Connect func(ctx context.Context, s Settings) (Connector, error)
 
 	// OnShopEvent, when set, is told of changes in a shop's relation to the
