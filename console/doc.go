@@ -3,7 +3,7 @@
 // connection, choose the settings, run the setup steps with live progress)
 // and an operations view (every shop's health from the engine, what waits
 // and for how long, the API budget over time, the failures to replay or
-// discard, recent activity).
+// discard, the last stock audit with its drifts, recent activity).
 //
 // It is server-rendered HTML (html/template) with its CSS and a little
 // JavaScript embedded: no build step, no CDN, nothing loaded from another
@@ -55,9 +55,12 @@
 // # Connecting shops
 //
 // A [Method] is one way to connect a shop, drawn as a form on the connect
-// screen. [ShopifyToken] is the access token of a custom app; a host adds
-// its own (an install button that sends the merchant to the shop, other
-// shop systems' keys) with Fields and a Connect function. After Connect,
+// screen. [ShopifyInstall] is the install button of the WMS vendor's
+// Shopify app: the console saves the shop and sends the merchant on to
+// Shopify's approval; the host's redirect URL completes the install and
+// sends the browser to [Console.ConnectedURL]. [ShopifyToken] is the
+// access token of a legacy custom app, [WooCommerceKeys] a WooCommerce
+// REST API key; a host adds its own with Fields and a Connect function. After Connect,
 // the console runs the engine's connection test and, when the shop answered
 // and accepted the credentials, saves the shop's settings and shows the
 // test's report: scopes needed and granted per feature, the locations,
