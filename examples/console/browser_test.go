@@ -592,6 +592,11 @@ func TestBrowserClickThrough(t *testing.T) {
 	if sent := b.text("#audit-result"); !regexp.MustCompile(`Levels sent\s*[1-9]`).MatchString(sent) {
 		b.fatalf("the full push sent nothing: %q", sent)
 	}
+	b.visit(basePath + "/")
+	if a := b.text("table.shops td.audit"); !strings.Contains(a, "full push") || !strings.Contains(a, "levels sent") {
+		b.fatalf("the overview does not show the last stock audit: %q", a)
+	}
+	b.shot("overview")
 
 	// A product title that is a script: refused by the warehouse, shown as
 	// text in the failure, never run.
