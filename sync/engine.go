@@ -47,6 +47,7 @@ type Engine struct {
 	// Reads by id that confirm deletions and restores (tombstone.go).
 	orderPresence   *presence[Order]
 	productPresence *presence[Product]
+	access          *presence[ShopInfo] // lifecycle.go
 }
 
 type connEntry struct {
@@ -74,6 +75,7 @@ func NewEngine(cfg Config) (*Engine, error) {
 		return nil, err
 	}
 	e.orderPresence, e.productPresence = newPresences()
+	e.access = newAccessCheck()
 	return e, nil
 }
 

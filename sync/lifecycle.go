@@ -213,18 +213,44 @@ func (e *Engine) tellHost(ctx context.Context, ev ShopEvent) error {
 // credentials ([ErrUnauthorized]) confirm; a shop that still answers
 // contradicts (an error matching [ErrNotConfirmed]); any other error is
 // returned as it is, so the event is retried.
+//
+// Questions about one shop share reads: one is in flight per shop at a
+// time and the questions that arrive meanwhile take the next one's answer
+// (see presence), so a burst of replayed bodies costs two reads, not one
+// each.
 func (e *Engine) confirmRemoved(ctx context.Context, s Settings, conn Connector, ev *webhook.Event) error {
-	_, err := conn.Inspect(ctx, Features{Products: true})
-	switch {
-	case errors.Is(err, ErrUnauthorized):
-		return nil
-	case err != nil:
+	_, installed, err := e.access.ask(ctx, s.Shop, conn, accessKey)
+	if err != nil {
 		return fmt.Errorf("sync: shop %s: confirm %s event %s with the shop: %w", s.Shop, ev.Topic, ev.WebhookID, err)
+	}
+	if !installed {
+		return nil
 	}
 	e.log.LogAttrs(ctx, slog.LevelWarn, "lifecycle event refused: the shop still accepts the app's credentials",
 		slog.String("shop", s.Shop), slog.String("topic", string(ev.Topic)), slog.String("webhook_id", ev.WebhookID))
 	return fmt.Errorf("%w: %s event %s of %s: the shop still accepts the app's credentials, so it did not remove the app",
 		ErrNotConfirmed, ev.Topic, ev.WebhookID, s.Shop)
+}
+
+// accessKey is the one question the engine's access check answers per
+// shop: does the shop accept the app's credentials?
+const accessKey = "credentials accepted"
+
+// newAccessCheck returns the engine's access check: the connection test's
+// reads ([Connector.Inspect]); a shop that refuses the credentials
+// ([ErrUnauthorized]) has no answer under accessKey.
+func newAccessCheck() *presence[ShopInfo] {
+	return newPresence(func(ShopInfo) string { return accessKey },
+		func(ctx context.Context, conn Connector, _ []string) ([]ShopInfo, error) {
+			info, err := conn.Inspect(ctx, Features{Products: true})
+			switch {
+			case errors.Is(err, ErrUnauthorized):
+				return nil, nil
+			case err != nil:
+				return nil, err
+			}
+			return []ShopInfo{info}, nil
+		})
 }
 
 // applyLifecycle handles the changes of a shop's relation to the app. The

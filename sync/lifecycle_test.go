@@ -31,6 +31,8 @@ type lifeShop struct {
 	removed atomic.Bool
 	// inspectErr, when set, is Inspect's error.
 	inspectErr error
+	// inspectDelay, when set, is how long Inspect takes.
+	inspectDelay time.Duration
 }
 
 func (s *lifeShop) Decode(ctx context.Context, e *webhook.Event) (wmssync.Change, error) {
@@ -56,6 +58,7 @@ func (s *lifeShop) Decode(ctx context.Context, e *webhook.Event) (wmssync.Change
 
 func (s *lifeShop) Inspect(ctx context.Context, f wmssync.Features) (wmssync.ShopInfo, error) {
 	s.inspected.Add(1)
+	time.Sleep(s.inspectDelay)
 	if s.inspectErr != nil {
 		return wmssync.ShopInfo{}, s.inspectErr
 	}
@@ -429,4 +432,31 @@ func TestLifecycleEventsNeedTheShopsWord(t *testing.T) {
 	e.hook(t, "A", "shop/redact", `{}`)
 	_, err = e.eng.Settings(bg, "A")
 	assert.ErrorIs(t, err, wmssync.ErrNotFound, "a confirmed redaction erases")
+}
+
+// TestLifecycleConfirmationsShareReads: a burst of replayed app/uninstalled
+// bodies does not cost a read of the shop each; questions that arrive
+// while one read is in flight share the next one.
+func TestLifecycleConfirmationsShareReads(t *testing.T) {
+	e := newLifeEnv(t)
+	e.life["A"].inspectDelay = 20 * time.Millisecond
+	var wg gosync.WaitGroup
+	var refused atomic.Int32
+	for i := range 30 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			ev := &webhook.Event{Source: "fake", Topic: "app/uninstalled", Shop: "a.example.com",
+				WebhookID: fmt.Sprintf("replay-%d", i), TriggeredAt: e.clock.Now(), Body: []byte(`{}`)}
+			if err := e.eng.HandleEvent(bg, ev); webhook.IsPermanent(err) && errors.Is(err, wmssync.ErrNotConfirmed) {
+				refused.Add(1)
+			}
+		}()
+	}
+	wg.Wait()
+	assert.EqualValues(t, 30, refused.Load(), "every replay refused")
+	assert.LessOrEqual(t, e.life["A"].inspected.Load(), int32(3), "reads shared")
+	s, err := e.eng.Settings(bg, "A")
+	require.NoError(t, err)
+	assert.False(t, s.Connection.Disconnected())
 }
