@@ -38,7 +38,7 @@
 //		Store:       store,
 //		ShopSystems: []wmssync.ShopSystem{connector.ShopSystem()},
 //		Connect: func(ctx context.Context, s wmssync.Settings) (wmssync.Connector, error) {
-//			return connector.New(clientFor(s.Shop), ...) // the host keeps the token
+//			return connector.New(connector.Config{Client: clientFor(s)}) // the host keeps the token
 //		},
 //	})
 //	source, err := shopifywebhook.NewSource(appSecret) // the shop system's webhook source
