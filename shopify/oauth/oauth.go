@@ -255,7 +255,7 @@ func (a *App) AuthorizeURL(ctx context.Context, shop string, scopes []string) (s
 
 // ReauthorizeURL returns the link that asks the merchant of shop for the
 // missing scopes, such as the first scope of each requirement the
-// connection test reports missing (sync.Report.MissingScopeNames). The
+// connection test reports missing (sync.ConnectionReport.MissingScopeNames). The
 // link asks for granted and missing together: the token of an
 // authorization carries the scopes it asked for, so asking for the
 // missing ones alone would drop the others. Shopify's approval screen
