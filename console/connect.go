@@ -178,7 +178,7 @@ func (c *Console) connectSubmit(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if redirect != "" {
-		if u, err := url.Parse(redirect); err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
+		if !webAddress(redirect) {
 			f.Error = "the way to connect this shop gave no valid address to go on to"
 			fail()
 			return
@@ -188,12 +188,7 @@ func (c *Console) connectSubmit(w http.ResponseWriter, r *http.Request) {
 			fail()
 			return
 		}
-		// A page that goes on to the shop, not a redirect: the policy's
-		// form-action keeps this form's answer on the console.
-		c.render(w, r, http.StatusOK, "forward", view{Title: "Continue at the shop", Nav: "connect", Forward: redirect,
-			Data: struct{ Text, Link, LinkText string }{
-				"The shop asks you to approve the connection (" + m.Title + "), then sends you back here to the connection test of " + s.Shop + ".",
-				redirect, "Continue to the shop"}})
+		c.forward(w, r, redirect, "The shop asks you to approve the connection ("+m.Title+"), then sends you back here to the connection test of "+s.Shop+".")
 		return
 	}
 
@@ -249,4 +244,71 @@ func (c *Console) fieldErrors(err error, top *string, byField map[string]string)
 // shop's credentials. It includes Config.BasePath.
 func (c *Console) ConnectedURL(shop string) string {
 	return c.pages.url("shops", shop, "test") + "?done=connected"
+}
+
+// webAddress reports whether link is an absolute http(s) address, the only
+// kind the console sends a browser on to.
+func webAddress(link string) bool {
+	u, err := url.Parse(link)
+	return err == nil && (u.Scheme == "https" || u.Scheme == "http") && u.Host != ""
+}
+
+// forward answers with a page that sends the browser on to link (checked
+// with webAddress), saying why. It is a page, not a redirect, because the
+// policy's form-action keeps a form's answer on the console.
+func (c *Console) forward(w http.ResponseWriter, r *http.Request, link, why string) {
+	c.render(w, r, http.StatusOK, "forward", view{Title: "Continue at the shop", Nav: "connect", Forward: link,
+		Data: struct{ Text, Link, LinkText string }{why, link, "Continue to the shop"}})
+}
+
+// reauthorizer returns the first method that asks shops of system for
+// missing scopes, nil if none does.
+func (c *Console) reauthorizer(system string) *Method {
+	for i, m := range c.cfg.Methods {
+		if m.Reauthorize != nil && m.System == system {
+			return &c.cfg.Methods[i]
+		}
+	}
+	return nil
+}
+
+// askScopes asks the shop for the access scopes its saved settings need
+// and the app lacks, through the connect method that can.
+func (c *Console) askScopes(w http.ResponseWriter, r *http.Request) {
+	s, ok := c.shopSettings(w, r)
+	if !ok {
+		return
+	}
+	m := c.reauthorizer(s.System)
+	if m == nil {
+		c.errorPage(w, r, http.StatusNotFound, "this console cannot ask this shop for access: connect it again with new credentials")
+		return
+	}
+	ctx, cancel := context.WithTimeout(r.Context(), testTimeout)
+	defer cancel()
+	rep, err := c.eng.TestConnection(ctx, s)
+	switch {
+	case err != nil:
+		c.errorPage(w, r, http.StatusInternalServerError, "the connection test could not run: "+err.Error())
+		return
+	case !rep.Reached || !rep.Authorized:
+		c.errorPage(w, r, http.StatusConflict, "the shop did not accept the connection ("+rep.Error+"): connect it again")
+		return
+	}
+	missing := rep.MissingScopeNames()
+	if len(missing) == 0 {
+		c.redirect(w, r, "granted", "shops", s.Shop, "test")
+		return
+	}
+	link, err := m.Reauthorize(ctx, s.Shop, s.AdminURL, rep.Identity.GrantedScopes, missing)
+	if err != nil || !webAddress(link) {
+		msg := "no valid address to go on to"
+		if err != nil {
+			msg = err.Error()
+		}
+		c.errorPage(w, r, http.StatusBadGateway, "the request for access could not start: "+msg)
+		return
+	}
+	c.forward(w, r, link, "The shop asks you to approve the access the settings need ("+strings.Join(missing, ", ")+
+		"), then sends you back here to the connection test of "+s.Shop+".")
 }

@@ -32,7 +32,8 @@ const (
 	// ActionView reads pages: shops, settings, reports, setup progress,
 	// failures.
 	ActionView Action = "view"
-	// ActionConnect connects a shop: credentials are entered.
+	// ActionConnect connects a shop: credentials are entered, or the shop
+	// is asked for access.
 	ActionConnect Action = "connect"
 	// ActionConfigure tests a connection and saves a shop's settings.
 	ActionConfigure Action = "configure"
@@ -226,6 +227,7 @@ func (c *Console) routes() http.Handler {
 	handle("POST /connect/{method}", ActionConnect, c.connectSubmit)
 	handle("GET /shops/{shop}", ActionView, c.shopPage)
 	handle("GET /shops/{shop}/test", ActionView, c.testPage)
+	handle("POST /shops/{shop}/scopes", ActionConnect, c.askScopes)
 	handle("GET /shops/{shop}/settings", ActionView, c.settingsPage)
 	handle("POST /shops/{shop}/settings", ActionConfigure, c.settingsSubmit)
 	handle("GET /shops/{shop}/setup", ActionView, c.setupPage)

@@ -840,3 +840,56 @@ func TestStockAuditStartedAndItsErrorShown(t *testing.T) {
 		t.Fatalf("push to an unknown shop: HTTP %d", r.status)
 	}
 }
+
+func TestAskTheShopForMissingScopes(t *testing.T) {
+	var e *env
+	var asked []string
+	install := console.ShopifyInstall(func(ctx context.Context, shop, adminURL string) (string, error) {
+		return "https://one.myshopify.com/admin/oauth/authorize?state=s1", nil
+	})
+	token := console.ShopifyToken(func(ctx context.Context, shop, adminURL, tok, secret string) error {
+		e.mu.Lock()
+		defer e.mu.Unlock()
+		e.tokens[shop] = tok
+		return nil
+	})
+	e = newEnv(t, console.Config{Authorize: allow, Methods: []console.Method{install, token}})
+	e.connectShop("ShopOne", "one.myshopify.com")
+	// The default sales history reaches back a year: the test shop did
+	// not grant read_all_orders. No method can ask for it yet.
+	page := e.get("/shops/ShopOne/test").body
+	if !strings.Contains(page, "Access scope read_all_orders is missing") || strings.Contains(page, `id="ask-scopes"`) {
+		t.Fatalf("without a way to ask, the test offers to:\n%s", page)
+	}
+
+	install.Reauthorize = func(ctx context.Context, shop, adminURL string, granted, missing []string) (string, error) {
+		asked = append(asked, shop, adminURL, strings.Join(missing, ","), fmt.Sprint(len(granted) > 0))
+		return "https://one.myshopify.com/admin/oauth/authorize?scope=more&state=s2", nil
+	}
+	e = newEnv(t, console.Config{Authorize: allow, Methods: []console.Method{install, token}})
+	e.connectShop("ShopOne", "one.myshopify.com")
+	page = e.get("/shops/ShopOne/test").body
+	if !strings.Contains(page, `<form method="post" action="/shops/ShopOne/scopes" class="actions"><button type="submit" id="ask-scopes">`) {
+		t.Fatalf("the test does not offer to ask for the missing scope:\n%s", page)
+	}
+	r := e.post("/shops/ShopOne/scopes", url.Values{})
+	if r.status != http.StatusOK || !strings.Contains(r.body, `id="forward-link" href="https://one.myshopify.com/admin/oauth/authorize?scope=more&amp;state=s2"`) ||
+		!strings.Contains(r.body, "(read_all_orders)") {
+		t.Fatalf("ask for scopes: HTTP %d\n%s", r.status, r.body)
+	}
+	if fmt.Sprint(asked) != "[ShopOne https://one.myshopify.com read_all_orders true]" {
+		t.Fatalf("Reauthorize got %q", asked)
+	}
+
+	// Once nothing is missing, there is nothing to ask.
+	if r := e.post("/shops/ShopOne/settings", url.Values{"admin_url": {"https://one.myshopify.com"},
+		"sales_history_since": {time.Now().AddDate(0, 0, -10).Format("2006-01-02")}, "op": {"save"}}); r.status != http.StatusSeeOther {
+		t.Fatalf("save: HTTP %d\n%s", r.status, r.body)
+	}
+	if page := e.get("/shops/ShopOne/test").body; strings.Contains(page, `id="ask-scopes"`) {
+		t.Fatal("the test offers to ask with nothing missing")
+	}
+	if r := e.post("/shops/ShopOne/scopes", url.Values{}); r.status != http.StatusSeeOther || r.loc != "/shops/ShopOne/test?done=granted" {
+		t.Fatalf("ask with nothing missing: HTTP %d to %q", r.status, r.loc)
+	}
+}

@@ -51,6 +51,15 @@ type Method struct {
 	// [*FieldError] is shown next to its field; any other error above
 	// the form. Required.
 	Connect func(ctx context.Context, in Input) (redirect string, err error)
+	// Reauthorize, if set, asks a shop of System for the access scopes
+	// its features need and the app lacks: the connection test of such a
+	// shop then offers a button for it. granted are the scopes the shop
+	// granted, missing those to add (the first scope of each unmet
+	// requirement); it returns the http(s) link to send the browser to,
+	// like Connect. For [ShopifyInstall]: shopify/oauth's
+	// App.ReauthorizeURL, with the host's callback completing it as an
+	// install. Optional.
+	Reauthorize func(ctx context.Context, shop, adminURL string, granted, missing []string) (link string, err error)
 }
 
 // Field is one input of a [Method]'s form.

@@ -189,6 +189,7 @@ var flashes = map[string]string{
 	"skipped":   "Step skipped.",
 	"replayed":  "The failure was replayed: it is being processed again.",
 	"discarded": "The failure was discarded.",
+	"granted":   "The shop already grants every access scope the settings need.",
 	"audit":     "Stock audit started: the shop's stock is compared with the warehouse's and the differences corrected. Its result shows below when it is finished.",
 	"push":      "Full stock push started: every stock level of the shop is set to the warehouse's figure. Its result shows below when it is finished.",
 }

@@ -19,6 +19,9 @@ type reportView struct {
 	// Unmapped locations are reported but are no problem.
 	Unmapped   []wmssync.LocationMapping
 	Warehouses map[string]string // id -> name
+	// AskScopes is where to post to ask the shop for its missing
+	// scopes, "" when no connect method can.
+	AskScopes string
 }
 
 // scopeRow is one feature's scope need and whether the grant covers it.
@@ -137,11 +140,15 @@ func (c *Console) testPage(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	whs, _ := c.warehouseNames(r.Context())
+	rv := c.buildReport(rep, whs)
+	if len(rep.MissingScopes) > 0 && c.reauthorizer(s.System) != nil {
+		rv.AskScopes = c.pages.url("shops", shop, "scopes")
+	}
 	c.render(w, r, http.StatusOK, "test", view{Title: "Connection test: " + s.DisplayName, Nav: "test", Shop: shop,
 		Data: struct {
 			Settings wmssync.Settings
 			reportView
-		}{s, c.buildReport(rep, whs)}})
+		}{s, rv}})
 }
 
 // warehouseNames returns the WMS's warehouses by id.

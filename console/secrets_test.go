@@ -25,6 +25,9 @@ func TestNoRouteShowsASecret(t *testing.T) {
 	install := console.ShopifyInstall(func(ctx context.Context, shop, adminURL string) (string, error) {
 		return "https://one.myshopify.com/admin/oauth/authorize?client_id=app&state=s1", nil
 	})
+	install.Reauthorize = func(ctx context.Context, shop, adminURL string, granted, missing []string) (string, error) {
+		return "https://one.myshopify.com/admin/oauth/authorize?client_id=app&state=s2", nil
+	}
 	token := console.ShopifyToken(func(ctx context.Context, shop, adminURL, tok, secret string) error {
 		e.mu.Lock()
 		defer e.mu.Unlock()

@@ -678,6 +678,23 @@ func TestBrowserClickThrough(t *testing.T) {
 	}
 	b.shot("install-connected")
 
+	// The merchant takes an access scope away from the app: the test
+	// shows it missing, and its button asks the shop for it again.
+	w.no.SetScopes(slices.DeleteFunc(w.no.Scopes(), func(s string) bool { return s == fulfilScope })...)
+	b.visit(basePath + "/shops/MyShopNO/test")
+	if !b.eval(`document.querySelector("tr.missing") !== null`) || !strings.Contains(b.text("#rep-problems ~ ol"), fulfilScope) {
+		b.fatalf("the test does not show %s missing:\n%s", fulfilScope, b.text("main"))
+	}
+	b.shot("scope-missing")
+	if st := b.click(`#ask-scopes`); st != http.StatusOK {
+		b.fatalf("ask for the missing scope: HTTP %d\n%s", st, b.text("body"))
+	}
+	b.waitFor("the connection test after the approval", `location.pathname === "`+basePath+`/shops/MyShopNO/test" && document.readyState === "complete"`, 30*time.Second)
+	b.scan()
+	if b.eval(`document.querySelector("tr.missing") !== null`) || !slices.Contains(w.no.Scopes(), fulfilScope) {
+		b.fatalf("the scope was not granted again: %v\n%s", w.no.Scopes(), b.text("main"))
+	}
+
 	// Every page of the console, followed link by link, shows no secret.
 	crawl(b, basePath+"/")
 	b.noDialogs()

@@ -58,6 +58,24 @@ func (w *world) install(ctx context.Context, shop, adminURL string) (string, err
 	return link, nil
 }
 
+// reauthorize is the install method's Reauthorize: it asks the shop for
+// the scopes the connection test found missing (the callback completes it
+// like an install).
+func (w *world) reauthorize(ctx context.Context, shop, adminURL string, granted, missing []string) (string, error) {
+	domain, err := shopify.NormalizeShop(adminURL)
+	if err != nil {
+		return "", err
+	}
+	link, err := w.app.ReauthorizeURL(ctx, domain, granted, missing)
+	if err != nil {
+		return "", err
+	}
+	w.mu.Lock()
+	w.installing[domain] = shop
+	w.mu.Unlock()
+	return link, nil
+}
+
 // handleCallback completes an install: Shopify's redirect, verified and
 // exchanged; the credentials stored under the shop id; then the console's
 // connection test of the shop.

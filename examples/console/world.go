@@ -251,11 +251,13 @@ func newWorld(ctx context.Context, o options) (*world, error) {
 		w.close()
 		return nil, err
 	}
+	install := console.ShopifyInstall(w.install)
+	install.Reauthorize = w.reauthorize
 	w.console, err = console.New(console.Config{
 		Engine:     w.eng,
 		Warehouses: w.wms,
 		BasePath:   basePath,
-		Methods: []console.Method{console.ShopifyInstall(w.install), console.ShopifyToken(w.creds.saveToken),
+		Methods: []console.Method{install, console.ShopifyToken(w.creds.saveToken),
 			console.WooCommerceKeys(w.creds.saveKeys)},
 		Activity: activity,
 		Title:    "Demo WMS",
