@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/wmsbridge/wmsbridge/webhook"
+	"github.com/wmsbridge/wmsbridge/wms"
 )
 
 // SweepResult is what one reconciliation sweep of one shop did.
@@ -112,6 +113,9 @@ func (e *Engine) sweepOrders(ctx context.Context, s Settings, conn Connector, st
 		for _, o := range page.Items {
 			res.OrdersSeen++
 			out, err := e.applyOrder(ctx, s, conn, o, webhook.Version{UpdatedAt: o.UpdatedAt}, true)
+			if err == nil && out == outStale && !o.POS {
+				out, err = e.repairSameSecond(ctx, s, conn, o)
+			}
 			if err != nil {
 				if retryable(err) {
 					return err
@@ -133,6 +137,66 @@ func (e *Engine) sweepOrders(ctx context.Context, s Settings, conn Connector, st
 	}
 	_, err = e.store.AdvanceWatermark(ctx, s.Shop, WatermarkOrders, start)
 	return err
+}
+
+// repairSameSecond applies a swept order whose version equals the applied
+// one when the warehouse's copy has another status. Versions are whole
+// seconds on most shop systems, and a sweep's carry no trigger time, so a
+// change made within the second of the applied state (an order paid, or
+// cancelled, right after it was placed) has an equal version; when its
+// webhook is lost (WooCommerce never retries one) the sweep alone can
+// bring it, and only by comparing with what the warehouse holds. It costs
+// a backend read per swept order at an equal version, and a read of the
+// order by id when the status differs, so a listing read before a webhook
+// that was applied since never wins over it.
+func (e *Engine) repairSameSecond(ctx context.Context, s Settings, conn Connector, o Order) (outcome, error) {
+	key := EntityKey{Shop: s.Shop, Kind: KindOrder, ID: o.ExternalID}
+	applied, _, err := e.store.Version(ctx, key)
+	if err != nil {
+		return outIgnored, fmt.Errorf("sync: read version of %s: %w", key, err)
+	}
+	if c, ok := (webhook.Version{UpdatedAt: o.UpdatedAt}).Compare(applied); !ok || c != 0 {
+		return outStale, nil
+	}
+	held, err := e.backend.Order(ctx, wms.OrderKey{Shop: s.Shop, ExternalID: o.ExternalID})
+	switch {
+	case errors.Is(err, wms.ErrNotFound):
+		return outStale, nil // not the warehouse's
+	case err != nil:
+		return outIgnored, fmt.Errorf("sync: read order %s of %s from the backend: %w", o.ExternalID, s.Shop, err)
+	case sameStatus(held.Status, o.Status):
+		return outStale, nil
+	}
+	page, err := conn.Orders(ctx, OrderQuery{IDs: []string{o.ExternalID}}, "")
+	if err != nil {
+		return outIgnored, fmt.Errorf("sync: re-read order %s of %s: %w", o.ExternalID, s.Shop, err)
+	}
+	if len(page.Items) == 0 || sameStatus(page.Items[0].Status, held.Status) {
+		return outStale, nil // deleted meanwhile (its deletion follows), or caught up
+	}
+	live := page.Items[0]
+	v := webhook.Version{UpdatedAt: live.UpdatedAt}
+	if c, ok := v.Compare(applied); !ok || c != 0 {
+		return e.applyOrder(ctx, s, conn, live, v, true) // changed again: the usual rule
+	}
+	out, _, err := e.applyOrderOnce(ctx, s, conn, key, live, v, applyUnlessStale, true)
+	if err == nil && out == outApplied {
+		e.log.LogAttrs(ctx, slog.LevelWarn, "sweep: order changed within the second of the state applied; the shop's status applied",
+			slog.String("shop", s.Shop), slog.String("order", o.ExternalID),
+			slog.String("was", string(held.Status)), slog.String("now", string(live.Status)))
+	}
+	return out, err
+}
+
+// sameStatus reports whether two order statuses are the same ("" is open).
+func sameStatus(a, b wms.OrderStatus) bool {
+	if a == "" {
+		a = wms.OrderOpen
+	}
+	if b == "" {
+		b = wms.OrderOpen
+	}
+	return a == b
 }
 
 func (e *Engine) sweepProducts(ctx context.Context, s Settings, conn Connector, start time.Time, res *SweepResult) error {

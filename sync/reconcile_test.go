@@ -164,3 +164,42 @@ func TestRun(t *testing.T) {
 	assert.GreaterOrEqual(t, st.Audits, uint64(1))
 	assert.Equal(t, uint64(1), st.EventsApplied)
 }
+
+// TestSweepRepairsChangesWithinTheSecond: an order placed awaiting payment
+// and paid within the same second, and one placed and cancelled within the
+// same second, whose second webhooks are lost (WooCommerce never retries
+// one). Their versions (whole seconds) equal the applied ones, so only the
+// warehouse's copy shows the sweep what is missing: it applies the shop's
+// status, once.
+func TestSweepRepairsChangesWithinTheSecond(t *testing.T) {
+	e := newEnv(t)
+	f := e.addShop("dk")
+	f.putProduct(product("P1", e.clock.Now(), "TEE"))
+	e.throughOrders("dk")
+	at := e.clock.Advance(time.Second)
+	unpaid := order("7001", "loc-cph", at, line("L1", "TEE", 1))
+	unpaid.Status = wms.OrderPaymentPending
+	placed := order("7002", "loc-cph", at, line("L1", "TEE", 1))
+	for _, o := range []wmssync.Order{unpaid, placed} {
+		f.putOrder(o)
+		e.deliver(f, topicOrdersCreate, fakePayload{Order: &o})
+	}
+	e.drain()
+	require.Equal(t, wms.OrderPaymentPending, e.order("dk", "7001").Status)
+	require.Equal(t, wms.OrderOpen, e.order("dk", "7002").Status)
+
+	paid, cancelled := unpaid, placed
+	paid.Status, cancelled.Status = wms.OrderOpen, wms.OrderCancelled // same UpdatedAt
+	f.putOrder(paid)
+	f.putOrder(cancelled)
+	e.clock.Advance(time.Minute)
+	res, err := e.engine.Reconcile(bg, "dk")
+	require.NoError(t, err)
+	assert.Equal(t, wms.OrderOpen, e.order("dk", "7001").Status, "the payment arrived")
+	assert.Equal(t, wms.OrderCancelled, e.order("dk", "7002").Status, "the cancellation arrived")
+	assert.Equal(t, 2, res.OrdersApplied)
+
+	res, err = e.engine.Reconcile(bg, "dk")
+	require.NoError(t, err)
+	assert.Zero(t, res.OrdersApplied, "a second sweep changes nothing")
+}
