@@ -167,25 +167,32 @@ func (e *Engine) repairSameSecond(ctx context.Context, s Settings, conn Connecto
 	case sameStatus(held.Status, o.Status):
 		return outStale, nil
 	}
-	page, err := conn.Orders(ctx, OrderQuery{IDs: []string{o.ExternalID}}, "")
-	if err != nil {
-		return outIgnored, fmt.Errorf("sync: re-read order %s of %s: %w", o.ExternalID, s.Shop, err)
+	for range maxConflicts {
+		page, err := conn.Orders(ctx, OrderQuery{IDs: []string{o.ExternalID}}, "")
+		if err != nil {
+			return outIgnored, fmt.Errorf("sync: re-read order %s of %s: %w", o.ExternalID, s.Shop, err)
+		}
+		if len(page.Items) == 0 || sameStatus(page.Items[0].Status, held.Status) {
+			return outStale, nil // deleted meanwhile (its deletion follows), or caught up
+		}
+		live := page.Items[0]
+		v := webhook.Version{UpdatedAt: live.UpdatedAt}
+		if c, ok := v.Compare(applied); !ok || c != 0 {
+			return e.applyOrder(ctx, s, conn, live, v, true) // changed again: the usual rule
+		}
+		out, lost, err := e.applyOrderOnce(ctx, s, conn, key, live, v, applyUnlessStale, true)
+		if err != nil || !lost {
+			if err == nil && out == outApplied {
+				e.log.LogAttrs(ctx, slog.LevelWarn, "sweep: order changed within the second of the state applied; the shop's status applied",
+					slog.String("shop", s.Shop), slog.String("order", o.ExternalID),
+					slog.String("was", string(held.Status)), slog.String("now", string(live.Status)))
+			}
+			return out, err
+		}
+		// Another process applied the order meanwhile: read it again, so
+		// the shop's current order is what ends up in the backend.
 	}
-	if len(page.Items) == 0 || sameStatus(page.Items[0].Status, held.Status) {
-		return outStale, nil // deleted meanwhile (its deletion follows), or caught up
-	}
-	live := page.Items[0]
-	v := webhook.Version{UpdatedAt: live.UpdatedAt}
-	if c, ok := v.Compare(applied); !ok || c != 0 {
-		return e.applyOrder(ctx, s, conn, live, v, true) // changed again: the usual rule
-	}
-	out, _, err := e.applyOrderOnce(ctx, s, conn, key, live, v, applyUnlessStale, true)
-	if err == nil && out == outApplied {
-		e.log.LogAttrs(ctx, slog.LevelWarn, "sweep: order changed within the second of the state applied; the shop's status applied",
-			slog.String("shop", s.Shop), slog.String("order", o.ExternalID),
-			slog.String("was", string(held.Status)), slog.String("now", string(live.Status)))
-	}
-	return out, err
+	return outIgnored, fmt.Errorf("sync: order %s kept changing concurrently", key)
 }
 
 // sameStatus reports whether two order statuses are the same ("" is open).
