@@ -19,6 +19,9 @@ type stmtKey struct {
 // For the writer's database, call it outside a write's transaction (the
 // writer has one connection, which the transaction holds).
 func (s *Store) stmt(ctx context.Context, db *sql.DB, q string) (*sql.Stmt, error) {
+	if err := s.checkOpen(); err != nil {
+		return nil, err // ErrClosed, as the writer would answer
+	}
 	k := stmtKey{db, q}
 	s.stmtMu.Lock()
 	st := s.stmts[k]
