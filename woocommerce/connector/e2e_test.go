@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/http"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -432,4 +433,57 @@ func TestE2E_ReadOnlyKeyUsedForWritesIsDeadLettered(t *testing.T) {
 	assert.Equal(t, int64(5), p.Stock, "nothing written")
 	assert.False(t, bytes.Contains([]byte(h.logText()), []byte(rs)), "the secret is not logged")
 	_ = fmt.Sprint
+}
+
+// TestE2E_OrderPaidWithinTheSecondReachesPickingBySweep: checkout creates
+// the order pending and the payment gateway moves it to processing within
+// the same second (date_modified_gmt has whole seconds, deliveries carry no
+// trigger time); the order.updated delivery is lost and WooCommerce never
+// retries it. The sweep reads the order at the version already applied
+// from order.created and must still release it to picking.
+func TestE2E_OrderPaidWithinTheSecondReachesPickingBySweep(t *testing.T) {
+	var frozen atomic.Pointer[time.Time] // the store's clock while set
+	clock := func() time.Time {
+		if at := frozen.Load(); at != nil {
+			return *at
+		}
+		return time.Now()
+	}
+	h := newE2E(t, []wootest.Option{wootest.WithClock(clock)})
+	_, _, err := h.store.CreateProduct(wootest.ProductSpec{Name: "Mug", SKU: "MUG", Price: "10.00", Stock: 10})
+	require.NoError(t, err)
+	s := h.setup(false)
+
+	at := time.Now().Truncate(time.Second).Add(100 * time.Millisecond)
+	frozen.Store(&at) // creation and payment within one second
+	id, err := h.store.CreateOrder(wootest.OrderSpec{Status: "pending", Lines: []wootest.OrderLineSpec{{SKU: "MUG", Quantity: 1}}})
+	require.NoError(t, err)
+	h.drain() // order.created, built and sent while the order is pending
+	o, ok := h.order(id)
+	require.True(t, ok)
+	require.Equal(t, wms.OrderPaymentPending, o.Status)
+	require.Equal(t, wms.StageHeld, o.Stage)
+
+	remove := h.srv.InjectWebhookFault(wootest.WebhookFault{Kind: wootest.WebhookDrop, Topic: "order.updated", Count: 1})
+	defer remove()
+	paidAt := at.Add(600 * time.Millisecond)
+	frozen.Store(&paidAt)
+	require.NoError(t, h.store.SetOrderStatus(id, "processing"))
+	h.drain()
+	require.Equal(t, int64(1), h.store.Counters().Dropped, "the processing delivery was lost")
+	o, _ = h.order(id)
+	require.Equal(t, wms.OrderPaymentPending, o.Status, "nothing told the engine yet")
+	frozen.Store(nil)
+
+	res, err := h.eng.Reconcile(ctxT(t), s.Shop)
+	require.NoError(t, err)
+	o, _ = h.order(id)
+	assert.Equal(t, wms.OrderOpen, o.Status, "the sweep brought the payment")
+	assert.Equal(t, wms.StageReleased, o.Stage, "released to picking")
+	assert.Equal(t, 1, res.OrdersApplied, "%+v", res)
+
+	res, err = h.eng.Reconcile(ctxT(t), s.Shop)
+	require.NoError(t, err)
+	assert.Zero(t, res.OrdersApplied, "a second sweep changes nothing: %+v", res)
+	assert.Equal(t, 1, res.OrdersSeen, "%+v", res)
 }
