@@ -198,3 +198,49 @@ func TestNoShopifyImport(t *testing.T) {
 		}
 	}
 }
+
+// The sweep's repair of a change made within the second of the applied
+// state (an order paid right after it was placed, its webhook lost) loses
+// its version race to another process, which applied the order's
+// cancellation, made in the same second, meanwhile: the sweep reads the
+// order again and the warehouse ends with the shop's current status, not
+// with the payment the sweep read first.
+func TestSameSecondRepairLosingARaceRereadsTheShop(t *testing.T) {
+	var racing *racingStore
+	e := newEnv(t, func(c *wmssync.Config) {
+		if racing == nil {
+			racing = &racingStore{Store: c.Store.(*memstore.Store), raced: map[wmssync.EntityKey]bool{}}
+		}
+		c.Store = racing
+	})
+	f := e.addShop("dk")
+	f.putProduct(product("P1", e.clock.Now(), "TEE"))
+	key := wmssync.EntityKey{Shop: "dk", Kind: wmssync.KindOrder, ID: "7001"}
+	racing.raced[key] = true // no race until the sweep
+	e.throughOrders("dk")
+	unpaid := order("7001", "loc-cph", e.clock.Advance(time.Second), line("L1", "TEE", 1))
+	unpaid.Status = wms.OrderPaymentPending
+	f.putOrder(unpaid)
+	e.deliver(f, topicOrdersCreate, fakePayload{Order: &unpaid})
+	e.drain()
+	require.Equal(t, wms.OrderPaymentPending, e.order("dk", "7001").Status)
+
+	paid := unpaid
+	paid.Status = wms.OrderOpen // same second: same UpdatedAt; its webhook lost
+	f.putOrder(paid)
+	cancelled := unpaid
+	cancelled.Status = wms.OrderCancelled // still the same second
+	racing.mu.Lock()
+	delete(racing.raced, key)
+	racing.mu.Unlock()
+	racing.onRace = func(k wmssync.EntityKey) {
+		if k == key {
+			f.putOrder(cancelled) // changed and applied by the other process
+		}
+	}
+	e.clock.Advance(time.Minute)
+	res, err := e.engine.Reconcile(bg, "dk")
+	require.NoError(t, err)
+	assert.Equal(t, wms.OrderCancelled, e.order("dk", "7001").Status, "the shop's current status, read again after the lost race")
+	assert.Equal(t, 1, res.OrdersApplied)
+}
