@@ -49,10 +49,9 @@ func (s *racingStore) SetVersion(ctx context.Context, k wmssync.EntityKey, v web
 	return s.Store.SetVersion(ctx, k, v, rev)
 }
 
-// When another process applied an entity meanwhile, the engine re-reads it
-// from the shop and applies the shop's current data, so the warehouse ends
-// with the newest whoever wrote last.
-func TestLostVersionRaceRereadsTheShop(t *testing.T) {
+// newRacingEnv returns an env whose engine (also after a rebuild) works on
+// a racingStore over the env's store.
+func newRacingEnv(t *testing.T) (*env, *racingStore) {
 	var racing *racingStore
 	e := newEnv(t, func(c *wmssync.Config) {
 		if racing == nil {
@@ -60,6 +59,14 @@ func TestLostVersionRaceRereadsTheShop(t *testing.T) {
 		}
 		c.Store = racing
 	})
+	return e, racing
+}
+
+// When another process applied an entity meanwhile, the engine re-reads it
+// from the shop and applies the shop's current data, so the warehouse ends
+// with the newest whoever wrote last.
+func TestLostVersionRaceRereadsTheShop(t *testing.T) {
+	e, racing := newRacingEnv(t)
 	f := e.addShop("dk")
 	stale := product("P1", e.clock.Now(), "A")
 	stale.Title = "What the import saw"
@@ -206,13 +213,7 @@ func TestNoShopifyImport(t *testing.T) {
 // order again and the warehouse ends with the shop's current status, not
 // with the payment the sweep read first.
 func TestSameSecondRepairLosingARaceRereadsTheShop(t *testing.T) {
-	var racing *racingStore
-	e := newEnv(t, func(c *wmssync.Config) {
-		if racing == nil {
-			racing = &racingStore{Store: c.Store.(*memstore.Store), raced: map[wmssync.EntityKey]bool{}}
-		}
-		c.Store = racing
-	})
+	e, racing := newRacingEnv(t)
 	f := e.addShop("dk")
 	f.putProduct(product("P1", e.clock.Now(), "TEE"))
 	key := wmssync.EntityKey{Shop: "dk", Kind: wmssync.KindOrder, ID: "7001"}
