@@ -139,7 +139,7 @@ type OutboundConfig struct {
 	// instead of a few calls per Gap. Linger bounds the wait: a Gap above
 	// it counts as Linger. Negative Linger: no wait at all.
 	Linger time.Duration
-	Gap    time.Duration
+	Gap    time.Duration // the quiet time that ends a wait early; see Linger
 	// Lease is how long a claimed message stays with its dispatcher
 	// (default DefaultOutboundLease): after a crash, another process takes
 	// the message over once the lease ran out. It must exceed the longest
