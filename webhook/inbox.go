@@ -45,9 +45,14 @@ type BodyCopier interface {
 //
 // Contract (checked by webhook/inboxtest):
 //   - Claim returns at most limit events that are due: pending with a due
-//     time at or before now, or claimed with an expired lease. Events are
-//     returned oldest due time first, ties in insertion order (best
-//     effort: webhooks are unordered anyway). Each returned event is leased
+//     time at or before now, or claimed with an expired lease. Shops are
+//     served fairly: the due events are taken round-robin over their
+//     Event.Shop (every shop's oldest due event, then every shop's second,
+//     and so on; each round oldest due time first), so one shop's burst
+//     does not hold the other shops' events back. Within a shop events are
+//     taken oldest due time first, ties in insertion order, and the claimed
+//     events are returned in that order too (best effort: webhooks are
+//     unordered anyway). Each returned event is leased
 //     until now+lease and its Attempt is one more than before (1 on the
 //     first claim). Concurrent Claims never return the same event twice
 //     while its lease runs. Claim returns an empty slice, not an error,

@@ -1,11 +1,14 @@
 package webhook
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"slices"
 	"sync"
 	"time"
+
+	"github.com/wmsbridge/wmsbridge/internal/fairclaim"
 )
 
 // MemoryInbox is an in-process Store: it implements Inbox and Queue with a
@@ -101,15 +104,11 @@ func (m *MemoryInbox) Claim(ctx context.Context, limit int, lease time.Duration)
 			due = append(due, ent)
 		}
 	}
-	slices.SortStableFunc(due, func(a, b *memEntry) int {
-		if c := a.due.Compare(b.due); c != 0 {
-			return c
-		}
-		return int(a.seq) - int(b.seq)
-	})
+	due = fairOrder(due)
 	if len(due) > limit {
 		due = due[:limit]
 	}
+	slices.SortFunc(due, byAge)
 	jobs := make([]Job, 0, len(due))
 	for _, ent := range due {
 		ent.state = memClaimed
@@ -118,6 +117,30 @@ func (m *MemoryInbox) Claim(ctx context.Context, limit int, lease time.Duration)
 		jobs = append(jobs, Job{Event: ent.event.clone(), Attempt: ent.attempt, LastError: ent.lastError})
 	}
 	return jobs, nil
+}
+
+// byAge orders entries oldest due first, ties in insertion order.
+func byAge(a, b *memEntry) int {
+	if c := a.due.Compare(b.due); c != 0 {
+		return c
+	}
+	return cmp.Compare(a.seq, b.seq)
+}
+
+// fairOrder orders due events round-robin over shops (see
+// internal/fairclaim).
+func fairOrder(due []*memEntry) []*memEntry {
+	cands := make([]fairclaim.Candidate, len(due))
+	bySeq := make(map[int64]*memEntry, len(due))
+	for i, ent := range due {
+		cands[i] = fairclaim.Candidate{Seq: int64(ent.seq), Shop: ent.event.Shop, Due: ent.due.UnixNano()}
+		bySeq[int64(ent.seq)] = ent
+	}
+	out := due[:0:0]
+	for _, seq := range fairclaim.Order(cands, len(cands)) {
+		out = append(out, bySeq[seq])
+	}
+	return out
 }
 
 // Complete implements Queue.

@@ -52,6 +52,7 @@ func Run(t *testing.T, newStore func(t *testing.T) wmssync.Store) {
 		{"WatermarkAdvance", testWatermarkAdvance},
 		{"WatermarkConcurrent", testWatermarkConcurrent},
 		{"CancelledContext", testCancelled},
+		{"InboxFairness", testInboxFairness}, // fairness.go
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

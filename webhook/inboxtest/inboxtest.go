@@ -44,6 +44,7 @@ func Run(t *testing.T, newStore func(t *testing.T) webhook.Store) {
 		{"PutCopiesBody", testPutCopiesBody},
 		{"ClaimEmpty", testClaimEmpty},
 		{"ClaimLimitAndOrder", testClaimLimitOrder},
+		{"ClaimFairPerShop", testClaimFairPerShop},
 		{"ClaimLease", testClaimLease},
 		{"ClaimConcurrent", testClaimConcurrent},
 		{"Complete", testComplete},
@@ -276,6 +277,22 @@ func testClaimLimitOrder(t *testing.T, s webhook.Store) {
 	rest := claim(t, s, 10, time.Minute)
 	if got := fmt.Sprint(ids(rest)); got != "[o2 o3 o4]" {
 		t.Fatalf("second Claim = %s, want [o2 o3 o4]", got)
+	}
+}
+
+// A shop's burst does not hold the other shops' events back: claims take
+// the shops round-robin, each shop's events oldest first.
+func testClaimFairPerShop(t *testing.T, s webhook.Store) {
+	for _, id := range []string{"a0", "a1", "a2", "a3", "a4", "b0", "b1", "c0"} {
+		e := newEvent(id)
+		e.Shop = "https://" + id[:1] + ".example/"
+		put(t, s, e)
+		time.Sleep(2 * time.Millisecond) // distinct insertion times for stores ordering by time
+	}
+	for _, want := range []string{"[a0 b0 c0]", "[a1 a2 b1]", "[a3 a4]"} {
+		if got := fmt.Sprint(ids(claim(t, s, 3, time.Minute))); got != want {
+			t.Fatalf("Claim(3) = %s, want %s (round-robin over shops, each oldest first; returned oldest first)", got, want)
+		}
 	}
 }
 

@@ -8,7 +8,9 @@ import (
 	"testing"
 	"time"
 
+	wmssync "github.com/wmsbridge/wmsbridge/sync"
 	"github.com/wmsbridge/wmsbridge/sync/store/postgres"
+	"github.com/wmsbridge/wmsbridge/sync/storetest"
 	"github.com/wmsbridge/wmsbridge/webhook"
 )
 
@@ -135,4 +137,11 @@ func drain(b *testing.B, s webhook.Store, workers, limit int) {
 		}()
 	}
 	wg.Wait()
+}
+
+// BenchmarkFairness reports the lag of a quiet and a noisy shop's events in
+// an overloaded inbox (see storetest.BenchmarkFairness). Run with
+// -benchtime=1x.
+func BenchmarkFairness(b *testing.B) {
+	storetest.BenchmarkFairness(b, func(b *testing.B) wmssync.Store { return newBenchStore(b) })
 }

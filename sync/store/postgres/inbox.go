@@ -13,6 +13,8 @@ import (
 
 	"github.com/wmsbridge/wmsbridge/sync/store/internal/eventmeta"
 	"github.com/wmsbridge/wmsbridge/webhook"
+
+	"github.com/wmsbridge/wmsbridge/internal/fairclaim"
 )
 
 // Inbox states in wmsbridge_inbox.state.
@@ -57,10 +59,13 @@ func scanJob(row pgx.Row, extra ...any) (jobRow, error) {
 	return r, nil
 }
 
-// Claim implements [webhook.Queue] in one statement: it selects up to limit
-// due events with FOR UPDATE SKIP LOCKED (so concurrent claimers, in any
-// process, take disjoint events without waiting for each other) and leases
-// them until now+lease. Events come back oldest due first.
+// Claim implements [webhook.Queue]: it picks up to limit
+// due events round-robin over shops (every shop's oldest due event, then
+// every shop's second, ...; so one shop's burst does not hold the others
+// back), locks them with FOR UPDATE SKIP LOCKED (so concurrent claimers, in
+// any process, take disjoint events without waiting for each other; a
+// claimer may get fewer than limit while another holds some of its picks)
+// and leases them until now+lease. Events come back oldest due first.
 func (s *Store) Claim(ctx context.Context, limit int, lease time.Duration) ([]webhook.Job, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
@@ -68,17 +73,28 @@ func (s *Store) Claim(ctx context.Context, limit int, lease time.Duration) ([]we
 	if limit <= 0 {
 		return []webhook.Job{}, nil
 	}
+	now := s.now()
+	seqs, err := s.fairSeqs(ctx, now, limit)
+	if err != nil {
+		return nil, wrap("claim", err)
+	}
+	if len(seqs) == 0 {
+		return []webhook.Job{}, nil
+	}
+	// The candidates are four times the limit, in claim order, so that
+	// concurrent claimers, which read the same first candidates, skip to
+	// the next.
 	rows, err := s.pool.Query(ctx, s.q(`WITH c AS (
 			SELECT seq, due FROM wmsbridge_inbox
-			WHERE state < 2 AND due <= `+nowSQL+`
-			ORDER BY due, seq
+			WHERE seq = ANY($4) AND state < 2 AND due <= `+nowSQL+`
+			ORDER BY array_position($4, seq)
 			LIMIT $2
 			FOR UPDATE SKIP LOCKED
 		)
 		UPDATE wmsbridge_inbox i
 		SET state = 1, attempt = i.attempt + 1, due = `+nowSQL+` + $3::bigint * interval '1 microsecond'
 		FROM c WHERE i.seq = c.seq
-		RETURNING `+jobColumns+`, c.due`), s.now(), limit, lease.Microseconds())
+		RETURNING `+jobColumns+`, c.due`), now, limit, lease.Microseconds(), seqs)
 	if err != nil {
 		return nil, wrap("claim", err)
 	}
@@ -107,6 +123,42 @@ func (s *Store) Claim(ctx context.Context, limit int, lease time.Duration) ([]we
 		jobs[i] = r.job
 	}
 	return jobs, nil
+}
+
+// shopsWithDue lists, with one index seek per shop, the shops with pending
+// or claimed events (wmsbridge_inbox_fair).
+const shopsWithDue = `WITH RECURSIVE shops(s) AS (
+		SELECT (SELECT shop FROM wmsbridge_inbox WHERE state < 2 ORDER BY shop LIMIT 1)
+		UNION ALL
+		SELECT (SELECT shop FROM wmsbridge_inbox WHERE state < 2 AND shop > s ORDER BY shop LIMIT 1)
+		FROM shops WHERE s IS NOT NULL)`
+
+// fairSeqs returns the positions of up to four times limit due events,
+// round-robin over shops (internal/fairclaim), read without locks.
+func (s *Store) fairSeqs(ctx context.Context, now any, limit int) ([]int64, error) {
+	var shops int64
+	if err := s.pool.QueryRow(ctx, s.q(shopsWithDue+` SELECT count(*) FROM shops WHERE s IS NOT NULL`)).Scan(&shops); err != nil {
+		return nil, err
+	}
+	return fairclaim.Pick(4*limit, int(shops), func(per int) ([]fairclaim.Candidate, error) {
+		rows, err := s.pool.Query(ctx, s.q(shopsWithDue+` SELECT c.seq, shops.s, c.due_us FROM shops CROSS JOIN LATERAL (
+				SELECT seq, (extract(epoch FROM due) * 1000000)::bigint AS due_us FROM wmsbridge_inbox
+				WHERE shop = shops.s AND state < 2 AND due <= `+nowSQL+` ORDER BY due, seq LIMIT $2) c
+			WHERE shops.s IS NOT NULL`), now, per)
+		if err != nil {
+			return nil, err
+		}
+		defer rows.Close()
+		var out []fairclaim.Candidate
+		for rows.Next() {
+			var c fairclaim.Candidate
+			if err := rows.Scan(&c.Seq, &c.Shop, &c.Due); err != nil {
+				return nil, err
+			}
+			out = append(out, c)
+		}
+		return out, rows.Err()
+	})
 }
 
 // Complete implements [webhook.Queue].

@@ -9,7 +9,9 @@ import (
 	"testing"
 	"time"
 
+	wmssync "github.com/wmsbridge/wmsbridge/sync"
 	"github.com/wmsbridge/wmsbridge/sync/store/sqlite"
+	"github.com/wmsbridge/wmsbridge/sync/storetest"
 	"github.com/wmsbridge/wmsbridge/webhook"
 )
 
@@ -124,4 +126,13 @@ func drain(b *testing.B, s webhook.Store, workers, limit int) {
 		}()
 	}
 	wg.Wait()
+}
+
+// BenchmarkFairness reports the lag of a quiet and a noisy shop's events in
+// an overloaded inbox (see storetest.BenchmarkFairness). Run with
+// -benchtime=1x.
+func BenchmarkFairness(b *testing.B) {
+	storetest.BenchmarkFairness(b, func(b *testing.B) wmssync.Store {
+		return openStore(b, filepath.Join(b.TempDir(), "bench.db"))
+	})
 }

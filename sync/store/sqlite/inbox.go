@@ -9,6 +9,8 @@ import (
 
 	"github.com/wmsbridge/wmsbridge/sync/store/internal/eventmeta"
 	"github.com/wmsbridge/wmsbridge/webhook"
+
+	"github.com/wmsbridge/wmsbridge/internal/fairclaim"
 )
 
 // Inbox states in wmsbridge_inbox.state.
@@ -97,8 +99,11 @@ func scanJob(sc interface{ Scan(...any) error }) (jobRow, error) {
 	return r, nil
 }
 
-// Claim implements [webhook.Queue]: it leases up to limit due events, oldest
-// due first, in one write transaction (shared with concurrent writes).
+// Claim implements [webhook.Queue]: it leases up to limit due events in
+// one write transaction (shared with concurrent writes), taken
+// round-robin over shops (every shop's oldest due event, then every
+// shop's second, ...), so that one shop's burst does not hold the others
+// back; they are returned oldest due first.
 func (s *Store) Claim(ctx context.Context, limit int, lease time.Duration) ([]webhook.Job, error) {
 	if limit <= 0 {
 		if err := ctx.Err(); err != nil {
@@ -110,8 +115,16 @@ func (s *Store) Claim(ctx context.Context, limit int, lease time.Duration) ([]we
 	err := s.write(ctx, func(ctx context.Context, tx *sql.Tx) error {
 		jobs = make([]webhook.Job, 0, limit)
 		now := s.now()
-		rows, err := tx.QueryContext(ctx, `SELECT `+jobColumns+` FROM wmsbridge_inbox
-			WHERE state < 2 AND due <= ? ORDER BY due, seq LIMIT ?`, now.UnixMicro(), limit)
+		seqs, err := fairSeqs(ctx, tx, now.UnixMicro(), limit)
+		if err != nil || len(seqs) == 0 {
+			return err
+		}
+		in := make([]any, len(seqs))
+		for i, q := range seqs {
+			in[i] = q
+		}
+		rows, err := tx.QueryContext(ctx, `SELECT `+jobColumns+` FROM wmsbridge_inbox WHERE seq IN (?`+
+			strings.Repeat(",?", len(seqs)-1)+`) ORDER BY due, seq`, in...)
 		if err != nil {
 			return err
 		}
@@ -150,6 +163,42 @@ func (s *Store) Claim(ctx context.Context, limit int, lease time.Duration) ([]we
 		return nil, wrap("claim", err)
 	}
 	return jobs, nil
+}
+
+// shopsWithDue lists, with one index seek per shop, the shops with pending
+// or claimed events (wmsbridge_inbox_fair).
+const shopsWithDue = `WITH RECURSIVE shops(s) AS (
+		SELECT (SELECT shop FROM wmsbridge_inbox WHERE state < 2 ORDER BY shop LIMIT 1)
+		UNION ALL
+		SELECT (SELECT shop FROM wmsbridge_inbox WHERE state < 2 AND shop > s ORDER BY shop LIMIT 1)
+		FROM shops WHERE s IS NOT NULL)`
+
+// fairSeqs returns the positions of up to limit due events, round-robin
+// over shops (internal/fairclaim).
+func fairSeqs(ctx context.Context, tx *sql.Tx, now int64, limit int) ([]int64, error) {
+	var shops int
+	if err := tx.QueryRowContext(ctx, shopsWithDue+` SELECT count(*) FROM shops WHERE s IS NOT NULL`).Scan(&shops); err != nil {
+		return nil, err
+	}
+	return fairclaim.Pick(limit, shops, func(per int) ([]fairclaim.Candidate, error) {
+		rows, err := tx.QueryContext(ctx, shopsWithDue+` SELECT i.seq, i.shop, i.due FROM shops
+			JOIN wmsbridge_inbox i ON i.seq IN (SELECT seq FROM wmsbridge_inbox
+				WHERE shop = shops.s AND state < 2 AND due <= ? ORDER BY due, seq LIMIT ?)
+			WHERE shops.s IS NOT NULL`, now, per)
+		if err != nil {
+			return nil, err
+		}
+		defer rows.Close()
+		var out []fairclaim.Candidate
+		for rows.Next() {
+			var c fairclaim.Candidate
+			if err := rows.Scan(&c.Seq, &c.Shop, &c.Due); err != nil {
+				return nil, err
+			}
+			out = append(out, c)
+		}
+		return out, rows.Err()
+	})
 }
 
 // Complete implements [webhook.Queue].
