@@ -6,6 +6,7 @@ package sync
 import (
 	"context"
 	"fmt"
+	"slices"
 	gosync "sync"
 	"time"
 
@@ -87,10 +88,13 @@ func (e *Engine) linger(ctx context.Context, cfg OutboundConfig) bool {
 // DeliverOutbound runs one round of the outbox dispatcher: it fans the
 // published events out to the shops and listeners, then delivers every
 // message that is due, per shop (shops in parallel), until none is left
-// that is due now. It returns the number of messages settled (done or
-// dead). [Engine.Run] calls it continually; hosts and tests that do not
-// Run may call it themselves. Safe for concurrent use, also across
-// processes sharing the Store (claims are leased).
+// that is due now. Shops take turns: each gets one claim
+// ([OutboundConfig.Claim] messages) per turn, so a shop with a long queue
+// does not hold the others' messages back. It returns the number of
+// messages settled (done or dead). [Engine.Run] calls it continually;
+// hosts and tests that do not Run may call it themselves. Safe for
+// concurrent use, also across processes sharing the Store (claims are
+// leased).
 func (e *Engine) DeliverOutbound(ctx context.Context) (int, error) {
 	ob, err := e.outbox()
 	if err != nil {
@@ -117,50 +121,55 @@ func (e *Engine) DeliverOutbound(ctx context.Context) (int, error) {
 		targets = append(targets, listenerTarget(n).String())
 	}
 	e.ob.mu.Unlock()
-	var (
-		wg    gosync.WaitGroup
-		mu    gosync.Mutex
-		first error
-	)
-	sem := make(chan struct{}, max(e.cfg.Workers, 1))
-	for _, target := range targets {
-		wg.Add(1)
-		sem <- struct{}{}
-		go func() {
-			defer wg.Done()
-			defer func() { <-sem }()
-			n, err := e.deliverTarget(ctx, ob, cfg, target)
-			mu.Lock()
-			settled += n
-			if err != nil && first == nil {
-				first = err
-			}
-			mu.Unlock()
-		}()
+	var first error
+	for len(targets) > 0 && ctx.Err() == nil {
+		var (
+			wg   gosync.WaitGroup
+			mu   gosync.Mutex
+			more []string // targets that had messages this turn
+		)
+		sem := make(chan struct{}, max(e.cfg.Workers, 1))
+		for _, target := range targets {
+			wg.Add(1)
+			sem <- struct{}{}
+			go func() {
+				defer wg.Done()
+				defer func() { <-sem }()
+				n, claimed, err := e.deliverTurn(ctx, ob, cfg, target)
+				mu.Lock()
+				defer mu.Unlock()
+				settled += n
+				if err != nil && first == nil {
+					first = err
+				}
+				if claimed && err == nil { // a target that failed waits for the next round
+					more = append(more, target)
+				}
+			}()
+		}
+		wg.Wait()
+		slices.Sort(more) // the shops' order, whichever finished first
+		targets = more
 	}
-	wg.Wait()
+	if first == nil {
+		first = ctx.Err()
+	}
 	return settled, first
 }
 
-// deliverTarget delivers the due messages of one shop or listener until
-// none is left.
-func (e *Engine) deliverTarget(ctx context.Context, ob OutboxStore, cfg OutboundConfig, target string) (int, error) {
-	settled := 0
-	for ctx.Err() == nil {
-		msgs, err := ob.ClaimOutbox(ctx, target, e.now(), cfg.Lease, cfg.Claim)
-		if err != nil {
-			return settled, fmt.Errorf("sync: outbound: claim messages of %s: %w", target, err)
-		}
-		if len(msgs) == 0 {
-			return settled, nil
-		}
-		n, err := e.deliverBatch(ctx, ob, cfg, target, msgs)
-		settled += n
-		if err != nil {
-			return settled, err
-		}
+// deliverTurn delivers one claim of the due messages of one shop or
+// listener; claimed reports whether there were any (so it gets another
+// turn).
+func (e *Engine) deliverTurn(ctx context.Context, ob OutboxStore, cfg OutboundConfig, target string) (settled int, claimed bool, err error) {
+	msgs, err := ob.ClaimOutbox(ctx, target, e.now(), cfg.Lease, cfg.Claim)
+	if err != nil {
+		return 0, false, fmt.Errorf("sync: outbound: claim messages of %s: %w", target, err)
 	}
-	return settled, ctx.Err()
+	if len(msgs) == 0 {
+		return 0, false, nil
+	}
+	n, err := e.deliverBatch(ctx, ob, cfg, target, msgs)
+	return n, true, err
 }
 
 func (e *Engine) deliverBatch(ctx context.Context, ob OutboxStore, cfg OutboundConfig, target string, msgs []OutboxMessage) (int, error) {

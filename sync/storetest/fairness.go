@@ -69,7 +69,7 @@ func put(t testing.TB, s webhook.Inbox, shop, id string) {
 // events between being stored and claimed, per class of shop, as p50 and
 // p99 in claim rounds and in time.
 type FairnessLag struct {
-	QuietP50, QuietP99, NoisyP50, NoisyP99             int // rounds
+	QuietP50, QuietP99, NoisyP50, NoisyP99                 int // rounds
 	QuietP50Time, QuietP99Time, NoisyP50Time, NoisyP99Time time.Duration
 }
 
