@@ -60,40 +60,14 @@ func (it *gqlItem) details() (wmssync.ItemDetails, bool) {
 // count. Needs read_inventory or read_products.
 func (c *Connector) CustomsAndCosts(ctx context.Context, cursor string) (wmssync.Page[wmssync.ItemDetails], error) {
 	var page wmssync.Page[wmssync.ItemDetails]
-	after := ""
-	total := int64(-1)
-	switch {
-	case cursor == "":
-		n, err := c.count(ctx, opVariantsCount, "connectorVariantsCount", "productVariantsCount", "")
-		if err != nil {
-			return page, err
-		}
-		total = n
-		if c.cfg.BulkThreshold >= 0 {
-			products, err := c.count(ctx, opProductsCount, "connectorProductsCount", "productsCount", "")
-			if err != nil {
-				return page, err
-			}
-			if c.useBulk(products, float64(n*pagedPerItem), float64(n)) {
-				cur, err := c.startBulk(ctx, "inventory items", opBulkInventoryItems, "", false, total)
-				if err != nil {
-					return page, err
-				}
-				return bulkPage(ctx, c, cur, c.cfg.BulkPageSize, bulkItem)
-			}
-		}
-	case strings.HasPrefix(cursor, bulkPrefix):
-		return bulkPage(ctx, c, cursor, c.cfg.BulkPageSize, bulkItem)
-	default:
-		parts, err := splitCursor(cursor, pagePrefix, 2)
-		if err != nil {
-			return page, err
-		}
-		if total, err = strconv.ParseInt(parts[0], 10, 64); err != nil {
-			return page, fmt.Errorf("%w: malformed cursor %q", wmssync.ErrCursorExpired, cursor)
-		}
-		after = parts[1]
+	l, err := c.openItemListing(ctx, cursor, "inventory items", opBulkInventoryItems, pagedPerItem, 1)
+	if err != nil {
+		return page, err
 	}
+	if l.bulk != "" {
+		return bulkPage(ctx, c, l.bulk, c.cfg.BulkPageSize, bulkItem)
+	}
+	after, total := l.after, l.total
 	vars := map[string]any{"first": customsPage}
 	setOpt(vars, "after", after)
 	var out struct {
@@ -114,14 +88,69 @@ func (c *Connector) CustomsAndCosts(ctx context.Context, cursor string) (wmssync
 			page.Items = append(page.Items, d)
 		}
 	}
-	if out.Items.PageInfo.HasNextPage {
-		next := out.Items.PageInfo.EndCursor
-		if next == "" || next == after {
-			return page, fmt.Errorf("shopify/connector: inventory items cursor does not advance")
+	page.Next, err = l.next(out.Items.PageInfo)
+	return page, err
+}
+
+// itemListing is how a listing of the shop's inventory items goes on from
+// a cursor: a bulk export's cursor, or the API cursor after which the next
+// page starts, with the shop's variant count.
+type itemListing struct {
+	bulk  string
+	after string
+	total int64
+}
+
+// openItemListing decides how a listing of inventory items continues
+// from cursor. On the first page it counts the variants and, when the
+// estimate favours it (or Config.BulkThreshold says so), starts the bulk
+// export doc (named what in logs); pagedPoints and exportRows are a
+// variant's cost when paging and its rows in the export. A bulk cursor
+// goes on as it is; a page cursor ("page:<total>|<API cursor>") is parsed.
+func (c *Connector) openItemListing(ctx context.Context, cursor, what, doc string, pagedPoints, exportRows int64) (itemListing, error) {
+	l := itemListing{total: -1}
+	switch {
+	case cursor == "":
+		n, err := c.count(ctx, opVariantsCount, "connectorVariantsCount", "productVariantsCount", "")
+		if err != nil {
+			return l, err
 		}
-		page.Next = pagePrefix + strconv.FormatInt(total, 10) + "|" + next
+		l.total = n
+		if c.cfg.BulkThreshold >= 0 {
+			products, err := c.count(ctx, opProductsCount, "connectorProductsCount", "productsCount", "")
+			if err != nil {
+				return l, err
+			}
+			if c.useBulk(products, float64(n*pagedPoints), float64(n*exportRows)) {
+				l.bulk, err = c.startBulk(ctx, what, doc, "", false, l.total)
+				return l, err
+			}
+		}
+	case strings.HasPrefix(cursor, bulkPrefix):
+		l.bulk = cursor
+	default:
+		parts, err := splitCursor(cursor, pagePrefix, 2)
+		if err != nil {
+			return l, err
+		}
+		if l.total, err = strconv.ParseInt(parts[0], 10, 64); err != nil {
+			return l, fmt.Errorf("%w: malformed cursor %q", wmssync.ErrCursorExpired, cursor)
+		}
+		l.after = parts[1]
 	}
-	return page, nil
+	return l, nil
+}
+
+// next returns the cursor of the page after the one read with l and
+// ending at pi ("" at the end).
+func (l itemListing) next(pi shopify.PageInfo) (string, error) {
+	if !pi.HasNextPage {
+		return "", nil
+	}
+	if pi.EndCursor == "" || pi.EndCursor == l.after {
+		return "", fmt.Errorf("shopify/connector: inventory items cursor does not advance")
+	}
+	return pagePrefix + strconv.FormatInt(l.total, 10) + "|" + pi.EndCursor, nil
 }
 
 // restOfCountryCodes reads the per-country HS codes of it beyond those

@@ -3,7 +3,6 @@ package connector
 import (
 	"context"
 	"fmt"
-	"strconv"
 	"strings"
 
 	"github.com/wmsbridge/wmsbridge/shopify"
@@ -50,65 +49,32 @@ func (it *gqlStockItem) levels(levels []gqlLevel) []wmssync.StockTarget {
 // read_inventory.
 func (c *Connector) StockLevels(ctx context.Context, cursor string) (wmssync.Page[wmssync.StockTarget], error) {
 	var page wmssync.Page[wmssync.StockTarget]
-	after := ""
-	total := int64(-1)
-	perItem := 3 + 3*c.cfg.MaxLocations
-	switch {
-	case cursor == "":
-		n, err := c.count(ctx, opVariantsCount, "connectorVariantsCount", "productVariantsCount", "")
-		if err != nil {
-			return page, err
-		}
-		total = n
-		if c.cfg.BulkThreshold >= 0 {
-			products, err := c.count(ctx, opProductsCount, "connectorProductsCount", "productsCount", "")
-			if err != nil {
-				return page, err
-			}
-			locs := c.locationCount(ctx)
-			if c.useBulk(products, float64(n*(3+3*locs)), float64(n*(1+locs))) {
-				cur, err := c.startBulk(ctx, "stock levels", opBulkStockLevels, "", false, total)
-				if err != nil {
-					return page, err
-				}
-				return c.bulkStockLevels(ctx, cur)
-			}
-		}
-	case strings.HasPrefix(cursor, bulkPrefix):
-		return c.bulkStockLevels(ctx, cursor)
-	default:
-		parts, err := splitCursor(cursor, pagePrefix, 2)
-		if err != nil {
-			return page, err
-		}
-		if total, err = strconv.ParseInt(parts[0], 10, 64); err != nil {
-			return page, fmt.Errorf("%w: malformed cursor %q", wmssync.ErrCursorExpired, cursor)
-		}
-		after = parts[1]
+	locs := c.locationCount(ctx)
+	l, err := c.openItemListing(ctx, cursor, "stock levels", opBulkStockLevels, 3+3*locs, 1+locs)
+	if err != nil {
+		return page, err
 	}
+	if l.bulk != "" {
+		return c.bulkStockLevels(ctx, l.bulk)
+	}
+	perItem := 3 + 3*c.cfg.MaxLocations
 	vars := map[string]any{"first": max(1, min(shopify.MaxPageSize, productCostLimit/perItem)), "locations": c.cfg.MaxLocations}
-	setOpt(vars, "after", after)
+	setOpt(vars, "after", l.after)
 	var out struct {
 		Items shopify.Connection[gqlStockItem] `json:"inventoryItems"`
 	}
 	if _, err := c.client.Do(ctx, &shopify.Request{Query: opStockLevels, OperationName: "connectorStockLevels", Variables: vars}, &out); err != nil {
 		return page, fmt.Errorf("shopify/connector: stock levels: %w", classify(ctx, err))
 	}
-	page.Total = total
+	page.Total = l.total
 	for i := range out.Items.Nodes {
 		it := &out.Items.Nodes[i]
 		if it.InventoryLevels != nil {
 			page.Items = append(page.Items, it.levels(it.InventoryLevels.Nodes)...)
 		}
 	}
-	if out.Items.PageInfo.HasNextPage {
-		next := out.Items.PageInfo.EndCursor
-		if next == "" || next == after {
-			return page, fmt.Errorf("shopify/connector: stock levels cursor does not advance")
-		}
-		page.Next = pagePrefix + strconv.FormatInt(total, 10) + "|" + next
-	}
-	return page, nil
+	page.Next, err = l.next(out.Items.PageInfo)
+	return page, err
 }
 
 // bulkStockLevels returns the page of the stock levels export at cursor.
