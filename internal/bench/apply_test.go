@@ -36,7 +36,8 @@ import (
 // orders/create sample (10.7 KB compacted, five lines), each delivery a new
 // order, spread over 1 or 100 shops, stored in the inbox first, then
 // drained by a webhook.Dispatcher configured as Engine.Run configures it
-// (Config.Workers handlers, the same batch size) through the Shopify
+// (Config.Workers handlers, the same batch size; WMSBRIDGE_BENCH_APPLY_WORKERS
+// sets Workers, default 4) through the Shopify
 // connector's Decode, the version check, the backend's upsert (memwms,
 // stocked so no order is held) and the version write, on SQLite and (with
 // WMSBRIDGE_POSTGRES_DSN) PostgreSQL.
@@ -150,12 +151,13 @@ type applyEnv struct {
 	wms     *memwms.WMS
 	domains []string
 	next    atomic.Int64 // order ids
+	workers int
 }
 
 func newApplyEnv(b *testing.B, kind string, shops int, tmpl []byte) *applyEnv {
 	b.Helper()
 	ctx := context.Background()
-	env := &applyEnv{}
+	env := &applyEnv{workers: envInt(b, "WMSBRIDGE_BENCH_APPLY_WORKERS", wmssync.DefaultWorkers)}
 	switch kind {
 	case "sqlite":
 		s, err := sqlite.Open(ctx, filepath.Join(b.TempDir(), "apply.db"))
@@ -256,10 +258,13 @@ func (env *applyEnv) event(tmpl []byte, i int) *webhook.Event {
 		TriggeredAt: time.Now(), Body: orderBody(tmpl, id)}
 }
 
+// dispatcher returns a Dispatcher as Engine.Run builds it, with
+// Config.Workers handlers (WMSBRIDGE_BENCH_APPLY_WORKERS, default
+// wmssync.DefaultWorkers).
 func (env *applyEnv) dispatcher() *webhook.Dispatcher {
 	return &webhook.Dispatcher{
-		Queue: env.counted, Router: env.eng.Router(), Concurrency: wmssync.DefaultWorkers,
-		BatchSize: max(wmssync.DefaultWorkers*4, webhook.DefaultBatchSize), Logger: slog.New(slog.DiscardHandler),
+		Queue: env.counted, Router: env.eng.Router(), Concurrency: env.workers,
+		BatchSize: max(env.workers*4, webhook.DefaultBatchSize), Logger: slog.New(slog.DiscardHandler),
 	}
 }
 
