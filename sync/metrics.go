@@ -58,6 +58,8 @@ func (e *Engine) newMetrics(mp metric.MeterProvider) (*metrics, error) {
 	sweepApplied := obs("wmsbridge.sweep.applied", "{change}", "Orders and products a sweep applied because no webhook had brought them.")
 	audits := obs("wmsbridge.webhook.audits", "{audit}", "Webhook subscription audits finished.")
 	recreated := obs("wmsbridge.webhook.recreated", "{subscription}", "Webhook subscriptions audits re-created.")
+	stockAudits := obs("wmsbridge.stock.audits", "{audit}", "Stock audits and full stock pushes, by outcome.")
+	stockCorrected := obs("wmsbridge.stock.corrected", "{level}", "Shop stock levels the stock audits queued corrections of.")
 	var err error
 	x.inboundLag, err = m.Float64Histogram("wmsbridge.inbound.lag", metric.WithUnit("s"),
 		metric.WithDescription("Time from a webhook's arrival to its handling."))
@@ -88,8 +90,11 @@ func (e *Engine) newMetrics(mp metric.MeterProvider) (*metrics, error) {
 		o.ObserveInt64(sweepApplied, int64(s.SweepApplied))
 		o.ObserveInt64(audits, int64(s.Audits))
 		o.ObserveInt64(recreated, int64(s.WebhooksRecreated))
+		o.ObserveInt64(stockAudits, int64(s.StockAudits), outcomeAttrs["ok"])
+		o.ObserveInt64(stockAudits, int64(s.StockAuditErrors), outcomeAttrs["failed"])
+		o.ObserveInt64(stockCorrected, int64(s.StockCorrected))
 		return nil
-	}, events, messages, stockCalls, stockLevels, sweeps, sweepApplied, audits, recreated)
+	}, events, messages, stockCalls, stockLevels, sweeps, sweepApplied, audits, recreated, stockAudits, stockCorrected)
 	if err != nil {
 		return nil, fmt.Errorf("sync: metrics: %w", err)
 	}

@@ -31,6 +31,12 @@ type Stats struct {
 	// subscriptions they re-created.
 	Audits            uint64 `json:"audits"`
 	WebhooksRecreated uint64 `json:"webhooks_recreated"`
+	// StockAudits, StockAuditErrors: stock audits and pushes finished
+	// and failed; StockCorrected: the shop levels they queued corrections
+	// of.
+	StockAudits      uint64 `json:"stock_audits"`
+	StockAuditErrors uint64 `json:"stock_audit_errors"`
+	StockCorrected   uint64 `json:"stock_corrected"`
 	// ProductsImported, OrdersApplied: products and orders written to the
 	// backend, by any path.
 	ProductsImported uint64 `json:"products_imported"`
@@ -47,7 +53,7 @@ type Stats struct {
 type counters struct {
 	eventsApplied, eventsStale, eventsIgnored, eventsFailed, unmapped, posSales,
 	sweeps, sweepApplied, sweepErrors, audits, recreated, products, orders,
-	deletionsRefused, restored atomic.Uint64
+	deletionsRefused, restored, stockAudits, stockAuditErrors, stockCorrected atomic.Uint64
 }
 
 // Stats returns a snapshot of the engine's counters.
@@ -61,5 +67,6 @@ func (e *Engine) Stats() Stats {
 		Audits: c.audits.Load(), WebhooksRecreated: c.recreated.Load(),
 		ProductsImported: c.products.Load(), OrdersApplied: c.orders.Load(),
 		DeletionsRefused: c.deletionsRefused.Load(), Restored: c.restored.Load(),
+		StockAudits: c.stockAudits.Load(), StockAuditErrors: c.stockAuditErrors.Load(), StockCorrected: c.stockCorrected.Load(),
 	}
 }

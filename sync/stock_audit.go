@@ -380,9 +380,12 @@ func (e *Engine) recordStockAudit(ctx context.Context, res StockAuditResult, err
 	e.checks[res.Shop].stock = &res
 	e.mu.Unlock()
 	if err != nil {
+		e.stats.stockAuditErrors.Add(1)
 		e.log.LogAttrs(ctx, slog.LevelWarn, "stock audit failed", slog.String("shop", res.Shop), slog.String("error", err.Error()))
 		return
 	}
+	e.stats.stockAudits.Add(1)
+	e.stats.stockCorrected.Add(uint64(res.Corrected))
 	attrs := []slog.Attr{slog.String("shop", res.Shop), slog.Bool("push", res.Push), slog.Int("compared", res.Compared),
 		slog.Int("corrected", res.Corrected), slog.Int("in_flight", res.InFlight), slog.Int("unmatched", res.Unmatched),
 		slog.Int("messages", res.Messages)}

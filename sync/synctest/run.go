@@ -290,6 +290,9 @@ func testStockAudit(t *testing.T, e *env) {
 	if len(res.Drifts) != 3 || res.Drifts[0].SKU != "KIT-MUG-RED" || res.Drifts[0].Shop != 99 || res.Drifts[0].Want != 7 {
 		errorf(t, "audit drifts: %+v, want 3 with KIT-MUG-RED (99, want 7) first", res.Drifts)
 	}
+	if st := e.eng.Stats(); st.StockAudits != 1 || st.StockCorrected != 2 || st.StockAuditErrors != 0 {
+		errorf(t, "stats after the audit: %d audits, %d levels corrected, %d errors; want 1, 2, 0", st.StockAudits, st.StockCorrected, st.StockAuditErrors)
+	}
 	queued, err := e.store.ListOutbox(e.ctx, wmssync.OutboxFilter{Shop: e.id, State: wmssync.OutboxPending})
 	e.check(err)
 	for _, m := range queued {
