@@ -35,7 +35,12 @@ type ingest struct {
 	mu       gosync.Mutex
 	pending  []*putReq
 	flushers int
+	bufs     [][]byte // encoding buffers of flushers that stopped, kept for the next
 }
+
+// maxKeptBuffer bounds an encoding buffer kept between batches (a batch of
+// 256 bodies of 16 KB fits).
+const maxKeptBuffer = 4 << 20
 
 // flushTimeout bounds one batch insert; a Put waits at most this long once
 // its batch started.
@@ -88,11 +93,20 @@ func (s *Store) Put(ctx context.Context, e *webhook.Event) (bool, error) {
 
 func (s *Store) flushLoop() {
 	in := &s.ingest
+	var buf []byte
+	in.mu.Lock()
+	if n := len(in.bufs); n > 0 {
+		buf, in.bufs = in.bufs[n-1], in.bufs[:n-1]
+	}
+	in.mu.Unlock()
 	for {
 		in.mu.Lock()
 		n := min(len(in.pending), in.maxBatch)
 		if n == 0 {
 			in.flushers--
+			if cap(buf) > 0 && cap(buf) <= maxKeptBuffer {
+				in.bufs = append(in.bufs, buf[:0])
+			}
 			in.mu.Unlock()
 			return
 		}
@@ -103,11 +117,13 @@ func (s *Store) flushLoop() {
 			r.taken = true
 		}
 		in.mu.Unlock()
-		s.flush(batch)
+		buf = s.flush(batch, buf[:0])
 	}
 }
 
-func (s *Store) flush(batch []*putReq) {
+// flush inserts a batch with one statement and answers its Puts. It
+// returns buf, the flusher's encoding buffer, for the next batch.
+func (s *Store) flush(batch []*putReq, buf []byte) []byte {
 	live := batch[:0:0]
 	for _, r := range batch {
 		if err := r.ctx.Err(); err != nil {
@@ -117,7 +133,7 @@ func (s *Store) flush(batch []*putReq) {
 		live = append(live, r)
 	}
 	if len(live) == 0 {
-		return
+		return buf
 	}
 	n := len(live)
 	var (
@@ -139,30 +155,8 @@ func (s *Store) flush(batch []*putReq) {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), flushTimeout)
 	defer cancel()
-	rows, err := s.pool.Query(ctx, s.q(`INSERT INTO wmsbridge_inbox
-		(webhook_id, source, topic, shop, api_version, event_id, triggered_at, meta, received_at, body, due)
-		SELECT u.id, u.src, u.topic, u.shop, u.ver, u.eid, u.trig, u.meta, u.recv, u.body, `+nowSQL+`
-		FROM unnest($2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[],
-			$8::timestamptz[], $9::text[], $10::timestamptz[], $11::bytea[])
-			WITH ORDINALITY AS u(id, src, topic, shop, ver, eid, trig, meta, recv, body, ord)
-		ORDER BY u.ord
-		ON CONFLICT (webhook_id) DO NOTHING
-		RETURNING webhook_id`),
-		s.now(), ids, sources, topics, shops, versions, eventIDs, triggered, metas, received, bodies)
-	stored := map[string]bool{}
-	if err == nil {
-		for rows.Next() {
-			var id string
-			if err = rows.Scan(&id); err != nil {
-				break
-			}
-			stored[id] = true
-		}
-		rows.Close()
-		if err == nil {
-			err = rows.Err()
-		}
-	}
+	stored, buf, err := s.insertInbox(ctx, buf, []any{s.now(), ids, sources, topics, shops, versions, eventIDs,
+		triggered, metas, received, bodies})
 	for _, r := range live {
 		if err != nil {
 			r.res <- putRes{err: wrap("put", err)}
@@ -174,6 +168,65 @@ func (s *Store) flush(batch []*putReq) {
 		r.res <- putRes{stored: stored[id]}
 		delete(stored, id)
 	}
+	return buf
+}
+
+// insertInboxSQL inserts a batch of events given as parallel arrays, in
+// the order of inboxParamOIDs, and returns the ids it stored.
+const insertInboxSQL = `INSERT INTO wmsbridge_inbox
+		(webhook_id, source, topic, shop, api_version, event_id, triggered_at, meta, received_at, body, due)
+		SELECT u.id, u.src, u.topic, u.shop, u.ver, u.eid, u.trig, u.meta, u.recv, u.body, ` + nowSQL + `
+		FROM unnest($2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[],
+			$8::timestamptz[], $9::text[], $10::timestamptz[], $11::bytea[])
+			WITH ORDINALITY AS u(id, src, topic, shop, ver, eid, trig, meta, recv, body, ord)
+		ORDER BY u.ord
+		ON CONFLICT (webhook_id) DO NOTHING
+		RETURNING webhook_id`
+
+var inboxParamOIDs = []uint32{pgtype.TimestamptzOID,
+	pgtype.TextArrayOID, pgtype.TextArrayOID, pgtype.TextArrayOID, pgtype.TextArrayOID, pgtype.TextArrayOID, pgtype.TextArrayOID,
+	pgtype.TimestamptzArrayOID, pgtype.TextArrayOID, pgtype.TimestamptzArrayOID, pgtype.ByteaArrayOID}
+
+var (
+	inboxParamFormats = []int16{pgtype.BinaryFormatCode, pgtype.BinaryFormatCode, pgtype.BinaryFormatCode,
+		pgtype.BinaryFormatCode, pgtype.BinaryFormatCode, pgtype.BinaryFormatCode, pgtype.BinaryFormatCode,
+		pgtype.BinaryFormatCode, pgtype.BinaryFormatCode, pgtype.BinaryFormatCode, pgtype.BinaryFormatCode}
+	inboxResultFormats = []int16{pgtype.TextFormatCode}
+)
+
+// insertInbox runs insertInboxSQL with params. It encodes the parameters
+// into buf and sends them through the connection's protocol layer rather
+// than pgx's query path: that path allocates a new buffer for every
+// parameter over a few hundred bytes, and for batches of 16 KB bodies
+// that garbage was most of the ingest's garbage-collection work. buf is
+// returned, grown if needed, for the next batch.
+func (s *Store) insertInbox(ctx context.Context, buf []byte, params []any) (map[string]bool, []byte, error) {
+	conn, err := s.pool.Acquire(ctx)
+	if err != nil {
+		return nil, buf, err
+	}
+	defer conn.Release()
+	types := conn.Conn().TypeMap()
+	values := make([][]byte, len(params))
+	for i, p := range params {
+		if p == nil {
+			continue // NULL
+		}
+		start := len(buf)
+		if buf, err = types.Encode(inboxParamOIDs[i], pgtype.BinaryFormatCode, p, buf); err != nil {
+			return nil, buf, fmt.Errorf("encode parameter %d: %w", i+1, err)
+		}
+		// Earlier values may point into a smaller array buf outgrew; it
+		// is not written again, so they stay valid.
+		values[i] = buf[start:len(buf):len(buf)]
+	}
+	rr := conn.Conn().PgConn().ExecParams(ctx, s.q(insertInboxSQL), values, inboxParamOIDs, inboxParamFormats, inboxResultFormats)
+	stored := map[string]bool{}
+	for rr.NextRow() {
+		stored[string(rr.Values()[0])] = true
+	}
+	_, err = rr.Close()
+	return stored, buf, err
 }
 
 // CopiesBody implements [webhook.BodyCopier]: it reports true, as Put sends

@@ -87,3 +87,74 @@ func TestIngestWithdrawAndDuplicatesInBatch(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, InboxStats{Pending: 21}, st, "w1 was withdrawn, not stored")
 }
+
+// Batches encode into a buffer their flusher keeps and the next flusher
+// takes over: every body, id and time of every batch is stored as given,
+// whether a batch is larger or smaller than the one before it.
+func TestIngestReusedBufferKeepsEveryEvent(t *testing.T) {
+	dsn := os.Getenv("WMSBRIDGE_POSTGRES_DSN")
+	if dsn == "" {
+		t.Skip("PostgreSQL tests skipped: set WMSBRIDGE_POSTGRES_DSN=postgres://USER@HOST:5432/DB?sslmode=disable to run them")
+	}
+	ctx := context.Background()
+	var b [6]byte
+	_, _ = rand.Read(b[:])
+	schema := fmt.Sprintf("wmsbridge_test_%d_%s", time.Now().Unix(), hex.EncodeToString(b[:4]))
+	s, err := Open(ctx, dsn, WithSchema(schema), WithIngest(8, 1))
+	require.NoError(t, err)
+	t.Cleanup(func() {
+		_, _ = s.pool.Exec(context.Background(), `DROP SCHEMA `+schema+` CASCADE`)
+		s.Close()
+	})
+
+	want := map[string]*webhook.Event{}
+	trig := time.Date(2026, 12, 7, 10, 0, 0, 123456000, time.UTC)
+	for round, size := range []int{20 << 10, 100, 40 << 10, 1, 3 << 10} {
+		var wg gosync.WaitGroup
+		for i := range 30 {
+			body := make([]byte, size)
+			_, _ = rand.Read(body)
+			e := &webhook.Event{WebhookID: fmt.Sprintf("r%d-%d", round, i), Source: "src", Topic: "orders/create",
+				Shop: fmt.Sprintf("shop-%d", i%3), APIVersion: "2026-10", Body: body}
+			if i%2 == 0 {
+				e.TriggeredAt = trig.Add(time.Duration(i) * time.Millisecond)
+			}
+			want[e.WebhookID] = &webhook.Event{WebhookID: e.WebhookID, Shop: e.Shop, TriggeredAt: e.TriggeredAt,
+				Body: append([]byte(nil), body...)}
+			wg.Go(func() {
+				stored, err := s.Put(ctx, e)
+				assert.NoError(t, err)
+				assert.True(t, stored)
+				clear(e.Body) // the store promised to copy it (webhook.BodyCopier)
+			})
+		}
+		wg.Wait()
+		s.ingest.mu.Lock()
+		kept := len(s.ingest.bufs)
+		s.ingest.mu.Unlock()
+		require.Equal(t, 1, kept, "round %d: the flusher's buffer was not kept for the next", round)
+	}
+
+	rows, err := s.pool.Query(ctx, `SELECT webhook_id, shop, triggered_at, body FROM `+schema+`.wmsbridge_inbox`)
+	require.NoError(t, err)
+	defer rows.Close()
+	n := 0
+	for rows.Next() {
+		var id, shop string
+		var trig *time.Time
+		var body []byte
+		require.NoError(t, rows.Scan(&id, &shop, &trig, &body))
+		w, ok := want[id]
+		require.True(t, ok, "unexpected event %s", id)
+		assert.Equal(t, w.Shop, shop, id)
+		assert.Equal(t, w.Body, body, "%s: body", id)
+		if w.TriggeredAt.IsZero() {
+			assert.Nil(t, trig, id)
+		} else if assert.NotNil(t, trig, id) {
+			assert.True(t, w.TriggeredAt.Equal(*trig), "%s: triggered %v, want %v", id, *trig, w.TriggeredAt)
+		}
+		n++
+	}
+	require.NoError(t, rows.Err())
+	assert.Equal(t, len(want), n)
+}
