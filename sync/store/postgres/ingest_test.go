@@ -19,20 +19,8 @@ import (
 // A Put whose context ends while it waits for a batch is withdrawn and
 // stores nothing; Puts of one id in one batch store it once.
 func TestIngestWithdrawAndDuplicatesInBatch(t *testing.T) {
-	dsn := os.Getenv("WMSBRIDGE_POSTGRES_DSN")
-	if dsn == "" {
-		t.Skip("PostgreSQL tests skipped: set WMSBRIDGE_POSTGRES_DSN=postgres://USER@HOST:5432/DB?sslmode=disable to run them")
-	}
 	ctx := context.Background()
-	var b [6]byte
-	_, _ = rand.Read(b[:])
-	schema := fmt.Sprintf("wmsbridge_test_%d_%s", time.Now().Unix(), hex.EncodeToString(b[:4]))
-	s, err := Open(ctx, dsn, WithSchema(schema))
-	require.NoError(t, err)
-	t.Cleanup(func() {
-		_, _ = s.pool.Exec(context.Background(), `DROP SCHEMA `+schema+` CASCADE`)
-		s.Close()
-	})
+	s, _ := openIngestStore(t)
 
 	// No flusher may start: the Put waits, then withdraws.
 	s.ingest.mu.Lock()
@@ -41,7 +29,7 @@ func TestIngestWithdrawAndDuplicatesInBatch(t *testing.T) {
 	c, cancel := context.WithTimeout(ctx, 50*time.Millisecond)
 	defer cancel()
 	ev := &webhook.Event{WebhookID: "w1", Topic: "orders/create", Body: []byte(`{}`)}
-	_, err = s.Put(c, ev)
+	_, err := s.Put(c, ev)
 	require.ErrorIs(t, err, context.DeadlineExceeded)
 	s.ingest.mu.Lock()
 	require.Empty(t, s.ingest.pending, "the withdrawn Put left its event queued")
@@ -92,20 +80,8 @@ func TestIngestWithdrawAndDuplicatesInBatch(t *testing.T) {
 // takes over: every body, id and time of every batch is stored as given,
 // whether a batch is larger or smaller than the one before it.
 func TestIngestReusedBufferKeepsEveryEvent(t *testing.T) {
-	dsn := os.Getenv("WMSBRIDGE_POSTGRES_DSN")
-	if dsn == "" {
-		t.Skip("PostgreSQL tests skipped: set WMSBRIDGE_POSTGRES_DSN=postgres://USER@HOST:5432/DB?sslmode=disable to run them")
-	}
 	ctx := context.Background()
-	var b [6]byte
-	_, _ = rand.Read(b[:])
-	schema := fmt.Sprintf("wmsbridge_test_%d_%s", time.Now().Unix(), hex.EncodeToString(b[:4]))
-	s, err := Open(ctx, dsn, WithSchema(schema), WithIngest(8, 1))
-	require.NoError(t, err)
-	t.Cleanup(func() {
-		_, _ = s.pool.Exec(context.Background(), `DROP SCHEMA `+schema+` CASCADE`)
-		s.Close()
-	})
+	s, schema := openIngestStore(t, WithIngest(8, 1))
 
 	want := map[string]*webhook.Event{}
 	trig := time.Date(2026, 12, 7, 10, 0, 0, 123456000, time.UTC)
@@ -157,4 +133,24 @@ func TestIngestReusedBufferKeepsEveryEvent(t *testing.T) {
 	}
 	require.NoError(t, rows.Err())
 	assert.Equal(t, len(want), n)
+}
+
+// openIngestStore opens a store on a schema of its own, dropped after the
+// test, or skips without a server.
+func openIngestStore(t *testing.T, opts ...Option) (*Store, string) {
+	t.Helper()
+	dsn := os.Getenv("WMSBRIDGE_POSTGRES_DSN")
+	if dsn == "" {
+		t.Skip("PostgreSQL tests skipped: set WMSBRIDGE_POSTGRES_DSN=postgres://USER@HOST:5432/DB?sslmode=disable to run them")
+	}
+	var b [6]byte
+	_, _ = rand.Read(b[:])
+	schema := fmt.Sprintf("wmsbridge_test_%d_%s", time.Now().Unix(), hex.EncodeToString(b[:4]))
+	s, err := Open(context.Background(), dsn, append([]Option{WithSchema(schema)}, opts...)...)
+	require.NoError(t, err)
+	t.Cleanup(func() {
+		_, _ = s.pool.Exec(context.Background(), `DROP SCHEMA `+schema+` CASCADE`)
+		s.Close()
+	})
+	return s, schema
 }

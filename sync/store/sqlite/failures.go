@@ -65,30 +65,24 @@ func (s *Store) CountFailed(ctx context.Context, class wmssync.FailureClass, sho
 // ReplayEvent implements [wmssync.FailureStore]: the failed event becomes
 // pending again, due now, with its attempt count kept.
 func (s *Store) ReplayEvent(ctx context.Context, webhookID string) error {
-	var n int64
-	err := s.write(ctx, func(ctx context.Context, tx *sql.Tx) error {
-		res, err := tx.ExecContext(ctx, `UPDATE wmsbridge_inbox SET state = 0, due = ?, finished_at = NULL
+	return s.settleFailed(ctx, "replay", webhookID, `UPDATE wmsbridge_inbox SET state = 0, due = ?, finished_at = NULL
 			WHERE webhook_id = ? AND state = 3`, s.now().UnixMicro(), webhookID)
-		if err != nil {
-			return err
-		}
-		n, err = res.RowsAffected()
-		return err
-	})
-	if err == nil && n == 0 {
-		err = fmt.Errorf("%w: no failed event %q", webhook.ErrUnknownJob, webhookID)
-	}
-	return wrap("replay", err)
 }
 
 // DiscardEvent implements [wmssync.FailureStore]: the failed event becomes
 // completed, with LastError "discarded: " and the reason, and retention
 // prunes it like any completed event.
 func (s *Store) DiscardEvent(ctx context.Context, webhookID, reason string) error {
+	return s.settleFailed(ctx, "discard", webhookID, `UPDATE wmsbridge_inbox SET state = 2, finished_at = ?, last_error = ?
+			WHERE webhook_id = ? AND state = 3`, s.now().UnixMicro(), wmssync.DiscardPrefix+reason, webhookID)
+}
+
+// settleFailed runs update on the failed event webhookID; an event that is
+// not failed (or not there) is webhook.ErrUnknownJob.
+func (s *Store) settleFailed(ctx context.Context, op, webhookID, update string, args ...any) error {
 	var n int64
 	err := s.write(ctx, func(ctx context.Context, tx *sql.Tx) error {
-		res, err := tx.ExecContext(ctx, `UPDATE wmsbridge_inbox SET state = 2, finished_at = ?, last_error = ?
-			WHERE webhook_id = ? AND state = 3`, s.now().UnixMicro(), wmssync.DiscardPrefix+reason, webhookID)
+		res, err := tx.ExecContext(ctx, update, args...)
 		if err != nil {
 			return err
 		}
@@ -98,5 +92,5 @@ func (s *Store) DiscardEvent(ctx context.Context, webhookID, reason string) erro
 	if err == nil && n == 0 {
 		err = fmt.Errorf("%w: no failed event %q", webhook.ErrUnknownJob, webhookID)
 	}
-	return wrap("discard", err)
+	return wrap(op, err)
 }
