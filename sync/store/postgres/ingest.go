@@ -220,7 +220,12 @@ func (s *Store) insertInbox(ctx context.Context, buf []byte, params []any) (map[
 		// is not written again, so they stay valid.
 		values[i] = buf[start:len(buf):len(buf)]
 	}
-	rr := conn.Conn().PgConn().ExecParams(ctx, s.q(insertInboxSQL), values, inboxParamOIDs, inboxParamFormats, inboxResultFormats)
+	// Prepared once per connection (pgx remembers it by name), so the
+	// server plans the statement once, not for every batch.
+	if _, err := conn.Conn().Prepare(ctx, "wmsbridge_inbox_put", s.q(insertInboxSQL)); err != nil {
+		return nil, buf, err
+	}
+	rr := conn.Conn().PgConn().ExecPrepared(ctx, "wmsbridge_inbox_put", values, inboxParamFormats, inboxResultFormats)
 	stored := map[string]bool{}
 	for rr.NextRow() {
 		stored[string(rr.Values()[0])] = true
