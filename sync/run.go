@@ -209,7 +209,16 @@ func (e *Engine) every(ctx context.Context, interval time.Duration, fn func(cont
 // reconcileAll sweeps every shop once (see [Engine.Reconcile]); failures
 // are logged and counted, and do not stop the other shops.
 func (e *Engine) reconcileAll(ctx context.Context, l *runLoop) {
-	shops, err := e.store.ListSettings(ctx)
+	e.eachConnectedShop(ctx, l, e.store.ListSettings, func(s Settings) {
+		_, _ = e.Reconcile(ctx, s.Shop) // logged and counted by Reconcile
+	})
+}
+
+// eachConnectedShop calls fn for each connected shop that list returns,
+// in turn, until ctx ends (a disconnected shop has nothing to do until it
+// is reconnected). A failed list is reported to l, a successful one too.
+func (e *Engine) eachConnectedShop(ctx context.Context, l *runLoop, list func(context.Context) ([]Settings, error), fn func(Settings)) {
+	shops, err := list(ctx)
 	if err != nil {
 		if ctx.Err() == nil {
 			l.failed(ctx, err)
@@ -221,10 +230,9 @@ func (e *Engine) reconcileAll(ctx context.Context, l *runLoop) {
 		if ctx.Err() != nil {
 			return
 		}
-		if s.Connection.Disconnected() {
-			continue // nothing to sweep until it is reconnected
+		if !s.Connection.Disconnected() {
+			fn(s)
 		}
-		_, _ = e.Reconcile(ctx, s.Shop) // logged and counted by Reconcile
 	}
 }
 

@@ -410,34 +410,23 @@ func (e *Engine) auditStockDue(ctx context.Context, l *runLoop) {
 	if _, err := e.outbox(); err != nil {
 		return
 	}
-	shops, err := e.outboundShops(ctx)
-	if err != nil {
-		if ctx.Err() == nil {
-			l.failed(ctx, err)
-		}
-		return
-	}
-	l.ok(ctx)
-	for _, s := range shops {
-		if ctx.Err() != nil {
+	e.eachConnectedShop(ctx, l, e.outboundShops, func(s Settings) {
+		if !s.OutboundEnabled(wms.KindStockChanged) {
 			return
-		}
-		if s.Connection.Disconnected() || !s.OutboundEnabled(wms.KindStockChanged) {
-			continue
 		}
 		last, err := e.store.Watermark(ctx, s.Shop, WatermarkStockAudit)
 		if err != nil || e.now().Sub(last) < e.cfg.StockAuditInterval {
-			continue
+			return
 		}
 		conn, err := e.connector(ctx, s)
 		if err != nil {
-			continue // the sweep reports a shop it cannot reach
+			return // the sweep reports a shop it cannot reach
 		}
 		if _, ok := conn.(StockLister); !ok {
-			continue
+			return
 		}
 		_, _ = e.AuditStock(ctx, s.Shop) // logged and recorded by AuditStock
-	}
+	})
 }
 
 // runStockAudits is Run's stock audit loop: every hour (or every
