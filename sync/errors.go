@@ -69,3 +69,24 @@ func (e *StepError) Error() string {
 
 // Unwrap returns the cause.
 func (e *StepError) Unwrap() error { return e.Err }
+
+// MarkError returns err marked as kind, one of this package's sentinels
+// (such as [ErrUnauthorized] or [ErrUnreachable]): errors.Is(result, kind)
+// holds, the text is err's own, and errors.Is and errors.As still find
+// everything err wraps. A connector uses it to tell the engine what a
+// client's error means. MarkError(nil, kind) is nil.
+func MarkError(err, kind error) error {
+	if err == nil {
+		return nil
+	}
+	return &markedError{kind: kind, err: err}
+}
+
+type markedError struct {
+	kind error
+	err  error
+}
+
+func (e *markedError) Error() string        { return e.err.Error() }
+func (e *markedError) Unwrap() error        { return e.err }
+func (e *markedError) Is(target error) bool { return target == e.kind }

@@ -192,17 +192,6 @@ func NormalizeAdminURL(raw string) (string, error) {
 	return "https://" + d, nil
 }
 
-// connError tags a Shopify error with the sync sentinel it means, keeping
-// the original error inspectable with errors.As.
-type connError struct {
-	kind error
-	err  error
-}
-
-func (e *connError) Error() string        { return e.err.Error() }
-func (e *connError) Unwrap() error        { return e.err }
-func (e *connError) Is(target error) bool { return target == e.kind }
-
 // classify maps a client error onto the sync package's sentinels:
 // unauthorized → ErrUnauthorized, no answer or not a shop → ErrUnreachable.
 // Other errors (throttling after retries, 5xx, GraphQL errors) stay
@@ -215,19 +204,19 @@ func classify(ctx context.Context, err error) error {
 		return err
 	}
 	if errors.Is(err, shopify.ErrUnauthorized) {
-		return &connError{kind: wmssync.ErrUnauthorized, err: err}
+		return wmssync.MarkError(err, wmssync.ErrUnauthorized)
 	}
 	var he *shopify.HTTPError
 	if errors.As(err, &he) {
 		if he.StatusCode == 404 || (he.StatusCode >= 300 && he.StatusCode < 400) || (he.StatusCode >= 200 && he.StatusCode < 300) {
-			return &connError{kind: wmssync.ErrUnreachable, err: err}
+			return wmssync.MarkError(err, wmssync.ErrUnreachable)
 		}
 		return err
 	}
 	var ne net.Error
 	var ue *url.Error
 	if errors.As(err, &ne) || errors.As(err, &ue) {
-		return &connError{kind: wmssync.ErrUnreachable, err: err}
+		return wmssync.MarkError(err, wmssync.ErrUnreachable)
 	}
 	return err
 }

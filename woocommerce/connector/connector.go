@@ -144,17 +144,6 @@ func (c *Connector) noParentFilter() {
 	}
 }
 
-// connError tags a WooCommerce error with the sync sentinel it means,
-// keeping the original inspectable with errors.As.
-type connError struct {
-	kind error
-	err  error
-}
-
-func (e *connError) Error() string        { return e.err.Error() }
-func (e *connError) Unwrap() error        { return e.err }
-func (e *connError) Is(target error) bool { return target == e.kind }
-
 // classify maps a client error onto the sync sentinels: 401 (every key
 // problem in WooCommerce) → ErrUnauthorized; no answer, TLS failure, a
 // route that does not exist (not a WooCommerce store, REST API off) or an
@@ -167,22 +156,22 @@ func classify(ctx context.Context, err error) error {
 		return err
 	}
 	if errors.Is(err, woocommerce.ErrUnauthorized) {
-		return &connError{kind: wmssync.ErrUnauthorized, err: err}
+		return wmssync.MarkError(err, wmssync.ErrUnauthorized)
 	}
 	var ae *woocommerce.APIError
 	if errors.As(err, &ae) && ae.Code == "rest_no_route" {
-		return &connError{kind: wmssync.ErrUnreachable, err: err}
+		return wmssync.MarkError(err, wmssync.ErrUnreachable)
 	}
 	var he *woocommerce.HTTPError
 	if errors.As(err, &he) {
 		if he.StatusCode == 404 || (he.StatusCode >= 300 && he.StatusCode < 400) || errors.Is(err, woocommerce.ErrNotJSON) {
-			return &connError{kind: wmssync.ErrUnreachable, err: err}
+			return wmssync.MarkError(err, wmssync.ErrUnreachable)
 		}
 		return err
 	}
 	var ne net.Error
 	if errors.As(err, &ne) {
-		return &connError{kind: wmssync.ErrUnreachable, err: err}
+		return wmssync.MarkError(err, wmssync.ErrUnreachable)
 	}
 	return err
 }
