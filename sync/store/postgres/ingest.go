@@ -220,12 +220,15 @@ func (s *Store) insertInbox(ctx context.Context, buf []byte, params []any) (map[
 		// is not written again, so they stay valid.
 		values[i] = buf[start:len(buf):len(buf)]
 	}
-	// Prepared once per connection (pgx remembers it by name), so the
-	// server plans the statement once, not for every batch.
-	if _, err := conn.Conn().Prepare(ctx, "wmsbridge_inbox_put", s.q(insertInboxSQL)); err != nil {
+	// Prepared once per connection, so the server plans it once, not for
+	// every batch. Named by its text (pgx names it by a digest of it), so
+	// stores of other schemas sharing a pool (New) prepare their own.
+	sql := s.q(insertInboxSQL)
+	sd, err := conn.Conn().Prepare(ctx, sql, sql)
+	if err != nil {
 		return nil, buf, err
 	}
-	rr := conn.Conn().PgConn().ExecPrepared(ctx, "wmsbridge_inbox_put", values, inboxParamFormats, inboxResultFormats)
+	rr := conn.Conn().PgConn().ExecPrepared(ctx, sd.Name, values, inboxParamFormats, inboxResultFormats)
 	stored := map[string]bool{}
 	for rr.NextRow() {
 		stored[string(rr.Values()[0])] = true

@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -155,4 +156,33 @@ func openIngestStore(t *testing.T, opts ...Option) (*Store, string) {
 		s.Close()
 	})
 	return s, schema
+}
+
+// Stores of two schemas sharing one pool connection (New) each store
+// their webhooks in their own schema: their prepared inserts do not clash.
+func TestIngestStoresSharingAPool(t *testing.T) {
+	_, schemaA := openIngestStore(t)
+	_, schemaB := openIngestStore(t)
+	cfg, err := pgxpool.ParseConfig(os.Getenv("WMSBRIDGE_POSTGRES_DSN"))
+	require.NoError(t, err)
+	cfg.MaxConns = 1
+	ctx := context.Background()
+	pool, err := pgxpool.NewWithConfig(ctx, cfg)
+	require.NoError(t, err)
+	defer pool.Close()
+	for round := range 2 {
+		for _, schema := range []string{schemaA, schemaB} {
+			s, err := New(ctx, pool, WithSchema(schema))
+			require.NoError(t, err)
+			id := fmt.Sprintf("%s-%d", schema, round)
+			stored, err := s.Put(ctx, &webhook.Event{WebhookID: id, Topic: "orders/create", Body: []byte(`{}`)})
+			require.NoError(t, err, schema)
+			require.True(t, stored, schema)
+		}
+	}
+	for _, schema := range []string{schemaA, schemaB} {
+		var n int
+		require.NoError(t, pool.QueryRow(ctx, `SELECT count(*) FROM `+schema+`.wmsbridge_inbox WHERE webhook_id LIKE $1`, schema+"-%").Scan(&n))
+		assert.Equal(t, 2, n, schema)
+	}
 }
